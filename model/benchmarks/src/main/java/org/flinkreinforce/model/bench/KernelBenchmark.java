@@ -1,0 +1,135 @@
+package org.flinkreinforce.model.bench;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.flinkreinforce.model.kernel.GradientKernel;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One micro-batch of one head through a kernel: forward (logits, softmax, entropy) then backward
+ * (logit gradient, both parameter gradients). The score is batches per second; the auxiliary
+ * counter {@code flops} reports the two GEMMs' {@code 4 B d n} floating-point operations per
+ * second, comparable with {@link FmaPeakBenchmark}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
+public class KernelBenchmark {
+
+    @Param({"ejml", "vector", "native"})
+    public String kernel;
+
+    /** Batch x features x actions. */
+    @Param({"256x32x10", "512x64x100", "1024x128x1000", "2048x256x10000"})
+    public String shape;
+
+    private GradientKernel gradientKernel;
+    private int batch;
+    private int features;
+    private int actions;
+    private long flopsPerBatch;
+    private float[] x;
+    private float[] params;
+    private int[] chosen;
+    private float[] probs;
+    private float[] logProbChosen;
+    private float[] entropy;
+    private float[] coefficients;
+    private float[] gradient;
+
+    /** Counts floating-point operations, reported by JMH as a rate next to the score. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public long flops;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            flops = 0;
+        }
+    }
+
+    @Setup
+    public void setUp() {
+        String[] parts = shape.split("x");
+        batch = Integer.parseInt(parts[0]);
+        features = Integer.parseInt(parts[1]);
+        actions = Integer.parseInt(parts[2]);
+        flopsPerBatch = 4L * batch * features * actions;
+        gradientKernel = GradientKernels.create(KernelChoice.parse(kernel));
+        Random random = new Random(42);
+        x = new float[batch * features];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = (float) random.nextGaussian();
+        }
+        params = new float[actions * features + actions];
+        for (int k = 0; k < params.length; k++) {
+            params[k] = (float) (random.nextGaussian() * 0.1);
+        }
+        chosen = new int[batch];
+        coefficients = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            chosen[i] = random.nextInt(actions);
+            coefficients[i] = (float) random.nextGaussian();
+        }
+        probs = new float[batch * actions];
+        logProbChosen = new float[batch];
+        entropy = new float[batch];
+        gradient = new float[params.length];
+    }
+
+    @Benchmark
+    public float forwardBackward(Flops counter) {
+        gradientKernel.forward(
+                batch,
+                features,
+                actions,
+                x,
+                params,
+                0,
+                actions * features,
+                chosen,
+                0,
+                1,
+                probs,
+                logProbChosen,
+                entropy);
+        gradientKernel.backward(
+                batch,
+                features,
+                actions,
+                x,
+                chosen,
+                0,
+                1,
+                probs,
+                coefficients,
+                0f,
+                entropy,
+                1f / batch,
+                gradient,
+                0,
+                actions * features);
+        counter.flops += flopsPerBatch;
+        return gradient[0];
+    }
+}

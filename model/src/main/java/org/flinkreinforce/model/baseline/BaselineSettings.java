@@ -1,0 +1,44 @@
+package org.flinkreinforce.model.baseline;
+
+import java.util.Objects;
+
+/**
+ * Settings of a running reward baseline.
+ *
+ * @param kind which baseline
+ * @param emaDecay the decay {@code lambda} in (0, 1) of the EMA baseline: {@code m <- lambda m + (1
+ *     - lambda) r}; ignored by the other kinds
+ * @param normalizeAdvantage whether to divide the advantage by the running standard deviation of
+ *     the rewards ({@link BaselineKind#MEAN} only)
+ * @param minStd the standard deviation below which the advantage is left unscaled, so a key whose
+ *     rewards have (almost) no variance never divides by (almost) zero
+ */
+public record BaselineSettings(
+        BaselineKind kind, double emaDecay, boolean normalizeAdvantage, double minStd) {
+
+    /** A running mean without normalisation. */
+    public static final BaselineSettings DEFAULT =
+            new BaselineSettings(BaselineKind.MEAN, 0.99, false, 1e-6);
+
+    public BaselineSettings {
+        Objects.requireNonNull(kind, "The baseline kind must not be null.");
+        if (!(emaDecay > 0.0 && emaDecay < 1.0)) {
+            throw new IllegalArgumentException(
+                    "Invalid value " + emaDecay + " for the EMA decay: it must lie in (0, 1).");
+        }
+        if (normalizeAdvantage && kind != BaselineKind.MEAN) {
+            throw new IllegalArgumentException(
+                    "Advantage normalisation needs the running variance of the 'mean' baseline,"
+                            + " not '"
+                            + kind
+                            + "'.");
+        }
+        if (!(minStd > 0.0) || Double.isInfinite(minStd)) {
+            throw new IllegalArgumentException(
+                    "Invalid value "
+                            + minStd
+                            + " for the minimum standard deviation: it must be"
+                            + " positive and finite.");
+        }
+    }
+}

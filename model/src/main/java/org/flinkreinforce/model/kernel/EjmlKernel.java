@@ -1,0 +1,128 @@
+package org.flinkreinforce.model.kernel;
+
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+
+/**
+ * The reference kernel, written with EJML's dense float matrices: clear rather than fast. Logits
+ * are {@code X W^T} ({@link CommonOps_FDRM#multTransB}), the weight gradient {@code G^T X} ({@link
+ * CommonOps_FDRM#multTransA}); softmax and entropy run in float64 per row.
+ */
+public final class EjmlKernel implements GradientKernel {
+
+    public static final String NAME = "ejml";
+
+    private final FMatrixRMaj features = new FMatrixRMaj(1, 1);
+    private final FMatrixRMaj weights = new FMatrixRMaj(1, 1);
+    private final FMatrixRMaj logits = new FMatrixRMaj(1, 1);
+    private final FMatrixRMaj logitGradient = new FMatrixRMaj(1, 1);
+    private final FMatrixRMaj weightGradient = new FMatrixRMaj(1, 1);
+    private double[] row = new double[0];
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void forward(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            float[] params,
+            int weightOffset,
+            int biasOffset,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] logProbChosen,
+            float[] entropy) {
+        logits.reshape(batch, n);
+        if (d > 0) {
+            load(features, batch, d, x, 0);
+            load(weights, n, d, params, weightOffset);
+            CommonOps_FDRM.multTransB(features, weights, logits);
+        } else {
+            logits.zero();
+        }
+        if (row.length < n) {
+            row = new double[n];
+        }
+        for (int i = 0; i < batch; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < n; a++) {
+                row[a] = (double) logits.get(i, a) + params[biasOffset + a];
+                max = Math.max(max, row[a]);
+            }
+            double sum = 0;
+            for (int a = 0; a < n; a++) {
+                sum += Math.exp(row[a] - max);
+            }
+            double logNormaliser = max + Math.log(sum);
+            double h = 0;
+            for (int a = 0; a < n; a++) {
+                double logP = row[a] - logNormaliser;
+                double p = Math.exp(logP);
+                probs[i * n + a] = (float) p;
+                h -= p * logP;
+            }
+            logProbChosen[i] =
+                    (float) (row[chosen[actionOffset + i * actionStride]] - logNormaliser);
+            entropy[i] = (float) h;
+        }
+    }
+
+    @Override
+    public void backward(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] coefficients,
+            float entropyBonus,
+            float[] entropy,
+            float scale,
+            float[] gradient,
+            int weightOffset,
+            int biasOffset) {
+        logitGradient.reshape(batch, n);
+        for (int i = 0; i < batch; i++) {
+            double c = coefficients[i];
+            int action = chosen[actionOffset + i * actionStride];
+            for (int a = 0; a < n; a++) {
+                double p = probs[i * n + a];
+                double g = c * ((a == action ? 1.0 : 0.0) - p);
+                if (entropyBonus != 0 && p > 0) {
+                    g -= entropyBonus * p * (Math.log(p) + entropy[i]);
+                }
+                probs[i * n + a] = (float) g;
+                logitGradient.set(i, a, (float) g);
+            }
+        }
+        if (d > 0) {
+            load(features, batch, d, x, 0);
+            weightGradient.reshape(n, d);
+            CommonOps_FDRM.multTransA(logitGradient, features, weightGradient);
+            CommonOps_FDRM.scale(scale, weightGradient);
+            System.arraycopy(weightGradient.data, 0, gradient, weightOffset, n * d);
+        }
+        for (int a = 0; a < n; a++) {
+            double sum = 0;
+            for (int i = 0; i < batch; i++) {
+                sum += logitGradient.get(i, a);
+            }
+            gradient[biasOffset + a] = (float) (scale * sum);
+        }
+    }
+
+    private static void load(FMatrixRMaj matrix, int rows, int cols, float[] source, int offset) {
+        matrix.reshape(rows, cols);
+        System.arraycopy(source, offset, matrix.data, 0, rows * cols);
+    }
+}

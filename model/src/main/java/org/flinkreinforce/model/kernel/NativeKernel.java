@@ -1,0 +1,205 @@
+package org.flinkreinforce.model.kernel;
+
+import java.util.Locale;
+
+/**
+ * The kernel in C through JNI ({@code src/main/native}), with runtime CPU dispatch between an
+ * AVX-512 path, an AVX2+FMA path and portable C. The library is built by the Maven build, packaged
+ * inside the jar and extracted and loaded by {@link NativeLibraryLoader}; the code path is chosen
+ * per instance and never exceeds what the CPU supports, so it cannot fault with an illegal
+ * instruction. Arrays are pinned (JNI critical sections) for the call, not copied.
+ */
+public final class NativeKernel implements GradientKernel {
+
+    public static final String NAME = "native";
+
+    /** The instruction-set paths of the library, lowest first. */
+    public enum Isa {
+        PORTABLE,
+        AVX2,
+        AVX512;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Isa isa;
+
+    /** A kernel on the best path this CPU supports. */
+    public NativeKernel() {
+        this(maxIsa());
+    }
+
+    /**
+     * A kernel on a chosen path, e.g. to test the portable code on a CPU with AVX-512.
+     *
+     * @throws IllegalArgumentException if the CPU does not support it
+     * @throws UnsupportedOperationException if the library cannot be loaded
+     */
+    public NativeKernel(Isa isa) {
+        Isa max = maxIsa();
+        if (isa.ordinal() > max.ordinal()) {
+            throw new IllegalArgumentException(
+                    "This CPU supports the native kernel up to " + max + ", not " + isa + ".");
+        }
+        this.isa = isa;
+    }
+
+    /**
+     * The best path this CPU supports.
+     *
+     * @throws UnsupportedOperationException if the library cannot be loaded, with the reason
+     */
+    public static Isa maxIsa() {
+        NativeLibraryLoader.ensureLoaded();
+        return Isa.values()[maxIsa0()];
+    }
+
+    public Isa isa() {
+        return isa;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String toString() {
+        return NAME + "(" + isa + ")";
+    }
+
+    @Override
+    public void forward(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            float[] params,
+            int weightOffset,
+            int biasOffset,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] logProbChosen,
+            float[] entropy) {
+        KernelChecks.checkForward(
+                batch,
+                d,
+                n,
+                x,
+                params,
+                weightOffset,
+                biasOffset,
+                chosen,
+                actionOffset,
+                actionStride,
+                probs,
+                logProbChosen,
+                entropy);
+        forward0(
+                isa.ordinal(),
+                batch,
+                d,
+                n,
+                x,
+                params,
+                weightOffset,
+                biasOffset,
+                chosen,
+                actionOffset,
+                actionStride,
+                probs,
+                logProbChosen,
+                entropy);
+    }
+
+    @Override
+    public void backward(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] coefficients,
+            float entropyBonus,
+            float[] entropy,
+            float scale,
+            float[] gradient,
+            int weightOffset,
+            int biasOffset) {
+        KernelChecks.checkBackward(
+                batch,
+                d,
+                n,
+                x,
+                chosen,
+                actionOffset,
+                actionStride,
+                probs,
+                coefficients,
+                entropy,
+                gradient,
+                weightOffset,
+                biasOffset);
+        backward0(
+                isa.ordinal(),
+                batch,
+                d,
+                n,
+                x,
+                chosen,
+                actionOffset,
+                actionStride,
+                probs,
+                coefficients,
+                entropyBonus,
+                entropy,
+                scale,
+                gradient,
+                weightOffset,
+                biasOffset);
+    }
+
+    static native int maxIsa0();
+
+    static native void forward0(
+            int isa,
+            int batch,
+            int features,
+            int actions,
+            float[] x,
+            float[] params,
+            int weightOffset,
+            int biasOffset,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] logProbChosen,
+            float[] entropy);
+
+    static native void backward0(
+            int isa,
+            int batch,
+            int features,
+            int actions,
+            float[] x,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] coefficients,
+            float entropyBonus,
+            float[] entropy,
+            float scale,
+            float[] gradient,
+            int weightOffset,
+            int biasOffset);
+}

@@ -1,0 +1,76 @@
+package org.flinkreinforce.model.optim;
+
+import java.util.Objects;
+
+/**
+ * Settings of the parameter update.
+ *
+ * @param kind SGD or Adam
+ * @param learningRate the step size, positive
+ * @param momentum the SGD momentum in [0, 1); ignored by Adam
+ * @param beta1 Adam's first-moment decay in [0, 1)
+ * @param beta2 Adam's second-moment decay in [0, 1)
+ * @param epsilon Adam's denominator guard, positive
+ * @param maxGradientNorm the global L2 norm the gradient is clipped to; {@code Infinity} for none
+ * @param l2 the L2 penalty {@code lambda/2 ||theta||^2} subtracted from the objective, so {@code
+ *     lambda theta} is subtracted from the ascent direction; 0 for none
+ */
+public record OptimizerSettings(
+        OptimizerKind kind,
+        double learningRate,
+        double momentum,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double maxGradientNorm,
+        double l2) {
+
+    /** Adam with learning rate 0.05, clipping at norm 10, no L2. */
+    public static final OptimizerSettings DEFAULT = adam(0.05);
+
+    public OptimizerSettings {
+        Objects.requireNonNull(kind, "The optimizer kind must not be null.");
+        require(
+                learningRate > 0 && Double.isFinite(learningRate),
+                "learning rate",
+                learningRate,
+                "it must be positive and finite");
+        require(momentum >= 0 && momentum < 1, "momentum", momentum, "it must lie in [0, 1)");
+        require(beta1 >= 0 && beta1 < 1, "beta1", beta1, "it must lie in [0, 1)");
+        require(beta2 >= 0 && beta2 < 1, "beta2", beta2, "it must lie in [0, 1)");
+        require(
+                epsilon > 0 && Double.isFinite(epsilon),
+                "epsilon",
+                epsilon,
+                "it must be positive and finite");
+        require(
+                maxGradientNorm > 0,
+                "maximum gradient norm",
+                maxGradientNorm,
+                "it must be positive (Infinity for no clipping)");
+        require(
+                l2 >= 0 && Double.isFinite(l2),
+                "L2 penalty",
+                l2,
+                "it must be finite and not negative");
+    }
+
+    /** Adam with the usual moments (0.9, 0.999, 1e-8) and clipping at norm 10. */
+    public static OptimizerSettings adam(double learningRate) {
+        return new OptimizerSettings(
+                OptimizerKind.ADAM, learningRate, 0.0, 0.9, 0.999, 1e-8, 10.0, 0.0);
+    }
+
+    /** SGD with the given momentum and clipping at norm 10. */
+    public static OptimizerSettings sgd(double learningRate, double momentum) {
+        return new OptimizerSettings(
+                OptimizerKind.SGD, learningRate, momentum, 0.9, 0.999, 1e-8, 10.0, 0.0);
+    }
+
+    private static void require(boolean valid, String name, double value, String reason) {
+        if (!valid) {
+            throw new IllegalArgumentException(
+                    "Invalid value " + value + " for the " + name + ": " + reason + ".");
+        }
+    }
+}

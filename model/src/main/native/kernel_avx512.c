@@ -1,0 +1,73 @@
+/* AVX-512 (F) variant of the kernel. Compiled with -mavx512f -mavx2 -mfma. */
+#include <immintrin.h>
+
+#define SFX avx512
+#define VW 16
+typedef __m512 V;
+typedef __mmask16 M;
+
+static inline __attribute__((always_inline)) M mask_of(int cnt) { return (M)((1u << cnt) - 1u); }
+#define v_load(p) _mm512_loadu_ps(p)
+#define v_store(p, v) _mm512_storeu_ps((p), (v))
+#define v_mload(p, m) _mm512_maskz_loadu_ps((m), (p))
+#define v_mload_fill(p, m, fill) _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (m), (p))
+#define v_mstore(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
+#define v_mzero(v, m) _mm512_maskz_mov_ps((m), (v))
+#define v_set1(x) _mm512_set1_ps(x)
+#define v_zero() _mm512_setzero_ps()
+#define v_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define v_add(a, b) _mm512_add_ps((a), (b))
+#define v_sub(a, b) _mm512_sub_ps((a), (b))
+#define v_mul(a, b) _mm512_mul_ps((a), (b))
+#define v_max(a, b) _mm512_max_ps((a), (b))
+#define v_hmax(v) _mm512_reduce_max_ps(v)
+#define v_hsum(v) _mm512_reduce_add_ps(v)
+
+/* 2^t for t <= 0 (t below -127 gives 0 or a denormal): degree-5 minimax on [-1/2, 1/2],
+ * relative error 2.4e-7, then vscalefps by the rounded exponent. */
+static inline __attribute__((always_inline)) V v_exp2(V t) {
+    t = _mm512_max_ps(t, _mm512_set1_ps(-127.0f));
+    V fx = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    V f = _mm512_sub_ps(t, fx);
+    V y = _mm512_set1_ps(1.327645848505199e-3f);
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(9.675541892647743e-3f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(5.550713464617729e-2f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(2.4022120237350464e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(6.931469440460205e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(1.0000001192092896f));
+    return _mm512_scalef_ps(y, fx);
+}
+
+/* natural log for positive normal x: getmant to [3/4, 3/2), degree-7 polynomial in m - 1
+ * (absolute error 2.2e-7). */
+static inline __attribute__((always_inline)) V v_log(V x) {
+    V m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
+    V e = _mm512_getexp_ps(x);
+    e = _mm512_mask_add_ps(e, _mm512_cmp_ps_mask(m, _mm512_set1_ps(1.0f), _CMP_LT_OQ), e,
+                           _mm512_set1_ps(1.0f));
+    V f = _mm512_sub_ps(m, _mm512_set1_ps(1.0f));
+    V y = _mm512_set1_ps(7.937867194414139e-2f);
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(-1.6684120893478394e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(2.0778204500675201e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(-2.509261667728424e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(3.3307188749313354e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(-4.999735653400421e-1f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(1.000002384185791f));
+    return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693147180559945f), _mm512_mul_ps(y, f));
+}
+
+#ifndef MR
+#define MR 8
+#endif
+#ifndef NV
+#define NV 2
+#endif
+#ifndef BMR
+#define BMR 8
+#endif
+#ifndef BNV
+#define BNV 2
+#endif
+
+#define RK_HAS_FMA 1
+#include "kernel_body.h"

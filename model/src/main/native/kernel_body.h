@@ -1,0 +1,426 @@
+/*
+ * ISA-generic body of the kernel. Included by kernel_<isa>.c after it defines:
+ *   SFX (symbol suffix), VW (lanes), V (vector), M (tail mask), mask_of(cnt) (cnt in 1..VW),
+ *   v_load, v_store, v_mload, v_mload_fill, v_mstore, v_mzero, v_set1, v_zero, v_fma, v_add,
+ *   v_sub, v_mul, v_max, v_hmax, v_hsum, v_exp, v_log, and the register tile shapes
+ *   MR x NV (forward: rows x vectors of actions) and BMR x BNV (backward: actions x vectors
+ *   of features).
+ *
+ * Forward: Z = X Wt + b with Wt a transposed, zero-padded copy of W (thread-local scratch),
+ * computed MC rows at a time into a scratch Z block, then a 3-pass log-sum-exp softmax per row
+ * (max; exp + sum + sum e*t; normalise) that writes probs, log p(chosen) and the entropy.
+ * Backward: g overwrites probs BC rows at a time (bias gradient accumulated on the way), then
+ * gW (n x d) += G_blk^T X_blk with BMR-action x BNV-vector register tiles, vectorised over
+ * the features, scaled on the last block's store.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernel.h"
+
+#define RK_CAT_(a, b) a##b
+#define RK_CAT(a, b) RK_CAT_(a, b)
+#define FN(name) RK_CAT(name, SFX)
+#ifndef AI
+#define AI static inline __attribute__((always_inline))
+#endif
+
+#define NR (NV * VW)
+#define BNR (BNV * VW)
+#ifndef MC
+#define MC MR /* rows per forward block (multiple of MR) */
+#endif
+#ifndef NC
+#define NC (1L << 40) /* actions per forward chunk (multiple of NR); NR-wide tiles below it */
+#endif
+#ifndef BC
+#define BC 256 /* rows per backward block */
+#endif
+#define RK_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CLNV(x) ((x) <= NV ? (x) : NV)
+#define CLBNV(x) ((x) <= BNV ? (x) : BNV)
+#define CLBMR(x) ((x) <= BMR ? (x) : BMR)
+
+static inline long FN(rk_up_)(long a, long b) { return (a + b - 1) / b * b; }
+
+/* Row stride of the padded Wt / Z scratch: a multiple of NR, but not of 256 floats (1 KiB), so
+ * that successive rows do not all map to the same L1 sets (4K aliasing). */
+static inline long FN(rk_ld_)(long n) {
+    long ld = FN(rk_up_)(n, NR);
+    while (ld % 256 == 0) ld += NR;
+    return ld;
+}
+
+/* ---------------------------------------------------------------- forward */
+
+/* Z[r][c] = bias[c] + sum_k P[k*MR + r] * Wt[k*ldw + c] for r < MR, c < nv*VW. */
+AI void FN(fwd_mk_)(const int nv, long K, const float *restrict P, const float *restrict Wt,
+                    long ldw, const float *restrict bias, float *restrict Z, long ldz) {
+    V acc[MR][NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < nv; v++) {
+        V b = v_load(bias + v * VW);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) acc[r][v] = b;
+    }
+    for (long k = 0; k < K; k++) {
+        V b[NV];
+#pragma GCC unroll 16
+        for (int v = 0; v < nv; v++) b[v] = v_load(Wt + v * VW);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            V a = v_set1(P[r]);
+#pragma GCC unroll 16
+            for (int v = 0; v < nv; v++) acc[r][v] = v_fma(a, b[v], acc[r][v]);
+        }
+        P += MR;
+        Wt += ldw;
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 16
+        for (int v = 0; v < nv; v++) v_store(Z + r * ldz + v * VW, acc[r][v]);
+}
+
+static void FN(fwd_tile_)(int nv, long K, const float *P, const float *Wt, long ldw,
+                          const float *bias, float *Z, long ldz) {
+    switch (nv) {
+    case 1: FN(fwd_mk_)(CLNV(1), K, P, Wt, ldw, bias, Z, ldz); break;
+    case 2: if (2 <= NV) FN(fwd_mk_)(CLNV(2), K, P, Wt, ldw, bias, Z, ldz); break;
+    case 3: if (3 <= NV) FN(fwd_mk_)(CLNV(3), K, P, Wt, ldw, bias, Z, ldz); break;
+    case 4: if (4 <= NV) FN(fwd_mk_)(CLNV(4), K, P, Wt, ldw, bias, Z, ldz); break;
+    default: break;
+    }
+}
+
+/* Forward scratch: the weight panel Wp (W^T cut into NR-action tiles, each d x width,
+ * contiguous), the padded bias, the packed X row panel (MC x d) and the Z block (MC x ldz). */
+size_t FN(rk_forward_scratch_)(int batch, int d, int n) {
+    (void)batch;
+    const long nv = FN(rk_up_)(n, VW);
+    const long ldz = FN(rk_ld_)(n);
+    const long mcr = FN(rk_up_)(MC, MR);
+    return (size_t)(FN(rk_up_)((long)d * nv, 16) + FN(rk_up_)(nv, 16) + FN(rk_up_)(mcr * d, 16) +
+                    mcr * ldz + 16);
+}
+
+/* Softmax of one row: z (scratch, n valid) -> p; returns log p[a] and writes the entropy. */
+static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restrict z, float *restrict p, int a,
+                                    float *restrict logp, float *restrict ent) {
+    const int nf = n / VW * VW, rem = n - nf;
+    const M m = mask_of(rem ? rem : VW);
+    V vm0 = v_set1(-INFINITY), vm1 = vm0;
+    int c = 0;
+    for (; c + 2 * VW <= nf; c += 2 * VW) {
+        vm0 = v_max(vm0, v_load(z + c));
+        vm1 = v_max(vm1, v_load(z + c + VW));
+    }
+    if (c < nf) vm0 = v_max(vm0, v_load(z + c));
+    if (rem) vm1 = v_max(vm1, v_mload_fill(z + nf, m, -INFINITY));
+    const float mx = v_hmax(v_max(vm0, vm1));
+    /* e = 2^u, u = (z - max) log2(e), t accumulates e * u (log2 units). With a fused
+     * multiply-add, u = fma(z, log2e, -c), c = fl(max log2e): every u is then off by the same
+     * r = max log2e - c (exact via fma), which cancels in p and H and is corrected in log S. */
+    const float l2e = 1.44269504088896341f;
+#if RK_HAS_FMA
+    const float cm = mx * l2e;
+    const float r_off = fmaf(mx, l2e, -cm);
+#define RK_U(zv) v_fma((zv), vl2e, vnm)
+#else
+    const float cm = mx * l2e;
+    const float r_off = 0.0f;
+#define RK_U(zv) v_mul(v_sub((zv), vmx), vl2e)
+    const V vmx = v_set1(mx);
+#endif
+    const V vl2e = v_set1(l2e), vnm = v_set1(-cm);
+    (void)vnm;
+    V s0 = v_zero(), s1 = v_zero(), t0 = v_zero(), t1 = v_zero();
+    for (c = 0; c + 2 * VW <= nf; c += 2 * VW) {
+        V u0 = RK_U(v_load(z + c)), u1 = RK_U(v_load(z + c + VW));
+        V e0 = v_exp2(u0), e1 = v_exp2(u1);
+        v_store(p + c, e0);
+        v_store(p + c + VW, e1);
+        s0 = v_add(s0, e0);
+        s1 = v_add(s1, e1);
+        t0 = v_fma(e0, u0, t0);
+        t1 = v_fma(e1, u1, t1);
+    }
+    if (c < nf) {
+        V u0 = RK_U(v_load(z + c));
+        V e0 = v_exp2(u0);
+        v_store(p + c, e0);
+        s0 = v_add(s0, e0);
+        t0 = v_fma(e0, u0, t0);
+    }
+    if (rem) {
+        V u1 = v_mzero(RK_U(v_mload(z + nf, m)), m);
+        V e1 = v_mzero(v_exp2(u1), m);
+        v_mstore(p + nf, m, e1);
+        s1 = v_add(s1, e1);
+        t1 = v_fma(e1, u1, t1);
+    }
+    const float s = v_hsum(v_add(s0, s1)); /* >= 1: the max contributes 2^0 */
+    const float t = v_hsum(v_add(t0, t1)) * 0.693147180559945f; /* sum e (z - max) <= 0 */
+    const float inv = 1.0f / s;
+    const V vinv = v_set1(inv);
+    for (c = 0; c < nf; c += VW) v_store(p + c, v_mul(v_load(p + c), vinv));
+    if (rem) v_mstore(p + nf, m, v_mul(v_mload(p + nf, m), vinv));
+#undef RK_U
+    const float ls = logf(s) - r_off * 0.693147180559945f; /* log of the exact sum */
+    float h = (ls + r_off * 0.693147180559945f) - t * inv;
+    *ent = h > 0.0f ? h : 0.0f;
+    *logp = (z[a] - mx) - ls;
+}
+
+void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
+                     const int *act, long astride, float *probs, float *logp, float *ent,
+                     float *scratch) {
+    const long nv = FN(rk_up_)(n, VW); /* actions padded to whole vectors */
+    const long ldz = FN(rk_ld_)(n);
+    const long mcr = FN(rk_up_)(MC, MR);
+    float *Wp = scratch;
+    float *bp = Wp + FN(rk_up_)((long)d * nv, 16);
+    float *panel = bp + FN(rk_up_)(nv, 16);
+    float *Z = panel + FN(rk_up_)(mcr * d, 16);
+
+    /* Wp: tile [a0, a0 + wq) of the actions is the d x wq block at Wp + a0 * d, row k holding
+     * W[a0 .. a0+wq)[k] (zero past n), so the GEMM streams it contiguously. */
+    for (long a0 = 0; a0 < nv; a0 += NR) {
+        const long wq = RK_MIN((long)NR, nv - a0);
+        float *blk = Wp + a0 * d;
+        for (long c = 0; c < wq; c++) {
+            const long a = a0 + c;
+            if (a < n) {
+                const float *wr = w + a * d;
+                for (long k = 0; k < d; k++) blk[k * wq + c] = wr[k];
+            } else {
+                for (long k = 0; k < d; k++) blk[k * wq + c] = 0.0f;
+            }
+        }
+    }
+    memcpy(bp, bias, sizeof(float) * n);
+    if (nv > n) memset(bp + n, 0, sizeof(float) * (nv - n));
+
+    for (long i0 = 0; i0 < batch; i0 += MC) {
+        const long mc = RK_MIN((long)MC, batch - i0);
+        const long tiles = (mc + MR - 1) / MR;
+        /* pack rows i0 .. i0+tiles*MR into panel[t][k][r], zero rows past the batch */
+        for (long t = 0; t < tiles; t++) {
+            float *pt = panel + t * MR * (long)d;
+            for (int r = 0; r < MR; r++) {
+                const long row = i0 + t * MR + r;
+                if (row < i0 + mc) {
+                    const float *xr = x + row * d;
+                    for (long k = 0; k < d; k++) pt[k * MR + r] = xr[k];
+                } else {
+                    for (long k = 0; k < d; k++) pt[k * MR + r] = 0.0f;
+                }
+            }
+        }
+        for (long c0 = 0; c0 < nv; c0 += NC) {
+            const long c1 = RK_MIN(nv, c0 + NC);
+            for (long t = 0; t < tiles; t++) {
+                const float *pt = panel + t * MR * (long)d;
+                float *zt = Z + t * MR * ldz;
+                long a0 = c0;
+                for (; a0 + NR <= c1; a0 += NR)
+                    FN(fwd_mk_)(NV, d, pt, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
+                if (a0 < c1) {
+                    const long wq = c1 - a0;
+                    FN(fwd_tile_)((int)(wq / VW), d, pt, Wp + a0 * d, wq, bp + a0, zt + a0, ldz);
+                }
+            }
+        }
+        for (long r = 0; r < mc; r++) {
+            const long i = i0 + r;
+            FN(softmax_row_)(n, Z + r * ldz, probs + i * n, act[i * astride], logp + i, ent + i);
+        }
+    }
+}
+
+/* --------------------------------------------------------------- backward */
+
+/* C[r][c] (+)= sum_k G[k*ldg + r] * X[k*ldx + c], r < mr, c < nv*VW (last vector of C masked if
+ * ml; X is a zero-padded panel, read in whole vectors);
+ * the stored value is multiplied by scale when fin. */
+AI void FN(bwd_mk_)(const int mr, const int nv, const int ml, long K, const float *restrict G,
+                    long ldg, const float *restrict X, long ldx, float *restrict C, long ldc,
+                    M mask, int accum, int fin, float scale) {
+    V acc[BMR][BNV];
+    if (accum) {
+#pragma GCC unroll 16
+        for (int r = 0; r < mr; r++)
+#pragma GCC unroll 16
+            for (int v = 0; v < nv; v++)
+                acc[r][v] = (ml && v == nv - 1) ? v_mload(C + r * ldc + v * VW, mask)
+                                                : v_load(C + r * ldc + v * VW);
+    } else {
+#pragma GCC unroll 16
+        for (int r = 0; r < mr; r++)
+#pragma GCC unroll 16
+            for (int v = 0; v < nv; v++) acc[r][v] = v_zero();
+    }
+    for (long k = 0; k < K; k++) {
+        V b[BNV];
+#pragma GCC unroll 16
+        for (int v = 0; v < nv; v++) b[v] = v_load(X + v * VW); /* X panel: zero-padded */
+#pragma GCC unroll 16
+        for (int r = 0; r < mr; r++) {
+            V a = v_set1(G[r]);
+#pragma GCC unroll 16
+            for (int v = 0; v < nv; v++) acc[r][v] = v_fma(a, b[v], acc[r][v]);
+        }
+        G += ldg;
+        X += ldx;
+    }
+    if (fin) {
+        const V vs = v_set1(scale);
+#pragma GCC unroll 16
+        for (int r = 0; r < mr; r++)
+#pragma GCC unroll 16
+            for (int v = 0; v < nv; v++) acc[r][v] = v_mul(acc[r][v], vs);
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < mr; r++)
+#pragma GCC unroll 16
+        for (int v = 0; v < nv; v++) {
+            if (ml && v == nv - 1)
+                v_mstore(C + r * ldc + v * VW, mask, acc[r][v]);
+            else
+                v_store(C + r * ldc + v * VW, acc[r][v]);
+        }
+}
+
+#define BARGS K, G, ldg, X, ldx, C, ldc, mask, accum, fin, scale
+#define BCASE_NV(MRC)                                                                       \
+    switch (nv * 2 + ml) {                                                                  \
+    case 2: FN(bwd_mk_)(MRC, CLBNV(1), 0, BARGS); return;                                   \
+    case 3: FN(bwd_mk_)(MRC, CLBNV(1), 1, BARGS); return;                                   \
+    case 4: if (2 <= BNV) FN(bwd_mk_)(MRC, CLBNV(2), 0, BARGS); return;                     \
+    case 5: if (2 <= BNV) FN(bwd_mk_)(MRC, CLBNV(2), 1, BARGS); return;                     \
+    case 6: if (3 <= BNV) FN(bwd_mk_)(MRC, CLBNV(3), 0, BARGS); return;                     \
+    case 7: if (3 <= BNV) FN(bwd_mk_)(MRC, CLBNV(3), 1, BARGS); return;                     \
+    case 8: if (4 <= BNV) FN(bwd_mk_)(MRC, CLBNV(4), 0, BARGS); return;                     \
+    case 9: if (4 <= BNV) FN(bwd_mk_)(MRC, CLBNV(4), 1, BARGS); return;                     \
+    default: return;                                                                        \
+    }
+#define BCASE(MRC) case MRC: if (MRC <= BMR) { BCASE_NV(CLBMR(MRC)) } return;
+
+static void FN(bwd_tile_)(int mr, int nv, int ml, long K, const float *G, long ldg,
+                          const float *X, long ldx, float *C, long ldc, M mask, int accum,
+                          int fin, float scale) {
+    switch (mr) {
+        BCASE(1) BCASE(2) BCASE(3) BCASE(4) BCASE(5) BCASE(6) BCASE(7) BCASE(8)
+        BCASE(9) BCASE(10) BCASE(11) BCASE(12) BCASE(13) BCASE(14) BCASE(15) BCASE(16)
+    default: return;
+    }
+}
+#undef BCASE
+#undef BCASE_NV
+#undef BARGS
+
+/* Backward scratch: the packed X block, BC rows x d padded to whole vectors, cut into BNR-wide
+ * column tiles (tile [j0, j0+wj) is the BC x wj block at Xp + j0 * BC). */
+size_t FN(rk_backward_scratch_)(int batch, int d, int n) {
+    (void)n;
+    return (size_t)(RK_MIN((long)BC, (long)batch) * FN(rk_up_)(d, VW) + 16);
+}
+
+/* g for rows [i0, i1): overwrite probs, accumulate the (unscaled) bias gradient into gb. */
+static __attribute__((noinline)) void FN(grad_rows_)(long i0, long i1, int n, const int *act, long astride, float *probs,
+                           const float *coef, float beta, const float *ent, float *gb) {
+    const int nf = n / VW * VW, rem = n - nf;
+    const M m = mask_of(rem ? rem : VW);
+    for (long i = i0; i < i1; i++) {
+        float *pr = probs + i * (long)n;
+        const float c = coef[i];
+        if (beta == 0.0f) {
+            const V nc = v_set1(-c);
+            for (int a = 0; a < nf; a += VW) {
+                V g = v_mul(v_load(pr + a), nc);
+                v_store(pr + a, g);
+                v_store(gb + a, v_add(v_load(gb + a), g));
+            }
+            if (rem) {
+                V g = v_mul(v_mload(pr + nf, m), nc);
+                v_mstore(pr + nf, m, g);
+                v_mstore(gb + nf, m, v_add(v_mload(gb + nf, m), g));
+            }
+        } else {
+            /* g = -p (c + beta H + beta log p); p log p := 0 where p == 0 */
+            const V k = v_set1(c + beta * ent[i]);
+            const V vb = v_set1(beta), tiny = v_set1(FLT_MIN), zero = v_zero();
+            for (int a = 0; a < nf; a += VW) {
+                V p = v_load(pr + a);
+                V lp = v_log(v_max(p, tiny));
+                V g = v_mul(v_sub(zero, p), v_fma(vb, lp, k));
+                v_store(pr + a, g);
+                v_store(gb + a, v_add(v_load(gb + a), g));
+            }
+            if (rem) {
+                V p = v_mload(pr + nf, m);
+                V lp = v_log(v_max(p, tiny));
+                V g = v_mul(v_sub(zero, p), v_fma(vb, lp, k));
+                v_mstore(pr + nf, m, g);
+                v_mstore(gb + nf, m, v_add(v_mload(gb + nf, m), g));
+            }
+        }
+        const int a = act[i * astride];
+        pr[a] += c;
+        gb[a] += c;
+    }
+}
+
+void FN(rk_backward_)(int batch, int d, int n, const float *x, const int *act, long astride,
+                      float *probs, const float *coef, float beta, const float *ent, float scale,
+                      float *gw, float *gb, float *scratch) {
+    const long dv = FN(rk_up_)(d, VW);
+    float *Xp = scratch;
+    memset(gb, 0, sizeof(float) * n);
+    for (long i0 = 0; i0 < batch; i0 += BC) {
+        const long bc = RK_MIN((long)BC, batch - i0);
+        FN(grad_rows_)(i0, i0 + bc, n, act, astride, probs, coef, beta, ent, gb);
+        if (d == 0) continue;
+        /* pack X rows [i0, i0+bc) */
+        for (long j0 = 0; j0 < dv; j0 += BNR) {
+            const long wj = RK_MIN((long)BNR, dv - j0), cols = RK_MIN(wj, (long)d - j0);
+            float *blk = Xp + j0 * bc;
+            for (long i = 0; i < bc; i++) {
+                memcpy(blk + i * wj, x + (i0 + i) * d + j0, sizeof(float) * cols);
+                for (long c = cols; c < wj; c++) blk[i * wj + c] = 0.0f;
+            }
+        }
+        const int accum = i0 > 0, fin = i0 + bc >= batch;
+        const float *G0 = probs + i0 * (long)n;
+        for (long j0 = 0; j0 < dv; j0 += BNR) {
+            const long wj = RK_MIN((long)BNR, dv - j0);
+            const int cols = (int)RK_MIN(wj, (long)d - j0);
+            const float *Xb = Xp + j0 * bc;
+            float *C0 = gw + j0;
+            if (cols == BNR) {
+                long a0 = 0;
+                for (; a0 + BMR <= n; a0 += BMR)
+                    FN(bwd_mk_)(BMR, BNV, 0, bc, G0 + a0, n, Xb, BNR, C0 + a0 * d, d, mask_of(VW),
+                                accum, fin, scale);
+                if (a0 < n)
+                    FN(bwd_tile_)((int)(n - a0), BNV, 0, bc, G0 + a0, n, Xb, BNR, C0 + a0 * d, d,
+                                  mask_of(VW), accum, fin, scale);
+            } else {
+                const int nvj = (int)(wj / VW), ml = cols % VW != 0;
+                const M m = mask_of(ml ? cols % VW : VW);
+                for (long a0 = 0; a0 < n; a0 += BMR)
+                    FN(bwd_tile_)((int)RK_MIN((long)BMR, n - a0), nvj, ml, bc, G0 + a0, n, Xb, wj,
+                                  C0 + a0 * d, d, m, accum, fin, scale);
+            }
+        }
+    }
+    const V vs = v_set1(scale);
+    const int nf = n / VW * VW, rem = n - nf;
+    for (int a = 0; a < nf; a += VW) v_store(gb + a, v_mul(v_load(gb + a), vs));
+    if (rem) {
+        const M m = mask_of(rem);
+        v_mstore(gb + nf, m, v_mul(v_mload(gb + nf, m), vs));
+    }
+}

@@ -1,0 +1,125 @@
+package org.flinkreinforce.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.flinkreinforce.model.baseline.BaselineSettings;
+import org.flinkreinforce.model.baseline.BaselineState;
+import org.flinkreinforce.model.baseline.RunningBaseline;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerSettings;
+import org.flinkreinforce.model.optim.OptimizerState;
+import org.junit.jupiter.api.Test;
+
+/** The model's parts together, as the learner job runs them, learn a policy. */
+class PolicyLearningTest {
+
+    @Test
+    void shouldLearnMostOfTheWayFromUniformToTheOptimalContextualPolicy() {
+        ContextualBandit bandit = ContextualBandit.small(0.5, 10.0);
+        PolicySpec spec = bandit.spec();
+        PolicyParameters parameters = PolicyParameters.zeros(spec);
+        double uniform = bandit.expectedReward(new SoftmaxPolicy(parameters));
+
+        learn(bandit, parameters, 300, 32, new Random(1));
+
+        double learned = bandit.expectedReward(new SoftmaxPolicy(parameters));
+        double optimal = bandit.optimalReward();
+        double progress = (learned - uniform) / (optimal - uniform);
+        System.out.printf(
+                "Bandit: uniform %.3f, learned %.3f, optimal %.3f (%.0f%% of the way)%n",
+                uniform, learned, optimal, 100 * progress);
+        assertThat(progress).isGreaterThan(0.9);
+        assertThat(parameters.version()).isEqualTo(300);
+    }
+
+    @Test
+    void shouldConcentrateANasControllerOnTheBestArchitecture() {
+        PolicySpec spec = PolicySpec.parse("nas:0:6,6,4,4");
+        int[] best = {4, 1, 3, 0};
+        PolicyParameters parameters = PolicyParameters.zeros(spec);
+        SoftmaxPolicy policy = new SoftmaxPolicy(parameters);
+        Random random = new Random(2);
+        RunningBaseline baseline = new RunningBaseline(BaselineSettings.DEFAULT);
+        BaselineState state = new BaselineState();
+        int batchSize = 32;
+        MicroBatch batch = new MicroBatch(spec, batchSize);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        spec,
+                        batchSize,
+                        new EstimatorSettings(10, 0.001),
+                        GradientKernels.create(KernelChoice.AUTO));
+        Optimizer optimizer = new Optimizer(OptimizerSettings.adam(0.05), spec.parameterCount());
+        OptimizerState optimizerState = optimizer.newState();
+        float[] gradient = new float[spec.parameterCount()];
+        for (int step = 0; step < 400; step++) {
+            batch.clear();
+            for (int i = 0; i < batchSize; i++) {
+                SoftmaxPolicy.Decision decision = policy.sample(new float[0], random);
+                // A synthetic validation accuracy: 0.6 plus 0.08 per decision matching the best.
+                double accuracy = 0.6 + 0.01 * random.nextGaussian();
+                for (int h = 0; h < best.length; h++) {
+                    accuracy += decision.actions()[h] == best[h] ? 0.08 : 0.0;
+                }
+                batch.add(
+                        new float[0],
+                        decision.actions(),
+                        (float) accuracy,
+                        (float) baseline.advantageThenUpdate(state, accuracy),
+                        MicroBatch.ON_POLICY);
+            }
+            estimator.estimate(parameters, batch, gradient);
+            optimizer.ascend(parameters.values(), gradient, optimizerState);
+        }
+        double probabilityOfBest = policy.probability(new float[0], best);
+        System.out.printf(
+                "NAS controller: probability of the best architecture %.3f (uniform %.4f)%n",
+                probabilityOfBest, 1.0 / (6 * 6 * 4 * 4));
+        assertThat(probabilityOfBest).isGreaterThan(0.8);
+        assertThat(policy.greedy(new float[0])).containsExactly(best);
+    }
+
+    private static void learn(
+            ContextualBandit bandit,
+            PolicyParameters parameters,
+            int steps,
+            int batchSize,
+            Random random) {
+        PolicySpec spec = parameters.spec();
+        SoftmaxPolicy policy = new SoftmaxPolicy(parameters);
+        RunningBaseline baseline = new RunningBaseline(BaselineSettings.DEFAULT);
+        BaselineState state = new BaselineState();
+        MicroBatch batch = new MicroBatch(spec, batchSize);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        spec,
+                        batchSize,
+                        EstimatorSettings.DEFAULT,
+                        GradientKernels.create(KernelChoice.AUTO));
+        Optimizer optimizer = new Optimizer(OptimizerSettings.adam(0.05), spec.parameterCount());
+        OptimizerState optimizerState = optimizer.newState();
+        float[] gradient = new float[spec.parameterCount()];
+        for (int step = 0; step < steps; step++) {
+            batch.clear();
+            for (int i = 0; i < batchSize; i++) {
+                int context = bandit.sampleContext(random);
+                float[] x = bandit.contexts[context];
+                SoftmaxPolicy.Decision decision = policy.sample(x, random);
+                double reward = bandit.reward(context, decision.actions()[0], random);
+                batch.add(
+                        x,
+                        decision.actions(),
+                        (float) reward,
+                        (float) baseline.advantageThenUpdate(state, reward),
+                        (float) decision.propensity());
+            }
+            estimator.estimate(parameters, batch, gradient);
+            if (optimizer.ascend(parameters.values(), gradient, optimizerState).applied()) {
+                parameters.setVersion(parameters.version() + 1);
+            }
+        }
+    }
+}

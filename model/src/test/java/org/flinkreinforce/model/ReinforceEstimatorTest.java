@@ -1,0 +1,347 @@
+package org.flinkreinforce.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.flinkreinforce.model.baseline.BaselineKind;
+import org.flinkreinforce.model.baseline.BaselineSettings;
+import org.flinkreinforce.model.baseline.BaselineState;
+import org.flinkreinforce.model.baseline.RunningBaseline;
+import org.flinkreinforce.model.kernel.GradientKernel;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.junit.jupiter.api.Test;
+
+class ReinforceEstimatorTest {
+
+    /**
+     * Two-sided per-coordinate bound in standard errors. With the 12 coordinates of the bandit
+     * policy, a correct estimator passes with probability above 99.99% (Bonferroni).
+     */
+    private static final double Z_BOUND = 4.5;
+
+    private static final double UNCAPPED = Double.POSITIVE_INFINITY;
+
+    private final GradientKernel kernel = GradientKernels.create(KernelChoice.AUTO);
+
+    @Test
+    void shouldReproduceTheSeedFormulaOnHandComputedNumbers() {
+        // softmax(1, 2, 3) = (0.0900306, 0.2447285, 0.6652410); advantage 1.5 - 0.5 = 1.
+        // softmax(0, 0) = (0.5, 0.5); advantage 0 - 0.5 = -0.5.
+        double[][] gradient =
+                ReinforceEstimator.reinforceGradient(
+                        new double[][] {{1, 2, 3}, {0, 0}},
+                        new int[] {2, 0},
+                        new double[] {1.5, 0.0},
+                        0.5);
+        assertThat(gradient[0][0]).isCloseTo(-0.0900306, within(1e-7));
+        assertThat(gradient[0][1]).isCloseTo(-0.2447285, within(1e-7));
+        assertThat(gradient[0][2]).isCloseTo(0.3347590, within(1e-7));
+        assertThat(gradient[1][0]).isCloseTo(-0.25, within(1e-12));
+        assertThat(gradient[1][1]).isCloseTo(0.25, within(1e-12));
+
+        // The estimator gives the same numbers as the bias gradient of a context-free head.
+        PolicySpec spec = new PolicySpec("seed", 0, 3);
+        PolicyParameters parameters = new PolicyParameters(spec, new float[] {1f, 2f, 3f}, 0);
+        MicroBatch batch = new MicroBatch(spec, 1);
+        batch.add(new float[0], new int[] {2}, 1.5f, 1.0f, MicroBatch.ON_POLICY);
+        float[] estimated = new float[3];
+        new ReinforceEstimator(spec, 1, EstimatorSettings.DEFAULT, kernel)
+                .estimate(parameters, batch, estimated);
+        assertThat(estimated[0]).isCloseTo(-0.0900306f, within(1e-6f));
+        assertThat(estimated[1]).isCloseTo(-0.2447285f, within(1e-6f));
+        assertThat(estimated[2]).isCloseTo(0.3347590f, within(1e-6f));
+    }
+
+    @Test
+    void shouldMatchFiniteDifferencesOfTheImportanceWeightedSurrogate() {
+        PolicySpec spec = new PolicySpec("fd", 4, 3, 5);
+        Random random = new Random(7);
+        PolicyParameters parameters = PolicyParameters.gaussian(spec, 0.7, random);
+        int batchSize = 6;
+        MicroBatch batch = new MicroBatch(spec, batchSize);
+        for (int i = 0; i < batchSize; i++) {
+            float[] x = new float[4];
+            for (int j = 0; j < 4; j++) {
+                x[j] = (float) random.nextGaussian();
+            }
+            int[] actions = {random.nextInt(3), random.nextInt(5)};
+            float propensity = i % 2 == 0 ? MicroBatch.ON_POLICY : 0.02f + 0.1f * i;
+            batch.add(
+                    x,
+                    actions,
+                    (float) random.nextGaussian(),
+                    (float) random.nextGaussian(),
+                    propensity);
+        }
+        double cap = 3.0;
+        double beta = 0.05;
+        float[] gradient = new float[spec.parameterCount()];
+        new ReinforceEstimator(spec, batchSize, new EstimatorSettings(cap, beta), kernel)
+                .estimate(parameters, batch, gradient);
+
+        double[] theta = new double[spec.parameterCount()];
+        for (int k = 0; k < theta.length; k++) {
+            theta[k] = parameters.values()[k];
+        }
+        // The importance weights are constants of the surrogate (no gradient flows through them).
+        double[] coefficients = new double[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            double weight = 1;
+            float mu = batch.propensities()[i];
+            if (!Float.isNaN(mu)) {
+                weight = Math.min(Math.exp(logPolicy(spec, theta, batch, i)) / mu, cap);
+            }
+            coefficients[i] = weight * batch.advantages()[i];
+        }
+        double step = 1e-5;
+        for (int k = 0; k < theta.length; k++) {
+            double saved = theta[k];
+            theta[k] = saved + step;
+            double up = surrogate(spec, theta, batch, coefficients, beta);
+            theta[k] = saved - step;
+            double down = surrogate(spec, theta, batch, coefficients, beta);
+            theta[k] = saved;
+            double numeric = (up - down) / (2 * step);
+            assertThat((double) gradient[k])
+                    .as("parameter %d", k)
+                    .isCloseTo(numeric, within(1e-4 + 1e-4 * Math.abs(numeric)));
+        }
+    }
+
+    @Test
+    void shouldEstimateTheExactGradientWithoutBiasAndCatchBrokenVariants() {
+        ContextualBandit bandit = ContextualBandit.small(0.5, 0.0);
+        PolicyParameters parameters = PolicyParameters.gaussian(bandit.spec(), 0.5, new Random(11));
+        double[] exact = bandit.exactGradient(new SoftmaxPolicy(parameters));
+        BaselineSettings ema = new BaselineSettings(BaselineKind.EMA, 0.5, false, 1e-6);
+
+        Estimate correct = estimate(bandit, parameters, null, ema, Variant.CORRECT, 12);
+        Estimate wrongSign = estimate(bandit, parameters, null, ema, Variant.WRONG_SIGN, 12);
+        Estimate leaky = estimate(bandit, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12);
+        System.out.printf(
+                "Largest z-score against the exact gradient: correct %.2f, wrong sign %.1f,"
+                        + " baseline after update %.1f%n",
+                correct.maxZ(exact), wrongSign.maxZ(exact), leaky.maxZ(exact));
+        assertThat(correct.maxZ(exact)).as("z-score of the correct estimator").isLessThan(Z_BOUND);
+
+        // The same test rejects an estimator with the wrong sign ...
+        assertThat(wrongSign.maxZ(exact)).isGreaterThan(Z_BOUND);
+        // ... and one whose baseline already saw the reward it is subtracted from.
+        assertThat(leaky.maxZ(exact)).isGreaterThan(Z_BOUND);
+    }
+
+    @Test
+    void shouldEstimateTheOnPolicyGradientFromAnotherPolicysLoggedEvents() {
+        ContextualBandit bandit = ContextualBandit.small(0.5, 0.0);
+        PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(5));
+        SoftmaxPolicy behaviour =
+                new SoftmaxPolicy(PolicyParameters.gaussian(bandit.spec(), 0.4, new Random(6)));
+        double[] exact = bandit.exactGradient(new SoftmaxPolicy(target));
+        BaselineSettings mean = BaselineSettings.DEFAULT;
+
+        Estimate corrected = estimate(bandit, target, behaviour, mean, Variant.CORRECT, 13);
+        Estimate uncorrected =
+                estimate(bandit, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13);
+        System.out.printf(
+                "Largest z-score against the on-policy gradient: importance-weighted %.2f,"
+                        + " unweighted %.1f%n",
+                corrected.maxZ(exact), uncorrected.maxZ(exact));
+        assertThat(corrected.maxZ(exact)).isLessThan(Z_BOUND);
+        // Without the importance weights the same events estimate the behaviour's gradient.
+        assertThat(uncorrected.maxZ(exact)).isGreaterThan(Z_BOUND);
+    }
+
+    @Test
+    void shouldCutTheVarianceOfTheEstimateWithARunningBaseline() {
+        ContextualBandit bandit = ContextualBandit.small(0.5, 100.0);
+        PolicyParameters parameters = PolicyParameters.gaussian(bandit.spec(), 0.5, new Random(3));
+        BaselineSettings none = new BaselineSettings(BaselineKind.NONE, 0.5, false, 1e-6);
+        Estimate withoutBaseline =
+                estimate(bandit, parameters, null, none, Variant.CORRECT, 17, 4000, 1);
+        Estimate withBaseline =
+                estimate(
+                        bandit,
+                        parameters,
+                        null,
+                        BaselineSettings.DEFAULT,
+                        Variant.CORRECT,
+                        17,
+                        4000,
+                        1);
+        double factor = withoutBaseline.totalVariance() / withBaseline.totalVariance();
+        System.out.printf(
+                "Variance reduction by the running-mean baseline at reward offset 100:"
+                        + " %.0fx%n",
+                factor);
+        assertThat(factor).isGreaterThan(100.0);
+    }
+
+    @Test
+    void shouldReportCappedWeightsAndTheEffectiveSampleSize() {
+        PolicySpec spec = new PolicySpec("stats", 0, 2);
+        PolicyParameters parameters = PolicyParameters.zeros(spec); // pi = 1/2 for each action
+        MicroBatch batch = new MicroBatch(spec, 4);
+        batch.add(new float[0], new int[] {0}, 1f, 0.5f, MicroBatch.ON_POLICY); // weight 1
+        batch.add(new float[0], new int[] {1}, 2f, 1.5f, 0.5f); // weight 1
+        batch.add(new float[0], new int[] {0}, 3f, 2.5f, 0.25f); // weight 2
+        batch.add(new float[0], new int[] {1}, 4f, 3.5f, 0.01f); // weight 50, capped to 5
+        float[] gradient = new float[spec.parameterCount()];
+        BatchStatistics statistics =
+                new ReinforceEstimator(spec, 4, new EstimatorSettings(5.0, 0.0), kernel)
+                        .estimate(parameters, batch, gradient);
+        assertThat(statistics.batchSize()).isEqualTo(4);
+        assertThat(statistics.meanReward()).isCloseTo(2.5, within(1e-9));
+        assertThat(statistics.meanAdvantage()).isCloseTo(2.0, within(1e-9));
+        assertThat(statistics.meanEntropy()).isCloseTo(Math.log(2), within(1e-6));
+        assertThat(statistics.maxImportanceWeight()).isCloseTo(50.0, within(1e-4));
+        assertThat(statistics.cappedWeights()).isEqualTo(1);
+        assertThat(statistics.meanImportanceWeight()).isCloseTo(9.0 / 4, within(1e-6));
+        assertThat(statistics.effectiveSampleSize()).isCloseTo(81.0 / 31, within(1e-6));
+        // Bias gradient of action 1: (1/4) sum_i c_i (1[a_i = 1] - 1/2).
+        double expected = (0.5 * -0.5 + 1.5 * 0.5 + 2 * 2.5 * -0.5 + 5 * 3.5 * 0.5) / 4;
+        assertThat((double) gradient[1]).isCloseTo(expected, within(1e-5));
+        assertThat(statistics.gradientNorm())
+                .isCloseTo(Math.sqrt(2) * Math.abs(expected), within(1e-5));
+    }
+
+    private enum Variant {
+        CORRECT,
+        WRONG_SIGN,
+        BASELINE_AFTER_UPDATE,
+        IGNORE_PROPENSITY
+    }
+
+    private record Estimate(double[] mean, double[] variance, int samples) {
+
+        double maxZ(double[] exact) {
+            double max = 0;
+            for (int k = 0; k < mean.length; k++) {
+                double standardError = Math.sqrt(variance[k] / samples);
+                if (standardError > 0) {
+                    max = Math.max(max, Math.abs(mean[k] - exact[k]) / standardError);
+                }
+            }
+            return max;
+        }
+
+        double totalVariance() {
+            double total = 0;
+            for (double v : variance) {
+                total += v;
+            }
+            return total;
+        }
+    }
+
+    private Estimate estimate(
+            ContextualBandit bandit,
+            PolicyParameters parameters,
+            SoftmaxPolicy behaviour,
+            BaselineSettings baselineSettings,
+            Variant variant,
+            long seed) {
+        return estimate(bandit, parameters, behaviour, baselineSettings, variant, seed, 400, 50);
+    }
+
+    /**
+     * Means and variances of {@code batches} independent batch gradients of {@code size} events.
+     */
+    private Estimate estimate(
+            ContextualBandit bandit,
+            PolicyParameters parameters,
+            SoftmaxPolicy behaviour,
+            BaselineSettings baselineSettings,
+            Variant variant,
+            long seed,
+            int batches,
+            int size) {
+        PolicySpec spec = parameters.spec();
+        Random random = new Random(seed);
+        SoftmaxPolicy target = new SoftmaxPolicy(parameters);
+        SoftmaxPolicy sampler = behaviour == null ? target : behaviour;
+        RunningBaseline baseline = new RunningBaseline(baselineSettings);
+        BaselineState state = new BaselineState();
+        MicroBatch batch = new MicroBatch(spec, size);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(spec, size, new EstimatorSettings(UNCAPPED, 0), kernel);
+        float[] gradient = new float[spec.parameterCount()];
+        double[] sum = new double[gradient.length];
+        double[] sumOfSquares = new double[gradient.length];
+        for (int b = 0; b < batches; b++) {
+            batch.clear();
+            for (int i = 0; i < size; i++) {
+                int context = bandit.sampleContext(random);
+                float[] x = bandit.contexts[context];
+                SoftmaxPolicy.Decision decision = sampler.sample(x, random);
+                double reward = bandit.reward(context, decision.actions()[0], random);
+                double advantage;
+                if (variant == Variant.BASELINE_AFTER_UPDATE) {
+                    baseline.update(state, reward);
+                    advantage = baseline.advantage(state, reward);
+                } else {
+                    advantage = baseline.advantageThenUpdate(state, reward);
+                }
+                float propensity =
+                        behaviour == null || variant == Variant.IGNORE_PROPENSITY
+                                ? MicroBatch.ON_POLICY
+                                : (float) decision.propensity();
+                batch.add(x, decision.actions(), (float) reward, (float) advantage, propensity);
+            }
+            estimator.estimate(parameters, batch, gradient);
+            double sign = variant == Variant.WRONG_SIGN ? -1 : 1;
+            for (int k = 0; k < gradient.length; k++) {
+                double g = sign * gradient[k];
+                sum[k] += g;
+                sumOfSquares[k] += g * g;
+            }
+        }
+        double[] mean = new double[sum.length];
+        double[] variance = new double[sum.length];
+        for (int k = 0; k < sum.length; k++) {
+            mean[k] = sum[k] / batches;
+            variance[k] = (sumOfSquares[k] - batches * mean[k] * mean[k]) / (batches - 1);
+        }
+        return new Estimate(mean, variance, batches);
+    }
+
+    private static double logPolicy(PolicySpec spec, double[] theta, MicroBatch batch, int row) {
+        double total = 0;
+        for (int h = 0; h < spec.headCount(); h++) {
+            double[] z = logits(spec, theta, batch, row, h);
+            total +=
+                    z[batch.actions()[row * spec.headCount() + h]] - Softmax.logSumExp(z, z.length);
+        }
+        return total;
+    }
+
+    /** {@code (1/B) sum_i [c_i log pi(a_i | x_i) + beta sum_h H_h(x_i)]} in float64. */
+    private static double surrogate(
+            PolicySpec spec, double[] theta, MicroBatch batch, double[] coefficients, double beta) {
+        double total = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            total += coefficients[i] * logPolicy(spec, theta, batch, i);
+            for (int h = 0; h < spec.headCount(); h++) {
+                double[] p = logits(spec, theta, batch, i, h);
+                Softmax.softmaxInPlace(p, p.length);
+                total += beta * Softmax.entropy(p, p.length);
+            }
+        }
+        return total / batch.size();
+    }
+
+    private static double[] logits(
+            PolicySpec spec, double[] theta, MicroBatch batch, int row, int head) {
+        int d = spec.features();
+        int n = spec.actions(head);
+        double[] z = new double[n];
+        for (int a = 0; a < n; a++) {
+            z[a] = theta[spec.biasOffset(head) + a];
+            for (int j = 0; j < d; j++) {
+                z[a] += theta[spec.weightOffset(head) + a * d + j] * batch.features()[row * d + j];
+            }
+        }
+        return z;
+    }
+}

@@ -1,0 +1,103 @@
+package org.flinkreinforce.model.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class GradientKernelsTest {
+
+    @Test
+    void shouldLoadThePackagedNativeLibraryWhereTheBuildCompiledIt() {
+        boolean packaged =
+                NativeLibraryLoader.class.getResource(NativeLibraryLoader.resourcePath()) != null;
+        if (packaged) {
+            assertThat(GradientKernels.nativeAvailable()).isTrue();
+            assertThat(GradientKernels.resolve(KernelChoice.AUTO).kernel()).isEqualTo("native");
+            assertThat(GradientKernels.create(KernelChoice.AUTO).name()).isEqualTo("native");
+        } else {
+            assertThatThrownBy(() -> GradientKernels.create(KernelChoice.NATIVE))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("not available");
+            assertThat(GradientKernels.resolve(KernelChoice.AUTO).passedOver()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shouldRunTheNativeKernelOnTheBestPathThisCpuSupportsAndNeverAbove() {
+        if (!GradientKernels.nativeAvailable()) {
+            return;
+        }
+        NativeKernel.Isa max = NativeKernel.maxIsa();
+        assertThat(new NativeKernel().isa()).isEqualTo(max);
+        assertThat(new NativeKernel(NativeKernel.Isa.PORTABLE).isa())
+                .isEqualTo(NativeKernel.Isa.PORTABLE);
+        for (NativeKernel.Isa isa : NativeKernel.Isa.values()) {
+            if (isa.ordinal() > max.ordinal()) {
+                assertThatThrownBy(() -> new NativeKernel(isa))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("supports the native kernel up to");
+            }
+        }
+    }
+
+    @Test
+    void shouldOfferTheVectorKernelWhenTheModuleIsPresent() {
+        // The build runs every JVM with --add-modules=jdk.incubator.vector.
+        assertThat(GradientKernels.vectorAvailable()).isTrue();
+        assertThat(GradientKernels.create(KernelChoice.VECTOR).name()).isEqualTo("vector");
+        assertThat(GradientKernels.create(KernelChoice.EJML).name()).isEqualTo("ejml");
+    }
+
+    @Test
+    void shouldRejectUnknownKernelNamesWithAFullSentence() {
+        assertThatThrownBy(() -> KernelChoice.parse("cuda"))
+                .hasMessage("Invalid kernel 'cuda': expected one of auto, native, vector, ejml.");
+        assertThat(KernelChoice.parse(" Native ")).isEqualTo(KernelChoice.NATIVE);
+    }
+
+    @Test
+    void shouldThrowOnArgumentsThatWouldReadOutsideTheArrays() {
+        if (!GradientKernels.nativeAvailable()) {
+            return;
+        }
+        NativeKernel kernel = new NativeKernel();
+        float[] tooShort = new float[3];
+        assertThatThrownBy(
+                        () ->
+                                kernel.forward(
+                                        2,
+                                        2,
+                                        2,
+                                        tooShort,
+                                        new float[6],
+                                        0,
+                                        4,
+                                        new int[] {0, 1},
+                                        0,
+                                        1,
+                                        new float[4],
+                                        new float[2],
+                                        new float[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("features");
+        assertThatThrownBy(
+                        () ->
+                                kernel.forward(
+                                        2,
+                                        2,
+                                        2,
+                                        new float[4],
+                                        new float[6],
+                                        0,
+                                        4,
+                                        new int[] {0, 2},
+                                        0,
+                                        1,
+                                        new float[4],
+                                        new float[2],
+                                        new float[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Action 2");
+    }
+}

@@ -1,0 +1,72 @@
+package org.flinkreinforce.model.kernel;
+
+/**
+ * The kernel math as plain float64 loops, the reference every {@link GradientKernel} is checked
+ * against. Results are returned, inputs untouched.
+ */
+final class NaiveKernel {
+
+    final double[] probabilities;
+    final double[] logProbChosen;
+    final double[] entropy;
+    final double[] weightGradient;
+    final double[] biasGradient;
+
+    NaiveKernel(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            float[] params,
+            int weightOffset,
+            int biasOffset,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] coefficients,
+            double entropyBonus,
+            double scale) {
+        probabilities = new double[batch * n];
+        logProbChosen = new double[batch];
+        entropy = new double[batch];
+        weightGradient = new double[n * d];
+        biasGradient = new double[n];
+        double[] z = new double[n];
+        for (int i = 0; i < batch; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < n; a++) {
+                double sum = params[biasOffset + a];
+                for (int j = 0; j < d; j++) {
+                    sum += (double) params[weightOffset + a * d + j] * x[i * d + j];
+                }
+                z[a] = sum;
+                max = Math.max(max, sum);
+            }
+            double total = 0;
+            for (int a = 0; a < n; a++) {
+                total += Math.exp(z[a] - max);
+            }
+            double logNormaliser = max + Math.log(total);
+            int action = chosen[actionOffset + i * actionStride];
+            logProbChosen[i] = z[action] - logNormaliser;
+            double h = 0;
+            for (int a = 0; a < n; a++) {
+                double logP = z[a] - logNormaliser;
+                double p = Math.exp(logP);
+                probabilities[i * n + a] = p;
+                h -= p * logP;
+            }
+            entropy[i] = h;
+            for (int a = 0; a < n; a++) {
+                double p = probabilities[i * n + a];
+                double logP = z[a] - logNormaliser;
+                double g = coefficients[i] * ((a == action ? 1 : 0) - p);
+                g -= entropyBonus * p * (logP + h);
+                biasGradient[a] += scale * g;
+                for (int j = 0; j < d; j++) {
+                    weightGradient[a * d + j] += scale * g * x[i * d + j];
+                }
+            }
+        }
+    }
+}
