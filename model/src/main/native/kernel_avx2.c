@@ -17,6 +17,7 @@ static inline __attribute__((always_inline)) M mask_of(int cnt) {
     _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps((p), (m)), _mm256_castsi256_ps(m))
 #define v_mstore(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 #define v_mzero(v, m) _mm256_and_ps((v), _mm256_castsi256_ps(m))
+#define v_keep(v, m, fill) _mm256_blendv_ps(_mm256_set1_ps(fill), (v), _mm256_castsi256_ps(m))
 #define v_set1(x) _mm256_set1_ps(x)
 #define v_zero() _mm256_setzero_ps()
 #define v_fma(a, b, c) _mm256_fmadd_ps((a), (b), (c))
@@ -24,6 +25,13 @@ static inline __attribute__((always_inline)) M mask_of(int cnt) {
 #define v_sub(a, b) _mm256_sub_ps((a), (b))
 #define v_mul(a, b) _mm256_mul_ps((a), (b))
 #define v_max(a, b) _mm256_max_ps((a), (b))
+#define v_first(v) _mm256_cvtss_f32(v)
+/* v with x added to lane l (0 <= l < VW) */
+#define v_add_lane(v, l, x)                                                                   \
+    _mm256_add_ps((v), _mm256_and_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(                  \
+                                         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),            \
+                                         _mm256_set1_epi32(l))),                               \
+                                     _mm256_set1_ps(x)))
 
 static inline __attribute__((always_inline)) float v_hmax(V v) {
     __m128 a = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

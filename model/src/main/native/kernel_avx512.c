@@ -13,6 +13,7 @@ static inline __attribute__((always_inline)) M mask_of(int cnt) { return (M)((1u
 #define v_mload_fill(p, m, fill) _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (m), (p))
 #define v_mstore(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
 #define v_mzero(v, m) _mm512_maskz_mov_ps((m), (v))
+#define v_keep(v, m, fill) _mm512_mask_mov_ps(_mm512_set1_ps(fill), (m), (v))
 #define v_set1(x) _mm512_set1_ps(x)
 #define v_zero() _mm512_setzero_ps()
 #define v_fma(a, b, c) _mm512_fmadd_ps((a), (b), (c))
@@ -22,6 +23,9 @@ static inline __attribute__((always_inline)) M mask_of(int cnt) { return (M)((1u
 #define v_max(a, b) _mm512_max_ps((a), (b))
 #define v_hmax(v) _mm512_reduce_max_ps(v)
 #define v_hsum(v) _mm512_reduce_add_ps(v)
+#define v_first(v) _mm512_cvtss_f32(v)
+/* v with x added to lane l (0 <= l < VW) */
+#define v_add_lane(v, l, x) _mm512_mask_add_ps((v), (__mmask16)(1u << (l)), (v), _mm512_set1_ps(x))
 
 /* 2^t for t <= 0 (t below -127 gives 0 or a denormal): degree-5 minimax on [-1/2, 1/2],
  * relative error 2.4e-7, then vscalefps by the rounded exponent. */

@@ -2,16 +2,19 @@
  * ISA-generic body of the kernel. Included by kernel_<isa>.c after it defines:
  *   SFX (symbol suffix), VW (lanes), V (vector), M (tail mask), mask_of(cnt) (cnt in 1..VW),
  *   v_load, v_store, v_mload, v_mload_fill, v_mstore, v_mzero, v_set1, v_zero, v_fma, v_add,
- *   v_sub, v_mul, v_max, v_hmax, v_hsum, v_exp, v_log, and the register tile shapes
+ *   v_sub, v_mul, v_max, v_keep, v_first, v_hmax, v_hsum, v_add_lane, v_exp2, v_log, RK_HAS_FMA, and the
+ *   register tile shapes
  *   MR x NV (forward: rows x vectors of actions) and BMR x BNV (backward: actions x vectors
  *   of features).
  *
- * Forward: Z = X Wt + b with Wt a transposed, zero-padded copy of W (thread-local scratch),
- * computed MC rows at a time into a scratch Z block, then a 3-pass log-sum-exp softmax per row
- * (max; exp + sum + sum e*t; normalise) that writes probs, log p(chosen) and the entropy.
- * Backward: g overwrites probs BC rows at a time (bias gradient accumulated on the way), then
- * gW (n x d) += G_blk^T X_blk with BMR-action x BNV-vector register tiles, vectorised over
- * the features, scaled on the last block's store.
+ * Forward: Z = X W^T + b with W^T packed into contiguous NR-action panels and X into MR-row
+ * panels (thread-local scratch), MR x NV register tiles (broadcast x, load W^T vectors), MC rows
+ * at a time into a scratch Z block; then a 3-pass log-sum-exp softmax per row (max; exp2 +
+ * sum + sum e*u; normalise) that writes probs, log p(chosen) and the entropy.
+ * Backward: g overwrites probs bc rows at a time (bias gradient accumulated on the way), X of
+ * those rows is packed into BNR-wide column panels, then gW (n x d) += G_blk^T X_blk with
+ * BMR-action x BNV-vector register tiles (broadcast g, load x vectors), vectorised over the
+ * features, scaled on the last block's store.
  */
 #include <float.h>
 #include <math.h>
@@ -35,6 +38,12 @@
 #ifndef NC
 #define NC (1L << 40) /* actions per forward chunk (multiple of NR); NR-wide tiles below it */
 #endif
+#ifndef FWD_DIRECT_MAX
+#define FWD_DIRECT_MAX (1L << 40) /* padded action count up to which x is not packed */
+#endif
+#ifndef BWD_DIRECT_MAX
+#define BWD_DIRECT_MAX (1L << 40) /* floats of x per block up to which x is read in place */
+#endif
 #ifndef BC
 #define BC 256 /* rows per backward block */
 #endif
@@ -55,9 +64,11 @@ static inline long FN(rk_ld_)(long n) {
 
 /* ---------------------------------------------------------------- forward */
 
-/* Z[r][c] = bias[c] + sum_k P[k*MR + r] * Wt[k*ldw + c] for r < MR, c < nv*VW. */
-AI void FN(fwd_mk_)(const int nv, long K, const float *restrict P, const float *restrict Wt,
-                    long ldw, const float *restrict bias, float *restrict Z, long ldz) {
+/* Z[r][c] = bias[c] + sum_k A(r, k) * Wt[k*ldw + c] for r < MR, c < nv*VW, where A(r, k) is
+ * P[r*lda + k] (direct: rows of x) or P[k*MR + r] (packed panel). */
+AI void FN(fwd_mk_)(const int nv, const int direct, long K, const float *restrict P, long lda,
+                    const float *restrict Wt, long ldw, const float *restrict bias,
+                    float *restrict Z, long ldz) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int v = 0; v < nv; v++) {
@@ -71,11 +82,11 @@ AI void FN(fwd_mk_)(const int nv, long K, const float *restrict P, const float *
         for (int v = 0; v < nv; v++) b[v] = v_load(Wt + v * VW);
 #pragma GCC unroll 16
         for (int r = 0; r < MR; r++) {
-            V a = v_set1(P[r]);
+            V a = v_set1(direct ? P[r * lda] : P[r]);
 #pragma GCC unroll 16
             for (int v = 0; v < nv; v++) acc[r][v] = v_fma(a, b[v], acc[r][v]);
         }
-        P += MR;
+        P += direct ? 1 : MR;
         Wt += ldw;
     }
 #pragma GCC unroll 16
@@ -84,19 +95,23 @@ AI void FN(fwd_mk_)(const int nv, long K, const float *restrict P, const float *
         for (int v = 0; v < nv; v++) v_store(Z + r * ldz + v * VW, acc[r][v]);
 }
 
-static void FN(fwd_tile_)(int nv, long K, const float *P, const float *Wt, long ldw,
-                          const float *bias, float *Z, long ldz) {
-    switch (nv) {
-    case 1: FN(fwd_mk_)(CLNV(1), K, P, Wt, ldw, bias, Z, ldz); break;
-    case 2: if (2 <= NV) FN(fwd_mk_)(CLNV(2), K, P, Wt, ldw, bias, Z, ldz); break;
-    case 3: if (3 <= NV) FN(fwd_mk_)(CLNV(3), K, P, Wt, ldw, bias, Z, ldz); break;
-    case 4: if (4 <= NV) FN(fwd_mk_)(CLNV(4), K, P, Wt, ldw, bias, Z, ldz); break;
+#define FARGS K, P, lda, Wt, ldw, bias, Z, ldz
+static void FN(fwd_tile_)(int nv, int direct, long K, const float *P, long lda, const float *Wt,
+                          long ldw, const float *bias, float *Z, long ldz) {
+    switch (nv * 2 + (direct != 0)) {
+    case 2: FN(fwd_mk_)(CLNV(1), 0, FARGS); break;
+    case 3: FN(fwd_mk_)(CLNV(1), 1, FARGS); break;
+    case 4: if (2 <= NV) FN(fwd_mk_)(CLNV(2), 0, FARGS); break;
+    case 5: if (2 <= NV) FN(fwd_mk_)(CLNV(2), 1, FARGS); break;
+    case 6: if (3 <= NV) FN(fwd_mk_)(CLNV(3), 0, FARGS); break;
+    case 7: if (3 <= NV) FN(fwd_mk_)(CLNV(3), 1, FARGS); break;
+    case 8: if (4 <= NV) FN(fwd_mk_)(CLNV(4), 0, FARGS); break;
+    case 9: if (4 <= NV) FN(fwd_mk_)(CLNV(4), 1, FARGS); break;
     default: break;
     }
 }
+#undef FARGS
 
-/* Forward scratch: the weight panel Wp (W^T cut into NR-action tiles, each d x width,
- * contiguous), the padded bias, the packed X row panel (MC x d) and the Z block (MC x ldz). */
 size_t FN(rk_forward_scratch_)(int batch, int d, int n) {
     (void)batch;
     const long nv = FN(rk_up_)(n, VW);
@@ -118,7 +133,10 @@ static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restr
         vm1 = v_max(vm1, v_load(z + c + VW));
     }
     if (c < nf) vm0 = v_max(vm0, v_load(z + c));
-    if (rem) vm1 = v_max(vm1, v_mload_fill(z + nf, m, -INFINITY));
+    /* z is the padded scratch row: whole-vector loads are in bounds (and forward from the
+     * GEMM's whole-vector stores); lanes past n are masked off */
+    const V ztail = rem ? v_load(z + nf) : v_zero();
+    if (rem) vm1 = v_max(vm1, v_keep(ztail, m, -INFINITY));
     const float mx = v_hmax(v_max(vm0, vm1));
     /* e = 2^u, u = (z - max) log2(e), t accumulates e * u (log2 units). With a fused
      * multiply-add, u = fma(z, log2e, -c), c = fl(max log2e): every u is then off by the same
@@ -154,21 +172,22 @@ static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restr
         s0 = v_add(s0, e0);
         t0 = v_fma(e0, u0, t0);
     }
+    V etail = v_zero(); /* kept in a register: a masked store does not forward to a load */
     if (rem) {
-        V u1 = v_mzero(RK_U(v_mload(z + nf, m)), m);
-        V e1 = v_mzero(v_exp2(u1), m);
-        v_mstore(p + nf, m, e1);
-        s1 = v_add(s1, e1);
-        t1 = v_fma(e1, u1, t1);
+        V u1 = v_mzero(RK_U(ztail), m);
+        etail = v_mzero(v_exp2(u1), m);
+        s1 = v_add(s1, etail);
+        t1 = v_fma(etail, u1, t1);
     }
     const float s = v_hsum(v_add(s0, s1)); /* >= 1: the max contributes 2^0 */
     const float t = v_hsum(v_add(t0, t1)) * 0.693147180559945f; /* sum e (z - max) <= 0 */
     const float inv = 1.0f / s;
     const V vinv = v_set1(inv);
     for (c = 0; c < nf; c += VW) v_store(p + c, v_mul(v_load(p + c), vinv));
-    if (rem) v_mstore(p + nf, m, v_mul(v_mload(p + nf, m), vinv));
+    if (rem) v_mstore(p + nf, m, v_mul(etail, vinv));
 #undef RK_U
-    const float ls = logf(s) - r_off * 0.693147180559945f; /* log of the exact sum */
+    /* log of the exact sum (s >= 1: the inline vector log, no libm call) */
+    const float ls = v_first(v_log(v_set1(s))) - r_off * 0.693147180559945f;
     float h = (ls + r_off * 0.693147180559945f) - t * inv;
     *ent = h > 0.0f ? h : 0.0f;
     *logp = (z[a] - mx) - ls;
@@ -206,11 +225,16 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     for (long i0 = 0; i0 < batch; i0 += MC) {
         const long mc = RK_MIN((long)MC, batch - i0);
         const long tiles = (mc + MR - 1) / MR;
-        /* pack rows i0 .. i0+tiles*MR into panel[t][k][r], zero rows past the batch */
+        /* Full row tiles read x directly when there are few action tiles to amortise a
+         * packed copy over (FWD_DIRECT_MAX); otherwise, and for a partial last tile (zero rows
+         * past the batch), the tile is packed into panel[t][k][r]. */
+        const int direct_ok = nv <= FWD_DIRECT_MAX;
         for (long t = 0; t < tiles; t++) {
+            const long row0 = i0 + t * MR;
+            if (direct_ok && row0 + MR <= i0 + mc) continue;
             float *pt = panel + t * MR * (long)d;
             for (int r = 0; r < MR; r++) {
-                const long row = i0 + t * MR + r;
+                const long row = row0 + r;
                 if (row < i0 + mc) {
                     const float *xr = x + row * d;
                     for (long k = 0; k < d; k++) pt[k * MR + r] = xr[k];
@@ -222,14 +246,21 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
         for (long c0 = 0; c0 < nv; c0 += NC) {
             const long c1 = RK_MIN(nv, c0 + NC);
             for (long t = 0; t < tiles; t++) {
-                const float *pt = panel + t * MR * (long)d;
+                const long row0 = i0 + t * MR;
+                const int direct = direct_ok && row0 + MR <= i0 + mc;
+                const float *pt = direct ? x + row0 * d : panel + t * MR * (long)d;
                 float *zt = Z + t * MR * ldz;
                 long a0 = c0;
-                for (; a0 + NR <= c1; a0 += NR)
-                    FN(fwd_mk_)(NV, d, pt, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
+                if (direct)
+                    for (; a0 + NR <= c1; a0 += NR)
+                        FN(fwd_mk_)(NV, 1, d, pt, d, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
+                else
+                    for (; a0 + NR <= c1; a0 += NR)
+                        FN(fwd_mk_)(NV, 0, d, pt, MR, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
                 if (a0 < c1) {
                     const long wq = c1 - a0;
-                    FN(fwd_tile_)((int)(wq / VW), d, pt, Wp + a0 * d, wq, bp + a0, zt + a0, ldz);
+                    FN(fwd_tile_)((int)(wq / VW), direct, d, pt, direct ? d : MR, Wp + a0 * d, wq,
+                                  bp + a0, zt + a0, ldz);
                 }
             }
         }
@@ -321,70 +352,83 @@ static void FN(bwd_tile_)(int mr, int nv, int ml, long K, const float *G, long l
 #undef BCASE_NV
 #undef BARGS
 
-/* Backward scratch: the packed X block, BC rows x d padded to whole vectors, cut into BNR-wide
- * column tiles (tile [j0, j0+wj) is the BC x wj block at Xp + j0 * BC). */
-size_t FN(rk_backward_scratch_)(int batch, int d, int n) {
-    (void)n;
-    return (size_t)(RK_MIN((long)BC, (long)batch) * FN(rk_up_)(d, VW) + 16);
+/* rows per backward block: BC, fewer for wide x so that the X panel block stays <= 256 KiB */
+static inline long FN(rk_bc_)(int d) {
+    long bc = 65536 / FN(rk_up_)(d > 0 ? d : 1, VW);
+    bc = bc < 16 ? 16 : bc;
+    return bc < BC ? bc : BC;
 }
 
-/* g for rows [i0, i1): overwrite probs, accumulate the (unscaled) bias gradient into gb. */
-static __attribute__((noinline)) void FN(grad_rows_)(long i0, long i1, int n, const int *act, long astride, float *probs,
-                           const float *coef, float beta, const float *ent, float *gb) {
+/* Backward scratch: the packed X block, bc rows x d padded to whole vectors, cut into BNR-wide
+ * column tiles (tile [j0, j0+wj) is the bc x wj block at Xp + j0 * bc). */
+size_t FN(rk_backward_scratch_)(int batch, int d, int n) {
+    return (size_t)(FN(rk_up_)(RK_MIN(FN(rk_bc_)(d), (long)batch) * FN(rk_up_)(d, VW), 16) +
+                    FN(rk_up_)(n, VW) + 16);
+}
+
+/* g for rows [i0, i1): overwrite probs, accumulate the (unscaled) bias gradient into gb (a
+ * scratch row padded to whole vectors: unmasked loads and stores, so store forwarding works
+ * from one row to the next; the lanes past n accumulate zeros). The one-hot term c is added inside the vector holding the chosen action (no scalar
+ * read-modify-write of freshly stored vectors: store forwarding would fail). */
+#define RK_G_ROW(BODY)                                                                        \
+    do {                                                                                      \
+        int a_ = 0;                                                                           \
+        for (; a_ < nf; a_ += VW) {                                                           \
+            V p = v_load(pr + a_);                                                            \
+            V g = BODY;                                                                       \
+            if ((unsigned)(ai - a_) < (unsigned)VW) g = v_add_lane(g, ai - a_, c);            \
+            v_store(pr + a_, g);                                                              \
+            v_store(gb + a_, v_add(v_load(gb + a_), g));                                      \
+        }                                                                                     \
+        if (rem) {                                                                            \
+            V p = v_mload(pr + nf, m);                                                        \
+            V g = BODY;                                                                       \
+            if (ai >= nf) g = v_add_lane(g, ai - nf, c);                                      \
+            v_mstore(pr + nf, m, g);                                                          \
+            v_store(gb + nf, v_add(v_load(gb + nf), g));                                      \
+        }                                                                                     \
+    } while (0)
+
+static __attribute__((noinline)) void FN(grad_rows_)(long i0, long i1, int n, const int *act,
+                                                     long astride, float *probs,
+                                                     const float *coef, float beta,
+                                                     const float *ent, float *gb) {
     const int nf = n / VW * VW, rem = n - nf;
     const M m = mask_of(rem ? rem : VW);
     for (long i = i0; i < i1; i++) {
         float *pr = probs + i * (long)n;
         const float c = coef[i];
+        const int ai = act[i * astride];
         if (beta == 0.0f) {
             const V nc = v_set1(-c);
-            for (int a = 0; a < nf; a += VW) {
-                V g = v_mul(v_load(pr + a), nc);
-                v_store(pr + a, g);
-                v_store(gb + a, v_add(v_load(gb + a), g));
-            }
-            if (rem) {
-                V g = v_mul(v_mload(pr + nf, m), nc);
-                v_mstore(pr + nf, m, g);
-                v_mstore(gb + nf, m, v_add(v_mload(gb + nf, m), g));
-            }
+            RK_G_ROW(v_mul(p, nc));
         } else {
             /* g = -p (c + beta H + beta log p); p log p := 0 where p == 0 */
             const V k = v_set1(c + beta * ent[i]);
             const V vb = v_set1(beta), tiny = v_set1(FLT_MIN), zero = v_zero();
-            for (int a = 0; a < nf; a += VW) {
-                V p = v_load(pr + a);
-                V lp = v_log(v_max(p, tiny));
-                V g = v_mul(v_sub(zero, p), v_fma(vb, lp, k));
-                v_store(pr + a, g);
-                v_store(gb + a, v_add(v_load(gb + a), g));
-            }
-            if (rem) {
-                V p = v_mload(pr + nf, m);
-                V lp = v_log(v_max(p, tiny));
-                V g = v_mul(v_sub(zero, p), v_fma(vb, lp, k));
-                v_mstore(pr + nf, m, g);
-                v_mstore(gb + nf, m, v_add(v_mload(gb + nf, m), g));
-            }
+            RK_G_ROW(v_mul(v_sub(zero, p), v_fma(vb, v_log(v_max(p, tiny)), k)));
         }
-        const int a = act[i * astride];
-        pr[a] += c;
-        gb[a] += c;
     }
 }
+#undef RK_G_ROW
 
 void FN(rk_backward_)(int batch, int d, int n, const float *x, const int *act, long astride,
                       float *probs, const float *coef, float beta, const float *ent, float scale,
                       float *gw, float *gb, float *scratch) {
     const long dv = FN(rk_up_)(d, VW);
     float *Xp = scratch;
-    memset(gb, 0, sizeof(float) * n);
-    for (long i0 = 0; i0 < batch; i0 += BC) {
-        const long bc = RK_MIN((long)BC, batch - i0);
-        FN(grad_rows_)(i0, i0 + bc, n, act, astride, probs, coef, beta, ent, gb);
+    float *gbs = scratch + FN(rk_up_)(RK_MIN(FN(rk_bc_)(d), (long)batch) * dv, 16);
+    memset(gbs, 0, sizeof(float) * FN(rk_up_)(n, VW));
+    const long bcmax = FN(rk_bc_)(d);
+    for (long i0 = 0; i0 < batch; i0 += bcmax) {
+        const long bc = RK_MIN(bcmax, batch - i0);
+        FN(grad_rows_)(i0, i0 + bc, n, act, astride, probs, coef, beta, ent, gbs);
         if (d == 0) continue;
-        /* pack X rows [i0, i0+bc) */
-        for (long j0 = 0; j0 < dv; j0 += BNR) {
+        /* X rows [i0, i0+bc): read in place when d is a whole number of vectors (and the
+         * block is small enough for the cache: BWD_DIRECT_MAX), else packed into zero-padded
+         * column panels */
+        const int direct = d == dv && dv * bc <= BWD_DIRECT_MAX;
+        for (long j0 = 0; !direct && j0 < dv; j0 += BNR) {
             const long wj = RK_MIN((long)BNR, dv - j0), cols = RK_MIN(wj, (long)d - j0);
             float *blk = Xp + j0 * bc;
             for (long i = 0; i < bc; i++) {
@@ -394,33 +438,29 @@ void FN(rk_backward_)(int batch, int d, int n, const float *x, const int *act, l
         }
         const int accum = i0 > 0, fin = i0 + bc >= batch;
         const float *G0 = probs + i0 * (long)n;
-        for (long j0 = 0; j0 < dv; j0 += BNR) {
-            const long wj = RK_MIN((long)BNR, dv - j0);
-            const int cols = (int)RK_MIN(wj, (long)d - j0);
-            const float *Xb = Xp + j0 * bc;
-            float *C0 = gw + j0;
-            if (cols == BNR) {
-                long a0 = 0;
-                for (; a0 + BMR <= n; a0 += BMR)
-                    FN(bwd_mk_)(BMR, BNV, 0, bc, G0 + a0, n, Xb, BNR, C0 + a0 * d, d, mask_of(VW),
-                                accum, fin, scale);
-                if (a0 < n)
-                    FN(bwd_tile_)((int)(n - a0), BNV, 0, bc, G0 + a0, n, Xb, BNR, C0 + a0 * d, d,
-                                  mask_of(VW), accum, fin, scale);
-            } else {
-                const int nvj = (int)(wj / VW), ml = cols % VW != 0;
-                const M m = mask_of(ml ? cols % VW : VW);
-                for (long a0 = 0; a0 < n; a0 += BMR)
-                    FN(bwd_tile_)((int)RK_MIN((long)BMR, n - a0), nvj, ml, bc, G0 + a0, n, Xb, wj,
-                                  C0 + a0 * d, d, m, accum, fin, scale);
+        /* action tiles outer: the G stripe (bc rows x BMR) stays in L1 across the feature
+         * tiles, the X panel block (bc x dv) in L2 */
+        for (long a0 = 0; a0 < n; a0 += BMR) {
+            const int mr = (int)RK_MIN((long)BMR, n - a0);
+            for (long j0 = 0; j0 < dv; j0 += BNR) {
+                const long wj = RK_MIN((long)BNR, dv - j0);
+                const int cols = (int)RK_MIN(wj, (long)d - j0);
+                const float *Xb = direct ? x + i0 * (long)d + j0 : Xp + j0 * bc;
+                const long ldx = direct ? d : wj;
+                float *C = gw + a0 * d + j0;
+                if (cols == BNR && mr == BMR) {
+                    FN(bwd_mk_)(BMR, BNV, 0, bc, G0 + a0, n, Xb, ldx, C, d, mask_of(VW), accum,
+                                fin, scale);
+                } else {
+                    const int ml = cols % VW != 0;
+                    FN(bwd_tile_)(mr, (int)(wj / VW), ml, bc, G0 + a0, n, Xb, ldx, C, d,
+                                  mask_of(ml ? cols % VW : VW), accum, fin, scale);
+                }
             }
         }
     }
     const V vs = v_set1(scale);
     const int nf = n / VW * VW, rem = n - nf;
-    for (int a = 0; a < nf; a += VW) v_store(gb + a, v_mul(v_load(gb + a), vs));
-    if (rem) {
-        const M m = mask_of(rem);
-        v_mstore(gb + nf, m, v_mul(v_mload(gb + nf, m), vs));
-    }
+    for (int a = 0; a < nf; a += VW) v_store(gb + a, v_mul(v_load(gbs + a), vs));
+    if (rem) v_mstore(gb + nf, mask_of(rem), v_mul(v_load(gbs + nf), vs));
 }

@@ -29,6 +29,10 @@ AI V v_mzero(V v, M m) {
     for (int l = m; l < VW; l++) v[l] = 0.0f;
     return v;
 }
+AI V v_keep(V v, M m, float fill) {
+    for (int l = m; l < VW; l++) v[l] = fill;
+    return v;
+}
 AI V v_fma(V a, V b, V c) { return a * b + c; }
 AI V v_add(V a, V b) { return a + b; }
 AI V v_sub(V a, V b) { return a - b; }
@@ -41,6 +45,11 @@ AI float v_hmax(V v) {
     for (int l = 1; l < VW; l++) m = v[l] > m ? v[l] : m;
     return m;
 }
+AI V v_add_lane(V v, int l, float x) {
+    v[l] += x;
+    return v;
+}
+AI float v_first(V v) { return v[0]; }
 AI float v_hsum(V v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 /* 2^t for t <= 0; exactly 0 below -127. Degree-5 minimax, rel. error 2.4e-7. */

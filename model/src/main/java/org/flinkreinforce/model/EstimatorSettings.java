@@ -1,5 +1,7 @@
 package org.flinkreinforce.model;
 
+import java.io.Serializable;
+
 /**
  * Settings of the REINFORCE estimator.
  *
@@ -8,7 +10,8 @@ package org.flinkreinforce.model;
  *     variance)
  * @param entropyBonus the weight {@code beta >= 0} of the entropy bonus added to the objective
  */
-public record EstimatorSettings(double importanceWeightCap, double entropyBonus) {
+public record EstimatorSettings(double importanceWeightCap, double entropyBonus)
+        implements Serializable {
 
     /** Cap 10, no entropy bonus. */
     public static final EstimatorSettings DEFAULT = new EstimatorSettings(10.0, 0.0);

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -17,7 +18,9 @@ import java.util.Objects;
  * <p>The text form is {@code ID:FEATURES:ACTIONS[,ACTIONS...]}, e.g. {@code recs:32:10} or {@code
  * nas:0:6,6,4,4}.
  */
-public final class PolicySpec {
+public final class PolicySpec implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Upper bound on features and on actions per head, so every offset fits an int. */
     public static final int MAX_DIMENSION = 1 << 20;

@@ -28,5 +28,10 @@ public enum DeadLetterReason {
     /** A reward, feature or propensity is NaN or infinite, or overflows its type. */
     NON_FINITE,
     /** A propensity outside (0, 1]. */
-    BAD_PROPENSITY
+    BAD_PROPENSITY,
+    /**
+     * A valid event whose micro-batch produced a non-finite gradient or update: the batch was
+     * rejected as a whole and none of its events reached the parameters.
+     */
+    REJECTED_BATCH
 }

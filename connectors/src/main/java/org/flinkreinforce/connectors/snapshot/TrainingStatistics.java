@@ -71,12 +71,18 @@ public record TrainingStatistics(
                 rejected);
     }
 
-    double[] toArray() {
+    /** The components in declaration order, as carried on the wire. */
+    public double[] toArray() {
         return new double[] {
             batchSize, meanReward, meanAdvantage, meanEntropy, meanImportanceWeight,
             maxImportanceWeight, effectiveSampleSize, cappedWeights, gradientNorm, meanStaleness,
             rejectedBatches
         };
+    }
+
+    /** The inverse of {@link #toArray()}. */
+    public static TrainingStatistics fromComponents(double[] v) {
+        return fromArray(v);
     }
 
     static TrainingStatistics fromArray(double[] v) {

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model.baseline;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Objects;
  *     rewards have (almost) no variance never divides by (almost) zero
  */
 public record BaselineSettings(
-        BaselineKind kind, double emaDecay, boolean normalizeAdvantage, double minStd) {
+        BaselineKind kind, double emaDecay, boolean normalizeAdvantage, double minStd)
+        implements Serializable {
 
     /** A running mean without normalisation. */
     public static final BaselineSettings DEFAULT =

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model.optim;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -23,7 +24,8 @@ public record OptimizerSettings(
         double beta2,
         double epsilon,
         double maxGradientNorm,
-        double l2) {
+        double l2)
+        implements Serializable {
 
     /** Adam with learning rate 0.05, clipping at norm 10, no L2. */
     public static final OptimizerSettings DEFAULT = adam(0.05);

@@ -1,0 +1,86 @@
+package org.flinkreinforce.connectors.kafka;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
+
+/**
+ * The learner's Kafka source and sinks. Client properties (security included) pass through
+ * unchanged; only what correctness needs is set on top: the source reads {@code read_committed}
+ * unless the properties say otherwise, and both sinks are exactly-once with a transaction timeout
+ * that must stay within the broker's {@code transaction.max.timeout.ms}.
+ */
+public final class KafkaConnectors {
+
+    private KafkaConnectors() {}
+
+    public static KafkaSource<DecodedRecord> eventSource(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            Properties clientProperties,
+            OffsetsInitializer startingOffsets,
+            JsonEventDecoder decoder) {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return KafkaSource.<DecodedRecord>builder()
+                .setProperties(properties)
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(startingOffsets)
+                .setDeserializer(new EventDeserializationSchema(decoder))
+                .build();
+    }
+
+    public static KafkaSink<PublishedSnapshot> snapshotSink(
+            String bootstrapServers,
+            String topic,
+            Properties clientProperties,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
+        return KafkaSink.<PublishedSnapshot>builder()
+                .setKafkaProducerConfig(producerProperties(clientProperties, transactionTimeout))
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new SnapshotSerializationSchema(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(
+            String bootstrapServers,
+            String topic,
+            Properties clientProperties,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
+        return KafkaSink.<DeadLetter>builder()
+                .setKafkaProducerConfig(producerProperties(clientProperties, transactionTimeout))
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new DeadLetterSerializationSchema(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    private static Properties producerProperties(
+            Properties clientProperties, Duration transactionTimeout) {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.putIfAbsent(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                Long.toString(transactionTimeout.toMillis()));
+        properties.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 << 20));
+        return properties;
+    }
+}

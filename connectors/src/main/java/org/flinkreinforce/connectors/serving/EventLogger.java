@@ -1,0 +1,83 @@
+package org.flinkreinforce.connectors.serving;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.connectors.event.JsonEventEncoder;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+
+/**
+ * Logs a {@link PolicyClient.Decision} with the reward it earned to the events topic, as a JSON v1
+ * event with the decision's propensity, policy version and event id. Records are keyed by policy
+ * id, so one policy's events keep their order within a partition. Thread-safe.
+ */
+public final class EventLogger implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+
+    /**
+     * @param clientProperties Kafka producer properties, at least {@code bootstrap.servers}
+     */
+    public EventLogger(Properties clientProperties, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        properties.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        properties.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        this.producer =
+                new KafkaProducer<>(
+                        properties, new ByteArraySerializer(), new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    /** Sends the event of {@code decision} with {@code reward}. */
+    public Future<RecordMetadata> log(PolicyClient.Decision decision, double reward) {
+        return log(decision, reward, null);
+    }
+
+    /** Sends the event with a baseline key, e.g. a user segment with its own running baseline. */
+    public Future<RecordMetadata> log(
+            PolicyClient.Decision decision, double reward, String baselineKey) {
+        PolicyEvent event =
+                new PolicyEvent(
+                        decision.policyId(),
+                        decision.features(),
+                        decision.actions(),
+                        reward,
+                        (float) decision.propensity(),
+                        decision.policyVersion(),
+                        baselineKey,
+                        decision.eventId(),
+                        System.currentTimeMillis());
+        return send(event);
+    }
+
+    /** Sends an already-built event. */
+    public Future<RecordMetadata> send(PolicyEvent event) {
+        return producer.send(
+                new ProducerRecord<>(
+                        topic,
+                        event.policyId.getBytes(StandardCharsets.UTF_8),
+                        JsonEventEncoder.encode(event)));
+    }
+
+    /** Sends raw bytes, e.g. a record in another format or a deliberately bad one in tests. */
+    public Future<RecordMetadata> sendRaw(byte[] key, byte[] value) {
+        return producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

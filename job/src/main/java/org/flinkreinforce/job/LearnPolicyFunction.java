@@ -1,0 +1,397 @@
+package org.flinkreinforce.job;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
+import org.flinkreinforce.connectors.event.JsonEventEncoder;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.snapshot.EventDigest;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
+import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.connectors.snapshot.SnapshotFormatException;
+import org.flinkreinforce.connectors.snapshot.TrainingStatistics;
+import org.flinkreinforce.model.BatchStatistics;
+import org.flinkreinforce.model.MicroBatch;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ReinforceEstimator;
+import org.flinkreinforce.model.kernel.GradientKernel;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerState;
+import org.flinkreinforce.model.optim.UpdateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keyed by policy id: buffers events into micro-batches, and per batch computes the REINFORCE
+ * gradient with the kernel, applies the optimizer and bumps the version; publishes a snapshot every
+ * {@code publish.every-updates} updates or {@code publish.interval}. All learner state is keyed
+ * state ({@link LearnerState} plus the buffered events), so a checkpoint restores it exactly.
+ *
+ * <p>Lifecycle of a policy's state: created on its first event, from the warm-start snapshot when
+ * one was read from the parameters topic at start-up (its version keeps increasing from there),
+ * else from zeros (the uniform policy). A batch flushes when full or at its deadline (a
+ * processing-time timer). A batch whose gradient or update is not finite is rejected whole: the
+ * parameters stay, and its events go to the dead-letter output as {@code REJECTED_BATCH}.
+ */
+public class LearnPolicyFunction
+        extends KeyedProcessFunction<String, PolicyEvent, PublishedSnapshot> {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LearnPolicyFunction.class);
+
+    public static final KeySelector<PolicyEvent, String> KEY = event -> event.policyId;
+
+    private final Map<String, PolicySettings> policies;
+    private final KernelChoice kernelChoice;
+    private final Map<String, byte[]> warmStart;
+
+    private transient ValueState<LearnerState> learnerState;
+    private transient ListState<PolicyEvent> bufferedEvents;
+    private transient GradientKernel kernel;
+    private transient Map<String, PolicyRuntime> runtimes;
+    private transient Map<String, ParameterSnapshot> warmSnapshots;
+
+    /**
+     * @param warmStart encoded snapshots by policy id, the newest on the parameters topic when the
+     *     job was built; used only for policies without state
+     */
+    public LearnPolicyFunction(
+            Map<String, PolicySettings> policies,
+            KernelChoice kernelChoice,
+            Map<String, byte[]> warmStart) {
+        this.policies = new HashMap<>(policies);
+        this.kernelChoice = kernelChoice;
+        this.warmStart = new HashMap<>(warmStart);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        learnerState =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("learner", LearnerState.class));
+        bufferedEvents =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>("buffered-events", PolicyEvent.class));
+        kernel = GradientKernels.create(kernelChoice);
+        String kernelName = kernel.toString();
+        getRuntimeContext().getMetricGroup().gauge("kernel", () -> kernelName);
+        runtimes = new HashMap<>();
+        warmSnapshots = new HashMap<>();
+        warmStart.forEach(
+                (id, bytes) -> {
+                    try {
+                        warmSnapshots.put(id, SnapshotCodec.decode(bytes));
+                    } catch (SnapshotFormatException e) {
+                        LOG.warn(
+                                "Ignoring the warm-start snapshot of policy {}: {}",
+                                id,
+                                e.getMessage());
+                    }
+                });
+    }
+
+    @Override
+    public void processElement(PolicyEvent event, Context context, Collector<PublishedSnapshot> out)
+            throws Exception {
+        PolicyRuntime runtime = runtime(event.policyId);
+        LearnerState state = learnerState.value();
+        if (state == null) {
+            state = initialState(runtime.settings.spec());
+        }
+        bufferedEvents.add(event);
+        state.buffered++;
+        long now = context.timerService().currentProcessingTime();
+        if (state.buffered == 1) {
+            state.flushDeadline = now + runtime.settings.batchTimeoutMillis();
+            context.timerService().registerProcessingTimeTimer(state.flushDeadline);
+        }
+        if (state.buffered >= runtime.settings.batchSize()) {
+            flush(runtime, state, now, context, out);
+        }
+        learnerState.update(state);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<PublishedSnapshot> out)
+            throws Exception {
+        LearnerState state = learnerState.value();
+        if (state == null) {
+            return;
+        }
+        PolicyRuntime runtime = runtime(context.getCurrentKey());
+        long now = context.timerService().currentProcessingTime();
+        if (state.buffered > 0 && timestamp >= state.flushDeadline) {
+            flush(runtime, state, now, context, out);
+        }
+        if (state.version > state.publishedVersion
+                && now >= state.lastPublishMillis + runtime.settings.publishIntervalMillis()) {
+            publish(runtime, state, now, out);
+        }
+        learnerState.update(state);
+    }
+
+    private void flush(
+            PolicyRuntime runtime,
+            LearnerState state,
+            long now,
+            Context context,
+            Collector<PublishedSnapshot> out)
+            throws Exception {
+        MicroBatch batch = runtime.batch;
+        List<PolicyEvent> pending = new ArrayList<>(state.buffered);
+        for (PolicyEvent event : bufferedEvents.get()) {
+            pending.add(event);
+        }
+        bufferedEvents.clear();
+        state.buffered = 0;
+        // More events than one batch holds can be buffered only after batch.size was lowered on
+        // a restore; they are learned in consecutive batches.
+        int start = 0;
+        while (start < pending.size()) {
+            int end = Math.min(pending.size(), start + batch.capacity());
+            batch.clear();
+            long digest = 0;
+            double stalenessSum = 0;
+            int stalenessCount = 0;
+            for (int k = start; k < end; k++) {
+                PolicyEvent event = pending.get(k);
+                batch.add(
+                        event.features,
+                        event.actions,
+                        (float) event.reward,
+                        (float) event.advantage,
+                        event.propensity);
+                digest += EventDigest.hash(event.eventId);
+                if (event.policyVersion >= 0) {
+                    stalenessSum += Math.max(0, state.version - event.policyVersion);
+                    stalenessCount++;
+                }
+            }
+            applyBatch(
+                    runtime,
+                    state,
+                    digest,
+                    stalenessCount == 0 ? 0 : stalenessSum / stalenessCount,
+                    pending,
+                    start,
+                    end,
+                    context);
+            start = end;
+        }
+        if (state.updates - state.updatesAtPublish >= runtime.settings.publishEveryUpdates()
+                || now >= state.lastPublishMillis + runtime.settings.publishIntervalMillis()) {
+            if (state.version > state.publishedVersion) {
+                publish(runtime, state, now, out);
+            }
+        } else if (state.version > state.publishedVersion) {
+            context.timerService()
+                    .registerProcessingTimeTimer(
+                            state.lastPublishMillis + runtime.settings.publishIntervalMillis());
+        }
+    }
+
+    private void applyBatch(
+            PolicyRuntime runtime,
+            LearnerState state,
+            long digest,
+            double meanStaleness,
+            List<PolicyEvent> events,
+            int start,
+            int end,
+            Context context) {
+        PolicySpec spec = runtime.settings.spec();
+        MicroBatch batch = runtime.batch;
+        runtime.batches.inc();
+        PolicyParameters parameters = new PolicyParameters(spec, state.parameters, state.version);
+        BatchStatistics statistics =
+                runtime.estimator.estimate(parameters, batch, runtime.gradient);
+        OptimizerState optimizerState =
+                new OptimizerState(state.firstMoment, state.secondMoment, state.optimizerSteps);
+        UpdateResult result =
+                runtime.optimizer.ascend(state.parameters, runtime.gradient, optimizerState);
+        if (result.applied()) {
+            state.optimizerSteps = optimizerState.steps;
+            state.version++;
+            state.updates++;
+            state.eventsApplied += batch.size();
+            state.eventDigest += digest;
+            state.statistics =
+                    TrainingStatistics.of(statistics, meanStaleness, state.rejectedBatches)
+                            .toArray();
+            runtime.updates.inc();
+            runtime.eventsApplied.inc(batch.size());
+            runtime.lastStatistics = statistics;
+            runtime.lastStaleness = meanStaleness;
+            runtime.version = state.version;
+        } else {
+            state.rejectedBatches++;
+            state.eventsRejected += batch.size();
+            runtime.rejectedBatches.inc();
+            LOG.warn(
+                    "Rejected a batch of {} events of policy {}: {}",
+                    batch.size(),
+                    spec.id(),
+                    result.rejection());
+            for (int k = start; k < end; k++) {
+                PolicyEvent event = events.get(k);
+                context.output(
+                        RouteDeadLettersFunction.DEAD_LETTERS,
+                        new DeadLetter(
+                                DeadLetterReason.REJECTED_BATCH,
+                                "The micro-batch of event "
+                                        + event.eventId
+                                        + " was rejected: "
+                                        + result.rejection()
+                                        + ".",
+                                null,
+                                -1,
+                                -1,
+                                event.timestamp,
+                                null,
+                                JsonEventEncoder.encode(event)));
+            }
+        }
+    }
+
+    private void publish(
+            PolicyRuntime runtime, LearnerState state, long now, Collector<PublishedSnapshot> out) {
+        TrainingStatistics statistics =
+                state.statistics == null
+                        ? TrainingStatistics.NONE
+                        : TrainingStatistics.fromComponents(state.statistics)
+                                .withRejectedBatches(state.rejectedBatches);
+        ParameterSnapshot snapshot =
+                new ParameterSnapshot(
+                        runtime.settings.spec(),
+                        state.version,
+                        now,
+                        state.eventsApplied,
+                        state.updates,
+                        state.parameters,
+                        statistics,
+                        state.eventDigest);
+        out.collect(PublishedSnapshot.of(snapshot));
+        state.publishedVersion = state.version;
+        state.updatesAtPublish = state.updates;
+        state.lastPublishMillis = now;
+        runtime.published.inc();
+    }
+
+    private LearnerState initialState(PolicySpec spec) {
+        LearnerState state = new LearnerState();
+        PolicyRuntime runtime = runtime(spec.id());
+        OptimizerState optimizerState = runtime.optimizer.newState();
+        state.firstMoment = optimizerState.first;
+        state.secondMoment = optimizerState.second;
+        ParameterSnapshot snapshot = warmSnapshots.get(spec.id());
+        if (snapshot == null) {
+            state.parameters = new float[spec.parameterCount()];
+        } else {
+            // Versions only ever increase, also when the shape changed and the parameters cannot
+            // be reused.
+            state.version = snapshot.version();
+            state.publishedVersion = snapshot.version();
+            state.eventsApplied = snapshot.eventsApplied();
+            state.updates = snapshot.updates();
+            state.updatesAtPublish = snapshot.updates();
+            state.eventDigest = snapshot.eventDigest();
+            if (snapshot.spec().sameShape(spec)) {
+                state.parameters = snapshot.parameters().clone();
+                LOG.info(
+                        "Policy {} warm-starts from its published version {}.",
+                        spec.id(),
+                        snapshot.version());
+            } else {
+                state.parameters = new float[spec.parameterCount()];
+                LOG.warn(
+                        "Policy {} changed shape from {} to {}: it restarts from zeros at"
+                                + " version {}.",
+                        spec.id(),
+                        snapshot.spec(),
+                        spec,
+                        snapshot.version());
+            }
+        }
+        runtime.version = state.version;
+        return state;
+    }
+
+    private PolicyRuntime runtime(String policyId) {
+        PolicyRuntime runtime = runtimes.get(policyId);
+        if (runtime == null) {
+            PolicySettings settings = policies.get(policyId);
+            if (settings == null) {
+                throw new IllegalStateException(
+                        "Policy "
+                                + policyId
+                                + " is not configured; the decoder should have"
+                                + " rejected its events.");
+            }
+            runtime =
+                    new PolicyRuntime(
+                            settings,
+                            kernel,
+                            getRuntimeContext().getMetricGroup().addGroup("policy", policyId));
+            runtimes.put(policyId, runtime);
+        }
+        return runtime;
+    }
+
+    /** Per-policy objects of this task that need not be checkpointed: workspace and metrics. */
+    private static final class PolicyRuntime {
+        final PolicySettings settings;
+        final MicroBatch batch;
+        final ReinforceEstimator estimator;
+        final Optimizer optimizer;
+        final float[] gradient;
+        final Counter batches;
+        final Counter updates;
+        final Counter rejectedBatches;
+        final Counter eventsApplied;
+        final Counter published;
+        volatile BatchStatistics lastStatistics = BatchStatistics.EMPTY;
+        volatile double lastStaleness;
+        volatile long version;
+
+        PolicyRuntime(PolicySettings settings, GradientKernel kernel, MetricGroup metrics) {
+            this.settings = settings;
+            PolicySpec spec = settings.spec();
+            this.batch = new MicroBatch(spec, settings.batchSize());
+            this.estimator =
+                    new ReinforceEstimator(
+                            spec, settings.batchSize(), settings.estimator(), kernel);
+            this.optimizer = new Optimizer(settings.optimizer(), spec.parameterCount());
+            this.gradient = new float[spec.parameterCount()];
+            this.batches = metrics.counter("batches");
+            this.updates = metrics.counter("updates");
+            this.rejectedBatches = metrics.counter("rejectedBatches");
+            this.eventsApplied = metrics.counter("eventsApplied");
+            this.published = metrics.counter("snapshotsPublished");
+            metrics.gauge("version", () -> version);
+            metrics.gauge("meanReward", () -> lastStatistics.meanReward());
+            metrics.gauge("gradientNorm", () -> lastStatistics.gradientNorm());
+            metrics.gauge("effectiveSampleSize", () -> lastStatistics.effectiveSampleSize());
+            metrics.gauge("meanEntropy", () -> lastStatistics.meanEntropy());
+            metrics.gauge("staleness", () -> lastStaleness);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package org.flinkreinforce.job;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.kernel.KernelChoice;
+
+/**
+ * The validated configuration of one learner job: the {@link LearnerOptions} plus the Kafka client
+ * properties that pass through unchanged. A bad value fails here, at start-up, with {@code Invalid
+ * value X for configuration K: reason}.
+ */
+public final class LearnerConfig {
+
+    private final Configuration options;
+    private final Properties kafkaProperties;
+    private final Map<String, PolicySettings> policies;
+    private final KernelChoice kernel;
+
+    public LearnerConfig(Configuration options, Properties kafkaProperties) {
+        this.options = new Configuration(options);
+        this.kafkaProperties = new Properties();
+        this.kafkaProperties.putAll(kafkaProperties);
+        this.kernel =
+                guard(
+                        LearnerOptions.KERNEL,
+                        () -> KernelChoice.parse(options.get(LearnerOptions.KERNEL)));
+        List<String> specs = options.get(LearnerOptions.POLICIES);
+        if (specs == null || specs.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Missing value for configuration "
+                            + LearnerOptions.POLICIES.key()
+                            + ": name at least one policy, e.g. recs:32:10.");
+        }
+        Map<String, PolicySettings> parsed = new LinkedHashMap<>();
+        for (String text : specs) {
+            PolicySpec spec = guard(LearnerOptions.POLICIES, () -> PolicySpec.parse(text));
+            if (parsed.put(spec.id(), PolicySettings.of(spec, options)) != null) {
+                throw invalid(
+                        text, LearnerOptions.POLICIES, "policy " + spec.id() + " is named twice");
+            }
+        }
+        this.policies = Map.copyOf(parsed);
+        int maxEventBytes = options.get(LearnerOptions.MAX_EVENT_BYTES);
+        if (maxEventBytes < 16) {
+            throw invalid(maxEventBytes, LearnerOptions.MAX_EVENT_BYTES, "it must be at least 16");
+        }
+        if (options.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis() < 10) {
+            throw invalid(
+                    options.get(LearnerOptions.CHECKPOINT_INTERVAL),
+                    LearnerOptions.CHECKPOINT_INTERVAL,
+                    "it must be at least 10 ms");
+        }
+        Duration timeout = options.get(LearnerOptions.TRANSACTION_TIMEOUT);
+        if (timeout.toMillis() < options.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis()) {
+            throw invalid(
+                    timeout,
+                    LearnerOptions.TRANSACTION_TIMEOUT,
+                    "it must be longer than the checkpoint interval");
+        }
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        return options.get(option);
+    }
+
+    public Configuration options() {
+        return new Configuration(options);
+    }
+
+    /** The Kafka client properties, without {@code bootstrap.servers} unless given there. */
+    public Properties kafkaProperties() {
+        Properties copy = new Properties();
+        copy.putAll(kafkaProperties);
+        return copy;
+    }
+
+    /** Kafka client properties including {@code bootstrap.servers}. */
+    public Properties clientProperties() {
+        Properties copy = kafkaProperties();
+        copy.putIfAbsent("bootstrap.servers", options.get(LearnerOptions.BOOTSTRAP_SERVERS));
+        return copy;
+    }
+
+    public String bootstrapServers() {
+        return kafkaProperties.getProperty(
+                "bootstrap.servers", options.get(LearnerOptions.BOOTSTRAP_SERVERS));
+    }
+
+    public Map<String, PolicySettings> policies() {
+        return policies;
+    }
+
+    public Map<String, PolicySpec> specs() {
+        Map<String, PolicySpec> specs = new LinkedHashMap<>();
+        policies.forEach((id, settings) -> specs.put(id, settings.spec()));
+        return specs;
+    }
+
+    public KernelChoice kernel() {
+        return kernel;
+    }
+
+    /**
+     * Splits {@code key=value} pairs into learner options and Kafka client properties: keys that
+     * are {@link LearnerOptions} or per-policy overrides become options, everything else passes to
+     * the Kafka clients unchanged.
+     */
+    public static LearnerConfig fromMap(Map<String, String> settings) {
+        Set<String> known = new java.util.HashSet<>();
+        for (ConfigOption<?> option : LearnerOptions.all()) {
+            known.add(option.key());
+        }
+        Map<String, String> options = new java.util.HashMap<>();
+        Properties kafka = new Properties();
+        List<String> unknownPolicyKeys = new ArrayList<>();
+        for (Map.Entry<String, String> entry : settings.entrySet()) {
+            String key = entry.getKey();
+            if (key.equals("bootstrap.servers")) {
+                options.put(key, entry.getValue());
+            } else if (known.contains(key)) {
+                options.put(key, entry.getValue());
+            } else if (key.startsWith(LearnerOptions.POLICY_PREFIX)) {
+                String rest = key.substring(LearnerOptions.POLICY_PREFIX.length());
+                int dot = rest.indexOf('.');
+                if (dot < 0 || !known.contains(rest.substring(dot + 1))) {
+                    unknownPolicyKeys.add(key);
+                }
+                options.put(key, entry.getValue());
+            } else {
+                kafka.setProperty(key, entry.getValue());
+            }
+        }
+        if (!unknownPolicyKeys.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Invalid configuration "
+                            + unknownPolicyKeys
+                            + ": a per-policy override is"
+                            + " policy.<id>.<option> with one of the learner options.");
+        }
+        return new LearnerConfig(Configuration.fromMap(options), kafka);
+    }
+
+    static IllegalArgumentException invalid(Object value, ConfigOption<?> option, String reason) {
+        return new IllegalArgumentException(
+                "Invalid value "
+                        + value
+                        + " for configuration "
+                        + option.key()
+                        + ": "
+                        + reason
+                        + ".");
+    }
+
+    /** Runs a model constructor and rewords its complaint as a configuration error. */
+    static <T> T guard(ConfigOption<?> option, Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains("for configuration")) {
+                throw e;
+            }
+            throw new IllegalArgumentException(
+                    "Invalid value for configuration "
+                            + option.key()
+                            + " (or a related"
+                            + " option): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+}

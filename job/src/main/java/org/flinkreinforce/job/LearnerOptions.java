@@ -1,0 +1,275 @@
+package org.flinkreinforce.job;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every setting of the learner job, with its default and description. The README's configuration
+ * table is generated from this class ({@code ConfigurationDocsTest} checks they agree).
+ *
+ * <p>Options marked per-policy may be overridden for one policy with the prefix {@code
+ * policy.<id>.}, e.g. {@code policy.recs.learning-rate: 0.01}. Kafka client properties (security
+ * included) are not options: they pass through unchanged by their own names.
+ */
+public final class LearnerOptions {
+
+    private LearnerOptions() {}
+
+    /** The prefix of per-policy overrides. */
+    public static final String POLICY_PREFIX = "policy.";
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("bootstrap.servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("The Kafka brokers to read events from and write to.");
+
+    public static final ConfigOption<String> EVENTS_TOPIC =
+            ConfigOptions.key("events.topic")
+                    .stringType()
+                    .defaultValue("reinforce-events")
+                    .withDescription("The topic of action/reward events (JSON v1).");
+
+    public static final ConfigOption<String> PARAMETERS_TOPIC =
+            ConfigOptions.key("parameters.topic")
+                    .stringType()
+                    .defaultValue("reinforce-parameters")
+                    .withDescription(
+                            "The compacted topic the versioned parameter snapshots are published"
+                                    + " to, keyed by policy id.");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("dead-letter.topic")
+                    .stringType()
+                    .defaultValue("reinforce-dead-letters")
+                    .withDescription("The topic rejected records go to, each with its reason.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("group.id")
+                    .stringType()
+                    .defaultValue("reinforce-learner")
+                    .withDescription(
+                            "The consumer group of the events source; offsets are committed on"
+                                    + " checkpoints, for monitoring.");
+
+    public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+            ConfigOptions.key("starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.COMMITTED_OR_EARLIEST)
+                    .withDescription(
+                            "Where a learner without a checkpoint starts reading: the group's"
+                                    + " committed offsets, else the earliest (so no logged event"
+                                    + " is lost); or always the earliest; or the latest.");
+
+    public static final ConfigOption<List<String>> POLICIES =
+            ConfigOptions.key("policies")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The policies to learn, each ID:FEATURES:ACTIONS[,ACTIONS...], e.g."
+                                    + " recs:32:10;nas:0:6,6,4,4 (separated by ';').");
+
+    public static final ConfigOption<Integer> BATCH_SIZE =
+            ConfigOptions.key("batch.size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Per-policy. Events per micro-batch: a batch is flushed when it has"
+                                    + " this many events or batch.timeout after its first event.");
+
+    public static final ConfigOption<Duration> BATCH_TIMEOUT =
+            ConfigOptions.key("batch.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(500))
+                    .withDescription(
+                            "Per-policy. The longest an event waits (processing time) before its"
+                                    + " micro-batch is flushed.");
+
+    public static final ConfigOption<Integer> PUBLISH_EVERY_UPDATES =
+            ConfigOptions.key("publish.every-updates")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Per-policy. Publish a snapshot after this many parameter updates.");
+
+    public static final ConfigOption<Duration> PUBLISH_INTERVAL =
+            ConfigOptions.key("publish.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription(
+                            "Per-policy. Publish a snapshot at least this often while there are"
+                                    + " unpublished updates. Snapshots become visible to"
+                                    + " read_committed consumers when the checkpoint after them"
+                                    + " completes.");
+
+    public static final ConfigOption<String> OPTIMIZER =
+            ConfigOptions.key("optimizer")
+                    .stringType()
+                    .defaultValue("adam")
+                    .withDescription("Per-policy. The update rule: sgd or adam (gradient ascent).");
+
+    public static final ConfigOption<Double> LEARNING_RATE =
+            ConfigOptions.key("learning-rate")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription("Per-policy. The optimizer's step size.");
+
+    public static final ConfigOption<Double> MOMENTUM =
+            ConfigOptions.key("momentum")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription("Per-policy. SGD momentum in [0, 1).");
+
+    public static final ConfigOption<Double> ADAM_BETA1 =
+            ConfigOptions.key("adam.beta1")
+                    .doubleType()
+                    .defaultValue(0.9)
+                    .withDescription("Per-policy. Adam's first-moment decay.");
+
+    public static final ConfigOption<Double> ADAM_BETA2 =
+            ConfigOptions.key("adam.beta2")
+                    .doubleType()
+                    .defaultValue(0.999)
+                    .withDescription("Per-policy. Adam's second-moment decay.");
+
+    public static final ConfigOption<Double> ADAM_EPSILON =
+            ConfigOptions.key("adam.epsilon")
+                    .doubleType()
+                    .defaultValue(1e-8)
+                    .withDescription("Per-policy. Adam's denominator guard.");
+
+    public static final ConfigOption<Double> MAX_GRADIENT_NORM =
+            ConfigOptions.key("max-gradient-norm")
+                    .doubleType()
+                    .defaultValue(10.0)
+                    .withDescription(
+                            "Per-policy. The global L2 norm gradients are clipped to (Infinity"
+                                    + " for none).");
+
+    public static final ConfigOption<Double> L2 =
+            ConfigOptions.key("l2")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription("Per-policy. The L2 penalty on the parameters.");
+
+    public static final ConfigOption<Double> IMPORTANCE_WEIGHT_CAP =
+            ConfigOptions.key("importance-weight.cap")
+                    .doubleType()
+                    .defaultValue(10.0)
+                    .withDescription(
+                            "Per-policy. The cap of the importance weights pi/mu of off-policy"
+                                    + " events (Infinity for none).");
+
+    public static final ConfigOption<Double> ENTROPY_BONUS =
+            ConfigOptions.key("entropy.bonus")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription("Per-policy. The weight of the entropy bonus.");
+
+    public static final ConfigOption<String> BASELINE =
+            ConfigOptions.key("baseline")
+                    .stringType()
+                    .defaultValue("mean")
+                    .withDescription(
+                            "Per-policy. The running reward baseline per baseline key: none, ema"
+                                    + " or mean.");
+
+    public static final ConfigOption<Double> BASELINE_EMA_DECAY =
+            ConfigOptions.key("baseline.ema-decay")
+                    .doubleType()
+                    .defaultValue(0.99)
+                    .withDescription("Per-policy. The decay of the ema baseline, in (0, 1).");
+
+    public static final ConfigOption<Boolean> BASELINE_NORMALIZE =
+            ConfigOptions.key("baseline.normalize")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Per-policy. Divide advantages by the running reward standard"
+                                    + " deviation (mean baseline only).");
+
+    public static final ConfigOption<String> KERNEL =
+            ConfigOptions.key("kernel")
+                    .stringType()
+                    .defaultValue("auto")
+                    .withDescription(
+                            "The gradient kernel: auto (the fastest that loads), native, vector"
+                                    + " or ejml. native and vector fail at start-up where they"
+                                    + " cannot load.");
+
+    public static final ConfigOption<Integer> MAX_EVENT_BYTES =
+            ConfigOptions.key("max-event-bytes")
+                    .intType()
+                    .defaultValue(1 << 20)
+                    .withDescription(
+                            "Records larger than this go to the dead-letter topic as TOO_LARGE.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription(
+                            "How often state is checkpointed and published snapshots are"
+                                    + " committed.");
+
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+            ConfigOptions.key("transaction.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "The Kafka producer transaction timeout of the exactly-once sinks;"
+                                    + " must not exceed the broker's transaction.max.timeout.ms"
+                                    + " (15 minutes by default).");
+
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("transactional-id.prefix")
+                    .stringType()
+                    .defaultValue("reinforce-learner")
+                    .withDescription(
+                            "The prefix of the sinks' transactional ids; unique per job on a"
+                                    + " cluster.");
+
+    /** All options, in the order of the README's table. */
+    public static List<ConfigOption<?>> all() {
+        return List.of(
+                BOOTSTRAP_SERVERS,
+                EVENTS_TOPIC,
+                PARAMETERS_TOPIC,
+                DEAD_LETTER_TOPIC,
+                GROUP_ID,
+                STARTING_OFFSETS,
+                POLICIES,
+                BATCH_SIZE,
+                BATCH_TIMEOUT,
+                PUBLISH_EVERY_UPDATES,
+                PUBLISH_INTERVAL,
+                OPTIMIZER,
+                LEARNING_RATE,
+                MOMENTUM,
+                ADAM_BETA1,
+                ADAM_BETA2,
+                ADAM_EPSILON,
+                MAX_GRADIENT_NORM,
+                L2,
+                IMPORTANCE_WEIGHT_CAP,
+                ENTROPY_BONUS,
+                BASELINE,
+                BASELINE_EMA_DECAY,
+                BASELINE_NORMALIZE,
+                KERNEL,
+                MAX_EVENT_BYTES,
+                CHECKPOINT_INTERVAL,
+                TRANSACTION_TIMEOUT,
+                TRANSACTIONAL_ID_PREFIX);
+    }
+
+    /** Where a learner without a checkpoint starts reading. */
+    public enum StartingOffsets {
+        COMMITTED_OR_EARLIEST,
+        EARLIEST,
+        LATEST
+    }
+}

@@ -1,0 +1,113 @@
+package org.flinkreinforce.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.model.EstimatorSettings;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.baseline.BaselineKind;
+import org.flinkreinforce.model.baseline.BaselineSettings;
+import org.flinkreinforce.model.optim.OptimizerKind;
+import org.flinkreinforce.model.optim.OptimizerSettings;
+
+/**
+ * Everything the learner needs to know about one policy: its spec and its hyperparameters, the
+ * job-wide options overridden by {@code policy.<id>.*}. Validated on construction.
+ */
+public record PolicySettings(
+        PolicySpec spec,
+        int batchSize,
+        long batchTimeoutMillis,
+        int publishEveryUpdates,
+        long publishIntervalMillis,
+        EstimatorSettings estimator,
+        OptimizerSettings optimizer,
+        BaselineSettings baseline)
+        implements Serializable {
+
+    public PolicySettings {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(estimator, "estimator");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(baseline, "baseline");
+        if (batchSize < 1 || batchSize > 1_000_000) {
+            throw LearnerConfig.invalid(
+                    batchSize, LearnerOptions.BATCH_SIZE, "it must lie in [1, 1000000]");
+        }
+        if (batchTimeoutMillis < 1) {
+            throw LearnerConfig.invalid(
+                    batchTimeoutMillis + " ms",
+                    LearnerOptions.BATCH_TIMEOUT,
+                    "it must be at least 1 ms");
+        }
+        if (publishEveryUpdates < 1) {
+            throw LearnerConfig.invalid(
+                    publishEveryUpdates,
+                    LearnerOptions.PUBLISH_EVERY_UPDATES,
+                    "it must be positive");
+        }
+        if (publishIntervalMillis < 1) {
+            throw LearnerConfig.invalid(
+                    publishIntervalMillis + " ms",
+                    LearnerOptions.PUBLISH_INTERVAL,
+                    "it must be at least 1 ms");
+        }
+    }
+
+    public String policyId() {
+        return spec.id();
+    }
+
+    /** The settings of {@code spec}: job-wide options overridden by {@code policy.<id>.*}. */
+    public static PolicySettings of(PolicySpec spec, Configuration configuration) {
+        String prefix = LearnerOptions.POLICY_PREFIX + spec.id() + ".";
+        java.util.Map<String, String> merged = new java.util.HashMap<>(configuration.toMap());
+        configuration
+                .toMap()
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith(prefix)) {
+                                merged.put(key.substring(prefix.length()), value);
+                            }
+                        });
+        Configuration own = Configuration.fromMap(merged);
+        return new PolicySettings(
+                spec,
+                own.get(LearnerOptions.BATCH_SIZE),
+                millis(own, LearnerOptions.BATCH_TIMEOUT),
+                own.get(LearnerOptions.PUBLISH_EVERY_UPDATES),
+                millis(own, LearnerOptions.PUBLISH_INTERVAL),
+                LearnerConfig.guard(
+                        LearnerOptions.IMPORTANCE_WEIGHT_CAP,
+                        () ->
+                                new EstimatorSettings(
+                                        own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
+                                        own.get(LearnerOptions.ENTROPY_BONUS))),
+                LearnerConfig.guard(
+                        LearnerOptions.OPTIMIZER,
+                        () ->
+                                new OptimizerSettings(
+                                        OptimizerKind.parse(own.get(LearnerOptions.OPTIMIZER)),
+                                        own.get(LearnerOptions.LEARNING_RATE),
+                                        own.get(LearnerOptions.MOMENTUM),
+                                        own.get(LearnerOptions.ADAM_BETA1),
+                                        own.get(LearnerOptions.ADAM_BETA2),
+                                        own.get(LearnerOptions.ADAM_EPSILON),
+                                        own.get(LearnerOptions.MAX_GRADIENT_NORM),
+                                        own.get(LearnerOptions.L2))),
+                LearnerConfig.guard(
+                        LearnerOptions.BASELINE,
+                        () ->
+                                new BaselineSettings(
+                                        BaselineKind.parse(own.get(LearnerOptions.BASELINE)),
+                                        own.get(LearnerOptions.BASELINE_EMA_DECAY),
+                                        own.get(LearnerOptions.BASELINE_NORMALIZE),
+                                        1e-6)));
+    }
+
+    private static long millis(Configuration configuration, ConfigOption<Duration> option) {
+        return configuration.get(option).toMillis();
+    }
+}

@@ -1,0 +1,55 @@
+package org.flinkreinforce.job;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
+import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+
+/**
+ * Splits decoded records: valid events go on, dead letters to the {@link #DEAD_LETTERS} side
+ * output. Counts both: {@code eventsIn}, {@code deadLetters} and {@code
+ * deadLettersByReason.<REASON>}.
+ */
+public class RouteDeadLettersFunction extends ProcessFunction<DecodedRecord, PolicyEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The side output of rejected records. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private transient Counter eventsIn;
+    private transient Counter deadLetters;
+    private transient Map<DeadLetterReason, Counter> byReason;
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        eventsIn = metrics.counter("eventsIn");
+        deadLetters = metrics.counter("deadLetters");
+        byReason = new EnumMap<>(DeadLetterReason.class);
+        MetricGroup reasons = metrics.addGroup("deadLettersByReason");
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            byReason.put(reason, reasons.counter(reason.name()));
+        }
+    }
+
+    @Override
+    public void processElement(DecodedRecord record, Context context, Collector<PolicyEvent> out) {
+        if (record.isValid()) {
+            eventsIn.inc();
+            out.collect(record.event);
+        } else {
+            deadLetters.inc();
+            byReason.get(record.deadLetter.reason).inc();
+            context.output(DEAD_LETTERS, record.deadLetter);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.snapshot.EventDigest;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
+import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.connectors.snapshot.TrainingStatistics;
+import org.flinkreinforce.model.MicroBatch;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.ReinforceEstimator;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerState;
+import org.junit.jupiter.api.Test;
+
+class LearnPolicyFunctionTest {
+
+    private static final Map<String, PolicySettings> POLICIES =
+            LearnerConfig.fromMap(
+                            Map.of(
+                                    "policies", "p:2:3;q:0:2,2",
+                                    "batch.size", "4",
+                                    "batch.timeout", "100 ms",
+                                    "publish.every-updates", "1",
+                                    "publish.interval", "1 s"))
+                    .policies();
+
+    @Test
+    void shouldLearnAFullBatchExactlyAsThePlainJavaReferenceDoes() throws Exception {
+        List<PolicyEvent> events = events("p", 4, 1);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            List<ParameterSnapshot> published = published(harness);
+            assertThat(published).hasSize(1);
+            ParameterSnapshot snapshot = published.get(0);
+            assertThat(snapshot.version()).isEqualTo(1);
+            assertThat(snapshot.eventsApplied()).isEqualTo(4);
+            assertThat(snapshot.updates()).isEqualTo(1);
+            assertThat(snapshot.eventDigest()).isEqualTo(digest(events));
+            assertThat(snapshot.statistics().batchSize()).isEqualTo(4);
+            assertThat(snapshot.parameters()).containsExactly(reference(events, 4));
+        }
+    }
+
+    @Test
+    void shouldFlushAPartialBatchAtItsDeadline() throws Exception {
+        List<PolicyEvent> events = events("p", 3, 2);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            harness.setProcessingTime(1_000);
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            assertThat(published(harness)).isEmpty();
+            harness.setProcessingTime(1_099);
+            assertThat(published(harness)).isEmpty();
+            harness.setProcessingTime(1_100);
+            List<ParameterSnapshot> published = published(harness);
+            assertThat(published).hasSize(1);
+            assertThat(published.get(0).eventsApplied()).isEqualTo(3);
+            assertThat(published.get(0).parameters()).containsExactly(reference(events, 4));
+        }
+    }
+
+    @Test
+    void shouldNeitherLoseNorRepeatAnEventWhenRestoredMidBatch() throws Exception {
+        List<PolicyEvent> events = events("p", 8, 3);
+        OperatorSubtaskState checkpoint;
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            for (PolicyEvent event : events.subList(0, 6)) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            assertThat(published(harness))
+                    .extracting(ParameterSnapshot::version)
+                    .containsExactly(1L);
+            checkpoint = harness.snapshot(1, 1);
+            // Events after the checkpoint are lost with the task, and replayed by the source.
+            harness.processElement(new StreamRecord<>(events.get(6)));
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                restored = harness(Map.of())) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(new StreamRecord<>(events.get(6)));
+            restored.processElement(new StreamRecord<>(events.get(7)));
+            List<ParameterSnapshot> published = published(restored);
+            assertThat(published).hasSize(1);
+            ParameterSnapshot snapshot = published.get(0);
+            assertThat(snapshot.version()).isEqualTo(2);
+            assertThat(snapshot.eventsApplied()).isEqualTo(8);
+            assertThat(snapshot.eventDigest()).isEqualTo(digest(events));
+            assertThat(snapshot.parameters()).containsExactly(reference(events, 4));
+        }
+    }
+
+    @Test
+    void shouldWarmStartFromThePublishedSnapshotAndKeepIncreasingTheVersion() throws Exception {
+        float[] parameters = new float[POLICIES.get("p").spec().parameterCount()];
+        parameters[0] = 0.5f;
+        ParameterSnapshot previous =
+                new ParameterSnapshot(
+                        POLICIES.get("p").spec(),
+                        41,
+                        0,
+                        400,
+                        41,
+                        parameters,
+                        TrainingStatistics.NONE,
+                        12345L);
+        List<PolicyEvent> events = events("p", 4, 4);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of("p", SnapshotCodec.encode(previous)))) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            ParameterSnapshot snapshot = published(harness).get(0);
+            assertThat(snapshot.version()).isEqualTo(42);
+            assertThat(snapshot.eventsApplied()).isEqualTo(404);
+            assertThat(snapshot.eventDigest()).isEqualTo(12345L + digest(events));
+            assertThat(snapshot.parameters()[0])
+                    .isNotEqualTo(0f)
+                    .isCloseTo(0.5f, org.assertj.core.api.Assertions.within(0.2f));
+        }
+    }
+
+    @Test
+    void shouldRejectABatchWhoseGradientOverflowsAndDeadLetterItsEvents() throws Exception {
+        List<PolicyEvent> events = events("p", 4, 5);
+        for (PolicyEvent event : events) {
+            event.features = new float[] {3e38f, -3e38f};
+            event.advantage = 1e30;
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            assertThat(published(harness)).isEmpty();
+            List<DeadLetter> letters =
+                    harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(letters).hasSize(4);
+            assertThat(letters).allMatch(l -> l.reason == DeadLetterReason.REJECTED_BATCH);
+            // The next good batch starts from the untouched parameters at version 0.
+            List<PolicyEvent> good = events("p", 4, 6);
+            for (PolicyEvent event : good) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            ParameterSnapshot snapshot = published(harness).get(0);
+            assertThat(snapshot.version()).isEqualTo(1);
+            assertThat(snapshot.eventsApplied()).isEqualTo(4);
+            assertThat(snapshot.statistics().rejectedBatches()).isEqualTo(1);
+            assertThat(snapshot.parameters()).containsExactly(reference(good, 4));
+        }
+    }
+
+    @Test
+    void shouldKeepPoliciesApart() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            List<PolicyEvent> p = events("p", 4, 7);
+            List<PolicyEvent> q = events("q", 4, 8);
+            for (int k = 0; k < 4; k++) {
+                harness.processElement(new StreamRecord<>(p.get(k)));
+                harness.processElement(new StreamRecord<>(q.get(k)));
+            }
+            assertThat(published(harness))
+                    .extracting(
+                            ParameterSnapshot::policyId,
+                            ParameterSnapshot::version,
+                            ParameterSnapshot::eventsApplied)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("p", 1L, 4L),
+                            org.assertj.core.groups.Tuple.tuple("q", 1L, 4L));
+        }
+    }
+
+    /** Events of a policy with random features, actions, advantages and propensities. */
+    static List<PolicyEvent> events(String policyId, int count, long seed) {
+        PolicySettings settings = POLICIES.get(policyId);
+        Random random = new Random(seed);
+        List<PolicyEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            float[] x = new float[settings.spec().features()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) random.nextGaussian();
+            }
+            int[] actions = new int[settings.spec().headCount()];
+            for (int h = 0; h < actions.length; h++) {
+                actions[h] = random.nextInt(settings.spec().actions(h));
+            }
+            PolicyEvent event =
+                    new PolicyEvent(
+                            policyId,
+                            x,
+                            actions,
+                            random.nextGaussian(),
+                            i % 2 == 0 ? PolicyEvent.ON_POLICY : 0.3f,
+                            i,
+                            policyId,
+                            policyId + "-" + seed + "-" + i,
+                            1000L + i);
+            event.advantage = random.nextGaussian();
+            events.add(event);
+        }
+        return events;
+    }
+
+    /**
+     * The parameters after learning {@code events} in batches of {@code batchSize}, in plain Java.
+     */
+    static float[] reference(List<PolicyEvent> events, int batchSize) {
+        PolicySettings settings = POLICIES.get(events.get(0).policyId);
+        PolicyParameters parameters = PolicyParameters.zeros(settings.spec());
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        settings.spec(),
+                        batchSize,
+                        settings.estimator(),
+                        GradientKernels.create(KernelChoice.AUTO));
+        Optimizer optimizer = new Optimizer(settings.optimizer(), settings.spec().parameterCount());
+        OptimizerState state = optimizer.newState();
+        MicroBatch batch = new MicroBatch(settings.spec(), batchSize);
+        float[] gradient = new float[settings.spec().parameterCount()];
+        for (int start = 0; start < events.size(); start += batchSize) {
+            batch.clear();
+            for (PolicyEvent event :
+                    events.subList(start, Math.min(events.size(), start + batchSize))) {
+                batch.add(
+                        event.features,
+                        event.actions,
+                        (float) event.reward,
+                        (float) event.advantage,
+                        event.propensity);
+            }
+            estimator.estimate(parameters, batch, gradient);
+            optimizer.ascend(parameters.values(), gradient, state);
+        }
+        return parameters.values();
+    }
+
+    static long digest(List<PolicyEvent> events) {
+        return EventDigest.of(events.stream().map(e -> e.eventId).collect(Collectors.toList()));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            harness(Map<String, byte[]> warmStart) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new LearnPolicyFunction(POLICIES, KernelChoice.AUTO, warmStart)),
+                LearnPolicyFunction.KEY,
+                Types.STRING);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            open(Map<String, byte[]> warmStart) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness =
+                harness(warmStart);
+        harness.open();
+        return harness;
+    }
+
+    /** Decodes and drains what the harness published so far. */
+    private static List<ParameterSnapshot> published(
+            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness)
+            throws Exception {
+        List<ParameterSnapshot> snapshots = new ArrayList<>();
+        for (PublishedSnapshot published : harness.extractOutputValues()) {
+            snapshots.add(SnapshotCodec.decode(published.payload));
+        }
+        harness.getOutput().clear();
+        return snapshots;
+    }
+}

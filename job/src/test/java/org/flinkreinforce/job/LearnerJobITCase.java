@@ -1,0 +1,271 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.connectors.deadletter.DeadLetterCodec;
+import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.serving.EventLogger;
+import org.flinkreinforce.connectors.serving.PolicyClient;
+import org.flinkreinforce.connectors.snapshot.EventDigest;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The learner on a Flink MiniCluster against a real Kafka broker, end to end. */
+@ExtendWith(SharedKafka.class)
+class LearnerJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @Test
+    void shouldLearnAContextualBanditInClosedLoopAndPublishCheckableVersions() throws Exception {
+        String prefix = "it-bandit";
+        createTopics(prefix, 2);
+        LinearBandit bandit = new LinearBandit(8, 10, 0.1, 42);
+        PolicySpec spec = PolicySpec.parse("recs:8:10");
+        Map<String, String> settings = settings(prefix, spec.toString());
+        settings.put("batch.size", "64");
+        settings.put("learning-rate", "0.05");
+        JobClient job = start(settings, false);
+        int total = 12_000;
+        List<String> sent = new ArrayList<>();
+        Properties client = SharedKafka.broker().clientProperties();
+        try (PolicyClient policies = new PolicyClient(client, prefix + "-parameters");
+                EventLogger logger = new EventLogger(client, prefix + "-events")) {
+            policies.register(spec);
+            Random random = new Random(7);
+            while (sent.size() < total) {
+                for (int k = 0; k < 500; k++) {
+                    float[] x = bandit.context(random);
+                    PolicyClient.Decision decision = policies.decide("recs", x, random);
+                    logger.log(decision, bandit.reward(x, decision.actions()[0], random));
+                    sent.add(decision.eventId());
+                }
+                logger.flush();
+                // Closed loop: let the learner catch up, so later decisions use newer versions.
+                long lagging = sent.size() - 1000;
+                SharedKafka.await(
+                        "the learner to apply " + lagging + " events",
+                        Duration.ofSeconds(60),
+                        () -> eventsApplied(policies, "recs") >= lagging);
+            }
+            SharedKafka.await(
+                    "every event to be applied",
+                    Duration.ofSeconds(60),
+                    () -> eventsApplied(policies, "recs") >= total);
+        } finally {
+            job.cancel().get();
+        }
+
+        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
+        assertVersionsStrictlyIncrease(snapshots);
+        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
+        assertThat(last.eventsApplied()).isEqualTo(total);
+        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+        assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
+
+        double uniform = bandit.expectedReward(PolicyParameters.zeros(spec));
+        double learned = bandit.expectedReward(last.toParameters());
+        double optimal = bandit.optimalReward();
+        double progress = (learned - uniform) / (optimal - uniform);
+        System.out.printf(
+                "Closed-loop bandit: %d versions, expected reward uniform %.3f,"
+                        + " learned %.3f, optimal %.3f (%.0f%% of the way)%n",
+                last.version(), uniform, learned, optimal, 100 * progress);
+        assertThat(progress).isGreaterThan(0.7);
+    }
+
+    @Test
+    void shouldDeadLetterEveryKindOfBadInputWithoutRestartingAndApplyEveryValidEvent()
+            throws Exception {
+        String prefix = "it-hostile";
+        createTopics(prefix, 1);
+        Map<String, String> settings = settings(prefix, "nas:0:3,2");
+        settings.put("batch.size", "16");
+        JobClient job = start(settings, true);
+        Map<String, DeadLetterReason> bad = new LinkedHashMap<>();
+        String ok = "\"policyId\":\"nas\",\"actions\":[1,0]";
+        bad.put("", DeadLetterReason.EMPTY);
+        bad.put("{\"policyId\":", DeadLetterReason.MALFORMED_JSON);
+        bad.put("{" + ok + ",\"reward\":1,\"reward\":2}", DeadLetterReason.MALFORMED_JSON);
+        bad.put("{" + ok + "}", DeadLetterReason.MISSING_FIELD);
+        bad.put("{" + ok + ",\"reward\":\"high\"}", DeadLetterReason.WRONG_TYPE);
+        bad.put(
+                "{\"policyId\":\"zzz\",\"actions\":[1,0],\"reward\":1}",
+                DeadLetterReason.UNKNOWN_POLICY);
+        bad.put(
+                "{\"policyId\":\"nas\",\"features\":[1],\"actions\":[1,0],\"reward\":1}",
+                DeadLetterReason.FEATURE_DIMENSION);
+        bad.put(
+                "{\"policyId\":\"nas\",\"actions\":[1],\"reward\":1}",
+                DeadLetterReason.ACTION_COUNT);
+        bad.put(
+                "{\"policyId\":\"nas\",\"actions\":[3,0],\"reward\":1}",
+                DeadLetterReason.ACTION_OUT_OF_RANGE);
+        bad.put("{" + ok + ",\"reward\":NaN}", DeadLetterReason.NON_FINITE);
+        bad.put("{" + ok + ",\"reward\":1,\"propensity\":0}", DeadLetterReason.BAD_PROPENSITY);
+        bad.put("{\"v\":9," + ok + ",\"reward\":1}", DeadLetterReason.UNSUPPORTED_VERSION);
+        bad.put(
+                "{" + ok + ",\"reward\":1e308,\"eventId\":\"huge-1\"}",
+                DeadLetterReason.NON_FINITE);
+        List<String> valid = new ArrayList<>();
+        Properties client = SharedKafka.broker().clientProperties();
+        try (EventLogger logger = new EventLogger(client, prefix + "-events")) {
+            Random random = new Random(3);
+            int k = 0;
+            for (int round = 0; round < 3; round++) {
+                for (String value : bad.keySet()) {
+                    for (int v = 0; v < 10; v++) {
+                        String id = "valid-" + k++;
+                        logger.send(
+                                new PolicyEvent(
+                                        "nas",
+                                        new float[0],
+                                        new int[] {random.nextInt(3), random.nextInt(2)},
+                                        random.nextDouble(),
+                                        PolicyEvent.ON_POLICY,
+                                        -1,
+                                        "nas",
+                                        id,
+                                        0));
+                        valid.add(id);
+                    }
+                    logger.sendRaw(null, value.getBytes(StandardCharsets.UTF_8));
+                }
+                logger.sendRaw("tombstone".getBytes(StandardCharsets.UTF_8), null);
+            }
+            logger.flush();
+            // Event 1e308 is valid to the decoder, but its advantage overflows float32 (its
+            // baseline key's mean starts at 0), so the baseline operator rejects it.
+            int expectedDeadLetters = 3 * (bad.size() + 1);
+            SharedKafka.await(
+                    "every bad record in the dead-letter topic",
+                    Duration.ofSeconds(60),
+                    () ->
+                            SharedKafka.readAll(prefix + "-dead-letters").size()
+                                    >= expectedDeadLetters);
+            SharedKafka.await(
+                    "every valid event applied",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        List<ParameterSnapshot> all = snapshots(prefix + "-parameters");
+                        return !all.isEmpty()
+                                && all.get(all.size() - 1).eventsApplied() >= valid.size();
+                    });
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+        Map<DeadLetterReason, Integer> reasons = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record :
+                SharedKafka.readAll(prefix + "-dead-letters")) {
+            DeadLetter letter = DeadLetterCodec.decode(record.value());
+            reasons.merge(letter.reason, 1, Integer::sum);
+        }
+        Map<DeadLetterReason, Integer> expected = new HashMap<>();
+        bad.values().forEach(reason -> expected.merge(reason, 3, Integer::sum));
+        expected.merge(DeadLetterReason.EMPTY, 3, Integer::sum); // the tombstones
+        assertThat(reasons).isEqualTo(expected);
+        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
+        assertVersionsStrictlyIncrease(snapshots);
+        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
+        assertThat(last.eventsApplied()).isEqualTo(valid.size());
+        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(valid));
+    }
+
+    private static Map<String, String> settings(String prefix, String policies) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", SharedKafka.broker().bootstrapServers());
+        settings.put("policies", policies);
+        settings.put("events.topic", prefix + "-events");
+        settings.put("parameters.topic", prefix + "-parameters");
+        settings.put("dead-letter.topic", prefix + "-dead-letters");
+        settings.put("group.id", prefix + "-learner");
+        settings.put("transactional-id.prefix", prefix);
+        settings.put("batch.timeout", "200 ms");
+        settings.put("publish.every-updates", "5");
+        settings.put("publish.interval", "300 ms");
+        settings.put("checkpoint.interval", "300 ms");
+        settings.put("transaction.timeout", "1 min");
+        return settings;
+    }
+
+    private static JobClient start(Map<String, String> settings, boolean noRestarts)
+            throws Exception {
+        Configuration configuration = new Configuration();
+        if (noRestarts) {
+            configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        return LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+    }
+
+    private static void createTopics(String prefix, int eventPartitions) {
+        SharedKafka.broker().createTopic(prefix + "-events", eventPartitions, false);
+        SharedKafka.broker().createTopic(prefix + "-parameters", 1, true);
+        SharedKafka.broker().createTopic(prefix + "-dead-letters", 1, false);
+    }
+
+    private static long eventsApplied(PolicyClient client, String policyId) {
+        return client.snapshot(policyId).map(ParameterSnapshot::eventsApplied).orElse(0L);
+    }
+
+    static List<ParameterSnapshot> snapshots(String topic) {
+        List<ParameterSnapshot> snapshots = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : SharedKafka.readAll(topic)) {
+            try {
+                snapshots.add(SnapshotCodec.decode(record.value()));
+            } catch (Exception e) {
+                throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
+            }
+        }
+        return snapshots;
+    }
+
+    /** Per policy, in topic order: versions strictly increase and every parameter is finite. */
+    static void assertVersionsStrictlyIncrease(List<ParameterSnapshot> snapshots) {
+        assertThat(snapshots).isNotEmpty();
+        Map<String, AtomicLong> last = new HashMap<>();
+        for (ParameterSnapshot snapshot : snapshots) {
+            long previous =
+                    last.computeIfAbsent(snapshot.policyId(), id -> new AtomicLong(-1)).get();
+            assertThat(snapshot.version()).as("version after %d", previous).isGreaterThan(previous);
+            last.get(snapshot.policyId()).set(snapshot.version());
+            for (float value : snapshot.parameters()) {
+                assertThat(Float.isFinite(value)).isTrue();
+            }
+        }
+    }
+}

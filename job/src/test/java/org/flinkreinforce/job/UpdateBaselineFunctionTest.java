@@ -1,0 +1,83 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.junit.jupiter.api.Test;
+
+class UpdateBaselineFunctionTest {
+
+    private static final Map<String, PolicySettings> POLICIES =
+            LearnerConfig.fromMap(Map.of("policies", "p:0:2", "baseline", "mean")).policies();
+
+    @Test
+    void shouldUseEachKeysBaselineFromBeforeTheEventAndSurviveARestore() throws Exception {
+        OperatorSubtaskState checkpoint;
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness =
+                harness()) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(event("a", 4)));
+            harness.processElement(new StreamRecord<>(event("b", 10)));
+            harness.processElement(new StreamRecord<>(event("a", 6)));
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.advantage)
+                    .containsExactly(4.0, 10.0, 2.0);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> restored =
+                harness()) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(new StreamRecord<>(event("a", 2)));
+            restored.processElement(new StreamRecord<>(event("b", 7)));
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.advantage)
+                    .containsExactly(2.0 - 5.0, 7.0 - 10.0);
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAnAdvantageThatOverflowsFloat32AndKeepTheBaseline() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness =
+                harness()) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(event("a", 1e300)));
+            harness.processElement(new StreamRecord<>(event("a", 3)));
+            List<PolicyEvent> out = harness.extractOutputValues();
+            assertThat(out).extracting(e -> e.advantage).containsExactly(3.0);
+            assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS))
+                    .extracting(r -> r.getValue().reason)
+                    .containsExactly(DeadLetterReason.NON_FINITE);
+        }
+    }
+
+    private static PolicyEvent event(String baselineKey, double reward) {
+        return new PolicyEvent(
+                "p",
+                new float[0],
+                new int[] {0},
+                reward,
+                PolicyEvent.ON_POLICY,
+                -1,
+                baselineKey,
+                baselineKey + reward,
+                0);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent>
+            harness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new UpdateBaselineFunction(POLICIES)),
+                UpdateBaselineFunction.KEY,
+                Types.STRING);
+    }
+}

@@ -1,0 +1,185 @@
+package org.flinkreinforce.kafka.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * Apache Kafka's own KRaft broker (one node, broker and controller in one), running in this JVM on
+ * 127.0.0.1 with free ports and a temporary log directory that {@link #close()} deletes.
+ *
+ * <p>The storage is formatted with {@code transaction.version=1}: with transactions V2 (KIP-890)
+ * the Flink Kafka connector cannot recover a checkpointed transaction after a producer-epoch
+ * rollover (FLINK-40689, open for connector 5.0.0-2.2). Production brokers should be formatted the
+ * same way; the README says how.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    /** The transaction protocol version the storage is formatted with (see the class comment). */
+    public static final short TRANSACTION_VERSION = 1;
+
+    private final Path logDirectory;
+    private final int brokerPort;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path logDirectory, int brokerPort, KafkaRaftServer server) {
+        this.logDirectory = logDirectory;
+        this.brokerPort = brokerPort;
+        this.server = server;
+    }
+
+    /** Formats fresh storage and starts the broker; returns once it is ready for clients. */
+    public static EmbeddedKafkaBroker start() {
+        return start(0);
+    }
+
+    /**
+     * Starts a broker on {@code port} (0 for any free port).
+     *
+     * @throws IllegalStateException if it does not come up within a minute
+     */
+    public static EmbeddedKafkaBroker start(int port) {
+        try {
+            Path logDirectory = Files.createTempDirectory("reinforce-kafka-");
+            int brokerPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", "1");
+            p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            p.put(
+                    "listeners",
+                    "PLAINTEXT://127.0.0.1:"
+                            + brokerPort
+                            + ",CONTROLLER://127.0.0.1:"
+                            + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("log.dirs", logDirectory.toString());
+            p.put("num.partitions", "1");
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("offsets.topic.num.partitions", "1");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("transaction.state.log.num.partitions", "1");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("auto.create.topics.enable", "false");
+            p.put("message.max.bytes", Integer.toString(16 << 20));
+            p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
+            KafkaConfig config = KafkaConfig.fromProps(p, false);
+            new Formatter()
+                    .setPrintStream(System.out)
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(1)
+                    .addDirectory(logDirectory.toString())
+                    .setMetadataLogDirectory(logDirectory.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setFeatureLevel("transaction.version", TRANSACTION_VERSION)
+                    .run();
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDirectory, brokerPort, server);
+            broker.awaitReady(Duration.ofMinutes(1));
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded Kafka broker.", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start the embedded Kafka broker.", e);
+        }
+    }
+
+    /** {@code 127.0.0.1:PORT}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    /** Client properties with only {@code bootstrap.servers} set. */
+    public Properties clientProperties() {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return properties;
+    }
+
+    /** Creates a topic unless it exists; {@code compacted} for a parameters topic. */
+    public void createTopic(String name, int partitions, boolean compacted) {
+        NewTopic topic = new NewTopic(name, partitions, (short) 1);
+        if (compacted) {
+            topic.configs(Map.of("cleanup.policy", "compact"));
+        }
+        try (Admin admin = Admin.create(clientProperties())) {
+            admin.createTopics(List.of(topic)).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + name + ".", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name + ".", e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(clientProperties())) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get().isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The broker did not become ready.");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        try (Stream<Path> files = Files.walk(logDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temporary directory is harmless.
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+}
