@@ -5,7 +5,11 @@
 set -u
 OUTDIR="${1:?usage: build.sh OUTDIR JAVA_HOME}"
 JHOME="${2:-${JAVA_HOME:-}}"
-SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "${BASH_SOURCE[0]}" in
+    */*) SRC="${BASH_SOURCE[0]%/*}" ;;
+    *) SRC=. ;;
+esac
+SRC="$(cd "$SRC" && pwd)" || exit 1
 
 CC_BIN=""
 for c in "${CC:-}" gcc cc; do
@@ -31,7 +35,6 @@ case "$ARCH" in
     aarch64 | arm64) ARCH=aarch64 ;;
 esac
 DEST="$OUTDIR/linux-$ARCH"
-mkdir -p "$DEST" || exit 1
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/rk_build.XXXXXX")" || exit 1
 trap 'rm -rf "$TMP"' EXIT
 
@@ -53,5 +56,6 @@ if [ "$ARCH" = x86_64 ]; then
     VARIANTS="portable, avx2+fma, avx512f"
 fi
 "$CC_BIN" -shared -fPIC -o "$TMP/libreinforce_kernel.so" "${OBJS[@]}" -lm -lpthread || exit 1
+mkdir -p "$DEST" || exit 1
 mv -f "$TMP/libreinforce_kernel.so" "$DEST/libreinforce_kernel.so" || exit 1
 echo "[INFO] native kernel built: $DEST/libreinforce_kernel.so ($VARIANTS)"

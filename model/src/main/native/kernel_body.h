@@ -42,7 +42,7 @@
 #define FWD_DIRECT_MAX (1L << 40) /* padded action count up to which x is not packed */
 #endif
 #ifndef BWD_DIRECT_MAX
-#define BWD_DIRECT_MAX (1L << 40) /* floats of x per block up to which x is read in place */
+#define BWD_DIRECT_MAX 16384 /* floats of x per block up to which x is read in place */
 #endif
 #ifndef BC
 #define BC 256 /* rows per backward block */
@@ -193,6 +193,55 @@ static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restr
     *logp = (z[a] - mx) - ls;
 }
 
+/* Softmax of `cnt` rows of at most VW actions each (one vector per row), written out
+ * side by side so that the rows' latency chains (reductions, exp, log) overlap. */
+AI void FN(softmax_1v_)(const int cnt, int n, const float *restrict z, long ldz,
+                        float *restrict p, const int *restrict act, long astride,
+                        float *restrict logp, float *restrict ent) {
+    const M m = mask_of(n);
+    const float l2e = 1.44269504088896341f, ln2 = 0.693147180559945f;
+    V zt[4], u[4], e[4];
+    float mx[4], cm[4], roff[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < cnt; j++) {
+        zt[j] = v_load(z + j * ldz); /* padded scratch row: in bounds */
+        mx[j] = v_hmax(v_keep(zt[j], m, -INFINITY));
+#if RK_HAS_FMA
+        cm[j] = mx[j] * l2e;
+        roff[j] = fmaf(mx[j], l2e, -cm[j]);
+        u[j] = v_mzero(v_fma(zt[j], v_set1(l2e), v_set1(-cm[j])), m);
+#else
+        (void)cm;
+        roff[j] = 0.0f;
+        u[j] = v_mzero(v_mul(v_sub(zt[j], v_set1(mx[j])), v_set1(l2e)), m);
+#endif
+        e[j] = v_mzero(v_exp2(u[j]), m);
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < cnt; j++) {
+        const float sj = v_hsum(e[j]);
+        const float tj = v_hsum(v_mul(e[j], u[j])) * ln2;
+        const float inv = 1.0f / sj;
+        v_mstore(p + j * (long)n, m, v_mul(e[j], v_set1(inv)));
+        const float ls = v_first(v_log(v_set1(sj))) - roff[j] * ln2;
+        const float h = (ls + roff[j] * ln2) - tj * inv;
+        ent[j] = h > 0.0f ? h : 0.0f;
+        logp[j] = (z[j * ldz + act[j * astride]] - mx[j]) - ls;
+    }
+}
+
+static __attribute__((noinline)) void FN(softmax_small_)(long rows, int n, const float *z,
+                                                         long ldz, float *p, const int *act,
+                                                         long astride, float *logp, float *ent) {
+    long r = 0;
+    for (; r + 4 <= rows; r += 4)
+        FN(softmax_1v_)(4, n, z + r * ldz, ldz, p + r * n, act + r * astride, astride, logp + r,
+                        ent + r);
+    for (; r < rows; r++)
+        FN(softmax_1v_)(1, n, z + r * ldz, ldz, p + r * n, act + r * astride, astride, logp + r,
+                        ent + r);
+}
+
 void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
                      const int *act, long astride, float *probs, float *logp, float *ent,
                      float *scratch) {
@@ -225,9 +274,9 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     for (long i0 = 0; i0 < batch; i0 += MC) {
         const long mc = RK_MIN((long)MC, batch - i0);
         const long tiles = (mc + MR - 1) / MR;
-        /* Full row tiles read x directly when there are few action tiles to amortise a
-         * packed copy over (FWD_DIRECT_MAX); otherwise, and for a partial last tile (zero rows
-         * past the batch), the tile is packed into panel[t][k][r]. */
+        /* Full row tiles broadcast straight from the rows of x (measured as fast as a packed
+         * panel, without the copy); a partial last tile (zero rows past the batch), or every
+         * tile when nv > FWD_DIRECT_MAX (a tuning knob), is packed into panel[t][k][r]. */
         const int direct_ok = nv <= FWD_DIRECT_MAX;
         for (long t = 0; t < tiles; t++) {
             const long row0 = i0 + t * MR;
@@ -264,9 +313,15 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
                 }
             }
         }
-        for (long r = 0; r < mc; r++) {
-            const long i = i0 + r;
-            FN(softmax_row_)(n, Z + r * ldz, probs + i * n, act[i * astride], logp + i, ent + i);
+        if (n <= VW) {
+            FN(softmax_small_)(mc, n, Z, ldz, probs + i0 * n, act + i0 * astride, astride,
+                               logp + i0, ent + i0);
+        } else {
+            for (long r = 0; r < mc; r++) {
+                const long i = i0 + r;
+                FN(softmax_row_)(n, Z + r * ldz, probs + i * n, act[i * astride], logp + i,
+                                 ent + i);
+            }
         }
     }
 }

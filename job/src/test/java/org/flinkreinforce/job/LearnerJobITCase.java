@@ -19,6 +19,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.deadletter.DeadLetter;
 import org.flinkreinforce.connectors.deadletter.DeadLetterCodec;
@@ -201,6 +202,104 @@ class LearnerJobITCase {
         ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
         assertThat(last.eventsApplied()).isEqualTo(valid.size());
         assertThat(last.eventDigest()).isEqualTo(EventDigest.of(valid));
+    }
+
+    @Test
+    void shouldWarmStartFromThePublishedParametersWhenStartedWithoutACheckpoint() throws Exception {
+        String prefix = "it-warm";
+        createTopics(prefix, 1);
+        Map<String, String> settings = settings(prefix, "nas:0:4,3");
+        settings.put("batch.size", "32");
+        List<String> sent = new ArrayList<>();
+        long versionBefore;
+        JobClient first = start(settings, false);
+        try {
+            send(prefix, "first", 400, sent);
+            awaitApplied(prefix, 400);
+            versionBefore = last(prefix).version();
+            // Offsets are committed to the group when checkpoints complete, asynchronously;
+            // cancel only once they cover every applied event.
+            awaitCommitted(prefix + "-learner", 400);
+        } finally {
+            first.cancel().get();
+        }
+        // A new job with no checkpoint: it reads on from the group's committed offsets and
+        // starts each policy from its newest published snapshot.
+        JobClient second = start(settings, false);
+        try {
+            send(prefix, "second", 300, sent);
+            awaitApplied(prefix, 700);
+        } finally {
+            second.cancel().get();
+        }
+        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
+        assertVersionsStrictlyIncrease(snapshots);
+        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
+        assertThat(last.version()).isGreaterThan(versionBefore);
+        assertThat(last.eventsApplied()).isEqualTo(700);
+        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+    }
+
+    private static void send(String prefix, String idPrefix, int count, List<String> sent) {
+        Random random = new Random(idPrefix.hashCode());
+        try (EventLogger logger =
+                new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
+            for (int k = 0; k < count; k++) {
+                int[] actions = {random.nextInt(4), random.nextInt(3)};
+                double reward = (actions[0] == 2 ? 1 : 0) + (actions[1] == 0 ? 0.5 : 0);
+                String id = idPrefix + "-" + k;
+                logger.send(
+                        new PolicyEvent(
+                                "nas",
+                                new float[0],
+                                actions,
+                                reward,
+                                PolicyEvent.ON_POLICY,
+                                -1,
+                                "nas",
+                                id,
+                                0));
+                sent.add(id);
+            }
+        }
+    }
+
+    private static void awaitCommitted(String group, long offsets) throws InterruptedException {
+        try (Admin admin = Admin.create(SharedKafka.broker().clientProperties())) {
+            SharedKafka.await(
+                    "group " + group + " to commit " + offsets + " offsets",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        try {
+                            return admin
+                                            .listConsumerGroupOffsets(group)
+                                            .partitionsToOffsetAndMetadata()
+                                            .get()
+                                            .values()
+                                            .stream()
+                                            .mapToLong(o -> o == null ? 0 : o.offset())
+                                            .sum()
+                                    >= offsets;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+        }
+    }
+
+    private static void awaitApplied(String prefix, long count) throws InterruptedException {
+        SharedKafka.await(
+                count + " events applied",
+                Duration.ofSeconds(60),
+                () -> {
+                    ParameterSnapshot last = last(prefix);
+                    return last != null && last.eventsApplied() >= count;
+                });
+    }
+
+    private static ParameterSnapshot last(String prefix) {
+        List<ParameterSnapshot> all = snapshots(prefix + "-parameters");
+        return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
     private static Map<String, String> settings(String prefix, String policies) {

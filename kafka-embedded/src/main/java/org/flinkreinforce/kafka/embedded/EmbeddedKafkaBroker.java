@@ -92,7 +92,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
             KafkaConfig config = KafkaConfig.fromProps(p, false);
             new Formatter()
-                    .setPrintStream(System.out)
+                    .setPrintStream(
+                            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setClusterId(Uuid.randomUuid().toString())
                     .setNodeId(1)

@@ -1,0 +1,288 @@
+package org.flinkreinforce.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.cli.sim.Environment;
+import org.flinkreinforce.cli.sim.NasEnvironment;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+
+/** The demo's learning curve and summary: JSON, a PNG plot and a few lines of text. */
+final class DemoReport {
+
+    private final String scenario;
+    private final Environment environment;
+    private final PolicySpec spec;
+    private final long planned;
+    private final List<Point> curve = new ArrayList<>();
+    private long eventsProduced;
+    private long eventsApplied;
+    private long deadLetters;
+    private long finalVersion;
+    private double initialExpectedReward;
+    private double finalExpectedReward;
+    private double eventsPerSecond;
+    private String kernel;
+    private double initialBestProbability = Double.NaN;
+    private double finalBestProbability = Double.NaN;
+
+    DemoReport(String scenario, Environment environment, PolicySpec spec, long planned) {
+        this.scenario = scenario;
+        this.environment = environment;
+        this.spec = spec;
+        this.planned = planned;
+    }
+
+    /** One point of the learning curve: the newest published policy at a moment. */
+    record Point(double seconds, long eventsApplied, long version, double expectedReward) {}
+
+    /** Records the newest published policy (or the initial one, before any). */
+    void sample(double seconds, ParameterSnapshot snapshot) {
+        PolicyParameters parameters =
+                snapshot == null ? PolicyParameters.zeros(spec) : snapshot.toParameters();
+        long applied = snapshot == null ? 0 : snapshot.eventsApplied();
+        if (!curve.isEmpty() && curve.get(curve.size() - 1).version() == parameters.version()) {
+            return;
+        }
+        curve.add(
+                new Point(
+                        seconds,
+                        applied,
+                        parameters.version(),
+                        environment.expectedReward(parameters)));
+    }
+
+    void finish(
+            long produced,
+            ParameterSnapshot last,
+            long deadLetterCount,
+            double rate,
+            String kernelName,
+            double initialReward) {
+        eventsProduced = produced;
+        eventsApplied = last == null ? 0 : last.eventsApplied();
+        finalVersion = last == null ? 0 : last.version();
+        deadLetters = deadLetterCount;
+        eventsPerSecond = rate;
+        kernel = kernelName;
+        initialExpectedReward = initialReward;
+        PolicyParameters parameters =
+                last == null ? PolicyParameters.zeros(spec) : last.toParameters();
+        finalExpectedReward = environment.expectedReward(parameters);
+        if (environment instanceof NasEnvironment) {
+            NasEnvironment nas = (NasEnvironment) environment;
+            initialBestProbability = nas.bestArchitectureProbability(PolicyParameters.zeros(spec));
+            finalBestProbability = nas.bestArchitectureProbability(parameters);
+        }
+    }
+
+    double uniformExpectedReward() {
+        return environment.expectedReward(PolicyParameters.zeros(spec));
+    }
+
+    void printSummary(PrintStream out) {
+        double uniform = uniformExpectedReward();
+        double optimal = environment.optimalReward();
+        out.printf(
+                "Produced %d of %d events, the learner applied %d, %d dead letters, final"
+                        + " version %d.%n",
+                eventsProduced, planned, eventsApplied, deadLetters, finalVersion);
+        out.printf(
+                "Expected reward: uniform %.4f -> learned %.4f (optimal %.4f): %.0f%% of the"
+                        + " way.%n",
+                uniform,
+                finalExpectedReward,
+                optimal,
+                100 * (finalExpectedReward - uniform) / (optimal - uniform));
+        if (!Double.isNaN(finalBestProbability)) {
+            out.printf(
+                    "Probability of the best architecture: %.4f -> %.4f.%n",
+                    initialBestProbability, finalBestProbability);
+        }
+    }
+
+    void writeJson(File file) throws IOException {
+        try (JsonGenerator json =
+                new JsonFactory()
+                        .createGenerator(file, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("scenario", scenario);
+            json.writeStringField("policy", spec.toString());
+            json.writeNumberField("eventsProduced", eventsProduced);
+            json.writeNumberField("eventsApplied", eventsApplied);
+            json.writeNumberField("deadLetters", deadLetters);
+            json.writeNumberField("finalVersion", finalVersion);
+            json.writeNumberField("uniformExpectedReward", uniformExpectedReward());
+            json.writeNumberField("initialExpectedReward", initialExpectedReward);
+            json.writeNumberField("finalExpectedReward", finalExpectedReward);
+            json.writeNumberField("optimalExpectedReward", environment.optimalReward());
+            json.writeNumberField("eventsPerSecond", eventsPerSecond);
+            json.writeStringField("kernel", kernel);
+            if (!Double.isNaN(finalBestProbability)) {
+                json.writeNumberField("initialBestArchitectureProbability", initialBestProbability);
+                json.writeNumberField("finalBestArchitectureProbability", finalBestProbability);
+            }
+            json.writeArrayFieldStart("learningCurve");
+            for (Point point : curve) {
+                json.writeStartObject();
+                json.writeNumberField("seconds", point.seconds());
+                json.writeNumberField("eventsApplied", point.eventsApplied());
+                json.writeNumberField("version", point.version());
+                json.writeNumberField("expectedReward", point.expectedReward());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+    }
+
+    void writePlot(File file) throws IOException {
+        int width = 900;
+        int height = 520;
+        int left = 80;
+        int right = 30;
+        int top = 50;
+        int bottom = 60;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        double uniform = uniformExpectedReward();
+        double optimal = environment.optimalReward();
+        double low = Math.min(uniform, optimal);
+        double high = Math.max(uniform, optimal);
+        for (Point point : curve) {
+            low = Math.min(low, point.expectedReward());
+            high = Math.max(high, point.expectedReward());
+        }
+        double margin = (high - low) * 0.08 + 1e-9;
+        low -= margin;
+        high += margin;
+        double maxEvents = Math.max(1, eventsApplied);
+        int plotWidth = width - left - right;
+        int plotHeight = height - top - bottom;
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString(
+                "flink-reinforce demo ("
+                        + scenario
+                        + "): expected reward of the published"
+                        + " policy",
+                left,
+                30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawRect(left, top, plotWidth, plotHeight);
+        for (int tick = 0; tick <= 4; tick++) {
+            double value = low + (high - low) * tick / 4;
+            int y = top + plotHeight - (int) (plotHeight * tick / 4.0);
+            g.drawString(String.format("%.3f", value), 10, y + 4);
+            int x = left + (int) (plotWidth * tick / 4.0);
+            g.drawString(
+                    String.format("%,d", (long) (maxEvents * tick / 4)),
+                    x - 20,
+                    top + plotHeight + 18);
+        }
+        g.drawString("events learned from", left + plotWidth / 2 - 50, height - 15);
+        drawLevel(g, uniform, low, high, left, top, plotWidth, plotHeight, Color.GRAY, "uniform");
+        drawLevel(
+                g,
+                optimal,
+                low,
+                high,
+                left,
+                top,
+                plotWidth,
+                plotHeight,
+                new Color(0, 140, 0),
+                "optimal");
+        g.setColor(new Color(30, 90, 200));
+        g.setStroke(new BasicStroke(2.5f));
+        int previousX = -1;
+        int previousY = -1;
+        for (Point point : curve) {
+            int x = left + (int) (plotWidth * point.eventsApplied() / maxEvents);
+            int y =
+                    top
+                            + plotHeight
+                            - (int) (plotHeight * (point.expectedReward() - low) / (high - low));
+            if (previousX >= 0) {
+                g.drawLine(previousX, previousY, x, y);
+            }
+            previousX = x;
+            previousY = y;
+        }
+        g.dispose();
+        ImageIO.write(image, "png", file);
+    }
+
+    private static void drawLevel(
+            Graphics2D g,
+            double value,
+            double low,
+            double high,
+            int left,
+            int top,
+            int width,
+            int height,
+            Color color,
+            String label) {
+        int y = top + height - (int) (height * (value - low) / (high - low));
+        g.setColor(color);
+        g.setStroke(
+                new BasicStroke(
+                        1.5f,
+                        BasicStroke.CAP_BUTT,
+                        BasicStroke.JOIN_MITER,
+                        10,
+                        new float[] {6, 6},
+                        0));
+        g.drawLine(left, y, left + width, y);
+        g.drawString(label, left + width - 60, y - 5);
+    }
+
+    /** The committed records of the dead-letter topic. */
+    static long countDeadLetters(Properties client, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            long count = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            // Offsets also number transaction markers, so count the records themselves.
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
+                    && System.nanoTime() < deadline) {
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.flinkreinforce.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.flinkreinforce.connectors.kafka.SnapshotReader;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.connectors.snapshot.TrainingStatistics;
+import org.flinkreinforce.model.PolicySpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Prints the newest snapshot of each policy on the parameters topic. */
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = "Prints the newest published snapshot per policy.")
+public final class InspectCommand implements Callable<Integer> {
+
+    @Mixin KafkaOptions kafka;
+
+    @Option(
+            names = "--parameters-topic",
+            defaultValue = DemoCommand.PARAMETERS,
+            description = "Default: ${DEFAULT-VALUE}.")
+    String parametersTopic;
+
+    @Option(names = "--policy-id", description = "Only this policy.")
+    String policyId;
+
+    @Option(
+            names = "--json",
+            description = "One JSON object per policy and line, with every weight.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, ParameterSnapshot> latest =
+                new TreeMap<>(
+                        SnapshotReader.readLatest(
+                                kafka.clientProperties(), parametersTopic, Duration.ofSeconds(30)));
+        if (policyId != null) {
+            latest.keySet().retainAll(java.util.Set.of(policyId));
+        }
+        if (latest.isEmpty() && !json) {
+            System.out.println(
+                    "No snapshot on "
+                            + parametersTopic
+                            + (policyId == null ? "." : " for policy " + policyId + "."));
+        }
+        for (ParameterSnapshot snapshot : latest.values()) {
+            System.out.println(json ? toJson(snapshot) : describe(snapshot));
+        }
+        return 0;
+    }
+
+    static String describe(ParameterSnapshot snapshot) {
+        PolicySpec spec = snapshot.spec();
+        TrainingStatistics s = snapshot.statistics();
+        StringBuilder text = new StringBuilder();
+        text.append(
+                String.format(
+                        "%s  version %d  events applied %d  updates %d  created %s%n",
+                        spec,
+                        snapshot.version(),
+                        snapshot.eventsApplied(),
+                        snapshot.updates(),
+                        java.time.Instant.ofEpochMilli(snapshot.createdAtMillis())));
+        text.append(
+                String.format(
+                        "  latest batch: %d events, mean reward %.4f, mean advantage"
+                                + " %.4f, entropy %.4f, importance weight mean %.3f max %.3f, ESS %.1f,"
+                                + " capped %d, gradient norm %.4f, staleness %.2f; rejected batches %d%n",
+                        (long) s.batchSize(),
+                        s.meanReward(),
+                        s.meanAdvantage(),
+                        s.meanEntropy(),
+                        s.meanImportanceWeight(),
+                        s.maxImportanceWeight(),
+                        s.effectiveSampleSize(),
+                        (long) s.cappedWeights(),
+                        s.gradientNorm(),
+                        s.meanStaleness(),
+                        (long) s.rejectedBatches()));
+        float[] values = snapshot.parameters();
+        for (int h = 0; h < spec.headCount(); h++) {
+            double norm = 0;
+            double maxAbs = 0;
+            int start = spec.weightOffset(h);
+            int end = spec.biasOffset(h);
+            for (int k = start; k < end; k++) {
+                norm += values[k] * values[k];
+                maxAbs = Math.max(maxAbs, Math.abs(values[k]));
+            }
+            int bestBias = 0;
+            for (int a = 1; a < spec.actions(h); a++) {
+                if (values[end + a] > values[end + bestBias]) {
+                    bestBias = a;
+                }
+            }
+            text.append(
+                    String.format(
+                            "  head %d: %d actions, |W| %.4f, max |w| %.4f, largest"
+                                    + " bias: action %d (%.4f)%n",
+                            h,
+                            spec.actions(h),
+                            Math.sqrt(norm),
+                            maxAbs,
+                            bestBias,
+                            values[end + bestBias]));
+        }
+        return text.toString().stripTrailing();
+    }
+
+    static String toJson(ParameterSnapshot snapshot) throws IOException {
+        PolicySpec spec = snapshot.spec();
+        float[] values = snapshot.parameters();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("policyId", spec.id());
+            json.writeNumberField("version", snapshot.version());
+            json.writeNumberField("eventsApplied", snapshot.eventsApplied());
+            json.writeNumberField("updates", snapshot.updates());
+            json.writeNumberField("createdAt", snapshot.createdAtMillis());
+            json.writeNumberField("features", spec.features());
+            json.writeStringField("eventDigest", Long.toUnsignedString(snapshot.eventDigest()));
+            json.writeArrayFieldStart("heads");
+            for (int h = 0; h < spec.headCount(); h++) {
+                json.writeStartObject();
+                json.writeNumberField("actions", spec.actions(h));
+                json.writeArrayFieldStart("weights");
+                for (int a = 0; a < spec.actions(h); a++) {
+                    json.writeStartArray();
+                    for (int j = 0; j < spec.features(); j++) {
+                        json.writeNumber(values[spec.weightOffset(h) + a * spec.features() + j]);
+                    }
+                    json.writeEndArray();
+                }
+                json.writeEndArray();
+                json.writeArrayFieldStart("bias");
+                for (int a = 0; a < spec.actions(h); a++) {
+                    json.writeNumber(values[spec.biasOffset(h) + a]);
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            TrainingStatistics s = snapshot.statistics();
+            json.writeObjectFieldStart("statistics");
+            json.writeNumberField("batchSize", s.batchSize());
+            json.writeNumberField("meanReward", s.meanReward());
+            json.writeNumberField("meanAdvantage", s.meanAdvantage());
+            json.writeNumberField("meanEntropy", s.meanEntropy());
+            json.writeNumberField("meanImportanceWeight", s.meanImportanceWeight());
+            json.writeNumberField("maxImportanceWeight", s.maxImportanceWeight());
+            json.writeNumberField("effectiveSampleSize", s.effectiveSampleSize());
+            json.writeNumberField("cappedWeights", s.cappedWeights());
+            json.writeNumberField("gradientNorm", s.gradientNorm());
+            json.writeNumberField("meanStaleness", s.meanStaleness());
+            json.writeNumberField("rejectedBatches", s.rejectedBatches());
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        return out.toString();
+    }
+}

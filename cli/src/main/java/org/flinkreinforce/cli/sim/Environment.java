@@ -1,0 +1,43 @@
+package org.flinkreinforce.cli.sim;
+
+import java.util.Random;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+
+/**
+ * A simulated world a policy acts in, with rewards the learner does not know but the simulator can
+ * score exactly: the expected reward of any parameters, and the best achievable.
+ */
+public interface Environment {
+
+    /** The policy shape this environment needs, with the given id. */
+    PolicySpec spec(String policyId);
+
+    /** The next context to decide for (empty when the policy has no features). */
+    float[] context(Random random);
+
+    /** A noisy reward for acting with {@code actions} in {@code context}. */
+    double reward(float[] context, int[] actions, Random random);
+
+    /** The expected reward of the policy with these parameters. */
+    double expectedReward(PolicyParameters parameters);
+
+    /** The expected reward of the best policy. */
+    double optimalReward();
+
+    /** A short description for logs. */
+    String describe();
+
+    /** The environment of a scenario name: {@code recs} or {@code nas}. */
+    static Environment of(String scenario, long seed) {
+        switch (scenario) {
+            case "recs":
+                return new RecommenderEnvironment(16, 10, 0.5, seed);
+            case "nas":
+                return new NasEnvironment(new int[] {6, 6, 4, 4}, 0.01, seed);
+            default:
+                throw new IllegalArgumentException(
+                        "Invalid scenario '" + scenario + "': expected recs or nas.");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.flinkreinforce.cli.sim;
+
+import java.util.Random;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.SoftmaxPolicy;
+
+/**
+ * A recommender as a contextual bandit with a hidden linear reward model: a user context {@code x ~
+ * N(0, I_d)}, {@code n} items, reward {@code r = theta_a . x + N(0, noise^2)} (e.g. a standardised
+ * engagement score). Expected rewards are averaged over a fixed sample of 2000 contexts, so two
+ * policies are compared on the same users.
+ */
+public final class RecommenderEnvironment implements Environment {
+
+    private final int features;
+    private final int items;
+    private final double noise;
+    private final double[][] theta;
+    private final float[][] evaluationContexts;
+
+    public RecommenderEnvironment(int features, int items, double noise, long seed) {
+        this.features = features;
+        this.items = items;
+        this.noise = noise;
+        Random random = new Random(seed);
+        theta = new double[items][features];
+        double scale = 1.0 / Math.sqrt(features);
+        for (double[] row : theta) {
+            for (int j = 0; j < features; j++) {
+                row[j] = random.nextGaussian() * scale;
+            }
+        }
+        evaluationContexts = new float[2000][];
+        for (int k = 0; k < evaluationContexts.length; k++) {
+            evaluationContexts[k] = context(random);
+        }
+    }
+
+    @Override
+    public PolicySpec spec(String policyId) {
+        return new PolicySpec(policyId, features, items);
+    }
+
+    @Override
+    public float[] context(Random random) {
+        float[] x = new float[features];
+        for (int j = 0; j < features; j++) {
+            x[j] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    private double meanReward(float[] x, int item) {
+        double r = 0;
+        for (int j = 0; j < features; j++) {
+            r += theta[item][j] * x[j];
+        }
+        return r;
+    }
+
+    @Override
+    public double reward(float[] context, int[] actions, Random random) {
+        return meanReward(context, actions[0]) + noise * random.nextGaussian();
+    }
+
+    @Override
+    public double expectedReward(PolicyParameters parameters) {
+        SoftmaxPolicy policy = new SoftmaxPolicy(parameters);
+        double total = 0;
+        for (float[] x : evaluationContexts) {
+            double[] p = policy.probabilities(0, x);
+            for (int a = 0; a < items; a++) {
+                total += p[a] * meanReward(x, a);
+            }
+        }
+        return total / evaluationContexts.length;
+    }
+
+    @Override
+    public double optimalReward() {
+        double total = 0;
+        for (float[] x : evaluationContexts) {
+            double best = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < items; a++) {
+                best = Math.max(best, meanReward(x, a));
+            }
+            total += best;
+        }
+        return total / evaluationContexts.length;
+    }
+
+    @Override
+    public String describe() {
+        return "recommender: "
+                + items
+                + " items, "
+                + features
+                + " user features, hidden linear reward model";
+    }
+}

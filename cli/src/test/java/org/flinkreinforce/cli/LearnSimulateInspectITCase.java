@@ -1,0 +1,145 @@
+package org.flinkreinforce.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code learn} (its own JVM, as a user would start it) + {@code simulate} + {@code inspect
+ * --json}, against a broker started outside them.
+ */
+class LearnSimulateInspectITCase {
+
+    @TempDir Path directory;
+
+    @Test
+    void shouldLearnFromTheSimulatorAndShowTheSnapshotInJson() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            File log = directory.resolve("learn.log").toFile();
+            Process learner = startLearner(bootstrap, log);
+            try {
+                int simulated =
+                        Reinforce.commandLine()
+                                .execute(
+                                        "simulate",
+                                        "--bootstrap-servers",
+                                        bootstrap,
+                                        "--scenario",
+                                        "nas",
+                                        "--policy-id",
+                                        "arch",
+                                        "--events",
+                                        "3000",
+                                        "--rate",
+                                        "0",
+                                        "--seed",
+                                        "5");
+                assertThat(simulated).isZero();
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                String json = "";
+                while (System.nanoTime() < deadline) {
+                    assertThat(learner.isAlive())
+                            .as("the learner is running (see %s)", log)
+                            .isTrue();
+                    json = inspect(bootstrap);
+                    if (json.contains("\"eventsApplied\":3000")) {
+                        break;
+                    }
+                    Thread.sleep(500);
+                }
+                assertThat(json).as("inspect --json output").contains("\"eventsApplied\":3000");
+                List<String> lines = json.lines().filter(l -> l.startsWith("{")).toList();
+                assertThat(lines).hasSize(1);
+                JsonParser parser = new JsonFactory().createParser(lines.get(0));
+                List<String> fields = new ArrayList<>();
+                int heads = 0;
+                parser.nextToken();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    fields.add(name);
+                    parser.nextToken();
+                    if (name.equals("heads")) {
+                        while (parser.nextToken() == JsonToken.START_OBJECT) {
+                            heads++;
+                            parser.skipChildren();
+                        }
+                    } else if (name.equals("policyId")) {
+                        assertThat(parser.getText()).isEqualTo("arch");
+                    } else if (name.equals("version")) {
+                        assertThat(parser.getLongValue()).isPositive();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                assertThat(fields)
+                        .contains(
+                                "policyId",
+                                "version",
+                                "eventsApplied",
+                                "features",
+                                "heads",
+                                "statistics");
+                assertThat(heads).isEqualTo(4);
+            } finally {
+                learner.destroy();
+                learner.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static String inspect(String bootstrap) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            Reinforce.commandLine().execute("inspect", "--bootstrap-servers", bootstrap, "--json");
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Process startLearner(String bootstrap, File log) throws Exception {
+        String classpath =
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "--add-modules=jdk.incubator.vector",
+                                "-Xmx1g",
+                                "-cp",
+                                classpath,
+                                Reinforce.class.getName(),
+                                "learn",
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--policy",
+                                "arch:0:6,6,4,4",
+                                "--batch-size",
+                                "32",
+                                "--checkpoint-interval",
+                                "300 ms",
+                                "--publish-interval",
+                                "300 ms",
+                                "--transaction-timeout",
+                                "1 min"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+}
