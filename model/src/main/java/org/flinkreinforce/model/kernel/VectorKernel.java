@@ -1,5 +1,6 @@
 package org.flinkreinforce.model.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -10,11 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules=jdk.incubator.vector} where the native library is missing. Load it through
  * {@link GradientKernels} only: this class fails to link where the module is absent.
  *
- * <p>Both GEMMs run through one blocked routine {@code C += A B} with 4-row by 2-vector register
- * tiles: the forward pass as {@code logits = X W^T} (with {@code W^T} copied once per call into a
- * zero-padded scratch), the backward pass as {@code G_W^T = X^T G}, transposed into place at the
- * end. Action rows are padded to a multiple of two vectors so the inner loops need no masks.
- * Scratch arrays grow to the largest shape seen and are then reused: no allocation per call.
+ * <p>Both GEMMs run through one blocked routine {@code C += A B} (packed 8-row panels of A and
+ * 2-vector strips of B, 8 x 2-vector register tiles with 512-bit vectors, 4 x 2 otherwise): the
+ * forward pass as {@code logits = X W^T} (with {@code W^T} copied once per call into a zero-padded
+ * scratch), the backward pass as {@code G_W^T = X^T G}, transposed into place at the end. Action
+ * rows are padded to a multiple of two vectors so the inner loops need no masks; the softmax takes
+ * one exponential per logit. Scratch arrays grow to the largest shape seen and are then reused: no
+ * allocation per call.
  */
 public final class VectorKernel implements GradientKernel {
 
@@ -26,21 +29,36 @@ public final class VectorKernel implements GradientKernel {
     private static final int MR = 4;
 
     /**
-     * 8-row tiles (16 accumulators) where the CPU has 32 vector registers, i.e. with 512-bit
+     * Packed 8-row tiles (16 accumulators) where the CPU has 32 vector registers, i.e. with 512-bit
      * vectors; 4-row tiles elsewhere.
      */
     private static final boolean WIDE_TILES = LANES >= 16;
 
-    /** Rows of A per cache block, so a block of X stays in L2 while all action tiles pass. */
+    /** Rows of A per cache block: a packed block stays in L2 while all column strips pass. */
     private static final int MC = 256;
 
-    /** Depth per cache block of the backward product (rows of X and G). */
+    /** Depth per cache block: a packed strip of B ({@code KC x NR}) stays in L1. */
     private static final int KC = 256;
+
+    /**
+     * The logit of padding lanes: the lowest finite float, so it never wins the maximum, its
+     * probability underflows to 0, and {@code p * log p} stays {@code 0 * finite} (not NaN) for any
+     * logits below about 1e31.
+     */
+    private static final float PADDING = -Float.MAX_VALUE;
+
+    /** The lowest softmax argument: below it exp() would leave the normal floats. */
+    private static final float EXP_LOW = -87.0f;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float ROUNDING = 12582912f;
 
     private float[] transposedWeights = new float[0];
     private float[] logits = new float[0];
     private float[] weightGradientT = new float[0];
     private float[] biasGradient = new float[0];
+    private float[] packedA = new float[0];
+    private float[] packedB = new float[0];
 
     @Override
     public String name() {
@@ -102,6 +120,14 @@ public final class VectorKernel implements GradientKernel {
         }
     }
 
+    /**
+     * Softmax of row {@code i} of the padded logits, in place, then copied to {@code probs}, in
+     * three passes with one exponential per logit: {@code e = exp(s)} with {@code s = max(z - max,
+     * EXP_LOW)}, {@code S = sum e}, {@code T = sum e s}; then {@code p = e / S}, {@code log p_a =
+     * s_a - log S} and {@code H = log S - T / S} (two non-negative terms, no cancellation). Padding
+     * lanes hold {@link #PADDING}; their {@code e} is about 1e-38 and their {@code e s} about
+     * 1e-36, far below float resolution next to the maximum's {@code e = 1}.
+     */
     private void softmaxRow(
             int i,
             int n,
@@ -111,42 +137,36 @@ public final class VectorKernel implements GradientKernel {
             float[] logProbChosen,
             float[] entropy) {
         int row = i * stride;
-        int full = n - n % LANES;
-        FloatVector maxVector = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-        for (int a = 0; a < full; a += LANES) {
+        int end = (n + LANES - 1) / LANES * LANES;
+        for (int a = n; a < end; a++) {
+            logits[row + a] = PADDING;
+        }
+        float chosenLogit = logits[row + action];
+        FloatVector maxVector = FloatVector.broadcast(SPECIES, PADDING);
+        for (int a = 0; a < end; a += LANES) {
             maxVector = maxVector.max(FloatVector.fromArray(SPECIES, logits, row + a));
         }
         float max = maxVector.reduceLanes(VectorOperators.MAX);
-        for (int a = full; a < n; a++) {
-            max = Math.max(max, logits[row + a]);
-        }
         FloatVector sumVector = FloatVector.zero(SPECIES);
-        for (int a = 0; a < full; a += LANES) {
-            FloatVector z = FloatVector.fromArray(SPECIES, logits, row + a);
-            sumVector = sumVector.add(z.sub(max).lanewise(VectorOperators.EXP));
+        FloatVector weightedVector = FloatVector.zero(SPECIES);
+        for (int a = 0; a < end; a += LANES) {
+            FloatVector shifted =
+                    FloatVector.fromArray(SPECIES, logits, row + a).sub(max).max(PADDING);
+            FloatVector e = shifted.lanewise(VectorOperators.EXP);
+            e.intoArray(logits, row + a);
+            sumVector = sumVector.add(e);
+            weightedVector = e.fma(shifted, weightedVector);
         }
         float sum = sumVector.reduceLanes(VectorOperators.ADD);
-        for (int a = full; a < n; a++) {
-            sum += (float) Math.exp(logits[row + a] - max);
+        float logSum = (float) Math.log(sum);
+        float inverse = 1f / sum;
+        for (int a = 0; a < end; a += LANES) {
+            FloatVector.fromArray(SPECIES, logits, row + a).mul(inverse).intoArray(logits, row + a);
         }
-        float logNormaliser = max + (float) Math.log(sum);
-        FloatVector entropyVector = FloatVector.zero(SPECIES);
-        int out = i * n;
-        for (int a = 0; a < full; a += LANES) {
-            FloatVector logP = FloatVector.fromArray(SPECIES, logits, row + a).sub(logNormaliser);
-            FloatVector p = logP.lanewise(VectorOperators.EXP);
-            p.intoArray(probs, out + a);
-            entropyVector = p.neg().fma(logP, entropyVector);
-        }
-        float h = entropyVector.reduceLanes(VectorOperators.ADD);
-        for (int a = full; a < n; a++) {
-            float logP = logits[row + a] - logNormaliser;
-            float p = (float) Math.exp(logP);
-            probs[out + a] = p;
-            h -= p * logP;
-        }
-        logProbChosen[i] = logits[row + action] - logNormaliser;
-        entropy[i] = h;
+        System.arraycopy(logits, row, probs, i * n, n);
+        logProbChosen[i] = (chosenLogit - max) - logSum;
+        entropy[i] =
+                Math.max(0f, logSum - weightedVector.reduceLanes(VectorOperators.ADD) * inverse);
     }
 
     @Override
@@ -169,14 +189,18 @@ public final class VectorKernel implements GradientKernel {
         int stride = padded(n);
         // The logit gradient g, padded with zero columns, in the logits scratch.
         logits = ensure(logits, batch * stride);
-        int full = n - n % LANES;
+        int end = (n + LANES - 1) / LANES * LANES;
         for (int i = 0; i < batch; i++) {
-            int in = i * n;
             int row = i * stride;
             float c = coefficients[i];
             float h = entropy[i];
-            for (int a = 0; a < full; a += LANES) {
-                FloatVector p = FloatVector.fromArray(SPECIES, probs, in + a);
+            // Copy the row into the padded scratch; padding lanes hold p = 0 and so get g = 0.
+            System.arraycopy(probs, i * n, logits, row, n);
+            for (int a = n; a < stride; a++) {
+                logits[row + a] = 0f;
+            }
+            for (int a = 0; a < end; a += LANES) {
+                FloatVector p = FloatVector.fromArray(SPECIES, logits, row + a);
                 FloatVector g = p.mul(-c);
                 if (entropyBonus != 0f) {
                     // -beta p (log p + H), with the term 0 where p underflowed to 0.
@@ -187,25 +211,11 @@ public final class VectorKernel implements GradientKernel {
                 }
                 g.intoArray(logits, row + a);
             }
-            for (int a = full; a < n; a++) {
-                float p = probs[in + a];
-                float g = -c * p;
-                if (entropyBonus != 0f && p > 0f) {
-                    g -= entropyBonus * p * ((float) Math.log(p) + h);
-                }
-                logits[row + a] = g;
-            }
-            for (int a = n; a < stride; a++) {
-                logits[row + a] = 0f;
-            }
             logits[row + chosen[actionOffset + i * actionStride]] += c;
         }
 
         biasGradient = ensure(biasGradient, stride);
-        FloatVector zero = FloatVector.zero(SPECIES);
-        for (int a = 0; a < stride; a += LANES) {
-            zero.intoArray(biasGradient, a);
-        }
+        Arrays.fill(biasGradient, 0, stride, 0f);
         for (int i = 0; i < batch; i++) {
             int row = i * stride;
             for (int a = 0; a < stride; a += LANES) {
@@ -220,9 +230,7 @@ public final class VectorKernel implements GradientKernel {
 
         if (d > 0) {
             weightGradientT = ensure(weightGradientT, d * stride);
-            for (int k = 0; k < d * stride; k += LANES) {
-                zero.intoArray(weightGradientT, k);
-            }
+            Arrays.fill(weightGradientT, 0, d * stride, 0f);
             // G_W^T (d x n) = X^T (d x B) G (B x n): A(m, k) = x[k * d + m].
             multiplyAdd(d, batch, stride, x, 1, d, logits, weightGradientT);
             for (int a = 0; a < n; a++) {
@@ -237,20 +245,48 @@ public final class VectorKernel implements GradientKernel {
     /**
      * {@code C (M x N) += A (M x K) B (K x N)} where {@code A(m, k) = a[m * aRow + k * aCol]}, and
      * {@code B} and {@code C} are row-major with row stride {@code N}, a multiple of {@link #NR}.
+     *
+     * <p>Blocked as in GotoBLAS: per {@code KC x MC} block, A is packed into 8-row panels ({@code
+     * panel[k * 8 + r]}) and each {@code KC x NR} strip of B into {@code strip[k * NR + j]}, so the
+     * 8 x 2-vector register tile reads both at constant strides.
      */
-    private static void multiplyAdd(
+    private void multiplyAdd(
             int rows, int depth, int columns, float[] a, int aRow, int aCol, float[] b, float[] c) {
         for (int k0 = 0; k0 < depth; k0 += KC) {
             int k1 = Math.min(depth, k0 + KC);
+            int kc = k1 - k0;
             for (int m0 = 0; m0 < rows; m0 += MC) {
                 int m1 = Math.min(rows, m0 + MC);
-                for (int n0 = 0; n0 < columns; n0 += NR) {
-                    int m = m0;
-                    if (WIDE_TILES) {
-                        for (; m + 8 <= m1; m += 8) {
-                            tile8(m, n0, k0, k1, columns, a, aRow, aCol, b, c);
+                int panels = WIDE_TILES ? (m1 - m0) / 8 : 0;
+                packedA = ensure(packedA, panels * 8 * kc);
+                for (int g = 0; g < panels; g++) {
+                    int base = g * 8 * kc;
+                    for (int r = 0; r < 8; r++) {
+                        int source = (m0 + g * 8 + r) * aRow + k0 * aCol;
+                        for (int k = 0; k < kc; k++) {
+                            packedA[base + k * 8 + r] = a[source + k * aCol];
                         }
                     }
+                }
+                int rest = m0 + panels * 8;
+                for (int n0 = 0; n0 < columns; n0 += NR) {
+                    if (panels > 0) {
+                        packedB = ensure(packedB, kc * NR);
+                        for (int k = 0; k < kc; k++) {
+                            System.arraycopy(b, (k0 + k) * columns + n0, packedB, k * NR, NR);
+                        }
+                        for (int g = 0; g < panels; g++) {
+                            tile8(
+                                    packedA,
+                                    g * 8 * kc,
+                                    packedB,
+                                    kc,
+                                    c,
+                                    (m0 + g * 8) * columns + n0,
+                                    columns);
+                        }
+                    }
+                    int m = rest;
                     for (; m + MR <= m1; m += MR) {
                         tile4(m, n0, k0, k1, columns, a, aRow, aCol, b, c);
                     }
@@ -262,25 +298,16 @@ public final class VectorKernel implements GradientKernel {
         }
     }
 
+    /** An 8 x 2-vector tile of C from a packed A panel and a packed B strip. */
     private static void tile8(
-            int m,
-            int n0,
-            int k0,
-            int k1,
-            int ld,
-            float[] a,
-            int aRow,
-            int aCol,
-            float[] b,
-            float[] c) {
-        int c0 = (m + 0) * ld + n0;
-        int c1 = (m + 1) * ld + n0;
-        int c2 = (m + 2) * ld + n0;
-        int c3 = (m + 3) * ld + n0;
-        int c4 = (m + 4) * ld + n0;
-        int c5 = (m + 5) * ld + n0;
-        int c6 = (m + 6) * ld + n0;
-        int c7 = (m + 7) * ld + n0;
+            float[] panel, int base, float[] strip, int kc, float[] c, int c0, int ld) {
+        int c1 = c0 + ld;
+        int c2 = c1 + ld;
+        int c3 = c2 + ld;
+        int c4 = c3 + ld;
+        int c5 = c4 + ld;
+        int c6 = c5 + ld;
+        int c7 = c6 + ld;
         FloatVector acc00 = FloatVector.fromArray(SPECIES, c, c0);
         FloatVector acc01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
         FloatVector acc10 = FloatVector.fromArray(SPECIES, c, c1);
@@ -297,34 +324,32 @@ public final class VectorKernel implements GradientKernel {
         FloatVector acc61 = FloatVector.fromArray(SPECIES, c, c6 + LANES);
         FloatVector acc70 = FloatVector.fromArray(SPECIES, c, c7);
         FloatVector acc71 = FloatVector.fromArray(SPECIES, c, c7 + LANES);
-        int a0 = m * aRow;
-        for (int k = k0; k < k1; k++) {
-            int bk = k * ld + n0;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
-            int ak = a0 + k * aCol;
-            FloatVector x0 = FloatVector.broadcast(SPECIES, a[ak]);
+        for (int k = 0; k < kc; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, strip, k * NR);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, strip, k * NR + LANES);
+            int ak = base + k * 8;
+            FloatVector x0 = FloatVector.broadcast(SPECIES, panel[ak]);
             acc00 = b0.fma(x0, acc00);
             acc01 = b1.fma(x0, acc01);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, a[ak + aRow]);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, panel[ak + 1]);
             acc10 = b0.fma(x1, acc10);
             acc11 = b1.fma(x1, acc11);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, a[ak + 2 * aRow]);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, panel[ak + 2]);
             acc20 = b0.fma(x2, acc20);
             acc21 = b1.fma(x2, acc21);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, a[ak + 3 * aRow]);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, panel[ak + 3]);
             acc30 = b0.fma(x3, acc30);
             acc31 = b1.fma(x3, acc31);
-            FloatVector x4 = FloatVector.broadcast(SPECIES, a[ak + 4 * aRow]);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, panel[ak + 4]);
             acc40 = b0.fma(x4, acc40);
             acc41 = b1.fma(x4, acc41);
-            FloatVector x5 = FloatVector.broadcast(SPECIES, a[ak + 5 * aRow]);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, panel[ak + 5]);
             acc50 = b0.fma(x5, acc50);
             acc51 = b1.fma(x5, acc51);
-            FloatVector x6 = FloatVector.broadcast(SPECIES, a[ak + 6 * aRow]);
+            FloatVector x6 = FloatVector.broadcast(SPECIES, panel[ak + 6]);
             acc60 = b0.fma(x6, acc60);
             acc61 = b1.fma(x6, acc61);
-            FloatVector x7 = FloatVector.broadcast(SPECIES, a[ak + 7 * aRow]);
+            FloatVector x7 = FloatVector.broadcast(SPECIES, panel[ak + 7]);
             acc70 = b0.fma(x7, acc70);
             acc71 = b1.fma(x7, acc71);
         }
