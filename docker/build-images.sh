@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Makes Docker available and builds, once and cached by content, the local images that the
+# container tests and docker-compose.yml use; no image registry is needed. Writes the image names
+# to target/docker/images.env (KEY=VALUE lines), which the tests read and .ci/run exports.
+#
+#   docker/build-images.sh            build (installing and starting Docker where root may)
+#   docker/build-images.sh --no-install   fail instead of installing Docker
+#
+# Images: a JRE 17 base from Debian (debootstrap, then docker import); Apache Kafka from Maven
+# Central with the official apache/kafka startup contract; Apache Flink from Maven Central with
+# the official flink image's entrypoint contract; and the job image (Flink plus the job jar).
+set -euo pipefail
+export DOCKER_BUILDKIT=0
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/target/docker"
+INSTALL=true
+[ "${1:-}" = "--no-install" ] && INSTALL=false
+mkdir -p "$OUT"
+log() { echo "[build-images] $*" >&2; }
+
+ensure_docker() {
+    if docker info >/dev/null 2>&1; then
+        return
+    fi
+    if ! $INSTALL || [ "$(id -u)" != 0 ]; then
+        log "Docker is not available (docker info failed) and this script may not install it."
+        exit 1
+    fi
+    if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
+        log "Installing docker.io, docker-compose and debootstrap from Debian ..."
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null
+    fi
+    if ! docker info >/dev/null 2>&1; then
+        log "Starting dockerd ..."
+        nohup dockerd >/var/log/reinforce-dockerd.log 2>&1 &
+        for _ in $(seq 1 60); do
+            docker info >/dev/null 2>&1 && break
+            sleep 1
+        done
+    fi
+    docker info >/dev/null 2>&1 || { log "dockerd did not start: see /var/log/reinforce-dockerd.log"; exit 1; }
+}
+
+# sha256 over the names and contents of a build context, first 12 hex digits.
+context_hash() {
+    (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-12
+}
+
+has_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+build_base() {
+    local packages="openjdk-17-jre-headless,procps,netcat-openbsd,curl"
+    local tag="reinforce/jre17:bookworm-$(echo "$packages" | sha256sum | cut -c1-12)"
+    if ! has_image "$tag"; then
+        command -v debootstrap >/dev/null 2>&1 || { log "debootstrap is missing"; exit 1; }
+        local dir
+        dir="$(mktemp -d /var/tmp/reinforce-jre.XXXXXX)"
+        log "Building $tag with debootstrap (about a minute) ..."
+        debootstrap --variant=minbase --include="$packages" bookworm "$dir" http://deb.debian.org/debian >"$OUT/debootstrap.log" 2>&1 \
+            || { log "debootstrap failed: see $OUT/debootstrap.log"; exit 1; }
+        rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc "$dir"/usr/share/man
+        tar -C "$dir" -c . | docker import -c 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64' - "$tag" >/dev/null
+        rm -rf "$dir"
+    fi
+    echo "$tag"
+}
+
+maven_copy() { # module output-folder
+    mvn -q -B -f "$ROOT/pom.xml" -pl "$1" -Dspotless.check.skip=true \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$2" >&2
+}
+
+build_kafka() {
+    local base="$1" context="$OUT/kafka"
+    rm -rf "$context" && mkdir -p "$context/libs"
+    cp "$ROOT/docker/kafka/"* "$context/"
+    maven_copy kafka-embedded "$context/libs"
+    local version
+    version="$(ls "$context/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p')"
+    local tag="reinforce/kafka:$version-$(context_hash "$context")"
+    if ! has_image "$tag"; then
+        log "Building $tag ..."
+        docker build -q --build-arg "BASE=$base" -t "$tag" "$context" >/dev/null
+    fi
+    echo "$tag"
+}
+
+ensure_docker
+BASE="$(build_base)"
+KAFKA="$(build_kafka "$BASE")"
+{
+    echo "REINFORCE_IMAGE_KAFKA=$KAFKA"
+} > "$OUT/images.env"
+log "Images ready (target/docker/images.env):"
+sed 's/^/  /' "$OUT/images.env" >&2

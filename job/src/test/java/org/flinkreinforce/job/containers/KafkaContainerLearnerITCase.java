@@ -1,0 +1,113 @@
+package org.flinkreinforce.job.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.flinkreinforce.connectors.serving.EventLogger;
+import org.flinkreinforce.connectors.serving.PolicyClient;
+import org.flinkreinforce.connectors.snapshot.EventDigest;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.job.LearnerConfig;
+import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.model.PolicySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.testcontainers.kafka.KafkaContainer;
+
+/** The learner on a MiniCluster against Kafka in a Testcontainers {@link KafkaContainer}. */
+@RequiresDocker
+class KafkaContainerLearnerITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @Test
+    void shouldLearnFromEventsInAKafkaContainerAndPublishWhatTheServingClientDecodes()
+            throws Exception {
+        try (KafkaContainer kafka = new KafkaContainer(ContainerImages.kafka())) {
+            kafka.start();
+            Properties client = new Properties();
+            client.put("bootstrap.servers", kafka.getBootstrapServers());
+            try (Admin admin = Admin.create(client)) {
+                admin.createTopics(
+                                List.of(
+                                        new NewTopic("tc-events", 2, (short) 1),
+                                        new NewTopic("tc-parameters", 1, (short) 1)
+                                                .configs(Map.of("cleanup.policy", "compact")),
+                                        new NewTopic("tc-dead-letters", 1, (short) 1)))
+                        .all()
+                        .get();
+            }
+            PolicySpec spec = PolicySpec.parse("nas:0:4,3");
+            Map<String, String> settings = new HashMap<>();
+            settings.put("bootstrap.servers", kafka.getBootstrapServers());
+            settings.put("policies", spec.toString());
+            settings.put("events.topic", "tc-events");
+            settings.put("parameters.topic", "tc-parameters");
+            settings.put("dead-letter.topic", "tc-dead-letters");
+            settings.put("group.id", "tc-learner");
+            settings.put("transactional-id.prefix", "tc");
+            settings.put("batch.size", "32");
+            settings.put("batch.timeout", "200 ms");
+            settings.put("publish.interval", "300 ms");
+            settings.put("checkpoint.interval", "300 ms");
+            settings.put("transaction.timeout", "1 min");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            JobClient job = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+            int total = 1500;
+            List<String> sent = new ArrayList<>();
+            try (PolicyClient policies = new PolicyClient(client, "tc-parameters");
+                    EventLogger logger = new EventLogger(client, "tc-events")) {
+                policies.register(spec);
+                Random random = new Random(11);
+                for (int k = 0; k < total; k++) {
+                    PolicyClient.Decision decision = policies.decide("nas", new float[0], random);
+                    // Option 2 of the first decision and option 0 of the second pay.
+                    double reward =
+                            (decision.actions()[0] == 2 ? 1 : 0)
+                                    + (decision.actions()[1] == 0 ? 0.5 : 0)
+                                    + 0.1 * random.nextGaussian();
+                    logger.log(decision, reward);
+                    sent.add(decision.eventId());
+                }
+                logger.flush();
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L)
+                                < total
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                ParameterSnapshot last = policies.snapshot("nas").orElseThrow();
+                assertThat(last.eventsApplied()).isEqualTo(total);
+                assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+                assertThat(last.version()).isPositive();
+                assertThat(policies.version("nas")).isEqualTo(last.version());
+                // The learned policy prefers the paying options.
+                int[] greedy =
+                        new org.flinkreinforce.model.SoftmaxPolicy(last.toParameters())
+                                .greedy(new float[0]);
+                assertThat(greedy).containsExactly(2, 0);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+}
