@@ -87,11 +87,30 @@ build_kafka() {
     echo "$tag"
 }
 
+build_flink() {
+    local base="$1" context="$OUT/flink"
+    rm -rf "$context" && mkdir -p "$context/lib"
+    cp "$ROOT/docker/flink/Dockerfile" "$ROOT/docker/flink/docker-entrypoint.sh" \
+        "$ROOT/docker/flink/config.default.yaml" "$ROOT/docker/flink/log4j-console.properties" \
+        "$context/"
+    maven_copy docker/flink "$context/lib"
+    local version
+    version="$(ls "$context/lib" | sed -n 's/^flink-runtime-\([0-9.]*\)\.jar$/\1/p')"
+    local tag="reinforce/flink:$version-java17-$(context_hash "$context")"
+    if ! has_image "$tag"; then
+        log "Building $tag ..."
+        docker build -q --build-arg "BASE=$base" -t "$tag" "$context" >/dev/null
+    fi
+    echo "$tag"
+}
+
 ensure_docker
 BASE="$(build_base)"
 KAFKA="$(build_kafka "$BASE")"
+FLINK="$(build_flink "$BASE")"
 {
     echo "REINFORCE_IMAGE_KAFKA=$KAFKA"
+    echo "REINFORCE_IMAGE_FLINK=$FLINK"
 } > "$OUT/images.env"
 log "Images ready (target/docker/images.env):"
 sed 's/^/  /' "$OUT/images.env" >&2
