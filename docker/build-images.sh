@@ -8,7 +8,8 @@
 #
 # Images: a JRE 17 base from Debian (debootstrap, then docker import); Apache Kafka from Maven
 # Central with the official apache/kafka startup contract; Apache Flink from Maven Central with
-# the official flink image's entrypoint contract; and the job image (Flink plus the job jar).
+# the official flink image's entrypoint contract; and, once `mvn package` has made the jars, the
+# job image (Flink plus the job jar and the CLI).
 set -euo pipefail
 export DOCKER_BUILDKIT=0
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -104,13 +105,37 @@ build_flink() {
     echo "$tag"
 }
 
+build_job() { # the job image, from the jars `mvn package` made; skipped before that
+    local flink="$1" context="$OUT/reinforce"
+    local jar="$ROOT/job/target/reinforce-job.jar" classpath="$ROOT/cli/target/classpath.txt"
+    local cli
+    cli="$(ls "$ROOT"/cli/target/reinforce-cli-*.jar 2>/dev/null | head -1 || true)"
+    if [ ! -f "$jar" ] || [ ! -f "$classpath" ] || [ -z "$cli" ]; then
+        log "Skipping the job image: run mvn package first (no $jar yet)."
+        return
+    fi
+    rm -rf "$context" && mkdir -p "$context/lib" "$context/usrlib"
+    cp "$ROOT/docker/reinforce/"* "$context/"
+    cp "$jar" "$context/usrlib/"
+    cp "$cli" "$context/lib/"
+    tr ':' '\n' < "$classpath" | while read -r file; do cp "$file" "$context/lib/"; done
+    local tag="reinforce/job:0.1.0-$(context_hash "$context")"
+    if ! has_image "$tag"; then
+        log "Building $tag ..."
+        docker build -q --build-arg "BASE=$flink" -t "$tag" "$context" >/dev/null
+    fi
+    echo "$tag"
+}
+
 ensure_docker
 BASE="$(build_base)"
 KAFKA="$(build_kafka "$BASE")"
 FLINK="$(build_flink "$BASE")"
+JOB="$(build_job "$FLINK")"
 {
     echo "REINFORCE_IMAGE_KAFKA=$KAFKA"
     echo "REINFORCE_IMAGE_FLINK=$FLINK"
+    if [ -n "$JOB" ]; then echo "REINFORCE_IMAGE_JOB=$JOB"; fi
 } > "$OUT/images.env"
 log "Images ready (target/docker/images.env):"
 sed 's/^/  /' "$OUT/images.env" >&2

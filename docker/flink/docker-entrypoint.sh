@@ -14,9 +14,16 @@ JAVA_OPTS="--add-modules=jdk.incubator.vector --add-opens=java.base/java.util=AL
 
 configure() {
     cp "$CONF_DIR/config.default.yaml" "$CONF_DIR/config.yaml"
-    if [ -n "${FLINK_PROPERTIES:-}" ]; then
-        printf '%s\n' "$FLINK_PROPERTIES" >> "$CONF_DIR/config.yaml"
-    fi
+    # Each FLINK_PROPERTIES line replaces the default of its key: config.yaml is YAML, and a key
+    # given twice makes it invalid.
+    local line key
+    while IFS= read -r line; do
+        key="${line%%:*}"
+        [ -z "$key" ] || [ "$key" = "$line" ] && continue
+        grep -v "^${key}:" "$CONF_DIR/config.yaml" > "$CONF_DIR/config.yaml.tmp" || true
+        mv "$CONF_DIR/config.yaml.tmp" "$CONF_DIR/config.yaml"
+        printf '%s\n' "$line" >> "$CONF_DIR/config.yaml"
+    done <<< "${FLINK_PROPERTIES:-}"
     # Register with an address other containers can reach, whatever the container's hostname.
     local address
     address="$(hostname -i | awk '{print $1}')"
@@ -27,15 +34,21 @@ configure() {
 }
 
 resources() { # GET_TM_RESOURCE_PARAMS | GET_JM_RESOURCE_PARAMS
-    java -cp "$CLASSPATH" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" \
-        --configDir "$CONF_DIR" 2>/dev/null | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' \
-        | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
+    local output
+    if ! output="$(java -cp "$CLASSPATH" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" \
+            --configDir "$CONF_DIR" 2>&1)" || ! grep -q '^BASH_JAVA_UTILS_EXEC_RESULT:' <<< "$output"; then
+        echo "Flink's BashJavaUtils $1 failed on $CONF_DIR/config.yaml:" >&2
+        echo "$output" >&2
+        exit 1
+    fi
+    grep '^BASH_JAVA_UTILS_EXEC_RESULT:' <<< "$output" | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
 case "${1:-}" in
     jobmanager)
         configure
-        mapfile -t params < <(resources GET_JM_RESOURCE_PARAMS)
+        resolved="$(resources GET_JM_RESOURCE_PARAMS)"
+        mapfile -t params <<< "$resolved"
         # shellcheck disable=SC2086
         exec java ${params[0]} $JAVA_OPTS $LOGGING ${FLINK_ENV_JAVA_OPTS:-} -cp "$CLASSPATH" \
             org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
@@ -43,7 +56,8 @@ case "${1:-}" in
         ;;
     taskmanager)
         configure
-        mapfile -t params < <(resources GET_TM_RESOURCE_PARAMS)
+        resolved="$(resources GET_TM_RESOURCE_PARAMS)"
+        mapfile -t params <<< "$resolved"
         # shellcheck disable=SC2086
         exec java ${params[0]} $JAVA_OPTS $LOGGING ${FLINK_ENV_JAVA_OPTS:-} -cp "$CLASSPATH" \
             org.apache.flink.runtime.taskexecutor.TaskManagerRunner \

@@ -3,7 +3,6 @@ package org.flinkreinforce.cli;
 import java.io.File;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -118,8 +117,6 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("Starting Apache Kafka (KRaft, in-process) ...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             System.out.println("Kafka is up at " + broker.bootstrapServers() + ".");
-            Topics.ensure(
-                    broker.clientProperties(), EVENTS, PARAMETERS, DEAD_LETTERS, 2, List.of(spec));
             Map<String, String> settings = new HashMap<>();
             settings.put("bootstrap.servers", broker.bootstrapServers());
             settings.put("policies", spec.toString());

@@ -65,13 +65,6 @@ public final class LearnCommand implements Callable<Integer> {
                     "A properties file of learner options and Kafka client properties; flags override it.")
     File config;
 
-    @Option(
-            names = "--event-partitions",
-            defaultValue = "2",
-            description =
-                    "Partitions of the events topic when it is created (default: ${DEFAULT-VALUE}).")
-    int eventPartitions;
-
     /** Adds one flag per learner option (except those declared above) to {@code learn}. */
     static void addLearnerOptions(CommandLine learn) {
         for (ConfigOption<?> option : LearnerOptions.all()) {
@@ -114,13 +107,6 @@ public final class LearnCommand implements Callable<Integer> {
         }
         LearnerConfig learnerConfig = LearnerConfig.fromMap(settings);
         List<PolicySpec> specs = new ArrayList<>(learnerConfig.specs().values());
-        Topics.ensure(
-                learnerConfig.clientProperties(),
-                learnerConfig.get(LearnerOptions.EVENTS_TOPIC),
-                learnerConfig.get(LearnerOptions.PARAMETERS_TOPIC),
-                learnerConfig.get(LearnerOptions.DEAD_LETTER_TOPIC),
-                eventPartitions,
-                specs);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LearnerJob job = LearnerJob.kafka(learnerConfig);
         job.build(env);

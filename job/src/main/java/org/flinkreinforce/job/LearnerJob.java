@@ -22,6 +22,7 @@ import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.JsonEventDecoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
+import org.flinkreinforce.connectors.kafka.KafkaTopics;
 import org.flinkreinforce.connectors.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
 import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
@@ -78,6 +79,20 @@ public final class LearnerJob {
         String bootstrap = config.bootstrapServers();
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
+        if (config.get(LearnerOptions.CREATE_TOPICS)) {
+            try {
+                KafkaTopics.ensure(
+                        config.clientProperties(),
+                        config.get(LearnerOptions.EVENTS_TOPIC),
+                        config.get(LearnerOptions.PARAMETERS_TOPIC),
+                        config.get(LearnerOptions.DEAD_LETTER_TOPIC),
+                        config.get(LearnerOptions.EVENT_PARTITIONS),
+                        config.specs().values());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating the topics.", e);
+            }
+        }
         Map<String, ParameterSnapshot> latest =
                 SnapshotReader.readLatest(
                         config.clientProperties(),

@@ -54,6 +54,22 @@ public final class LearnerOptions {
                             "The consumer group of the events source; offsets are committed on"
                                     + " checkpoints, for monitoring.");
 
+    public static final ConfigOption<Boolean> CREATE_TOPICS =
+            ConfigOptions.key("topics.create")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Create missing topics at start-up: the events topic with"
+                                    + " topics.event-partitions partitions, the dead-letter topic,"
+                                    + " and the parameters topic compacted and sized for the"
+                                    + " largest snapshot.");
+
+    public static final ConfigOption<Integer> EVENT_PARTITIONS =
+            ConfigOptions.key("topics.event-partitions")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription("Partitions of the events topic when it is created.");
+
     public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
             ConfigOptions.key("starting-offsets")
                     .enumType(StartingOffsets.class)
@@ -240,6 +256,8 @@ public final class LearnerOptions {
                 PARAMETERS_TOPIC,
                 DEAD_LETTER_TOPIC,
                 GROUP_ID,
+                CREATE_TOPICS,
+                EVENT_PARTITIONS,
                 STARTING_OFFSETS,
                 POLICIES,
                 BATCH_SIZE,

@@ -1,4 +1,4 @@
-package org.flinkreinforce.cli;
+package org.flinkreinforce.connectors.kafka;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,19 +11,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.flinkreinforce.model.PolicySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the learner's topics where they do not exist: the events topic, the dead-letter topic,
  * and the parameters topic compacted (the newest snapshot per policy id is what matters) with a
  * maximum message size that fits the largest policy's snapshot.
  */
-final class Topics {
+public final class KafkaTopics {
 
-    static final int DEFAULT_EVENT_PARTITIONS = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaTopics.class);
 
-    private Topics() {}
+    private KafkaTopics() {}
 
-    static void ensure(
+    /** Creates whichever of the three topics is missing; logs what it created. */
+    public static void ensure(
             Properties client,
             String events,
             String parameters,
@@ -58,7 +61,7 @@ final class Topics {
             for (NewTopic topic : missing) {
                 try {
                     admin.createTopics(List.of(topic)).all().get();
-                    System.out.println("Created topic " + topic.name() + ".");
+                    LOG.info("Created topic {}.", topic.name());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException(
