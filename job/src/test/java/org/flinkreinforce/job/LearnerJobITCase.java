@@ -240,7 +240,7 @@ class LearnerJobITCase {
         assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
     }
 
-    private static void send(String prefix, String idPrefix, int count, List<String> sent) {
+    static void send(String prefix, String idPrefix, int count, List<String> sent) {
         Random random = new Random(idPrefix.hashCode());
         try (EventLogger logger =
                 new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
@@ -287,7 +287,7 @@ class LearnerJobITCase {
         }
     }
 
-    private static void awaitApplied(String prefix, long count) throws InterruptedException {
+    static void awaitApplied(String prefix, long count) throws InterruptedException {
         SharedKafka.await(
                 count + " events applied",
                 Duration.ofSeconds(60),
@@ -297,12 +297,12 @@ class LearnerJobITCase {
                 });
     }
 
-    private static ParameterSnapshot last(String prefix) {
+    static ParameterSnapshot last(String prefix) {
         List<ParameterSnapshot> all = snapshots(prefix + "-parameters");
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
-    private static Map<String, String> settings(String prefix, String policies) {
+    static Map<String, String> settings(String prefix, String policies) {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", SharedKafka.broker().bootstrapServers());
         settings.put("policies", policies);
@@ -331,7 +331,7 @@ class LearnerJobITCase {
         return LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
     }
 
-    private static void createTopics(String prefix, int eventPartitions) {
+    static void createTopics(String prefix, int eventPartitions) {
         SharedKafka.broker().createTopic(prefix + "-events", eventPartitions, false);
         SharedKafka.broker().createTopic(prefix + "-parameters", 1, true);
         SharedKafka.broker().createTopic(prefix + "-dead-letters", 1, false);

@@ -1,0 +1,246 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
+import org.flinkreinforce.connectors.kafka.KafkaConnectors;
+import org.flinkreinforce.connectors.snapshot.EventDigest;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once under failures, each scenario checked by the oracle every snapshot carries: after
+ * the stream is drained, events applied equals the events sent, the applied-event digest equals the
+ * digest of their ids, and versions (read {@code read_committed}) strictly increase with finite
+ * parameters.
+ */
+@ExtendWith(SharedKafka.class)
+class FailureRecoveryITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    /** Armed by the test; the next record read then fails its task, once. */
+    static final AtomicBoolean ARMED = new AtomicBoolean();
+
+    @TempDir Path savepoints;
+
+    @Test
+    void shouldNotCountAnEventTwiceAfterATaskFailsRightAfterACheckpoint() throws Exception {
+        String prefix = "eo-task";
+        LearnerJobITCase.createTopics(prefix, 2);
+        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        LearnerConfig config = LearnerConfig.fromMap(settings);
+        LearnerJob job =
+                new LearnerJob(
+                        config,
+                        org.apache.flink.connector.kafka.source.KafkaSource.<DecodedRecord>builder()
+                                .setBootstrapServers(config.bootstrapServers())
+                                .setTopics(prefix + "-events")
+                                .setGroupId(prefix + "-learner")
+                                .setProperty("isolation.level", "read_committed")
+                                .setStartingOffsets(
+                                        OffsetsInitializer.committedOffsets(
+                                                OffsetResetStrategy.EARLIEST))
+                                .setDeserializer(
+                                        new FailOnce(
+                                                new EventDeserializationSchema(
+                                                        new JsonEventDecoder(
+                                                                config.specs(), 1 << 20))))
+                                .build(),
+                        KafkaConnectors.snapshotSink(
+                                config.bootstrapServers(),
+                                prefix + "-parameters",
+                                config.kafkaProperties(),
+                                prefix + "-parameters",
+                                Duration.ofMinutes(1)),
+                        KafkaConnectors.deadLetterSink(
+                                config.bootstrapServers(),
+                                prefix + "-dead-letters",
+                                config.kafkaProperties(),
+                                prefix + "-dead-letters",
+                                Duration.ofMinutes(1)),
+                        Map.of());
+        List<String> sent = new ArrayList<>();
+        JobClient client = job.start(environment(new Configuration()));
+        try {
+            LearnerJobITCase.send(prefix, "a", 600, sent);
+            LearnerJobITCase.awaitApplied(prefix, 1);
+            // A snapshot is visible only once the checkpoint that committed it completed: fail
+            // now, with the next events in flight.
+            long versionBefore = LearnerJobITCase.last(prefix).version();
+            ARMED.set(true);
+            LearnerJobITCase.send(prefix, "b", 600, sent);
+            LearnerJobITCase.awaitApplied(prefix, sent.size());
+            assertThat(ARMED.get()).as("the injected failure happened").isFalse();
+            assertThat(LearnerJobITCase.last(prefix).version()).isGreaterThan(versionBefore);
+        } finally {
+            client.cancel().get();
+        }
+        assertExactlyOnce(prefix, sent);
+    }
+
+    @Test
+    void shouldNotLoseOrRepeatAnEventWhenATaskManagerIsLost(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        String prefix = "eo-tm";
+        LearnerJobITCase.createTopics(prefix, 2);
+        List<String> sent = new ArrayList<>();
+        JobClient client =
+                LearnerJob.kafka(
+                                LearnerConfig.fromMap(
+                                        LearnerJobITCase.settings(prefix, "nas:0:4,3")))
+                        .start(environment(new Configuration()));
+        try {
+            LearnerJobITCase.send(prefix, "a", 600, sent);
+            LearnerJobITCase.awaitApplied(prefix, 300);
+            // Lose TaskManagers until one that ran part of the job is gone (the scheduler may
+            // have put every task on one of them) and the job restored a checkpoint.
+            String checkpoints =
+                    cluster.getRestAddress().get() + "/jobs/" + client.getJobID() + "/checkpoints";
+            for (int index = 0; index < 2 && !restored(checkpoints); index++) {
+                cluster.terminateTaskManager(index).get();
+                cluster.startTaskManager();
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (!restored(checkpoints) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(restored(checkpoints)).as("the job restored a checkpoint").isTrue();
+            LearnerJobITCase.send(prefix, "b", 600, sent);
+            LearnerJobITCase.awaitApplied(prefix, sent.size());
+        } finally {
+            client.cancel().get();
+        }
+        assertExactlyOnce(prefix, sent);
+    }
+
+    @Test
+    void shouldContinueExactlyFromASavepointAfterTheJobIsStopped() throws Exception {
+        String prefix = "eo-savepoint";
+        LearnerJobITCase.createTopics(prefix, 2);
+        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        List<String> sent = new ArrayList<>();
+        JobClient first =
+                LearnerJob.kafka(LearnerConfig.fromMap(settings))
+                        .start(environment(new Configuration()));
+        LearnerJobITCase.send(prefix, "a", 600, sent);
+        LearnerJobITCase.awaitApplied(prefix, 300);
+        String savepoint =
+                first.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+        long versionAtStop = LearnerJobITCase.last(prefix).version();
+        // Events produced while no job runs are read by the restored job.
+        LearnerJobITCase.send(prefix, "b", 300, sent);
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second =
+                LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(environment(restore));
+        try {
+            LearnerJobITCase.send(prefix, "c", 300, sent);
+            LearnerJobITCase.awaitApplied(prefix, sent.size());
+            assertThat(LearnerJobITCase.last(prefix).version()).isGreaterThan(versionAtStop);
+        } finally {
+            second.cancel().get();
+        }
+        assertExactlyOnce(prefix, sent);
+    }
+
+    private static boolean restored(String checkpointsUrl) {
+        try {
+            String body =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(checkpointsUrl))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body();
+            return body.matches("(?s).*\"restored\":[1-9].*");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static StreamExecutionEnvironment environment(Configuration configuration) {
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        configuration.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        return env;
+    }
+
+    private static void assertExactlyOnce(String prefix, List<String> sent) throws Exception {
+        // Drained: nothing more arrives after every event was applied.
+        List<ParameterSnapshot> snapshots = LearnerJobITCase.snapshots(prefix + "-parameters");
+        LearnerJobITCase.assertVersionsStrictlyIncrease(snapshots);
+        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
+        assertThat(last.eventsApplied()).isEqualTo(sent.size());
+        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+        assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
+    }
+
+    /** The events deserializer, failing its task once when the test armed it. */
+    static final class FailOnce implements KafkaRecordDeserializationSchema<DecodedRecord> {
+        private static final long serialVersionUID = 1L;
+        private final EventDeserializationSchema delegate;
+
+        FailOnce(EventDeserializationSchema delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out)
+                throws IOException {
+            if (ARMED.compareAndSet(true, false)) {
+                throw new IOException("Injected failure after a completed checkpoint.");
+            }
+            delegate.deserialize(record, out);
+        }
+
+        @Override
+        public TypeInformation<DecodedRecord> getProducedType() {
+            return delegate.getProducedType();
+        }
+    }
+}
