@@ -11,13 +11,27 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules=jdk.incubator.vector} where the native library is missing. Load it through
  * {@link GradientKernels} only: this class fails to link where the module is absent.
  *
- * <p>Both GEMMs run through one blocked routine {@code C += A B} (packed 8-row panels of A and
- * 2-vector strips of B, 8 x 2-vector register tiles with 512-bit vectors, 4 x 2 otherwise): the
- * forward pass as {@code logits = X W^T} (with {@code W^T} copied once per call into a zero-padded
- * scratch), the backward pass as {@code G_W^T = X^T G}, transposed into place at the end. Action
- * rows are padded to a multiple of two vectors so the inner loops need no masks; the softmax takes
- * one exponential per logit. Scratch arrays grow to the largest shape seen and are then reused: no
- * allocation per call.
+ * <p>Both GEMMs run through the same register tiles, {@code 8 rows x 2 vectors} (16 accumulators,
+ * with 512-bit vectors) or {@code 8 rows x 1 vector}: each step broadcasts 8 values of {@code A}
+ * and loads one or two vectors of {@code B}, every operand read at a constant stride, so that C2
+ * hoists the bounds checks out of the loop. Action rows are padded to whole vectors only ({@code n
+ * = 100} costs 112 columns, not 128); an odd last vector takes the 1-vector tile.
+ *
+ * <ul>
+ *   <li>Forward, 8 rows at a time: {@code Z = b + X W^T} into an L1-sized {@code 8 x n} scratch,
+ *       from the 8 rows of {@code x} packed into a panel and {@code W^T} packed once per call into
+ *       contiguous column panels; then the softmax of those rows while they are hot, written
+ *       straight to {@code probs}.
+ *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
+ *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
+ *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
+ *       scaled transpose goes to {@code gradient} at the end.
+ * </ul>
+ *
+ * <p>Every method that holds vectors keeps them in locals and calls nothing that is not inlined
+ * (the tiles are static methods with one counted loop), so C2 keeps them in registers: no {@code
+ * FloatVector} boxing on the JDK 17 Vector API. Scratch arrays grow to the largest shape seen and
+ * are then reused: no allocation per call.
  */
 public final class VectorKernel implements GradientKernel {
 
@@ -25,40 +39,44 @@ public final class VectorKernel implements GradientKernel {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final int NR = 2 * LANES;
-    private static final int MR = 4;
+
+    /** Rows of a register tile, and the width of a packed panel of {@code A}. */
+    private static final int MR = 8;
 
     /**
-     * Packed 8-row tiles (16 accumulators) where the CPU has 32 vector registers, i.e. with 512-bit
-     * vectors; 4-row tiles elsewhere.
+     * Vectors per full register tile: two where the CPU has 32 vector registers (512-bit vectors:
+     * 16 accumulators fit), one elsewhere.
      */
-    private static final boolean WIDE_TILES = LANES >= 16;
+    private static final int NV = LANES >= 16 ? 2 : 1;
 
-    /** Rows of A per cache block: a packed block stays in L2 while all column strips pass. */
-    private static final int MC = 256;
+    /** Columns of a full register tile, and the width of a full packed panel of {@code B}. */
+    private static final int NR = NV * LANES;
 
-    /** Depth per cache block: a packed strip of B ({@code KC x NR}) stays in L1. */
-    private static final int KC = 256;
+    /** Rows of {@code g} per backward block: the block of {@code g} and of {@code x} stay in L2. */
+    private static final int BACKWARD_ROWS = 256;
 
     /**
-     * The logit of padding lanes: the lowest finite float, so it never wins the maximum, its
-     * probability underflows to 0, and {@code p * log p} stays {@code 0 * finite} (not NaN) for any
-     * logits below about 1e31.
+     * The bias of padding columns: the lowest finite float. Their logits ({@code PADDING + 0 * x})
+     * never win the maximum, their exponential underflows to 0, and {@code e * s} stays {@code 0 *
+     * finite} since the softmax argument is clamped at PADDING.
      */
     private static final float PADDING = -Float.MAX_VALUE;
 
-    /** The lowest softmax argument: below it exp() would leave the normal floats. */
-    private static final float EXP_LOW = -87.0f;
+    /** {@code NR} zeros: the initial value of a tile that does not accumulate. */
+    private static final float[] ZEROS = new float[NR];
 
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUNDING = 12582912f;
+    private float[] packedWeights = new float[0];
+    private float[] paddedBias = new float[0];
 
-    private float[] transposedWeights = new float[0];
+    /** An 8-row panel of {@code x} (forward), or {@code X^T} of a block in 8-feature panels. */
+    private float[] packedRows = new float[0];
+
     private float[] logits = new float[0];
+    private float[] logitGradient = new float[0];
     private float[] weightGradientT = new float[0];
     private float[] biasGradient = new float[0];
-    private float[] packedA = new float[0];
-    private float[] packedB = new float[0];
+    private final float[] tailScratch = new float[LANES];
+    private final float[] rowStats = new float[4 * MR];
 
     @Override
     public String name() {
@@ -85,35 +103,35 @@ public final class VectorKernel implements GradientKernel {
             float[] probs,
             float[] logProbChosen,
             float[] entropy) {
-        int stride = padded(n);
-        logits = ensure(logits, batch * stride);
-        // Every row starts as the bias; padding columns stay 0 and softmax never reads them.
-        for (int i = 0; i < batch; i++) {
-            int row = i * stride;
-            System.arraycopy(params, biasOffset, logits, row, n);
-            for (int a = n; a < stride; a++) {
-                logits[row + a] = 0f;
-            }
-        }
-        if (d > 0) {
-            transposedWeights = ensure(transposedWeights, d * stride);
-            for (int k = 0; k < d; k++) {
-                int row = k * stride;
-                for (int a = 0; a < n; a++) {
-                    transposedWeights[row + a] = params[weightOffset + a * d + k];
+        int ld = paddedActions(n);
+        packWeights(d, n, ld, params, weightOffset, biasOffset);
+        logits = ensure(logits, MR * ld);
+        packedRows = ensure(packedRows, MR * d);
+        float[] w = packedWeights;
+        float[] bias = paddedBias;
+        float[] xp = packedRows;
+        float[] z = logits;
+        for (int i0 = 0; i0 < batch; i0 += MR) {
+            int rows = Math.min(MR, batch - i0);
+            // Z (8 x ld) = bias + X W^T, one panel of W^T at a time, from the 8 rows of x as a
+            // panel (rows past the batch repeat the last one; their logits are ignored).
+            packRows(x, i0 * d, d, rows, xp);
+            for (int col = 0; col < ld; col += NR) {
+                if (NV == 2 && ld - col >= NR) {
+                    tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                } else {
+                    tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
                 }
-                for (int a = n; a < stride; a++) {
-                    transposedWeights[row + a] = 0f;
-                }
             }
-            multiplyAdd(batch, d, stride, x, d, 1, transposedWeights, logits);
-        }
-        for (int i = 0; i < batch; i++) {
-            softmaxRow(
-                    i,
+            softmaxBlock(
+                    z,
+                    rows,
+                    ld,
                     n,
-                    stride,
-                    chosen[actionOffset + i * actionStride],
+                    i0,
+                    chosen,
+                    actionOffset,
+                    actionStride,
                     probs,
                     logProbChosen,
                     entropy);
@@ -121,52 +139,156 @@ public final class VectorKernel implements GradientKernel {
     }
 
     /**
-     * Softmax of row {@code i} of the padded logits, in place, then copied to {@code probs}, in
-     * three passes with one exponential per logit: {@code e = exp(s)} with {@code s = max(z - max,
-     * EXP_LOW)}, {@code S = sum e}, {@code T = sum e s}; then {@code p = e / S}, {@code log p_a =
-     * s_a - log S} and {@code H = log S - T / S} (two non-negative terms, no cancellation). Padding
-     * lanes hold {@link #PADDING}; their {@code e} is about 1e-38 and their {@code e s} about
-     * 1e-36, far below float resolution next to the maximum's {@code e = 1}.
+     * Packs the 8 rows {@code a[base + min(r, rows - 1) * depth + k]}, {@code r < 8}, {@code k <
+     * depth} (rows past {@code rows} repeat the last one) into {@code panel[k * 8 + r]}.
      */
-    private void softmaxRow(
-            int i,
+    private static void packRows(float[] a, int base, int depth, int rows, float[] panel) {
+        for (int r = 0; r < MR; r++) {
+            int source = base + Math.min(r, rows - 1) * depth;
+            for (int k = 0; k < depth; k++) {
+                panel[k * MR + r] = a[source + k];
+            }
+        }
+    }
+
+    /**
+     * Packs 8 adjacent columns {@code A(r, k) = a[base + k * rowStep + r]}, {@code r < columns}
+     * (later ones repeat column {@code columns - 1}), {@code k < depth}, into {@code panel[out + k
+     * * 8 + r]}: 8 contiguous floats read and written per {@code k}.
+     */
+    private static void packColumns(
+            float[] a, int base, int rowStep, int columns, int depth, float[] panel, int out) {
+        if (columns == MR) {
+            for (int k = 0; k < depth; k++) {
+                System.arraycopy(a, base + k * rowStep, panel, out + k * MR, MR);
+            }
+        } else {
+            for (int k = 0; k < depth; k++) {
+                for (int r = 0; r < MR; r++) {
+                    panel[out + k * MR + r] = a[base + k * rowStep + Math.min(r, columns - 1)];
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs {@code W^T} into {@link #packedWeights}: the panel of columns {@code [a0, a0 + w)}
+     * ({@code w = NR}, or {@code LANES} for an odd last vector) is the {@code d x w} block at
+     * {@code a0 * d}, row {@code k} holding {@code W[a0 .. a0 + w)[k]}, zero past {@code n}; and
+     * the bias into {@link #paddedBias}, {@link #PADDING} past {@code n}.
+     */
+    private void packWeights(int d, int n, int ld, float[] params, int weightOffset, int bias) {
+        packedWeights = ensure(packedWeights, d * ld);
+        paddedBias = ensure(paddedBias, ld);
+        float[] w = packedWeights;
+        for (int a0 = 0; a0 < ld; a0 += NR) {
+            int width = Math.min(NR, ld - a0);
+            int block = a0 * d;
+            for (int c = 0; c < width; c++) {
+                int a = a0 + c;
+                if (a < n) {
+                    int source = weightOffset + a * d;
+                    for (int k = 0; k < d; k++) {
+                        w[block + k * width + c] = params[source + k];
+                    }
+                } else {
+                    for (int k = 0; k < d; k++) {
+                        w[block + k * width + c] = 0f;
+                    }
+                }
+            }
+        }
+        System.arraycopy(params, bias, paddedBias, 0, n);
+        Arrays.fill(paddedBias, n, ld, PADDING);
+    }
+
+    /**
+     * Softmax of the first {@code rows} rows of the logits block {@code z} (row stride {@code ld};
+     * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of {@code probs}, with
+     * one exponential per logit: {@code e = exp(s)} with {@code s = max(z - max, PADDING)} (kept in
+     * {@code z}), {@code S = sum e}, {@code T = sum e s}; then {@code p = e / S}, {@code log p_a =
+     * s_a - log S} and {@code H = log S - T / S} (two non-negative terms, no cancellation). Each of
+     * the three passes runs over all rows before the next starts, so that the rows' reductions
+     * overlap.
+     */
+    private void softmaxBlock(
+            float[] z,
+            int rows,
+            int ld,
             int n,
-            int stride,
-            int action,
+            int i0,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
             float[] probs,
             float[] logProbChosen,
             float[] entropy) {
-        int row = i * stride;
-        int end = (n + LANES - 1) / LANES * LANES;
-        for (int a = n; a < end; a++) {
-            logits[row + a] = PADDING;
+        float[] stats = rowStats;
+        for (int r = 0; r < rows; r++) {
+            int i = i0 + r;
+            stats[r] = z[r * ld + chosen[actionOffset + i * actionStride]];
+            stats[MR + r] = rowMax(z, r * ld, ld);
         }
-        float chosenLogit = logits[row + action];
-        FloatVector maxVector = FloatVector.broadcast(SPECIES, PADDING);
-        for (int a = 0; a < end; a += LANES) {
-            maxVector = maxVector.max(FloatVector.fromArray(SPECIES, logits, row + a));
+        for (int r = 0; r < rows; r++) {
+            exponentials(z, r * ld, ld, stats, r);
         }
-        float max = maxVector.reduceLanes(VectorOperators.MAX);
-        FloatVector sumVector = FloatVector.zero(SPECIES);
-        FloatVector weightedVector = FloatVector.zero(SPECIES);
-        for (int a = 0; a < end; a += LANES) {
-            FloatVector shifted =
-                    FloatVector.fromArray(SPECIES, logits, row + a).sub(max).max(PADDING);
+        for (int r = 0; r < rows; r++) {
+            int i = i0 + r;
+            float sum = stats[2 * MR + r];
+            float inverse = 1f / sum;
+            scaleInto(z, r * ld, n, inverse, probs, i * n);
+            float logSum = (float) Math.log(sum);
+            logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
+            entropy[i] = Math.max(0f, logSum - stats[3 * MR + r] * inverse);
+        }
+    }
+
+    /** The maximum of {@code z[row .. row + ld)}. */
+    private static float rowMax(float[] z, int row, int ld) {
+        int end = row + ld;
+        FloatVector max0 = FloatVector.broadcast(SPECIES, PADDING);
+        FloatVector max1 = max0;
+        int a = row;
+        for (; a + 2 * LANES <= end; a += 2 * LANES) {
+            max0 = max0.max(FloatVector.fromArray(SPECIES, z, a));
+            max1 = max1.max(FloatVector.fromArray(SPECIES, z, a + LANES));
+        }
+        if (a < end) {
+            max0 = max0.max(FloatVector.fromArray(SPECIES, z, a));
+        }
+        return max0.max(max1).reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * Replaces {@code z[row .. row + ld)} by {@code e = exp(s)}, {@code s = max(z - max, PADDING)}
+     * with {@code max = stats[8 + r]}, and stores {@code sum e} in {@code stats[16 + r]} and {@code
+     * sum e s} in {@code stats[24 + r]}.
+     */
+    private static void exponentials(float[] z, int row, int ld, float[] stats, int r) {
+        float max = stats[MR + r];
+        FloatVector sum = FloatVector.zero(SPECIES);
+        FloatVector weighted = FloatVector.zero(SPECIES);
+        for (int a = row; a < row + ld; a += LANES) {
+            FloatVector shifted = FloatVector.fromArray(SPECIES, z, a).sub(max).max(PADDING);
             FloatVector e = shifted.lanewise(VectorOperators.EXP);
-            e.intoArray(logits, row + a);
-            sumVector = sumVector.add(e);
-            weightedVector = e.fma(shifted, weightedVector);
+            e.intoArray(z, a);
+            sum = sum.add(e);
+            weighted = e.fma(shifted, weighted);
         }
-        float sum = sumVector.reduceLanes(VectorOperators.ADD);
-        float logSum = (float) Math.log(sum);
-        float inverse = 1f / sum;
-        for (int a = 0; a < end; a += LANES) {
-            FloatVector.fromArray(SPECIES, logits, row + a).mul(inverse).intoArray(logits, row + a);
+        stats[2 * MR + r] = sum.reduceLanes(VectorOperators.ADD);
+        stats[3 * MR + r] = weighted.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code out[to + a] = z[row + a] * factor} for {@code a < n}. */
+    private static void scaleInto(float[] z, int row, int n, float factor, float[] out, int to) {
+        int whole = n / LANES * LANES;
+        int a = 0;
+        for (; a < whole; a += LANES) {
+            FloatVector.fromArray(SPECIES, z, row + a).mul(factor).intoArray(out, to + a);
         }
-        System.arraycopy(logits, row, probs, i * n, n);
-        logProbChosen[i] = (chosenLogit - max) - logSum;
-        entropy[i] =
-                Math.max(0f, logSum - weightedVector.reduceLanes(VectorOperators.ADD) * inverse);
+        for (; a < n; a++) {
+            out[to + a] = z[row + a] * factor;
+        }
     }
 
     @Override
@@ -186,270 +308,292 @@ public final class VectorKernel implements GradientKernel {
             float[] gradient,
             int weightOffset,
             int biasOffset) {
-        int stride = padded(n);
-        // The logit gradient g, padded with zero columns, in the logits scratch.
-        logits = ensure(logits, batch * stride);
-        int end = (n + LANES - 1) / LANES * LANES;
-        for (int i = 0; i < batch; i++) {
-            int row = i * stride;
-            float c = coefficients[i];
-            float h = entropy[i];
-            // Copy the row into the padded scratch; padding lanes hold p = 0 and so get g = 0.
-            System.arraycopy(probs, i * n, logits, row, n);
-            for (int a = n; a < stride; a++) {
-                logits[row + a] = 0f;
+        int ld = paddedActions(n);
+        int blockRows = Math.min(BACKWARD_ROWS, batch);
+        int groups = (d + MR - 1) / MR;
+        logitGradient = ensure(logitGradient, blockRows * ld);
+        packedRows = ensure(packedRows, blockRows * groups * MR);
+        biasGradient = ensure(biasGradient, ld);
+        weightGradientT = ensure(weightGradientT, groups * MR * ld);
+        float[] g = logitGradient;
+        float[] xp = packedRows;
+        float[] gb = biasGradient;
+        float[] gwT = weightGradientT;
+        Arrays.fill(gb, 0, ld, 0f);
+        for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
+            int rows = Math.min(BACKWARD_ROWS, batch - i0);
+            for (int r = 0; r < rows; r++) {
+                int i = i0 + r;
+                gradientRow(
+                        probs,
+                        i * n,
+                        n,
+                        g,
+                        r,
+                        rows,
+                        ld,
+                        coefficients[i],
+                        entropyBonus,
+                        entropy[i],
+                        chosen[actionOffset + i * actionStride],
+                        gb);
             }
-            for (int a = 0; a < end; a += LANES) {
-                FloatVector p = FloatVector.fromArray(SPECIES, logits, row + a);
-                FloatVector g = p.mul(-c);
-                if (entropyBonus != 0f) {
-                    // -beta p (log p + H), with the term 0 where p underflowed to 0.
-                    VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
-                    FloatVector logP =
-                            p.blend(1f, positive.not()).lanewise(VectorOperators.LOG).add(h);
-                    g = p.mul(-entropyBonus).fma(logP, g);
-                }
-                g.intoArray(logits, row + a);
+            // X^T of these rows as 8-feature panels, A(j, k) = x[(i0 + k) * d + j], the panel of
+            // features [j0, j0 + 8) at j0 * rows (features past d repeat the last one).
+            for (int j0 = 0; j0 < d; j0 += MR) {
+                packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
             }
-            logits[row + chosen[actionOffset + i * actionStride]] += c;
-        }
-
-        biasGradient = ensure(biasGradient, stride);
-        Arrays.fill(biasGradient, 0, stride, 0f);
-        for (int i = 0; i < batch; i++) {
-            int row = i * stride;
-            for (int a = 0; a < stride; a += LANES) {
-                FloatVector.fromArray(SPECIES, biasGradient, a)
-                        .add(FloatVector.fromArray(SPECIES, logits, row + a))
-                        .intoArray(biasGradient, a);
-            }
+            weightGradientBlock(xp, rows, d, g, ld, gwT, i0 == 0);
         }
         for (int a = 0; a < n; a++) {
-            gradient[biasOffset + a] = biasGradient[a] * scale;
+            gradient[biasOffset + a] = gb[a] * scale;
         }
+        transposeScaled(d, n, ld, gwT, scale, gradient, weightOffset);
+    }
 
-        if (d > 0) {
-            weightGradientT = ensure(weightGradientT, d * stride);
-            Arrays.fill(weightGradientT, 0, d * stride, 0f);
-            // G_W^T (d x n) = X^T (d x B) G (B x n): A(m, k) = x[k * d + m].
-            multiplyAdd(d, batch, stride, x, 1, d, logits, weightGradientT);
-            for (int a = 0; a < n; a++) {
-                int out = weightOffset + a * d;
-                for (int j = 0; j < d; j++) {
-                    gradient[out + j] = weightGradientT[j * stride + a] * scale;
+    /**
+     * The logit gradient of row {@code r} of a block of {@code rows} rows, {@code g_a = c (1[a =
+     * action] - p_a) - beta p_a (log p_a + H)} (the entropy term taken as 0 where {@code p}
+     * underflowed to 0; 0 in padding columns), stored in column strips (see {@link #stripIndex})
+     * and added to {@code gb}.
+     */
+    private void gradientRow(
+            float[] probs,
+            int from,
+            int n,
+            float[] g,
+            int r,
+            int rows,
+            int ld,
+            float c,
+            float beta,
+            float h,
+            int action,
+            float[] gb) {
+        int whole = n / LANES * LANES;
+        for (int col = 0; col < ld; col += NR) {
+            int width = Math.min(NR, ld - col);
+            int out = col * rows + r * width - col;
+            for (int a = col; a < col + width; a += LANES) {
+                float[] source = probs;
+                int at = from + a;
+                if (a >= whole) {
+                    // The partial last vector, through a zero-padded copy (no read past the row).
+                    source = tailScratch;
+                    at = 0;
+                    for (int l = 0; l < LANES; l++) {
+                        source[l] = a + l < n ? probs[from + a + l] : 0f;
+                    }
+                }
+                gradientVector(source, at, c, beta, h, g, out + a, gb, a);
+            }
+        }
+        g[stripIndex(action, r, rows, ld)] += c;
+        gb[action] += c;
+    }
+
+    /**
+     * One vector of {@link #gradientRow}: from {@code p} at {@code from} to {@code g} at {@code
+     * to}.
+     */
+    private static void gradientVector(
+            float[] probs,
+            int from,
+            float c,
+            float beta,
+            float h,
+            float[] g,
+            int to,
+            float[] gb,
+            int a) {
+        FloatVector p = FloatVector.fromArray(SPECIES, probs, from);
+        FloatVector ga = p.mul(-c);
+        if (beta != 0f) {
+            VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
+            FloatVector logP = p.blend(1f, positive.not()).lanewise(VectorOperators.LOG).add(h);
+            ga = p.mul(-beta).fma(logP, ga);
+        }
+        ga.intoArray(g, to);
+        FloatVector.fromArray(SPECIES, gb, a).add(ga).intoArray(gb, a);
+    }
+
+    /**
+     * Where column {@code a} of row {@code r} of a {@code rows x ld} block lies when stored in
+     * column strips: the strip of columns {@code [col, col + width)} ({@code col} a multiple of
+     * {@code NR}, {@code width = min(NR, ld - col)}) is the {@code rows x width} row-major block at
+     * {@code col * rows}.
+     */
+    private static int stripIndex(int a, int r, int rows, int ld) {
+        int col = a / NR * NR;
+        return col * rows + r * Math.min(NR, ld - col) + (a - col);
+    }
+
+    /**
+     * {@code G_W^T (d x ld) (+)= X^T G} over one block of {@code rows} rows: {@code xp} holds
+     * {@code X^T} as 8-feature panels, {@code g} the block in column strips. Strips outside, so
+     * that a strip of {@code g} stays in L1 while every feature panel passes. The first block
+     * overwrites (the rows of {@code gwT} past {@code d} get unused values).
+     */
+    private static void weightGradientBlock(
+            float[] xp, int rows, int d, float[] g, int ld, float[] gwT, boolean first) {
+        for (int col = 0; col < ld; col += NR) {
+            int strip = col * rows;
+            for (int j0 = 0; j0 < d; j0 += MR) {
+                int c0 = j0 * ld + col;
+                float[] init = first ? ZEROS : gwT;
+                int iBase = first ? 0 : c0;
+                int iLd = first ? 0 : ld;
+                if (NV == 2 && ld - col >= NR) {
+                    tile2(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                } else {
+                    tile1(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                }
+            }
+        }
+    }
+
+    /** {@code gradient[offset + a * d + j] = scale * gwT[j * ld + a]}, in blocks of 16 actions. */
+    private static void transposeScaled(
+            int d, int n, int ld, float[] gwT, float scale, float[] gradient, int offset) {
+        for (int a0 = 0; a0 < n; a0 += 16) {
+            int a1 = Math.min(n, a0 + 16);
+            for (int j = 0; j < d; j++) {
+                int source = j * ld;
+                for (int a = a0; a < a1; a++) {
+                    gradient[offset + a * d + j] = gwT[source + a] * scale;
                 }
             }
         }
     }
 
     /**
-     * {@code C (M x N) += A (M x K) B (K x N)} where {@code A(m, k) = a[m * aRow + k * aCol]}, and
-     * {@code B} and {@code C} are row-major with row stride {@code N}, a multiple of {@link #NR}.
-     *
-     * <p>Blocked as in GotoBLAS: per {@code KC x MC} block, A is packed into 8-row panels ({@code
-     * panel[k * 8 + r]}) and each {@code KC x NR} strip of B into {@code strip[k * NR + j]}, so the
-     * 8 x 2-vector register tile reads both at constant strides.
+     * An {@code 8 x 2}-vector register tile, {@code C = Init + A B}: {@code C(r, v) = Init(r, v) +
+     * sum_{k < depth} a[aBase + 8 k + r] * b[bBase + 2 LANES k + LANES v]}, with {@code Init(r, v)
+     * = init[iBase + r * iLd + LANES v]} and {@code C(r, v) = c[cBase + r * ldc + LANES v]}. Both
+     * operands are packed panels read at constant strides, so C2 hoists the bounds checks.
      */
-    private void multiplyAdd(
-            int rows, int depth, int columns, float[] a, int aRow, int aCol, float[] b, float[] c) {
-        for (int k0 = 0; k0 < depth; k0 += KC) {
-            int k1 = Math.min(depth, k0 + KC);
-            int kc = k1 - k0;
-            for (int m0 = 0; m0 < rows; m0 += MC) {
-                int m1 = Math.min(rows, m0 + MC);
-                int panels = WIDE_TILES ? (m1 - m0) / 8 : 0;
-                packedA = ensure(packedA, panels * 8 * kc);
-                for (int g = 0; g < panels; g++) {
-                    int base = g * 8 * kc;
-                    for (int r = 0; r < 8; r++) {
-                        int source = (m0 + g * 8 + r) * aRow + k0 * aCol;
-                        for (int k = 0; k < kc; k++) {
-                            packedA[base + k * 8 + r] = a[source + k * aCol];
-                        }
-                    }
-                }
-                int rest = m0 + panels * 8;
-                for (int n0 = 0; n0 < columns; n0 += NR) {
-                    if (panels > 0) {
-                        packedB = ensure(packedB, kc * NR);
-                        for (int k = 0; k < kc; k++) {
-                            System.arraycopy(b, (k0 + k) * columns + n0, packedB, k * NR, NR);
-                        }
-                        for (int g = 0; g < panels; g++) {
-                            tile8(
-                                    packedA,
-                                    g * 8 * kc,
-                                    packedB,
-                                    kc,
-                                    c,
-                                    (m0 + g * 8) * columns + n0,
-                                    columns);
-                        }
-                    }
-                    int m = rest;
-                    for (; m + MR <= m1; m += MR) {
-                        tile4(m, n0, k0, k1, columns, a, aRow, aCol, b, c);
-                    }
-                    for (; m < m1; m++) {
-                        tile1(m, n0, k0, k1, columns, a, aRow, aCol, b, c);
-                    }
-                }
-            }
-        }
-    }
-
-    /** An 8 x 2-vector tile of C from a packed A panel and a packed B strip. */
-    private static void tile8(
-            float[] panel, int base, float[] strip, int kc, float[] c, int c0, int ld) {
-        int c1 = c0 + ld;
-        int c2 = c1 + ld;
-        int c3 = c2 + ld;
-        int c4 = c3 + ld;
-        int c5 = c4 + ld;
-        int c6 = c5 + ld;
-        int c7 = c6 + ld;
-        FloatVector acc00 = FloatVector.fromArray(SPECIES, c, c0);
-        FloatVector acc01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
-        FloatVector acc10 = FloatVector.fromArray(SPECIES, c, c1);
-        FloatVector acc11 = FloatVector.fromArray(SPECIES, c, c1 + LANES);
-        FloatVector acc20 = FloatVector.fromArray(SPECIES, c, c2);
-        FloatVector acc21 = FloatVector.fromArray(SPECIES, c, c2 + LANES);
-        FloatVector acc30 = FloatVector.fromArray(SPECIES, c, c3);
-        FloatVector acc31 = FloatVector.fromArray(SPECIES, c, c3 + LANES);
-        FloatVector acc40 = FloatVector.fromArray(SPECIES, c, c4);
-        FloatVector acc41 = FloatVector.fromArray(SPECIES, c, c4 + LANES);
-        FloatVector acc50 = FloatVector.fromArray(SPECIES, c, c5);
-        FloatVector acc51 = FloatVector.fromArray(SPECIES, c, c5 + LANES);
-        FloatVector acc60 = FloatVector.fromArray(SPECIES, c, c6);
-        FloatVector acc61 = FloatVector.fromArray(SPECIES, c, c6 + LANES);
-        FloatVector acc70 = FloatVector.fromArray(SPECIES, c, c7);
-        FloatVector acc71 = FloatVector.fromArray(SPECIES, c, c7 + LANES);
-        for (int k = 0; k < kc; k++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, strip, k * NR);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, strip, k * NR + LANES);
-            int ak = base + k * 8;
-            FloatVector x0 = FloatVector.broadcast(SPECIES, panel[ak]);
-            acc00 = b0.fma(x0, acc00);
-            acc01 = b1.fma(x0, acc01);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, panel[ak + 1]);
-            acc10 = b0.fma(x1, acc10);
-            acc11 = b1.fma(x1, acc11);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, panel[ak + 2]);
-            acc20 = b0.fma(x2, acc20);
-            acc21 = b1.fma(x2, acc21);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, panel[ak + 3]);
-            acc30 = b0.fma(x3, acc30);
-            acc31 = b1.fma(x3, acc31);
-            FloatVector x4 = FloatVector.broadcast(SPECIES, panel[ak + 4]);
-            acc40 = b0.fma(x4, acc40);
-            acc41 = b1.fma(x4, acc41);
-            FloatVector x5 = FloatVector.broadcast(SPECIES, panel[ak + 5]);
-            acc50 = b0.fma(x5, acc50);
-            acc51 = b1.fma(x5, acc51);
-            FloatVector x6 = FloatVector.broadcast(SPECIES, panel[ak + 6]);
-            acc60 = b0.fma(x6, acc60);
-            acc61 = b1.fma(x6, acc61);
-            FloatVector x7 = FloatVector.broadcast(SPECIES, panel[ak + 7]);
-            acc70 = b0.fma(x7, acc70);
-            acc71 = b1.fma(x7, acc71);
-        }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + LANES);
-        acc10.intoArray(c, c1);
-        acc11.intoArray(c, c1 + LANES);
-        acc20.intoArray(c, c2);
-        acc21.intoArray(c, c2 + LANES);
-        acc30.intoArray(c, c3);
-        acc31.intoArray(c, c3 + LANES);
-        acc40.intoArray(c, c4);
-        acc41.intoArray(c, c4 + LANES);
-        acc50.intoArray(c, c5);
-        acc51.intoArray(c, c5 + LANES);
-        acc60.intoArray(c, c6);
-        acc61.intoArray(c, c6 + LANES);
-        acc70.intoArray(c, c7);
-        acc71.intoArray(c, c7 + LANES);
-    }
-
-    private static void tile4(
-            int m,
-            int n0,
-            int k0,
-            int k1,
-            int ld,
+    private static void tile2(
             float[] a,
-            int aRow,
-            int aCol,
+            int aBase,
+            int depth,
             float[] b,
-            float[] c) {
-        int c0 = m * ld + n0;
-        int c1 = c0 + ld;
-        int c2 = c1 + ld;
-        int c3 = c2 + ld;
-        FloatVector acc00 = FloatVector.fromArray(SPECIES, c, c0);
-        FloatVector acc01 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
-        FloatVector acc10 = FloatVector.fromArray(SPECIES, c, c1);
-        FloatVector acc11 = FloatVector.fromArray(SPECIES, c, c1 + LANES);
-        FloatVector acc20 = FloatVector.fromArray(SPECIES, c, c2);
-        FloatVector acc21 = FloatVector.fromArray(SPECIES, c, c2 + LANES);
-        FloatVector acc30 = FloatVector.fromArray(SPECIES, c, c3);
-        FloatVector acc31 = FloatVector.fromArray(SPECIES, c, c3 + LANES);
-        int a0 = m * aRow;
-        for (int k = k0; k < k1; k++) {
-            int bk = k * ld + n0;
+            int bBase,
+            float[] init,
+            int iBase,
+            int iLd,
+            float[] c,
+            int cBase,
+            int ldc) {
+        FloatVector acc00 = FloatVector.fromArray(SPECIES, init, iBase);
+        FloatVector acc01 = FloatVector.fromArray(SPECIES, init, iBase + LANES);
+        FloatVector acc10 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
+        FloatVector acc11 = FloatVector.fromArray(SPECIES, init, iBase + iLd + LANES);
+        FloatVector acc20 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
+        FloatVector acc21 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd + LANES);
+        FloatVector acc30 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
+        FloatVector acc31 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd + LANES);
+        FloatVector acc40 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
+        FloatVector acc41 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd + LANES);
+        FloatVector acc50 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
+        FloatVector acc51 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd + LANES);
+        FloatVector acc60 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
+        FloatVector acc61 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd + LANES);
+        FloatVector acc70 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
+        FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
+        for (int k = 0; k < depth; k++) {
+            int bk = bBase + k * (2 * LANES);
+            int ak = aBase + k * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
-            int ak = a0 + k * aCol;
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[ak]);
             acc00 = b0.fma(x0, acc00);
             acc01 = b1.fma(x0, acc01);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, a[ak + aRow]);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[ak + 1]);
             acc10 = b0.fma(x1, acc10);
             acc11 = b1.fma(x1, acc11);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, a[ak + 2 * aRow]);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[ak + 2]);
             acc20 = b0.fma(x2, acc20);
             acc21 = b1.fma(x2, acc21);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, a[ak + 3 * aRow]);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[ak + 3]);
             acc30 = b0.fma(x3, acc30);
             acc31 = b1.fma(x3, acc31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[ak + 4]);
+            acc40 = b0.fma(x4, acc40);
+            acc41 = b1.fma(x4, acc41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[ak + 5]);
+            acc50 = b0.fma(x5, acc50);
+            acc51 = b1.fma(x5, acc51);
+            FloatVector x6 = FloatVector.broadcast(SPECIES, a[ak + 6]);
+            acc60 = b0.fma(x6, acc60);
+            acc61 = b1.fma(x6, acc61);
+            FloatVector x7 = FloatVector.broadcast(SPECIES, a[ak + 7]);
+            acc70 = b0.fma(x7, acc70);
+            acc71 = b1.fma(x7, acc71);
         }
-        acc00.intoArray(c, c0);
-        acc01.intoArray(c, c0 + LANES);
-        acc10.intoArray(c, c1);
-        acc11.intoArray(c, c1 + LANES);
-        acc20.intoArray(c, c2);
-        acc21.intoArray(c, c2 + LANES);
-        acc30.intoArray(c, c3);
-        acc31.intoArray(c, c3 + LANES);
+        acc00.intoArray(c, cBase);
+        acc01.intoArray(c, cBase + LANES);
+        acc10.intoArray(c, cBase + ldc);
+        acc11.intoArray(c, cBase + ldc + LANES);
+        acc20.intoArray(c, cBase + 2 * ldc);
+        acc21.intoArray(c, cBase + 2 * ldc + LANES);
+        acc30.intoArray(c, cBase + 3 * ldc);
+        acc31.intoArray(c, cBase + 3 * ldc + LANES);
+        acc40.intoArray(c, cBase + 4 * ldc);
+        acc41.intoArray(c, cBase + 4 * ldc + LANES);
+        acc50.intoArray(c, cBase + 5 * ldc);
+        acc51.intoArray(c, cBase + 5 * ldc + LANES);
+        acc60.intoArray(c, cBase + 6 * ldc);
+        acc61.intoArray(c, cBase + 6 * ldc + LANES);
+        acc70.intoArray(c, cBase + 7 * ldc);
+        acc71.intoArray(c, cBase + 7 * ldc + LANES);
     }
 
+    /** The {@code 8 x 1}-vector register tile: {@link #tile2} for panels one vector wide. */
     private static void tile1(
-            int m,
-            int n0,
-            int k0,
-            int k1,
-            int ld,
             float[] a,
-            int aRow,
-            int aCol,
+            int aBase,
+            int depth,
             float[] b,
-            float[] c) {
-        int c0 = m * ld + n0;
-        FloatVector acc0 = FloatVector.fromArray(SPECIES, c, c0);
-        FloatVector acc1 = FloatVector.fromArray(SPECIES, c, c0 + LANES);
-        int a0 = m * aRow;
-        for (int k = k0; k < k1; k++) {
-            int bk = k * ld + n0;
-            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k * aCol]);
-            acc0 = FloatVector.fromArray(SPECIES, b, bk).fma(x0, acc0);
-            acc1 = FloatVector.fromArray(SPECIES, b, bk + LANES).fma(x0, acc1);
+            int bBase,
+            float[] init,
+            int iBase,
+            int iLd,
+            float[] c,
+            int cBase,
+            int ldc) {
+        FloatVector acc0 = FloatVector.fromArray(SPECIES, init, iBase);
+        FloatVector acc1 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
+        FloatVector acc2 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
+        FloatVector acc3 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
+        FloatVector acc4 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
+        FloatVector acc5 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
+        FloatVector acc6 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
+        FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
+        for (int k = 0; k < depth; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
+            int ak = aBase + k * MR;
+            acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[ak]), acc0);
+            acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 1]), acc1);
+            acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 2]), acc2);
+            acc3 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 3]), acc3);
+            acc4 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 4]), acc4);
+            acc5 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 5]), acc5);
+            acc6 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 6]), acc6);
+            acc7 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 7]), acc7);
         }
-        acc0.intoArray(c, c0);
-        acc1.intoArray(c, c0 + LANES);
+        acc0.intoArray(c, cBase);
+        acc1.intoArray(c, cBase + ldc);
+        acc2.intoArray(c, cBase + 2 * ldc);
+        acc3.intoArray(c, cBase + 3 * ldc);
+        acc4.intoArray(c, cBase + 4 * ldc);
+        acc5.intoArray(c, cBase + 5 * ldc);
+        acc6.intoArray(c, cBase + 6 * ldc);
+        acc7.intoArray(c, cBase + 7 * ldc);
     }
 
-    private static int padded(int n) {
-        return (n + NR - 1) / NR * NR;
+    /** The row stride of the logits and gradient scratch: {@code n} rounded up to whole vectors. */
+    private static int paddedActions(int n) {
+        return (n + LANES - 1) / LANES * LANES;
     }
 
     private static float[] ensure(float[] array, int length) {
