@@ -3,6 +3,7 @@ package org.flinkreinforce.connectors.kafka;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -49,13 +50,12 @@ public final class KafkaConnectors {
             Properties clientProperties,
             String transactionalIdPrefix,
             Duration transactionTimeout) {
-        return KafkaSink.<PublishedSnapshot>builder()
-                .setKafkaProducerConfig(producerProperties(clientProperties, transactionTimeout))
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new SnapshotSerializationSchema(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .build();
+        return exactlyOnceSink(
+                bootstrapServers,
+                new SnapshotSerializationSchema(topic),
+                clientProperties,
+                transactionalIdPrefix,
+                transactionTimeout);
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(
@@ -64,10 +64,24 @@ public final class KafkaConnectors {
             Properties clientProperties,
             String transactionalIdPrefix,
             Duration transactionTimeout) {
-        return KafkaSink.<DeadLetter>builder()
+        return exactlyOnceSink(
+                bootstrapServers,
+                new DeadLetterSerializationSchema(topic),
+                clientProperties,
+                transactionalIdPrefix,
+                transactionTimeout);
+    }
+
+    private static <T> KafkaSink<T> exactlyOnceSink(
+            String bootstrapServers,
+            KafkaRecordSerializationSchema<T> serializer,
+            Properties clientProperties,
+            String transactionalIdPrefix,
+            Duration transactionTimeout) {
+        return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(producerProperties(clientProperties, transactionTimeout))
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new DeadLetterSerializationSchema(topic))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
