@@ -180,6 +180,38 @@ class FailureRecoveryITCase {
         assertExactlyOnce(prefix, sent);
     }
 
+    @Test
+    void shouldKeepExactlyOnceWhenRescaledFromTwoToOneAndBackToTwo() throws Exception {
+        String prefix = "eo-rescale";
+        LearnerJobITCase.createTopics(prefix, 2);
+        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        List<String> sent = new ArrayList<>();
+        String savepoint = null;
+        int[] parallelisms = {2, 1, 2};
+        for (int phase = 0; phase < parallelisms.length; phase++) {
+            Configuration configuration = new Configuration();
+            if (savepoint != null) {
+                configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            }
+            StreamExecutionEnvironment env = environment(configuration);
+            env.setParallelism(parallelisms[phase]);
+            JobClient client = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+            LearnerJobITCase.send(prefix, "phase" + phase, 400, sent);
+            LearnerJobITCase.awaitApplied(prefix, sent.size());
+            if (phase < parallelisms.length - 1) {
+                savepoint =
+                        client.stopWithSavepoint(
+                                        false,
+                                        savepoints.toUri().toString(),
+                                        SavepointFormatType.CANONICAL)
+                                .get();
+            } else {
+                client.cancel().get();
+            }
+        }
+        assertExactlyOnce(prefix, sent);
+    }
+
     private static boolean restored(String checkpointsUrl) {
         try {
             String body =
