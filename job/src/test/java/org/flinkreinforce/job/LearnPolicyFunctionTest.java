@@ -1,6 +1,7 @@
 package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -194,6 +195,83 @@ class LearnPolicyFunctionTest {
                     .containsExactlyInAnyOrder(
                             org.assertj.core.groups.Tuple.tuple("p", 1L, 4L),
                             org.assertj.core.groups.Tuple.tuple("q", 1L, 4L));
+        }
+    }
+
+    @Test
+    void shouldStayFiniteAndSayWhatHappenedUnderNumericalStress() throws Exception {
+        // All-zero rewards: a zero gradient (Adam's momentum may still move the parameters).
+        ParameterSnapshot zero =
+                learnOneBatch(
+                        e -> {
+                            e.reward = 0;
+                            e.advantage = 0;
+                        });
+        assertThat(zero.statistics().gradientNorm()).isZero();
+        assertThat(zero.statistics().meanReward()).isZero();
+        assertFinite(zero);
+
+        // Rewards of +-1e30 and features of +-1e6: a huge but finite gradient, clipped.
+        ParameterSnapshot huge =
+                learnOneBatch(
+                        e -> {
+                            e.advantage = e.advantage > 0 ? 1e30 : -1e30;
+                            e.reward = e.advantage;
+                            for (int j = 0; j < e.features.length; j++) {
+                                e.features[j] = e.features[j] > 0 ? 1e6f : -1e6f;
+                            }
+                        });
+        assertThat(huge.statistics().gradientNorm()).isGreaterThan(1e30).isFinite();
+        assertFinite(huge);
+
+        // Propensities of 1e-12: importance weights of ~1e11, capped and counted.
+        ParameterSnapshot tiny = learnOneBatch(e -> e.propensity = 1e-12f);
+        assertThat(tiny.statistics().maxImportanceWeight()).isGreaterThan(1e9).isFinite();
+        assertThat(tiny.statistics().cappedWeights()).isEqualTo(4);
+        assertThat(tiny.statistics().meanImportanceWeight())
+                .isEqualTo(POLICIES.get("p").estimator().importanceWeightCap());
+        assertThat(tiny.statistics().effectiveSampleSize()).isEqualTo(4.0, within(1e-9));
+        assertFinite(tiny);
+
+        // Saturated logits from huge features on the learned weights: probabilities of 0 and 1.
+        ParameterSnapshot saturated =
+                learnOneBatch(
+                        e -> {
+                            for (int j = 0; j < e.features.length; j++) {
+                                e.features[j] *= 1e5f;
+                            }
+                        });
+        assertFinite(saturated);
+        assertThat(saturated.statistics().meanEntropy()).isFinite().isGreaterThanOrEqualTo(0);
+    }
+
+    private static ParameterSnapshot learnOneBatch(java.util.function.Consumer<PolicyEvent> stress)
+            throws Exception {
+        List<PolicyEvent> events = events("p", 4, 9);
+        events.forEach(stress);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            // A first ordinary batch gives the policy non-zero weights to saturate.
+            for (PolicyEvent event : events("p", 4, 10)) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            published(harness);
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            List<ParameterSnapshot> snapshots = published(harness);
+            assertThat(snapshots).as("the stressed batch was applied").hasSize(1);
+            assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)).isNull();
+            return snapshots.get(0);
+        }
+    }
+
+    private static void assertFinite(ParameterSnapshot snapshot) {
+        for (float value : snapshot.parameters()) {
+            assertThat(Float.isFinite(value)).isTrue();
+        }
+        for (double value : snapshot.statistics().toArray()) {
+            assertThat(Double.isFinite(value)).isTrue();
         }
     }
 
