@@ -113,6 +113,7 @@ class LearnerJobITCase {
         createTopics(prefix, 1);
         Map<String, String> settings = settings(prefix, "nas:0:3,2");
         settings.put("batch.size", "16");
+        settings.put("max-event-bytes", "4096");
         JobClient job = start(settings, true);
         Map<String, DeadLetterReason> bad = new LinkedHashMap<>();
         String ok = "\"policyId\":\"nas\",\"actions\":[1,0]";
@@ -139,6 +140,33 @@ class LearnerJobITCase {
         bad.put(
                 "{" + ok + ",\"reward\":1e308,\"eventId\":\"huge-1\"}",
                 DeadLetterReason.NON_FINITE);
+        bad.put("{" + ok + ",\"rew", DeadLetterReason.MALFORMED_JSON);
+        bad.put(
+                "{" + ok + ",\"reward\":1,\"x\":" + "[".repeat(100) + "]".repeat(100) + "}",
+                DeadLetterReason.MALFORMED_JSON);
+        bad.put("{" + ok + ",\"reward\":-Infinity}", DeadLetterReason.NON_FINITE);
+        bad.put("{" + ok + ",\"reward\":1e400}", DeadLetterReason.NON_FINITE);
+        bad.put(
+                "{\"policyId\":\"nas\",\"actions\":[-1,0],\"reward\":1}",
+                DeadLetterReason.ACTION_OUT_OF_RANGE);
+        bad.put(
+                "{\"policyId\":\"nas\",\"actions\":[1,0,0],\"reward\":1}",
+                DeadLetterReason.ACTION_COUNT);
+        bad.put("{" + ok + ",\"reward\":1,\"propensity\":-0.5}", DeadLetterReason.BAD_PROPENSITY);
+        bad.put("{" + ok + ",\"reward\":1,\"propensity\":1.5}", DeadLetterReason.BAD_PROPENSITY);
+        bad.put(
+                "{" + ok + ",\"reward\":1,\"pad\":\"" + "x".repeat(5000) + "\"}",
+                DeadLetterReason.TOO_LARGE);
+        bad.put(
+                "{\"policyId\":\"nas\",\"actions\":\"1,0\",\"reward\":1}",
+                DeadLetterReason.WRONG_TYPE);
+        // Invalid UTF-8: a lead byte followed by a quote instead of a continuation byte.
+        byte[] invalidUtf8 =
+                ("{" + ok + ",\"reward\":1,\"eventId\":\"x\u00e9\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+        invalidUtf8[invalidUtf8.length - 3] = '"';
+        invalidUtf8[invalidUtf8.length - 2] = '}';
+        invalidUtf8 = java.util.Arrays.copyOf(invalidUtf8, invalidUtf8.length - 1);
         List<String> valid = new ArrayList<>();
         Properties client = SharedKafka.broker().clientProperties();
         try (EventLogger logger = new EventLogger(client, prefix + "-events")) {
@@ -164,11 +192,12 @@ class LearnerJobITCase {
                     logger.sendRaw(null, value.getBytes(StandardCharsets.UTF_8));
                 }
                 logger.sendRaw("tombstone".getBytes(StandardCharsets.UTF_8), null);
+                logger.sendRaw(null, invalidUtf8);
             }
             logger.flush();
             // Event 1e308 is valid to the decoder, but its advantage overflows float32 (its
             // baseline key's mean starts at 0), so the baseline operator rejects it.
-            int expectedDeadLetters = 3 * (bad.size() + 1);
+            int expectedDeadLetters = 3 * (bad.size() + 2);
             SharedKafka.await(
                     "every bad record in the dead-letter topic",
                     Duration.ofSeconds(60),
@@ -196,6 +225,7 @@ class LearnerJobITCase {
         Map<DeadLetterReason, Integer> expected = new HashMap<>();
         bad.values().forEach(reason -> expected.merge(reason, 3, Integer::sum));
         expected.merge(DeadLetterReason.EMPTY, 3, Integer::sum); // the tombstones
+        expected.merge(DeadLetterReason.MALFORMED_JSON, 3, Integer::sum); // invalid UTF-8
         assertThat(reasons).isEqualTo(expected);
         List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
         assertVersionsStrictlyIncrease(snapshots);
