@@ -30,6 +30,9 @@ import org.testcontainers.kafka.KafkaContainer;
 @RequiresDocker
 class KafkaContainerLearnerITCase {
 
+    /** How long the broker is paused: many times the 300 ms checkpoint interval. */
+    private static final Duration BROKER_PAUSE = Duration.ofSeconds(5);
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
@@ -109,5 +112,85 @@ class KafkaContainerLearnerITCase {
                 job.cancel().get();
             }
         }
+    }
+
+    @Test
+    void shouldApplyEveryEventExactlyOnceAcrossABrokerPauseLongerThanACheckpointInterval()
+            throws Exception {
+        try (KafkaContainer kafka = new KafkaContainer(ContainerImages.kafka())) {
+            kafka.start();
+            Properties client = new Properties();
+            client.put("bootstrap.servers", kafka.getBootstrapServers());
+            Map<String, String> settings = new HashMap<>();
+            settings.put("bootstrap.servers", kafka.getBootstrapServers());
+            settings.put("policies", "nas:0:4,3");
+            settings.put("batch.size", "32");
+            settings.put("batch.timeout", "200 ms");
+            settings.put("publish.interval", "300 ms");
+            settings.put("checkpoint.interval", "300 ms");
+            settings.put("transaction.timeout", "2 min");
+            settings.put("group.id", "pause-learner");
+            settings.put("transactional-id.prefix", "pause");
+            org.apache.flink.configuration.Configuration restarts =
+                    new org.apache.flink.configuration.Configuration();
+            restarts.set(
+                    org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY,
+                    "fixed-delay");
+            restarts.set(
+                    org.apache.flink.configuration.RestartStrategyOptions
+                            .RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
+                    50);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(restarts);
+            env.setParallelism(2);
+            // The learner creates its topics (topics.create defaults to true).
+            JobClient job = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+            List<String> sent = new ArrayList<>();
+            try (PolicyClient policies = new PolicyClient(client, "reinforce-parameters");
+                    EventLogger logger = new EventLogger(client, "reinforce-events")) {
+                policies.register(PolicySpec.parse("nas:0:4,3"));
+                Random random = new Random(23);
+                produce(policies, logger, random, 500, sent);
+                awaitApplied(policies, 500);
+                // The broker stays paused for many checkpoint intervals (the pause itself is the
+                // scenario, not a wait for a condition): checkpoints and commits fail meanwhile.
+                kafka.getDockerClient().pauseContainerCmd(kafka.getContainerId()).exec();
+                Thread.sleep(BROKER_PAUSE.toMillis());
+                kafka.getDockerClient().unpauseContainerCmd(kafka.getContainerId()).exec();
+                produce(policies, logger, random, 500, sent);
+                awaitApplied(policies, sent.size());
+                ParameterSnapshot last = policies.snapshot("nas").orElseThrow();
+                assertThat(last.eventsApplied()).isEqualTo(sent.size());
+                assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private static void produce(
+            PolicyClient policies,
+            EventLogger logger,
+            Random random,
+            int count,
+            List<String> sent) {
+        for (int k = 0; k < count; k++) {
+            PolicyClient.Decision decision = policies.decide("nas", new float[0], random);
+            logger.log(decision, decision.actions()[0] == 2 ? 1 : 0);
+            sent.add(decision.eventId());
+        }
+        logger.flush();
+    }
+
+    private static void awaitApplied(PolicyClient policies, long count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L) < count
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L))
+                .as("events applied")
+                .isEqualTo(count);
     }
 }
