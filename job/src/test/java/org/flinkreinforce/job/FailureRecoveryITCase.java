@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -27,10 +28,21 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
+import org.flinkreinforce.connectors.serving.EventLogger;
 import org.flinkreinforce.connectors.snapshot.EventDigest;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.model.MicroBatch;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.ReinforceEstimator;
+import org.flinkreinforce.model.baseline.BaselineState;
+import org.flinkreinforce.model.baseline.RunningBaseline;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,36 +76,7 @@ class FailureRecoveryITCase {
         LearnerJobITCase.createTopics(prefix, 2);
         Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
         LearnerConfig config = LearnerConfig.fromMap(settings);
-        LearnerJob job =
-                new LearnerJob(
-                        config,
-                        org.apache.flink.connector.kafka.source.KafkaSource.<DecodedRecord>builder()
-                                .setBootstrapServers(config.bootstrapServers())
-                                .setTopics(prefix + "-events")
-                                .setGroupId(prefix + "-learner")
-                                .setProperty("isolation.level", "read_committed")
-                                .setStartingOffsets(
-                                        OffsetsInitializer.committedOffsets(
-                                                OffsetResetStrategy.EARLIEST))
-                                .setDeserializer(
-                                        new FailOnce(
-                                                new EventDeserializationSchema(
-                                                        new JsonEventDecoder(
-                                                                config.specs(), 1 << 20))))
-                                .build(),
-                        KafkaConnectors.snapshotSink(
-                                config.bootstrapServers(),
-                                prefix + "-parameters",
-                                config.kafkaProperties(),
-                                prefix + "-parameters",
-                                Duration.ofMinutes(1)),
-                        KafkaConnectors.deadLetterSink(
-                                config.bootstrapServers(),
-                                prefix + "-dead-letters",
-                                config.kafkaProperties(),
-                                prefix + "-dead-letters",
-                                Duration.ofMinutes(1)),
-                        Map.of());
+        LearnerJob job = failOnceJob(config, prefix);
         List<String> sent = new ArrayList<>();
         JobClient client = job.start(environment(new Configuration()));
         try {
@@ -210,6 +193,120 @@ class FailureRecoveryITCase {
             }
         }
         assertExactlyOnce(prefix, sent);
+    }
+
+    @Test
+    void shouldEndWithTheParametersOfThePlainJavaReferenceLearnerAfterAFailure() throws Exception {
+        String prefix = "eo-reference";
+        LearnerJobITCase.createTopics(prefix, 1);
+        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        // Count-only flushing: batch boundaries depend on the events alone.
+        settings.put("batch.size", "20");
+        settings.put("batch.timeout", "1 h");
+        settings.put("publish.every-updates", "1");
+        LearnerConfig config = LearnerConfig.fromMap(settings);
+        List<PolicyEvent> events = new ArrayList<>();
+        Random random = new Random(29);
+        for (int k = 0; k < 600; k++) {
+            int[] actions = {random.nextInt(4), random.nextInt(3)};
+            double reward = (actions[0] == 1 ? 1 : 0) + 0.3 * random.nextGaussian();
+            events.add(
+                    new PolicyEvent(
+                            "nas",
+                            new float[0],
+                            actions,
+                            reward,
+                            PolicyEvent.ON_POLICY,
+                            -1,
+                            "nas",
+                            "reference-" + k,
+                            0));
+        }
+        StreamExecutionEnvironment env = environment(new Configuration());
+        env.setParallelism(1);
+        JobClient client = failOnceJob(config, prefix).start(env);
+        try (EventLogger logger =
+                new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
+            for (PolicyEvent event : events.subList(0, 300)) {
+                logger.send(event);
+            }
+            logger.flush();
+            LearnerJobITCase.awaitApplied(prefix, 200);
+            ARMED.set(true);
+            for (PolicyEvent event : events.subList(300, 600)) {
+                logger.send(event);
+            }
+            logger.flush();
+            LearnerJobITCase.awaitApplied(prefix, 600);
+            assertThat(ARMED.get()).as("the injected failure happened").isFalse();
+        } finally {
+            client.cancel().get();
+        }
+        assertExactlyOnce(prefix, events.stream().map(e -> e.eventId).toList());
+
+        // The same events, in the same order and batches, through the model alone.
+        PolicySettings policy = config.policies().get("nas");
+        RunningBaseline baseline = new RunningBaseline(policy.baseline());
+        BaselineState baselineState = new BaselineState();
+        PolicyParameters parameters = PolicyParameters.zeros(policy.spec());
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        policy.spec(),
+                        20,
+                        policy.estimator(),
+                        GradientKernels.create(KernelChoice.AUTO));
+        Optimizer optimizer = new Optimizer(policy.optimizer(), policy.spec().parameterCount());
+        OptimizerState optimizerState = optimizer.newState();
+        MicroBatch batch = new MicroBatch(policy.spec(), 20);
+        float[] gradient = new float[policy.spec().parameterCount()];
+        for (PolicyEvent event : events) {
+            double advantage = baseline.advantageThenUpdate(baselineState, event.reward);
+            batch.add(
+                    event.features,
+                    event.actions,
+                    (float) event.reward,
+                    (float) advantage,
+                    event.propensity);
+            if (batch.isFull()) {
+                estimator.estimate(parameters, batch, gradient);
+                optimizer.ascend(parameters.values(), gradient, optimizerState);
+                batch.clear();
+            }
+        }
+        ParameterSnapshot last = LearnerJobITCase.last(prefix);
+        assertThat(last.version()).isEqualTo(30);
+        assertThat(last.parameters()).containsExactly(parameters.values());
+    }
+
+    /** The production job, but reading events through {@link FailOnce}. */
+    private static LearnerJob failOnceJob(LearnerConfig config, String prefix) {
+        return new LearnerJob(
+                config,
+                org.apache.flink.connector.kafka.source.KafkaSource.<DecodedRecord>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setTopics(prefix + "-events")
+                        .setGroupId(prefix + "-learner")
+                        .setProperty("isolation.level", "read_committed")
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(
+                                new FailOnce(
+                                        new EventDeserializationSchema(
+                                                new JsonEventDecoder(config.specs(), 1 << 20))))
+                        .build(),
+                KafkaConnectors.snapshotSink(
+                        config.bootstrapServers(),
+                        prefix + "-parameters",
+                        config.kafkaProperties(),
+                        prefix + "-parameters",
+                        Duration.ofMinutes(1)),
+                KafkaConnectors.deadLetterSink(
+                        config.bootstrapServers(),
+                        prefix + "-dead-letters",
+                        config.kafkaProperties(),
+                        prefix + "-dead-letters",
+                        Duration.ofMinutes(1)),
+                Map.of());
     }
 
     private static boolean restored(String checkpointsUrl) {
