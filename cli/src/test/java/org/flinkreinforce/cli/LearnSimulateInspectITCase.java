@@ -102,6 +102,34 @@ class LearnSimulateInspectITCase {
         }
     }
 
+    @Test
+    void shouldConnectWithScramCredentialsAndFailFastWithAWrongPassword() {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startWithScram("bob", "bob-secret")) {
+            broker.createTopic("reinforce-parameters", 1, true);
+            String jaas =
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                            + " username=\"bob\" password=\"%s\";";
+            String[] right = {
+                "inspect",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--kafka-property",
+                "security.protocol=SASL_PLAINTEXT",
+                "--kafka-property",
+                "sasl.mechanism=SCRAM-SHA-256",
+                "--kafka-property",
+                "sasl.jaas.config=" + String.format(jaas, "bob-secret")
+            };
+            assertThat(Reinforce.commandLine().execute(right)).isZero();
+            String[] wrong = right.clone();
+            wrong[wrong.length - 1] = "sasl.jaas.config=" + String.format(jaas, "nope");
+            long start = System.nanoTime();
+            assertThat(Reinforce.commandLine().execute(wrong)).isNotZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
     private static String inspect(String bootstrap) {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -55,6 +55,7 @@ public final class PolicyClient implements AutoCloseable {
     private final Thread poller;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean closed;
+    private volatile RuntimeException failure;
 
     /**
      * Starts following {@code topic}.
@@ -78,9 +79,35 @@ public final class PolicyClient implements AutoCloseable {
         policies.putIfAbsent(spec.id(), PolicyParameters.zeros(spec));
     }
 
-    /** Waits until the client has read the topic up to where it ended when the client started. */
+    /**
+     * Waits until the client has read the topic up to where it ended when the client started.
+     *
+     * @return false if that took longer than {@code timeout}
+     * @throws IllegalStateException at once if the client cannot read the topic (e.g. wrong
+     *     credentials), with the cause
+     */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caughtUp.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            checkFollowing();
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @throws IllegalStateException if the background reader stopped on an error (e.g. an
+     *     authentication failure), naming the cause
+     */
+    public void checkFollowing() {
+        RuntimeException cause = failure;
+        if (cause != null) {
+            throw new IllegalStateException(
+                    "The policy client stopped following " + topic + ": " + cause.getMessage(),
+                    cause);
+        }
     }
 
     /** The newest snapshot seen for a policy. */
@@ -150,6 +177,7 @@ public final class PolicyClient implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             if (!closed) {
+                failure = e;
                 LOG.error("The policy client stopped following {}.", topic, e);
             }
         } finally {

@@ -41,11 +41,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDirectory;
     private final int brokerPort;
     private final KafkaRaftServer server;
+    private final Properties credentials;
 
-    private EmbeddedKafkaBroker(Path logDirectory, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(
+            Path logDirectory, int brokerPort, KafkaRaftServer server, Properties credentials) {
         this.logDirectory = logDirectory;
         this.brokerPort = brokerPort;
         this.server = server;
+        this.credentials = credentials;
+    }
+
+    /** The SASL client properties of a user, for a broker started with SCRAM. */
+    public static Properties scramClientProperties(String user, String password) {
+        Properties properties = new Properties();
+        properties.put("security.protocol", "SASL_PLAINTEXT");
+        properties.put("sasl.mechanism", "SCRAM-SHA-256");
+        properties.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + user
+                        + "\" password=\""
+                        + password
+                        + "\";");
+        return properties;
     }
 
     /** Formats fresh storage and starts the broker; returns once it is ready for clients. */
@@ -59,6 +77,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws IllegalStateException if it does not come up within a minute
      */
     public static EmbeddedKafkaBroker start(int port) {
+        return start(port, null, null);
+    }
+
+    /**
+     * Starts a broker whose client listener ({@link #bootstrapServers()}) requires
+     * SASL/SCRAM-SHA-256 with the one user given; brokers talk among themselves on a separate
+     * plaintext listener.
+     */
+    public static EmbeddedKafkaBroker startWithScram(String user, String password) {
+        return start(0, user, password);
+    }
+
+    private static EmbeddedKafkaBroker start(int port, String scramUser, String scramPassword) {
         try {
             Path logDirectory = Files.createTempDirectory("reinforce-kafka-");
             int brokerPort = port == 0 ? freePort() : port;
@@ -67,16 +98,42 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            p.put(
-                    "listeners",
-                    "PLAINTEXT://127.0.0.1:"
-                            + brokerPort
-                            + ",CONTROLLER://127.0.0.1:"
-                            + controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("inter.broker.listener.name", "PLAINTEXT");
+            if (scramUser == null) {
+                p.put(
+                        "listeners",
+                        "PLAINTEXT://127.0.0.1:"
+                                + brokerPort
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort);
+                p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+                p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                p.put("inter.broker.listener.name", "PLAINTEXT");
+            } else {
+                int internalPort = freePort();
+                p.put(
+                        "listeners",
+                        "CLIENTS://127.0.0.1:"
+                                + brokerPort
+                                + ",INTERNAL://127.0.0.1:"
+                                + internalPort
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort);
+                p.put(
+                        "advertised.listeners",
+                        "CLIENTS://127.0.0.1:"
+                                + brokerPort
+                                + ",INTERNAL://127.0.0.1:"
+                                + internalPort);
+                p.put(
+                        "listener.security.protocol.map",
+                        "CLIENTS:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                p.put("inter.broker.listener.name", "INTERNAL");
+                p.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+                p.put(
+                        "listener.name.clients.scram-sha-256.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
             p.put("log.dirs", logDirectory.toString());
             p.put("num.partitions", "1");
             p.put("offsets.topic.replication.factor", "1");
@@ -91,7 +148,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("message.max.bytes", Integer.toString(16 << 20));
             p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
             KafkaConfig config = KafkaConfig.fromProps(p, false);
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (scramUser != null) {
+                formatter.setScramArguments(
+                        java.util.List.of(
+                                "SCRAM-SHA-256=[name="
+                                        + scramUser
+                                        + ",password="
+                                        + scramPassword
+                                        + "]"));
+            }
+            formatter
                     .setPrintStream(
                             new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
@@ -105,7 +172,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .run();
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDirectory, brokerPort, server);
+            Properties credentials =
+                    scramUser == null
+                            ? new Properties()
+                            : scramClientProperties(scramUser, scramPassword);
+            EmbeddedKafkaBroker broker =
+                    new EmbeddedKafkaBroker(logDirectory, brokerPort, server, credentials);
             broker.awaitReady(Duration.ofMinutes(1));
             return broker;
         } catch (IOException e) {
@@ -120,9 +192,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + brokerPort;
     }
 
-    /** Client properties with only {@code bootstrap.servers} set. */
+    /** Client properties: {@code bootstrap.servers}, and the credentials of a SCRAM broker. */
     public Properties clientProperties() {
         Properties properties = new Properties();
+        properties.putAll(credentials);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return properties;
     }
