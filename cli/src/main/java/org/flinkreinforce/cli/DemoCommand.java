@@ -183,7 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
                 System.out.println("Waiting for the learner to apply every event ...");
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (!stop.get()
-                        && eventsApplied(client, policyId) < produced
+                        && client.eventsApplied(policyId) < produced
                         && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                     report.sample(
@@ -225,9 +225,5 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    static long eventsApplied(PolicyClient client, String policyId) {
-        return client.snapshot(policyId).map(ParameterSnapshot::eventsApplied).orElse(0L);
     }
 }

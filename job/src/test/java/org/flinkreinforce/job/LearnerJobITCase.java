@@ -78,12 +78,12 @@ class LearnerJobITCase {
                 SharedKafka.await(
                         "the learner to apply " + lagging + " events",
                         Duration.ofSeconds(60),
-                        () -> eventsApplied(policies, "recs") >= lagging);
+                        () -> policies.eventsApplied("recs") >= lagging);
             }
             SharedKafka.await(
                     "every event to be applied",
                     Duration.ofSeconds(60),
-                    () -> eventsApplied(policies, "recs") >= total);
+                    () -> policies.eventsApplied("recs") >= total);
         } finally {
             job.cancel().get();
         }
@@ -365,10 +365,6 @@ class LearnerJobITCase {
         SharedKafka.broker().createTopic(prefix + "-events", eventPartitions, false);
         SharedKafka.broker().createTopic(prefix + "-parameters", 1, true);
         SharedKafka.broker().createTopic(prefix + "-dead-letters", 1, false);
-    }
-
-    private static long eventsApplied(PolicyClient client, String policyId) {
-        return client.snapshot(policyId).map(ParameterSnapshot::eventsApplied).orElse(0L);
     }
 
     static List<ParameterSnapshot> snapshots(String topic) {

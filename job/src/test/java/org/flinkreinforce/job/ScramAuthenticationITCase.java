@@ -14,7 +14,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.flinkreinforce.connectors.serving.EventLogger;
 import org.flinkreinforce.connectors.serving.PolicyClient;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -63,12 +62,7 @@ class ScramAuthenticationITCase {
                 logger.log(policies.decide("nas", new float[0], random), random.nextDouble());
             }
             logger.flush();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L) < 200
-                    && System.nanoTime() < deadline) {
-                policies.checkFollowing();
-                Thread.sleep(100);
-            }
+            policies.awaitEventsApplied("nas", 200, Duration.ofSeconds(60));
             assertThat(policies.snapshot("nas").orElseThrow().eventsApplied()).isEqualTo(200);
         } finally {
             job.cancel().get();

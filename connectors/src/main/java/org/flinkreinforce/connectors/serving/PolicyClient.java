@@ -120,6 +120,31 @@ public final class PolicyClient implements AutoCloseable {
         return Map.copyOf(snapshots);
     }
 
+    /** The events the newest snapshot of a policy has learned from; 0 before its first snapshot. */
+    public long eventsApplied(String policyId) {
+        ParameterSnapshot snapshot = snapshots.get(policyId);
+        return snapshot == null ? 0 : snapshot.eventsApplied();
+    }
+
+    /**
+     * Waits until the newest snapshot of a policy has learned from at least {@code count} events.
+     *
+     * @return false if that took longer than {@code timeout}
+     * @throws IllegalStateException at once if the client cannot read the topic, with the cause
+     */
+    public boolean awaitEventsApplied(String policyId, long count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (eventsApplied(policyId) < count) {
+            checkFollowing();
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
     /** The version the client would decide with now, or -1 if the policy is unknown. */
     public long version(String policyId) {
         PolicyParameters parameters = policies.get(policyId);

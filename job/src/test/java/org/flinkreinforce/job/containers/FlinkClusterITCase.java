@@ -131,7 +131,7 @@ class FlinkClusterITCase {
                 await(
                         "the first events applied",
                         Duration.ofMinutes(2),
-                        () -> applied(policies) >= 1000);
+                        () -> policies.eventsApplied("nas") >= 1000);
                 long versionBeforeLoss = policies.version("nas");
 
                 GenericContainer<?> busiest = busiest(rest, List.of(first, second));
@@ -141,7 +141,7 @@ class FlinkClusterITCase {
                 await(
                         "every event applied after the TaskManager loss",
                         Duration.ofMinutes(3),
-                        () -> applied(policies) >= sent.size());
+                        () -> policies.eventsApplied("nas") >= sent.size());
                 assertThat(policies.version("nas")).isGreaterThan(versionBeforeLoss);
                 assertThat(get(rest + "/jobs/" + jobId + "/checkpoints"))
                         .as("the job restored a checkpoint")
@@ -221,10 +221,6 @@ class FlinkClusterITCase {
             sent.add(decision.eventId());
         }
         logger.flush();
-    }
-
-    private static long applied(PolicyClient policies) {
-        return policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L);
     }
 
     private static List<ParameterSnapshot> readSnapshots(Properties client) throws Exception {

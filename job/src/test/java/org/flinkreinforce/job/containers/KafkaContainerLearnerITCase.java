@@ -92,12 +92,7 @@ class KafkaContainerLearnerITCase {
                     sent.add(decision.eventId());
                 }
                 logger.flush();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L)
-                                < total
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                policies.awaitEventsApplied("nas", total, Duration.ofSeconds(90));
                 ParameterSnapshot last = policies.snapshot("nas").orElseThrow();
                 assertThat(last.eventsApplied()).isEqualTo(total);
                 assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
@@ -184,13 +179,7 @@ class KafkaContainerLearnerITCase {
 
     private static void awaitApplied(PolicyClient policies, long count)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L) < count
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L))
-                .as("events applied")
-                .isEqualTo(count);
+        policies.awaitEventsApplied("nas", count, Duration.ofSeconds(120));
+        assertThat(policies.eventsApplied("nas")).as("events applied").isEqualTo(count);
     }
 }

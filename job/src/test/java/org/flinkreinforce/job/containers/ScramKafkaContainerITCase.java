@@ -15,7 +15,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.flinkreinforce.connectors.serving.EventLogger;
 import org.flinkreinforce.connectors.serving.PolicyClient;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
@@ -102,13 +101,7 @@ class ScramKafkaContainerITCase {
                     logger.log(policies.decide("nas", new float[0], random), random.nextDouble());
                 }
                 logger.flush();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (policies.snapshot("nas").map(ParameterSnapshot::eventsApplied).orElse(0L)
-                                < 200
-                        && System.nanoTime() < deadline) {
-                    policies.checkFollowing();
-                    Thread.sleep(100);
-                }
+                policies.awaitEventsApplied("nas", 200, Duration.ofSeconds(90));
                 assertThat(policies.snapshot("nas").orElseThrow().eventsApplied()).isEqualTo(200);
             } finally {
                 job.cancel().get();
