@@ -195,7 +195,8 @@ public final class DemoCommand implements Callable<Integer> {
                         client.snapshot(policyId).orElse(null));
                 ParameterSnapshot last = client.snapshot(policyId).orElse(null);
                 long deadLetters =
-                        DemoReport.countDeadLetters(broker.clientProperties(), DEAD_LETTERS);
+                        org.flinkreinforce.cli.bench.DeadLetterCount.count(
+                                broker.clientProperties(), DEAD_LETTERS);
                 report.finish(
                         produced,
                         last,

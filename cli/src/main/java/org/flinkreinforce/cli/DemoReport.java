@@ -11,15 +11,9 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.NasEnvironment;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
@@ -259,30 +253,5 @@ final class DemoReport {
                         0));
         g.drawLine(left, y, left + width, y);
         g.drawString(label, left + width - 60, y - 5);
-    }
-
-    /** The committed records of the dead-letter topic. */
-    static long countDeadLetters(Properties client, String topic) {
-        Properties properties = new Properties();
-        properties.putAll(client);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(10))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            long count = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            // Offsets also number transaction markers, so count the records themselves.
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.nanoTime() < deadline) {
-                count += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            return count;
-        }
     }
 }

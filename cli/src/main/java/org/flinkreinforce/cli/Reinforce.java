@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LearnCommand.class,
             SimulateCommand.class,
             InspectCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Reinforce implements Runnable {

@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkreinforce.connectors.deadletter.DeadLetter;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.KafkaTopics;
@@ -74,8 +74,8 @@ public final class LearnerJob {
      * start from the newest snapshots already on the parameters topic.
      */
     public static LearnerJob kafka(LearnerConfig config) {
-        JsonEventDecoder decoder =
-                new JsonEventDecoder(config.specs(), config.get(LearnerOptions.MAX_EVENT_BYTES));
+        EventDecoder decoder =
+                new EventDecoder(config.specs(), config.get(LearnerOptions.MAX_EVENT_BYTES));
         String bootstrap = config.bootstrapServers();
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
@@ -138,6 +138,9 @@ public final class LearnerJob {
                 CheckpointingMode.EXACTLY_ONCE);
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        // No operator keeps or changes a record it has emitted, so chained operators may share
+        // records instead of copying each one through its serializer.
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(pipeline);
 
         DataStream<DecodedRecord> records =

@@ -30,7 +30,7 @@ public final class LearnerOptions {
             ConfigOptions.key("events.topic")
                     .stringType()
                     .defaultValue("reinforce-events")
-                    .withDescription("The topic of action/reward events (JSON v1).");
+                    .withDescription("The topic of action/reward events (JSON v1 or binary v1).");
 
     public static final ConfigOption<String> PARAMETERS_TOPIC =
             ConfigOptions.key("parameters.topic")

@@ -27,7 +27,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
@@ -292,7 +292,7 @@ class FailureRecoveryITCase {
                         .setDeserializer(
                                 new FailOnce(
                                         new EventDeserializationSchema(
-                                                new JsonEventDecoder(config.specs(), 1 << 20))))
+                                                new EventDecoder(config.specs(), 1 << 20))))
                         .build(),
                 KafkaConnectors.snapshotSink(
                         config.bootstrapServers(),

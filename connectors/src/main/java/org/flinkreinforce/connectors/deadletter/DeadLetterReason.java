@@ -11,7 +11,12 @@ public enum DeadLetterReason {
      * fields.
      */
     MALFORMED_JSON,
-    /** An event format version this build does not read. */
+    /**
+     * A binary event (first byte 0xB7) that is truncated, has bytes left over, unknown flags, or a
+     * string that is not valid UTF-8.
+     */
+    MALFORMED_BINARY,
+    /** An event format version (JSON or binary) this build does not read. */
     UNSUPPORTED_VERSION,
     /** A required field is absent: policyId, reward, or action/actions. */
     MISSING_FIELD,

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Writes events in the JSON v1 format that {@link JsonEventDecoder} reads: {@code actions} always
- * as an array, optional fields only when set.
+ * Writes events in the JSON v1 format that {@link EventDecoder} reads: {@code actions} always as an
+ * array, optional fields only when set.
  */
 public final class JsonEventEncoder {
 
@@ -20,7 +20,7 @@ public final class JsonEventEncoder {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 12 * event.features.length);
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             json.writeStartObject();
-            json.writeNumberField("v", JsonEventDecoder.FORMAT_VERSION);
+            json.writeNumberField("v", EventDecoder.FORMAT_VERSION);
             json.writeStringField("policyId", event.policyId);
             json.writeFieldName("features");
             json.writeStartArray();

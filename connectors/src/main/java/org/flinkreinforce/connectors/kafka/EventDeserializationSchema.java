@@ -5,7 +5,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.EventDecoder;
 
 /**
  * Turns every Kafka record into exactly one {@link DecodedRecord}: a valid event or a dead letter.
@@ -16,9 +16,9 @@ public final class EventDeserializationSchema
 
     private static final long serialVersionUID = 1L;
 
-    private final JsonEventDecoder decoder;
+    private final EventDecoder decoder;
 
-    public EventDeserializationSchema(JsonEventDecoder decoder) {
+    public EventDeserializationSchema(EventDecoder decoder) {
         this.decoder = decoder;
     }
 

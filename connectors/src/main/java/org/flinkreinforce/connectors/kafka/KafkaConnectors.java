@@ -11,7 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.connectors.deadletter.DeadLetter;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
 
 /**
@@ -30,10 +30,15 @@ public final class KafkaConnectors {
             String groupId,
             Properties clientProperties,
             OffsetsInitializer startingOffsets,
-            JsonEventDecoder decoder) {
+            EventDecoder decoder) {
         Properties properties = new Properties();
         properties.putAll(clientProperties);
         properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Large fetches: a fetch request costs the broker and the consumer the same whether it
+        // carries 1 or 8000 events.
+        properties.putIfAbsent(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 << 20));
+        properties.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 << 20));
         return KafkaSource.<DecodedRecord>builder()
                 .setProperties(properties)
                 .setBootstrapServers(bootstrapServers)

@@ -8,23 +8,32 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.flinkreinforce.connectors.event.JsonEventEncoder;
+import org.flinkreinforce.connectors.event.EventFormat;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 
 /**
  * Logs a {@link PolicyClient.Decision} with the reward it earned to the events topic, as a JSON v1
- * event with the decision's propensity, policy version and event id. Records are keyed by policy
- * id, so one policy's events keep their order within a partition. Thread-safe.
+ * or binary v1 event ({@link EventFormat}; the learner reads both) with the decision's propensity,
+ * policy version and event id. Records are keyed by policy id, so one policy's events keep their
+ * order within a partition. Thread-safe.
  */
 public final class EventLogger implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final EventFormat format;
+
+    /** A logger that writes JSON v1. */
+    public EventLogger(Properties clientProperties, String topic) {
+        this(clientProperties, topic, EventFormat.JSON);
+    }
 
     /**
      * @param clientProperties Kafka producer properties, at least {@code bootstrap.servers}
+     * @param format JSON v1, or binary v1: about a third of the bytes and several times cheaper for
+     *     the learner to read
      */
-    public EventLogger(Properties clientProperties, String topic) {
+    public EventLogger(Properties clientProperties, String topic, EventFormat format) {
         Properties properties = new Properties();
         properties.putAll(clientProperties);
         properties.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
@@ -34,6 +43,7 @@ public final class EventLogger implements AutoCloseable {
                 new KafkaProducer<>(
                         properties, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.format = format;
     }
 
     /** Sends the event of {@code decision} with {@code reward}. */
@@ -64,7 +74,7 @@ public final class EventLogger implements AutoCloseable {
                 new ProducerRecord<>(
                         topic,
                         event.policyId.getBytes(StandardCharsets.UTF_8),
-                        JsonEventEncoder.encode(event)));
+                        format.encode(event)));
     }
 
     /** Sends raw bytes, e.g. a record in another format or a deliberately bad one in tests. */

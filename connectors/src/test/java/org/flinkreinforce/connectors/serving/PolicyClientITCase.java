@@ -16,7 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.JsonEventDecoder;
+import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
 import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
 import org.flinkreinforce.connectors.snapshot.TrainingStatistics;
@@ -94,7 +94,7 @@ class PolicyClientITCase {
             assertThat(records).hasSize(1);
             assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("nas");
             DecodedRecord decoded =
-                    new JsonEventDecoder(java.util.Map.of("nas", spec), 4096)
+                    new EventDecoder(java.util.Map.of("nas", spec), 4096)
                             .decode(topic, 0, 0, 0, records.get(0).key(), records.get(0).value());
             assertThat(decoded.isValid()).isTrue();
             assertThat(decoded.event.actions).containsExactly(decision.actions());

@@ -250,6 +250,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a broker as a process of its own: prints {@code bootstrap.servers=HOST:PORT} on standard
+     * output once it is ready, and shuts down (deleting its data) when standard input closes, so a
+     * parent process that dies takes it along. {@code ./reinforce bench} uses it to keep the
+     * broker's CPU and memory out of the learner's figures.
+     */
+    public static void main(String[] args) throws IOException {
+        try (EmbeddedKafkaBroker broker = start(args.length > 0 ? Integer.parseInt(args[0]) : 0)) {
+            System.out.println("bootstrap.servers=" + broker.bootstrapServers());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // Wait for the parent to close our standard input.
+            }
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);

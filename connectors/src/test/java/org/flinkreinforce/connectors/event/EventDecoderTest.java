@@ -13,12 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class JsonEventDecoderTest {
+class EventDecoderTest {
 
     private static final Map<String, PolicySpec> POLICIES =
             Map.of("recs", PolicySpec.parse("recs:3:10"), "nas", PolicySpec.parse("nas:0:6,6,4,4"));
 
-    private final JsonEventDecoder decoder = new JsonEventDecoder(POLICIES, 4096);
+    private final EventDecoder decoder = new EventDecoder(POLICIES, 4096);
 
     @Test
     void shouldDecodeAValidRecommenderEventWithEveryField() {

@@ -17,9 +17,15 @@ import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
 import org.flinkreinforce.model.PolicySpec;
 
 /**
- * Decodes and validates JSON v1 events (see the README's wire formats) against the configured
- * policies. It never throws on any input: every record becomes a valid {@link PolicyEvent} or a
- * {@link DeadLetter} with a {@link DeadLetterReason} and a human detail.
+ * Decodes and validates events, JSON v1 or binary v1 (see the README's wire formats; a record whose
+ * first byte is {@link BinaryEventCodec#MAGIC} is binary), against the configured policies. It
+ * never throws on any input: every record becomes a valid {@link PolicyEvent} or a {@link
+ * DeadLetter} with a {@link DeadLetterReason} and a human detail.
+ *
+ * <p>JSON takes a fast path first ({@link FastJsonEventReader}): a strict reader of the common
+ * shape (known fields once each, plain ASCII strings, plain numbers) that gives up on anything
+ * else, which Jackson then reads and classifies. Both paths give the same event, bit for bit; a
+ * test compares them on valid and mutated records.
  *
  * <p>Strict where leniency would let bad data reach the parameters: duplicate fields, trailing
  * content, nesting deeper than {@value #MAX_NESTING} and invalid UTF-8 are malformed; {@code NaN}
@@ -27,7 +33,7 @@ import org.flinkreinforce.model.PolicySpec;
  * NON_FINITE}. Unknown fields are skipped, so producers can add fields. Not thread-safe only in
  * that it reuses a feature buffer; create one per task.
  */
-public final class JsonEventDecoder implements Serializable {
+public final class EventDecoder implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -38,11 +44,19 @@ public final class JsonEventDecoder implements Serializable {
 
     private final Map<String, PolicySpec> policies;
     private final int maxEventBytes;
+    private final boolean fastPath;
     private transient JsonFactory factory;
-    private transient float[] featureBuffer;
-    private transient int[] actionBuffer;
+    private transient EventFields fields;
+    private transient FastJsonEventReader fastReader;
+    private transient BinaryEventReader binaryReader;
 
-    public JsonEventDecoder(Map<String, PolicySpec> policies, int maxEventBytes) {
+    public EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes) {
+        this(policies, maxEventBytes, true);
+    }
+
+    /** {@code fastPath = false} reads every JSON record with Jackson: for tests that compare. */
+    EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes, boolean fastPath) {
+        this.fastPath = fastPath;
         this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
         if (maxEventBytes < 16) {
             throw new IllegalArgumentException(
@@ -102,15 +116,27 @@ public final class JsonEventDecoder implements Serializable {
                             + maxEventBytes
                             + ".");
         }
+        EventFields fields = fields();
+        PolicyEvent event = new PolicyEvent();
+        event.timestamp = recordTimestamp;
+        fields.reset();
+        if (value.length > 0 && value[0] == BinaryEventCodec.MAGIC) {
+            binaryReader().read(value, event, fields);
+            return validate(event, fields);
+        }
         if (isBlank(value)) {
             throw new Rejection(DeadLetterReason.EMPTY, "The record value is empty.");
         }
-        PolicyEvent event = new PolicyEvent();
-        event.timestamp = recordTimestamp;
-        int featureCount = -1;
-        int actionCount = -1;
-        boolean singleAction = false;
-        boolean hasReward = false;
+        if (!fastPath || !fastReader().read(value, event, fields)) {
+            event = new PolicyEvent();
+            event.timestamp = recordTimestamp;
+            fields.reset();
+            parseJson(value, event, fields);
+        }
+        return validate(event, fields);
+    }
+
+    private void parseJson(byte[] value, PolicyEvent event, EventFields fields) throws Rejection {
         try (JsonParser parser = factory().createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new Rejection(
@@ -138,35 +164,28 @@ public final class JsonEventDecoder implements Serializable {
                         event.policyId = string(parser, valueToken, field);
                         break;
                     case "features":
-                        featureCount = features(parser, valueToken);
+                        fields.featureCount = features(parser, valueToken, fields);
                         break;
                     case "action":
-                        actionBuffer()[0] = action(parser, valueToken, field);
-                        actionCount = actionCount == -1 ? 1 : -2;
-                        singleAction = true;
+                        fields.actions[0] = action(parser, valueToken, field);
+                        fields.actionCount = fields.actionCount == -1 ? 1 : -2;
+                        fields.singleAction = true;
                         break;
                     case "actions":
-                        if (actionCount == -1) {
-                            actionCount = actions(parser, valueToken);
+                        if (fields.actionCount == -1) {
+                            fields.actionCount = actions(parser, valueToken, fields);
                         } else {
                             parser.skipChildren();
-                            actionCount = -2;
+                            fields.actionCount = -2;
                         }
                         break;
                     case "reward":
                         event.reward = finite(parser, valueToken, field);
-                        hasReward = true;
+                        fields.hasReward = true;
                         break;
                     case "propensity":
                         if (valueToken != JsonToken.VALUE_NULL) {
-                            double propensity = finite(parser, valueToken, field);
-                            if (!(propensity > 0.0 && propensity <= 1.0)) {
-                                throw new Rejection(
-                                        DeadLetterReason.BAD_PROPENSITY,
-                                        "The propensity " + propensity + " is outside (0, 1].");
-                            }
-                            // Tiny propensities are valid; keep them representable in float32.
-                            event.propensity = (float) Math.max(propensity, Float.MIN_NORMAL);
+                            event.propensity = propensity(finite(parser, valueToken, field));
                         }
                         break;
                     case "policyVersion":
@@ -207,7 +226,24 @@ public final class JsonEventDecoder implements Serializable {
         } catch (IOException e) {
             throw new Rejection(DeadLetterReason.MALFORMED_JSON, firstLine(e.getMessage()));
         }
+    }
 
+    /** Checks a propensity and keeps tiny valid ones representable in float32. */
+    static float propensity(double propensity) throws Rejection {
+        if (!(propensity > 0.0 && propensity <= 1.0)) {
+            throw new Rejection(
+                    DeadLetterReason.BAD_PROPENSITY,
+                    "The propensity " + propensity + " is outside (0, 1].");
+        }
+        return (float) Math.max(propensity, Float.MIN_NORMAL);
+    }
+
+    /** The checks against the policy, the same for every format. */
+    private PolicyEvent validate(PolicyEvent event, EventFields fields) throws Rejection {
+        int featureCount = fields.featureCount;
+        int actionCount = fields.actionCount;
+        boolean singleAction = fields.singleAction;
+        int[] actionBuffer = fields.actions;
         if (event.policyId == null) {
             throw new Rejection(DeadLetterReason.MISSING_FIELD, "The field policyId is missing.");
         }
@@ -217,7 +253,7 @@ public final class JsonEventDecoder implements Serializable {
                     DeadLetterReason.UNKNOWN_POLICY,
                     "No policy '" + abbreviate(event.policyId) + "' is configured.");
         }
-        if (!hasReward) {
+        if (!fields.hasReward) {
             throw new Rejection(DeadLetterReason.MISSING_FIELD, "The field reward is missing.");
         }
         if (actionCount == -1) {
@@ -277,7 +313,7 @@ public final class JsonEventDecoder implements Serializable {
                                 + ").");
             }
         }
-        event.features = Arrays.copyOf(featureBuffer(), featureCount);
+        event.features = Arrays.copyOf(fields.features, featureCount);
         event.actions = Arrays.copyOf(actionBuffer, actionCount);
         if (event.baselineKey == null) {
             event.baselineKey = event.policyId;
@@ -285,14 +321,15 @@ public final class JsonEventDecoder implements Serializable {
         return event;
     }
 
-    private int features(JsonParser parser, JsonToken token) throws IOException, Rejection {
+    private int features(JsonParser parser, JsonToken token, EventFields fields)
+            throws IOException, Rejection {
         if (token == JsonToken.VALUE_NULL) {
             return -1;
         }
         if (token != JsonToken.START_ARRAY) {
             throw new Rejection(DeadLetterReason.WRONG_TYPE, "The features must be an array.");
         }
-        float[] buffer = featureBuffer();
+        float[] buffer = fields.features;
         int count = 0;
         JsonToken element;
         while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
@@ -304,33 +341,26 @@ public final class JsonEventDecoder implements Serializable {
                         "Feature " + count + " (" + value + ") overflows float32.");
             }
             if (count == buffer.length) {
-                if (count >= maxEventBytes / 2) {
-                    throw new Rejection(DeadLetterReason.TOO_LARGE, "Too many features.");
-                }
-                buffer = Arrays.copyOf(buffer, count * 2);
-                featureBuffer = buffer;
+                buffer = fields.growFeatures(maxEventBytes);
             }
             buffer[count++] = single;
         }
         return count;
     }
 
-    private int actions(JsonParser parser, JsonToken token) throws IOException, Rejection {
+    private int actions(JsonParser parser, JsonToken token, EventFields fields)
+            throws IOException, Rejection {
         if (token != JsonToken.START_ARRAY) {
             throw new Rejection(
                     DeadLetterReason.WRONG_TYPE, "The actions must be an array of integers.");
         }
-        int[] buffer = actionBuffer();
+        int[] buffer = fields.actions;
         int count = 0;
         JsonToken element;
         while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
             int action = action(parser, element, "actions");
             if (count == buffer.length) {
-                if (count >= PolicySpec.MAX_HEADS) {
-                    throw new Rejection(DeadLetterReason.ACTION_COUNT, "Too many actions.");
-                }
-                buffer = Arrays.copyOf(buffer, count * 2);
-                actionBuffer = buffer;
+                buffer = fields.growActions();
             }
             buffer[count++] = action;
         }
@@ -411,18 +441,25 @@ public final class JsonEventDecoder implements Serializable {
         return factory;
     }
 
-    private float[] featureBuffer() {
-        if (featureBuffer == null) {
-            featureBuffer = new float[64];
+    private EventFields fields() {
+        if (fields == null) {
+            fields = new EventFields();
         }
-        return featureBuffer;
+        return fields;
     }
 
-    private int[] actionBuffer() {
-        if (actionBuffer == null) {
-            actionBuffer = new int[8];
+    private FastJsonEventReader fastReader() {
+        if (fastReader == null) {
+            fastReader = new FastJsonEventReader(policies.keySet());
         }
-        return actionBuffer;
+        return fastReader;
+    }
+
+    private BinaryEventReader binaryReader() {
+        if (binaryReader == null) {
+            binaryReader = new BinaryEventReader(policies.keySet(), maxEventBytes);
+        }
+        return binaryReader;
     }
 
     private static boolean isBlank(byte[] value) {
@@ -447,7 +484,7 @@ public final class JsonEventDecoder implements Serializable {
     }
 
     /** A validation failure: control flow inside the decoder, never thrown out of it. */
-    private static final class Rejection extends Exception {
+    static final class Rejection extends Exception {
         private static final long serialVersionUID = 1L;
         final DeadLetterReason reason;
 

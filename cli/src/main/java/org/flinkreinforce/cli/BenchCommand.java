@@ -1,0 +1,142 @@
+package org.flinkreinforce.cli;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.flinkreinforce.cli.bench.Benchmark;
+import org.flinkreinforce.cli.bench.BenchmarkResult;
+import org.flinkreinforce.connectors.event.EventFormat;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./reinforce bench}: end-to-end throughput, latency, CPU and memory of the learner on a
+ * real broker, next to the raw rate of one plain Kafka consumer on the same records.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures the learner end to end: pre-loads events of a known bandit, measures the raw"
+                    + " rate of one plain Kafka consumer on them, runs the learner from the"
+                    + " earliest offset until every event is applied, then measures the latency"
+                    + " from an event's append to the first visible version that includes it"
+                    + " under a steady load. Prints a table; --summary writes it as JSON.",
+            "Without --bootstrap-servers it starts Apache Kafka's broker in a process of its own"
+                    + " on this machine."
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--events",
+            defaultValue = "1000000",
+            description = "Events to pre-load and learn from (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(
+            names = "--shape",
+            defaultValue = "32:10",
+            paramLabel = "D:ACTIONS",
+            description = "Feature dimension and number of actions (default: ${DEFAULT-VALUE}).")
+    String shape;
+
+    @Option(
+            names = "--format",
+            defaultValue = "json",
+            description = "Event format: json or binary (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            description = "Parallelism of the learner job (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--partitions",
+            description = "Partitions of the events topic (default: the parallelism).")
+    Integer partitions;
+
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            description = "An external broker; the benchmark creates topics of its own there.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            description = "A Kafka client property for an external broker; repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--learner-property",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A learner option (see the README's configuration table), e.g."
+                            + " batch.size=512; repeatable.")
+    Map<String, String> learnerProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--latency-seconds",
+            defaultValue = "10",
+            description =
+                    "How long the steady load of the latency phase lasts; 0 skips it (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double latencySeconds;
+
+    @Option(
+            names = "--latency-rate",
+            description =
+                    "Events per second of the latency phase (default: a quarter of the measured"
+                            + " throughput, at most 50000).")
+    Double latencyRate;
+
+    @Option(
+            names = "--kernel",
+            defaultValue = "auto",
+            description = "auto, native, vector or ejml (default: ${DEFAULT-VALUE}).")
+    String kernel;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of the bandit (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--summary", paramLabel = "FILE", description = "Write a JSON summary here.")
+    File summary;
+
+    @Override
+    public Integer call() throws Exception {
+        String[] dimensions = shape.split(":");
+        if (dimensions.length != 2) {
+            throw new IllegalArgumentException(
+                    "--shape takes D:ACTIONS, e.g. 32:10; got " + shape + ".");
+        }
+        Benchmark.Settings settings =
+                new Benchmark.Settings(
+                        events,
+                        Integer.parseInt(dimensions[0].trim()),
+                        Integer.parseInt(dimensions[1].trim()),
+                        EventFormat.parse(format),
+                        parallelism,
+                        partitions != null ? partitions : parallelism,
+                        bootstrapServers,
+                        kafkaProperties,
+                        learnerProperties,
+                        latencySeconds,
+                        latencyRate,
+                        KernelChoice.parse(kernel),
+                        seed);
+        BenchmarkResult result = new Benchmark(settings, System.out).run();
+        result.printTable(System.out);
+        if (summary != null) {
+            result.writeJson(summary);
+            System.out.println("Summary written to " + summary + ".");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,487 @@
+package org.flinkreinforce.cli.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.connectors.event.EventFormat;
+import org.flinkreinforce.connectors.kafka.KafkaTopics;
+import org.flinkreinforce.connectors.serving.EventLogger;
+import org.flinkreinforce.job.LearnerConfig;
+import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.KernelChoice;
+
+/**
+ * The end-to-end benchmark behind {@code ./reinforce bench}. Phases, on one broker:
+ *
+ * <ol>
+ *   <li>pre-load N events of a known bandit (not timed);
+ *   <li>read them once with one plain Kafka consumer: the I/O ceiling;
+ *   <li>run the learner from the earliest offset until a visible snapshot includes all N: events
+ *       per second between the first and the last snapshot (the learner's own clock), CPU seconds
+ *       per million events, heap (live after a full GC at fixed fractions of the run, and peak) and
+ *       RSS;
+ *   <li>a steady load at a fixed rate: per event, the time from its send to the first snapshot that
+ *       includes it becoming visible to a {@code read_committed} consumer (p50, p99, max).
+ * </ol>
+ *
+ * A snapshot "includes" the first k events sent when it has applied k events. That is exact with
+ * one partition (events are learned in append order) and the natural watermark with more.
+ */
+public final class Benchmark {
+
+    /** What to run. {@code bootstrapServers == null} starts a broker process. */
+    public record Settings(
+            long events,
+            int features,
+            int actions,
+            EventFormat format,
+            int parallelism,
+            int partitions,
+            String bootstrapServers,
+            Map<String, String> kafkaProperties,
+            Map<String, String> learnerProperties,
+            double latencySeconds,
+            Double latencyRate,
+            KernelChoice kernel,
+            long seed) {}
+
+    /** The share of the events left out of the steady rate while the JIT warms up. */
+    static final double WARM_UP_FRACTION = 0.2;
+
+    private final Settings settings;
+    private final PrintStream out;
+
+    public Benchmark(Settings settings, PrintStream out) {
+        if (settings.events() < 1) {
+            throw new IllegalArgumentException("--events must be at least 1.");
+        }
+        this.settings = settings;
+        this.out = out;
+    }
+
+    public BenchmarkResult run() throws Exception {
+        BrokerProcess broker = null;
+        try {
+            String bootstrap = settings.bootstrapServers();
+            if (bootstrap == null) {
+                out.println("Starting Apache Kafka (KRaft) in a process of its own ...");
+                broker = BrokerProcess.start();
+                bootstrap = broker.bootstrapServers();
+            }
+            return run(bootstrap, broker);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private BenchmarkResult run(String bootstrap, BrokerProcess broker) throws Exception {
+        Properties client = new Properties();
+        client.putAll(settings.kafkaProperties());
+        client.put("bootstrap.servers", bootstrap);
+        String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
+        String events = run + "-events";
+        String parameters = run + "-parameters";
+        String deadLetters = run + "-dead-letters";
+        PolicySpec spec = new PolicySpec("bench", settings.features(), settings.actions());
+        KafkaTopics.ensure(
+                client, events, parameters, deadLetters, settings.partitions(), List.of(spec));
+
+        BenchmarkResult result = new BenchmarkResult();
+        result.events = settings.events();
+        result.shape = settings.features() + ":" + settings.actions();
+        result.format = settings.format().toString();
+        result.parallelism = settings.parallelism();
+        result.partitions = settings.partitions();
+        result.broker = broker == null ? bootstrap : "local process";
+        result.availableProcessors = Runtime.getRuntime().availableProcessors();
+        result.cpu = CpuModel.name();
+
+        BanditEvents bandit = new BanditEvents(spec, settings.seed(), run + "-");
+        out.printf(
+                "Pre-loading %,d %s events (d=%d, %d actions) into %s ...%n",
+                settings.events(), settings.format(), spec.features(), spec.actions(0), events);
+        long preloadStart = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+            for (long k = 0; k < settings.events(); k++) {
+                byte[] value = settings.format().encode(bandit.next(System.currentTimeMillis()));
+                result.eventBytes += value.length;
+                producer.send(new ProducerRecord<>(events, value));
+            }
+            producer.flush();
+        }
+        result.preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
+        result.meanEventBytes = (double) result.eventBytes / settings.events();
+        out.printf(
+                "Pre-loaded in %.1f s (%.0f bytes per event).%n",
+                result.preloadSeconds, result.meanEventBytes);
+
+        out.println(
+                "Reading them with one plain Kafka consumer (twice: warm-up, then measured) ...");
+        rawConsumerRate(client, events, settings.events());
+        double brokerCpuBefore = broker == null ? Double.NaN : broker.cpuSeconds();
+        double ownCpuBefore = ProcessStats.ownCpuSeconds();
+        result.rawConsumerRecordsPerSecond = rawConsumerRate(client, events, settings.events());
+        result.rawConsumerCpuSecondsPerMillionEvents =
+                (ProcessStats.ownCpuSeconds() - ownCpuBefore) / settings.events() * 1e6;
+        result.rawConsumerBrokerCpuSecondsPerMillionEvents =
+                (broker == null ? Double.NaN : broker.cpuSeconds() - brokerCpuBefore)
+                        / settings.events()
+                        * 1e6;
+        out.printf("Raw consumer: %,.0f records/s.%n", result.rawConsumerRecordsPerSecond);
+
+        Map<String, String> options = new HashMap<>();
+        options.put("bootstrap.servers", bootstrap);
+        settings.kafkaProperties().forEach(options::put);
+        options.put("events.topic", events);
+        options.put("parameters.topic", parameters);
+        options.put("dead-letter.topic", deadLetters);
+        options.put("group.id", run);
+        options.put("transactional-id.prefix", run);
+        options.put("starting-offsets", "earliest");
+        options.put("topics.create", "false");
+        options.put("policies", spec.toString());
+        options.put("kernel", settings.kernel().toString());
+        options.putAll(settings.learnerProperties());
+        LearnerConfig config = LearnerConfig.fromMap(options);
+        result.kernel = GradientKernels.resolve(settings.kernel()).kernel();
+        result.batchSize = config.policies().get("bench").batchSize();
+        result.batchTimeoutMillis = config.policies().get("bench").batchTimeoutMillis();
+        result.publishIntervalMillis = config.policies().get("bench").publishIntervalMillis();
+        result.checkpointIntervalMillis =
+                config.get(org.flinkreinforce.job.LearnerOptions.CHECKPOINT_INTERVAL).toMillis();
+
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(
+                        settings.parallelism(), new Configuration());
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        Sampler sampler = new Sampler(broker);
+        try (SnapshotWatcher watcher = new SnapshotWatcher(client, parameters, "bench")) {
+            out.printf(
+                    "Running the learner (parallelism %d, kernel %s) from the earliest offset"
+                            + " ...%n",
+                    settings.parallelism(), result.kernel);
+            result.liveHeapBytes.add(liveHeap(memory));
+            result.liveHeapAtEvents.add(0L);
+            HeapAfterGc heapAfterGc = new HeapAfterGc(watcher::eventsApplied);
+            ThreadCpu threadsBefore = null;
+            long eventsBefore = 0;
+            sampler.start();
+            JobClient job = LearnerJob.kafka(config).start(env);
+            try {
+                long lastProgress = System.nanoTime();
+                long lastApplied = -1;
+                while (watcher.eventsApplied() < settings.events()) {
+                    long applied = watcher.eventsApplied();
+                    if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
+                        // Per-thread CPU past the warm-up, as the steady rate.
+                        threadsBefore = ThreadCpu.snapshot();
+                        eventsBefore = applied;
+                    }
+                    if (applied != lastApplied) {
+                        lastApplied = applied;
+                        lastProgress = System.nanoTime();
+                    } else if (System.nanoTime() - lastProgress
+                            > Duration.ofSeconds(90).toNanos()) {
+                        throw new IllegalStateException(
+                                "The learner made no progress for 90 s at "
+                                        + applied
+                                        + " of "
+                                        + settings.events()
+                                        + " events; job status "
+                                        + job.getJobStatus().get()
+                                        + ".");
+                    }
+                    Thread.sleep(20);
+                }
+                ThreadCpu threadsAfter = ThreadCpu.snapshot();
+                sampler.stop();
+                heapAfterGc.close();
+                result.heapAfterGcByDecile = heapAfterGc.deciles(settings.events());
+                result.garbageCollections = heapAfterGc.collections();
+                result.liveHeapBytes.add(liveHeap(memory));
+                result.liveHeapAtEvents.add(watcher.eventsApplied());
+                if (threadsBefore != null) {
+                    result.threadCpuSeconds.putAll(threadsAfter.minus(threadsBefore));
+                    result.threadCpuEvents = settings.events() - eventsBefore;
+                }
+                throughput(result, watcher.observations(), sampler);
+                out.printf(
+                        "Learner: %,.0f events/s (%.2f of the raw consumer).%n",
+                        result.eventsPerSecond,
+                        result.eventsPerSecond / result.rawConsumerRecordsPerSecond);
+
+                if (settings.latencySeconds() > 0) {
+                    double rate =
+                            settings.latencyRate() != null
+                                    ? settings.latencyRate()
+                                    : Math.max(100, Math.min(50_000, result.eventsPerSecond / 4));
+                    latency(result, client, events, watcher, bandit, rate);
+                }
+            } finally {
+                sampler.stop();
+                job.cancel().get();
+            }
+        }
+        result.peakHeapBytes = sampler.peakHeapBytes;
+        result.maxHeapBytes = memory.getHeapMemoryUsage().getMax();
+        result.peakRssBytes = ProcessStats.peakResidentBytes(ProcessHandle.current().pid());
+        result.deadLetters = DeadLetterCount.count(client, deadLetters);
+        return result;
+    }
+
+    /**
+     * The steady rate: events per second from the first snapshot past the warm-up (the first {@link
+     * #WARM_UP_FRACTION} of the events, while the JIT compiles Flink, Kafka and the learner) to the
+     * one that completed the run, on the learner's clock (snapshot creation times); CPU over the
+     * same window. Also the rate over the whole run from the first snapshot.
+     */
+    private void throughput(
+            BenchmarkResult result, List<SnapshotWatcher.Observation> seen, Sampler sampler) {
+        SnapshotWatcher.Observation first = seen.get(0);
+        SnapshotWatcher.Observation warm = null;
+        SnapshotWatcher.Observation last = first;
+        for (SnapshotWatcher.Observation observation : seen) {
+            if (warm == null
+                    && observation.eventsApplied() >= WARM_UP_FRACTION * settings.events()) {
+                warm = observation;
+            }
+            if (observation.eventsApplied() >= settings.events()) {
+                last = observation;
+                break;
+            }
+        }
+        long startMillis = warm.createdMillis();
+        long startEvents = warm.eventsApplied();
+        if (warm == last) {
+            // Too few snapshots to leave the warm-up out: count from the first, or the job's start.
+            startMillis = first != last ? first.createdMillis() : sampler.startedMillis;
+            startEvents = first != last ? first.eventsApplied() : 0;
+        }
+        double seconds = Math.max(1e-3, (last.createdMillis() - startMillis) / 1e3);
+        long counted = last.eventsApplied() - startEvents;
+        result.eventsPerSecond = counted / seconds;
+        result.measuredEvents = counted;
+        result.measuredSeconds = seconds;
+        result.eventsPerSecondWholeRun =
+                first == last
+                        ? result.eventsPerSecond
+                        : (last.eventsApplied() - first.eventsApplied())
+                                / Math.max(
+                                        1e-3, (last.createdMillis() - first.createdMillis()) / 1e3);
+        double jobCpu = sampler.ownCpuBetween(startMillis, last.createdMillis());
+        double brokerCpu = sampler.brokerCpuBetween(startMillis, last.createdMillis());
+        result.cpuSecondsPerMillionEvents = jobCpu / counted * 1e6;
+        result.brokerCpuSecondsPerMillionEvents = brokerCpu / counted * 1e6;
+        result.cpuCoresUsed = jobCpu / seconds;
+        result.versionsPublished = last.version() - first.version() + 1;
+    }
+
+    private void latency(
+            BenchmarkResult result,
+            Properties client,
+            String topic,
+            SnapshotWatcher watcher,
+            BanditEvents bandit,
+            double rate)
+            throws Exception {
+        long base = watcher.eventsApplied();
+        int count = (int) Math.max(1, Math.round(rate * settings.latencySeconds()));
+        out.printf(
+                "Latency: %,d events at %,.0f/s, from send to a visible version ...%n",
+                count, rate);
+        long[] sent = new long[count];
+        // The serving side's own logger: keyed by policy id, acks=all, idempotent, linger 5 ms.
+        try (EventLogger logger = new EventLogger(client, topic, settings.format())) {
+            long start = System.nanoTime();
+            for (int k = 0; k < count; k++) {
+                long due = start + (long) (k * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                sent[k] = System.currentTimeMillis();
+                logger.send(bandit.next(sent[k]));
+            }
+            logger.flush();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (watcher.eventsApplied() < base + count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "The learner did not apply the latency phase's events within 120 s.");
+            }
+            Thread.sleep(20);
+        }
+        List<SnapshotWatcher.Observation> seen = watcher.observations();
+        long[] latencies = new long[count];
+        int next = 0;
+        for (SnapshotWatcher.Observation observation : seen) {
+            while (next < count && observation.eventsApplied() >= base + next + 1) {
+                if (observation.eventsApplied() > base) {
+                    latencies[next] = observation.visibleMillis() - sent[next];
+                }
+                next++;
+            }
+        }
+        java.util.Arrays.sort(latencies);
+        result.latencyEvents = count;
+        result.latencyRate = rate;
+        result.latencyP50Millis = latencies[(int) Math.floor(0.50 * (count - 1))];
+        result.latencyP99Millis = latencies[(int) Math.floor(0.99 * (count - 1))];
+        result.latencyMaxMillis = latencies[count - 1];
+    }
+
+    private static long liveHeap(MemoryMXBean memory) {
+        System.gc();
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    private static double rawConsumerRate(Properties client, String topic, long events) {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        for (String key : System.getProperty("bench.raw", "").split(",")) {
+            if (key.contains("=")) {
+                properties.put(
+                        key.substring(0, key.indexOf('=')), key.substring(key.indexOf('=') + 1));
+            }
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic)
+                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long read = 0;
+            long checksum = 0;
+            long start = System.nanoTime();
+            long deadline = start + Duration.ofMinutes(10).toNanos();
+            while (read < events && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                read += records.count();
+                for (var record : records) {
+                    checksum += record.value().length;
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (read < events || checksum == 0) {
+                throw new IllegalStateException(
+                        "The raw consumer read " + read + " of " + events + " events.");
+            }
+            return read / seconds;
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(Properties client) {
+        Properties properties = new Properties();
+        properties.putAll(client);
+        properties.put(ProducerConfig.ACKS_CONFIG, "1");
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 << 10));
+        properties.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L << 20));
+        return new KafkaProducer<>(
+                properties, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Samples CPU and heap every 50 ms while the learner runs. */
+    private static final class Sampler {
+        private final BrokerProcess broker;
+        private final List<long[]> times = new ArrayList<>();
+        private final List<double[]> cpu = new ArrayList<>();
+        private final AtomicLong running = new AtomicLong();
+        private Thread thread;
+        volatile long peakHeapBytes;
+        long startedMillis;
+
+        Sampler(BrokerProcess broker) {
+            this.broker = broker;
+        }
+
+        void start() {
+            startedMillis = System.currentTimeMillis();
+            running.set(1);
+            MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+            thread =
+                    new Thread(
+                            () -> {
+                                while (running.get() == 1) {
+                                    sample(memory);
+                                    try {
+                                        Thread.sleep(50);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    }
+                                }
+                            },
+                            "bench-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void sample(MemoryMXBean memory) {
+            long now = System.currentTimeMillis();
+            double own = ProcessStats.ownCpuSeconds();
+            double brokerCpu = broker == null ? Double.NaN : broker.cpuSeconds();
+            synchronized (times) {
+                times.add(new long[] {now});
+                cpu.add(new double[] {own, brokerCpu});
+            }
+            peakHeapBytes = Math.max(peakHeapBytes, memory.getHeapMemoryUsage().getUsed());
+        }
+
+        void stop() throws InterruptedException {
+            if (running.getAndSet(0) == 1) {
+                thread.join(5_000);
+                sample(ManagementFactory.getMemoryMXBean());
+            }
+        }
+
+        double ownCpuBetween(long fromMillis, long toMillis) {
+            return at(toMillis, 0) - at(fromMillis, 0);
+        }
+
+        double brokerCpuBetween(long fromMillis, long toMillis) {
+            return at(toMillis, 1) - at(fromMillis, 1);
+        }
+
+        /** The sampled value nearest to {@code millis}. */
+        private double at(long millis, int which) {
+            synchronized (times) {
+                int best = 0;
+                for (int k = 1; k < times.size(); k++) {
+                    if (Math.abs(times.get(k)[0] - millis)
+                            < Math.abs(times.get(best)[0] - millis)) {
+                        best = k;
+                    }
+                }
+                return cpu.get(best)[which];
+            }
+        }
+    }
+}

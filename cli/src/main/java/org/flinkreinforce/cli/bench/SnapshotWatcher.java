@@ -1,0 +1,106 @@
+package org.flinkreinforce.cli.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.connectors.kafka.SnapshotReader;
+import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.connectors.snapshot.SnapshotFormatException;
+
+/**
+ * Follows the parameters topic as an application would ({@code read_committed}) and records, for
+ * every snapshot, when it became visible, its version, how many events it includes and when the
+ * learner created it.
+ */
+final class SnapshotWatcher implements AutoCloseable {
+
+    /** One published snapshot as the watcher saw it. */
+    record Observation(long visibleMillis, long version, long eventsApplied, long createdMillis) {}
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Observation> observations = new ArrayList<>();
+    private volatile long eventsApplied;
+    private volatile RuntimeException failure;
+
+    SnapshotWatcher(Properties client, String topic, String policyId) {
+        consumer =
+                new KafkaConsumer<>(
+                        SnapshotReader.consumerProperties(client),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic)
+                .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        thread = new Thread(() -> follow(policyId), "bench-snapshot-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void follow(String policyId) {
+        try {
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.currentTimeMillis();
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    ParameterSnapshot snapshot;
+                    try {
+                        snapshot = SnapshotCodec.decode(record.value());
+                    } catch (SnapshotFormatException e) {
+                        continue;
+                    }
+                    if (!snapshot.policyId().equals(policyId)) {
+                        continue;
+                    }
+                    synchronized (observations) {
+                        observations.add(
+                                new Observation(
+                                        now,
+                                        snapshot.version(),
+                                        snapshot.eventsApplied(),
+                                        snapshot.createdAtMillis()));
+                    }
+                    eventsApplied = Math.max(eventsApplied, snapshot.eventsApplied());
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running.get()) {
+                failure = e;
+            }
+        }
+    }
+
+    /** The most events any visible snapshot includes. */
+    long eventsApplied() {
+        if (failure != null) {
+            throw new IllegalStateException("Reading the parameters topic failed.", failure);
+        }
+        return eventsApplied;
+    }
+
+    List<Observation> observations() {
+        synchronized (observations) {
+            return new ArrayList<>(observations);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        consumer.wakeup();
+        thread.join(10_000);
+        consumer.close();
+    }
+}

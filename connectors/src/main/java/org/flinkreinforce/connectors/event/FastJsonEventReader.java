@@ -1,0 +1,458 @@
+package org.flinkreinforce.connectors.event;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+
+/**
+ * The fast path of {@link EventDecoder} for JSON v1: reads the common shape of an event straight
+ * from the bytes, with no tokens, strings or boxed numbers in between. It accepts a strict subset
+ * of what Jackson accepts and gives up (returns {@code false}) on anything else: unknown or
+ * repeated fields, {@code null}, escapes or non-ASCII bytes in strings, numbers it cannot convert
+ * exactly, values the validation would reject. The decoder then reads the record with Jackson,
+ * which classifies it. So the fast path never decides that a record is bad, and what it accepts it
+ * decodes exactly as Jackson would: numbers are correctly rounded to double (Clinger's fast path
+ * where the decimal mantissa and power of ten are exact doubles, else {@link Double#parseDouble}),
+ * then to float, as the Jackson path does. Not thread-safe.
+ */
+final class FastJsonEventReader {
+
+    private static final long FAILED = Long.MIN_VALUE;
+
+    private static final double[] POWERS_OF_TEN = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+
+    private static final int V = 0;
+    private static final int POLICY_ID = 1;
+    private static final int FEATURES = 2;
+    private static final int ACTION = 3;
+    private static final int ACTIONS = 4;
+    private static final int REWARD = 5;
+    private static final int PROPENSITY = 6;
+    private static final int POLICY_VERSION = 7;
+    private static final int BASELINE_KEY = 8;
+    private static final int EVENT_ID = 9;
+    private static final int TIMESTAMP = 10;
+
+    private static final byte[][] KEYS = {
+        ascii("v"),
+        ascii("policyId"),
+        ascii("features"),
+        ascii("action"),
+        ascii("actions"),
+        ascii("reward"),
+        ascii("propensity"),
+        ascii("policyVersion"),
+        ascii("baselineKey"),
+        ascii("eventId"),
+        ascii("timestamp")
+    };
+
+    private final String[] policyIds;
+    private final byte[][] policyIdBytes;
+    private byte[] in;
+    private int pos;
+
+    FastJsonEventReader(Collection<String> policyIds) {
+        this.policyIds = policyIds.toArray(new String[0]);
+        this.policyIdBytes = new byte[this.policyIds.length][];
+        for (int k = 0; k < this.policyIds.length; k++) {
+            policyIdBytes[k] = this.policyIds[k].getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Reads {@code value} into {@code event} and {@code fields}; {@code false} where the record is
+     * outside the fast path's subset (which says nothing about its validity).
+     */
+    boolean read(byte[] value, PolicyEvent event, EventFields fields) {
+        in = value;
+        pos = 0;
+        try {
+            return readObject(event, fields);
+        } finally {
+            in = null;
+        }
+    }
+
+    private boolean readObject(PolicyEvent event, EventFields fields) {
+        skipWhitespace();
+        if (!consume('{')) {
+            return false;
+        }
+        int seen = 0;
+        while (true) {
+            skipWhitespace();
+            int key = key();
+            if (key < 0 || (seen & (1 << key)) != 0) {
+                return false;
+            }
+            seen |= 1 << key;
+            skipWhitespace();
+            if (!consume(':')) {
+                return false;
+            }
+            skipWhitespace();
+            if (!value(key, event, fields)) {
+                return false;
+            }
+            skipWhitespace();
+            if (consume(',')) {
+                continue;
+            }
+            if (consume('}')) {
+                break;
+            }
+            return false;
+        }
+        skipWhitespace();
+        return pos == in.length;
+    }
+
+    private boolean value(int key, PolicyEvent event, EventFields fields) {
+        switch (key) {
+            case V:
+                return integer() == EventDecoder.FORMAT_VERSION;
+            case POLICY_ID:
+                event.policyId = string(true);
+                return event.policyId != null;
+            case FEATURES:
+                return features(fields);
+            case ACTION:
+                {
+                    long action = integer();
+                    if (fields.actionCount != -1
+                            || action == FAILED
+                            || action < Integer.MIN_VALUE
+                            || action > Integer.MAX_VALUE) {
+                        return false;
+                    }
+                    fields.actions[0] = (int) action;
+                    fields.actionCount = 1;
+                    fields.singleAction = true;
+                    return true;
+                }
+            case ACTIONS:
+                return fields.actionCount == -1 && actions(fields);
+            case REWARD:
+                event.reward = number();
+                fields.hasReward = true;
+                return !Double.isNaN(event.reward);
+            case PROPENSITY:
+                {
+                    double propensity = number();
+                    if (!(propensity > 0.0 && propensity <= 1.0)) {
+                        return false;
+                    }
+                    event.propensity = (float) Math.max(propensity, Float.MIN_NORMAL);
+                    return true;
+                }
+            case POLICY_VERSION:
+                event.policyVersion = integer();
+                return event.policyVersion >= 0;
+            case BASELINE_KEY:
+                event.baselineKey = string(false);
+                return event.baselineKey != null;
+            case EVENT_ID:
+                event.eventId = string(false);
+                return event.eventId != null;
+            case TIMESTAMP:
+                event.timestamp = integer();
+                return event.timestamp != FAILED;
+            default:
+                return false;
+        }
+    }
+
+    private boolean features(EventFields fields) {
+        if (!consume('[')) {
+            return false;
+        }
+        float[] buffer = fields.features;
+        int count = 0;
+        skipWhitespace();
+        if (!consume(']')) {
+            while (true) {
+                double value = number();
+                float single = (float) value;
+                if (!Float.isFinite(single)) {
+                    return false;
+                }
+                if (count == buffer.length) {
+                    if (count >= in.length) {
+                        return false;
+                    }
+                    buffer = java.util.Arrays.copyOf(buffer, count * 2);
+                    fields.features = buffer;
+                }
+                buffer[count++] = single;
+                skipWhitespace();
+                if (consume(']')) {
+                    break;
+                }
+                if (!consume(',')) {
+                    return false;
+                }
+                skipWhitespace();
+            }
+        }
+        fields.featureCount = count;
+        return true;
+    }
+
+    private boolean actions(EventFields fields) {
+        if (!consume('[')) {
+            return false;
+        }
+        int[] buffer = fields.actions;
+        int count = 0;
+        skipWhitespace();
+        if (!consume(']')) {
+            while (true) {
+                long action = integer();
+                if (action == FAILED
+                        || action < Integer.MIN_VALUE
+                        || action > Integer.MAX_VALUE
+                        || count == buffer.length) {
+                    return false;
+                }
+                buffer[count++] = (int) action;
+                skipWhitespace();
+                if (consume(']')) {
+                    break;
+                }
+                if (!consume(',')) {
+                    return false;
+                }
+                skipWhitespace();
+            }
+        }
+        fields.actionCount = count;
+        return true;
+    }
+
+    /** A key in quotes: its index in {@link #KEYS}, or -1. */
+    private int key() {
+        if (!consume('"')) {
+            return -1;
+        }
+        int start = pos;
+        int end = plainStringEnd();
+        if (end < 0) {
+            return -1;
+        }
+        int length = end - start;
+        for (int k = 0; k < KEYS.length; k++) {
+            byte[] candidate = KEYS[k];
+            if (candidate.length == length && regionMatches(start, candidate)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** A string of printable ASCII without escapes; null where it is anything else. */
+    private String string(boolean policyId) {
+        if (!consume('"')) {
+            return null;
+        }
+        int start = pos;
+        int end = plainStringEnd();
+        if (end < 0) {
+            return null;
+        }
+        if (policyId) {
+            for (int k = 0; k < policyIdBytes.length; k++) {
+                if (policyIdBytes[k].length == end - start
+                        && regionMatches(start, policyIdBytes[k])) {
+                    return policyIds[k];
+                }
+            }
+        }
+        return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Moves past the closing quote of a string of printable ASCII without escapes and returns the
+     * index of that quote; -1 for anything else.
+     */
+    private int plainStringEnd() {
+        byte[] bytes = in;
+        for (int k = pos; k < bytes.length; k++) {
+            byte b = bytes[k];
+            if (b == '"') {
+                pos = k + 1;
+                return k;
+            }
+            if (b < 0x20 || b > 0x7E || b == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private boolean regionMatches(int start, byte[] expected) {
+        for (int k = 0; k < expected.length; k++) {
+            if (in[start + k] != expected[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A JSON integer of at most 18 digits; {@link #FAILED} for anything else. */
+    private long integer() {
+        byte[] bytes = in;
+        int at = pos;
+        boolean negative = at < bytes.length && bytes[at] == '-';
+        if (negative) {
+            at++;
+        }
+        int start = at;
+        long value = 0;
+        while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+            value = value * 10 + (bytes[at] - '0');
+            at++;
+        }
+        int digits = at - start;
+        if (digits == 0 || digits > 18 || (digits > 1 && bytes[start] == '0') || !ends(at)) {
+            return FAILED;
+        }
+        pos = at;
+        return negative ? -value : value;
+    }
+
+    /** A finite JSON number as the nearest double; NaN for anything else. */
+    private double number() {
+        byte[] bytes = in;
+        int start = pos;
+        int at = pos;
+        boolean negative = at < bytes.length && bytes[at] == '-';
+        if (negative) {
+            at++;
+        }
+        long mantissa = 0;
+        int significant = 0;
+        int exponent = 0;
+        boolean inexact = false;
+        int integerStart = at;
+        while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+            int digit = bytes[at] - '0';
+            if (mantissa != 0 || digit != 0) {
+                if (significant < 18) {
+                    mantissa = mantissa * 10 + digit;
+                    significant++;
+                } else {
+                    inexact = true;
+                    exponent++;
+                }
+            }
+            at++;
+        }
+        int integerDigits = at - integerStart;
+        if (integerDigits == 0 || (integerDigits > 1 && bytes[integerStart] == '0')) {
+            return Double.NaN;
+        }
+        boolean integerToken = true;
+        if (at < bytes.length && bytes[at] == '.') {
+            integerToken = false;
+            at++;
+            int fractionStart = at;
+            while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+                int digit = bytes[at] - '0';
+                if (mantissa != 0 || digit != 0) {
+                    if (significant < 18) {
+                        mantissa = mantissa * 10 + digit;
+                        significant++;
+                        exponent--;
+                    } else {
+                        inexact = true;
+                    }
+                } else {
+                    exponent--;
+                }
+                at++;
+            }
+            if (at == fractionStart) {
+                return Double.NaN;
+            }
+        }
+        if (at < bytes.length && (bytes[at] == 'e' || bytes[at] == 'E')) {
+            integerToken = false;
+            at++;
+            boolean negativeExponent = false;
+            if (at < bytes.length && (bytes[at] == '+' || bytes[at] == '-')) {
+                negativeExponent = bytes[at] == '-';
+                at++;
+            }
+            int exponentStart = at;
+            int explicit = 0;
+            while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+                explicit = explicit * 10 + (bytes[at] - '0');
+                at++;
+            }
+            if (at == exponentStart || at - exponentStart > 4) {
+                return Double.NaN;
+            }
+            exponent += negativeExponent ? -explicit : explicit;
+        }
+        if (!ends(at)) {
+            return Double.NaN;
+        }
+        double value;
+        if (!inexact && mantissa <= (1L << 53) && exponent >= -22 && exponent <= 22) {
+            value = mantissa;
+            value =
+                    exponent < 0
+                            ? value / POWERS_OF_TEN[-exponent]
+                            : value * POWERS_OF_TEN[exponent];
+            // Jackson reads an integer token as a long, so "-0" is +0.0 there.
+            value = negative && !(integerToken && mantissa == 0) ? -value : value;
+        } else {
+            if (at - start > 100) {
+                return Double.NaN;
+            }
+            value =
+                    Double.parseDouble(
+                            new String(bytes, start, at - start, StandardCharsets.ISO_8859_1));
+        }
+        if (!Double.isFinite(value)) {
+            return Double.NaN;
+        }
+        pos = at;
+        return value;
+    }
+
+    /** Whether a number ending before {@code at} is properly delimited. */
+    private boolean ends(int at) {
+        if (at >= in.length) {
+            return false;
+        }
+        byte b = in[at];
+        return b == ',' || b == ']' || b == '}' || b == ' ' || b == '\n' || b == '\t' || b == '\r';
+    }
+
+    private boolean consume(char expected) {
+        if (pos < in.length && in[pos] == expected) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    private void skipWhitespace() {
+        byte[] bytes = in;
+        while (pos < bytes.length) {
+            byte b = bytes[pos];
+            if (b != ' ' && b != '\n' && b != '\t' && b != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}
