@@ -14,6 +14,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -35,9 +36,9 @@ import org.flinkreinforce.model.kernel.GradientKernels;
  *
  * <pre>
  * events --source--> route dead letters --(bad)--------------------------> dead-letter sink
- *                          | keyBy(policyId, baselineKey)
- *                    update baseline  --(advantage overflow)------------->
  *                          | keyBy(policyId)
+ *                    update baseline  --(advantage overflow)------------->
+ *                          | (chained: same key, no shuffle)
  *                    learn policy     --(rejected batch)----------------->
  *                          |
  *                    parameters sink (exactly-once, key = policy id)
@@ -150,14 +151,19 @@ public final class LearnerJob {
                 records.process(new RouteDeadLettersFunction())
                         .uid("route-dead-letters")
                         .name("Route dead letters");
+        // Both keyed by policy id: the baseline's output is already partitioned as the learner
+        // needs, so the two chain with no shuffle (and no serialisation) between them.
         SingleOutputStreamOperator<PolicyEvent> withAdvantages =
                 valid.keyBy(UpdateBaselineFunction.KEY, Types.STRING)
-                        .process(new UpdateBaselineFunction(config.policies()))
+                        .process(
+                                new UpdateBaselineFunction(
+                                        config.policies(),
+                                        config.get(LearnerOptions.BASELINE_KEY_TTL).toMillis()))
                         .uid("update-baseline")
                         .name("Update baseline");
         SingleOutputStreamOperator<PublishedSnapshot> snapshots =
-                withAdvantages
-                        .keyBy(LearnPolicyFunction.KEY, Types.STRING)
+                DataStreamUtils.reinterpretAsKeyedStream(
+                                withAdvantages, LearnPolicyFunction.KEY, Types.STRING)
                         .process(
                                 new LearnPolicyFunction(
                                         config.policies(), config.kernel(), warmStart))

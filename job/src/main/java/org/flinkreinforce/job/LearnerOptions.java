@@ -207,6 +207,15 @@ public final class LearnerOptions {
                             "Per-policy. Divide advantages by the running reward standard"
                                     + " deviation (mean baseline only).");
 
+    public static final ConfigOption<Duration> BASELINE_KEY_TTL =
+            ConfigOptions.key("baseline.key-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "Forget the running baseline of a baseline key not seen for this long"
+                                    + " (processing time; 0: never). Bounds the state when there"
+                                    + " are many keys, e.g. one per user.");
+
     public static final ConfigOption<String> KERNEL =
             ConfigOptions.key("kernel")
                     .stringType()
@@ -277,6 +286,7 @@ public final class LearnerOptions {
                 BASELINE,
                 BASELINE_EMA_DECAY,
                 BASELINE_NORMALIZE,
+                BASELINE_KEY_TTL,
                 KERNEL,
                 MAX_EVENT_BYTES,
                 CHECKPOINT_INTERVAL,

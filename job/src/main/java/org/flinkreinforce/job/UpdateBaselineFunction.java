@@ -1,10 +1,12 @@
 package org.flinkreinforce.job;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -13,50 +15,76 @@ import org.flinkreinforce.connectors.deadletter.DeadLetter;
 import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
 import org.flinkreinforce.connectors.event.JsonEventEncoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
-import org.flinkreinforce.model.baseline.BaselineState;
 import org.flinkreinforce.model.baseline.RunningBaseline;
 
 /**
- * Keyed by (policy id, baseline key): keeps the running reward baseline of the key and stamps each
- * event with its advantage, computed against the baseline <em>before</em> the event's reward is
- * folded in. An advantage that does not fit float32 (astronomic rewards) sends the event to the
- * dead-letter output as {@code NON_FINITE} and leaves the baseline untouched.
+ * Keyed by policy id, like {@link LearnPolicyFunction}, so the two chain without a shuffle: keeps
+ * the running reward baseline of every baseline key of the policy (map state, one entry per key)
+ * and stamps each event with its advantage, computed against the baseline <em>before</em> the
+ * event's reward is folded in. An advantage that does not fit float32 (astronomic rewards) sends
+ * the event to the dead-letter output as {@code NON_FINITE} and leaves the baseline untouched.
+ *
+ * <p>With {@code baseline.key-ttl} > 0, a key not updated for that long starts over from an empty
+ * baseline when it comes back, and is removed from state by a sweep that runs at most every half
+ * TTL while the policy receives events: the state holds only the keys seen within about 1.5 TTL.
  */
 public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyEvent, PolicyEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    /** The key: policy id and baseline key, joined by a separator that ids do not contain. */
-    public static final KeySelector<PolicyEvent, String> KEY =
-            event -> event.policyId + '\u001f' + event.baselineKey;
+    /** The key: the policy id, as {@link LearnPolicyFunction#KEY}. */
+    public static final KeySelector<PolicyEvent, String> KEY = event -> event.policyId;
 
     private final Map<String, PolicySettings> policies;
-    private transient ValueState<BaselineState> baselineState;
+    private final long keyTtlMillis;
+    private transient MapState<String, KeyedBaseline> baselineState;
     private transient Map<String, RunningBaseline> baselines;
+    private transient Map<String, Long> nextSweep;
     private transient Counter rejected;
+    private transient Counter expired;
 
     public UpdateBaselineFunction(Map<String, PolicySettings> policies) {
+        this(policies, 0);
+    }
+
+    /**
+     * @param keyTtlMillis forget a baseline key not updated for this long; 0 keeps every key
+     */
+    public UpdateBaselineFunction(Map<String, PolicySettings> policies, long keyTtlMillis) {
+        if (keyTtlMillis < 0) {
+            throw new IllegalArgumentException("The baseline key TTL must not be negative.");
+        }
         this.policies = new HashMap<>(policies);
+        this.keyTtlMillis = keyTtlMillis;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        baselineState =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("baseline", BaselineState.class));
+        baselineState = getRuntimeContext().getMapState(stateDescriptor());
         baselines = new HashMap<>();
         policies.forEach(
                 (id, settings) -> baselines.put(id, new RunningBaseline(settings.baseline())));
+        nextSweep = new HashMap<>();
         rejected = getRuntimeContext().getMetricGroup().counter("advantagesRejected");
+        expired = getRuntimeContext().getMetricGroup().counter("baselineKeysExpired");
+    }
+
+    /** The baselines of one policy, by baseline key. */
+    static MapStateDescriptor<String, KeyedBaseline> stateDescriptor() {
+        return new MapStateDescriptor<>("baselines", Types.STRING, Types.POJO(KeyedBaseline.class));
     }
 
     @Override
     public void processElement(PolicyEvent event, Context context, Collector<PolicyEvent> out)
             throws Exception {
         RunningBaseline baseline = baselines.get(event.policyId);
-        BaselineState state = baselineState.value();
+        long now = keyTtlMillis > 0 ? context.timerService().currentProcessingTime() : 0;
+        KeyedBaseline state = baselineState.get(event.baselineKey);
         if (state == null) {
-            state = new BaselineState();
+            state = new KeyedBaseline();
+        } else if (keyTtlMillis > 0 && now - state.updatedAtMillis > keyTtlMillis) {
+            state = new KeyedBaseline();
+            expired.inc();
         }
         double advantage = baseline.advantage(state, event.reward);
         if (!Float.isFinite((float) advantage)) {
@@ -79,8 +107,28 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
             return;
         }
         baseline.update(state, event.reward);
-        baselineState.update(state);
+        state.updatedAtMillis = now;
+        baselineState.put(event.baselineKey, state);
+        if (keyTtlMillis > 0) {
+            sweepIfDue(event.policyId, now);
+        }
         event.advantage = advantage;
         out.collect(event);
+    }
+
+    /** Removes the current policy's keys not updated within the TTL, at most every half TTL. */
+    private void sweepIfDue(String policyId, long now) throws Exception {
+        Long due = nextSweep.get(policyId);
+        if (due != null && now < due) {
+            return;
+        }
+        nextSweep.put(policyId, now + Math.max(1, keyTtlMillis / 2));
+        Iterator<Map.Entry<String, KeyedBaseline>> entries = baselineState.iterator();
+        while (entries.hasNext()) {
+            if (now - entries.next().getValue().updatedAtMillis > keyTtlMillis) {
+                entries.remove();
+                expired.inc();
+            }
+        }
     }
 }

@@ -2,10 +2,14 @@ package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -73,10 +77,54 @@ class UpdateBaselineFunctionTest {
                 0);
     }
 
+    @Test
+    void shouldForgetAKeyNotSeenWithinTheTtlAndDropItFromState() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness =
+                harness(1000)) {
+            harness.open();
+            harness.setProcessingTime(0);
+            harness.processElement(new StreamRecord<>(event("old", 10)));
+            harness.processElement(new StreamRecord<>(event("kept", 10)));
+            harness.setProcessingTime(900);
+            harness.processElement(new StreamRecord<>(event("kept", 20)));
+            // "old" was last updated 1500 ms ago: the sweep removes it.
+            harness.setProcessingTime(1500);
+            harness.processElement(new StreamRecord<>(event("kept", 30)));
+            assertThat(baselineKeys(harness)).containsExactly("kept");
+            // It comes back to an empty baseline; "kept" (updated 600 ms ago) still has its own.
+            harness.processElement(new StreamRecord<>(event("old", 4)));
+            harness.processElement(new StreamRecord<>(event("kept", 35)));
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.advantage)
+                    .containsExactly(10.0, 10.0, 10.0, 15.0, 4.0, 15.0);
+            assertThat(baselineKeys(harness)).containsExactlyInAnyOrder("kept", "old");
+        }
+    }
+
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent>
             harness() throws Exception {
+        return harness(0);
+    }
+
+    private static List<String> baselineKeys(
+            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness)
+            throws Exception {
+        KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey("p");
+        List<String> keys = new ArrayList<>();
+        backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        UpdateBaselineFunction.stateDescriptor())
+                .keys()
+                .forEach(keys::add);
+        return keys;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness(
+            long keyTtlMillis) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new UpdateBaselineFunction(POLICIES)),
+                new KeyedProcessOperator<>(new UpdateBaselineFunction(POLICIES, keyTtlMillis)),
                 UpdateBaselineFunction.KEY,
                 Types.STRING);
     }
