@@ -178,7 +178,13 @@ public final class Benchmark {
                         settings.parallelism(), new Configuration());
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         Sampler sampler = new Sampler(broker);
-        try (SnapshotWatcher watcher = new SnapshotWatcher(client, parameters, "bench")) {
+        try (SnapshotWatcher watcher =
+                new SnapshotWatcher(
+                        client,
+                        parameters,
+                        "bench",
+                        (long) Math.ceil(WARM_UP_FRACTION * settings.events()),
+                        settings.events())) {
             out.printf(
                     "Running the learner (parallelism %d, kernel %s) from the earliest offset"
                             + " ...%n",
@@ -307,6 +313,7 @@ public final class Benchmark {
             BanditEvents bandit,
             double rate)
             throws Exception {
+        watcher.keepAll();
         long base = watcher.eventsApplied();
         int count = (int) Math.max(1, Math.round(rate * settings.latencySeconds()));
         out.printf(
@@ -337,16 +344,21 @@ public final class Benchmark {
         }
         List<SnapshotWatcher.Observation> seen = watcher.observations();
         long[] latencies = new long[count];
+        long[] created = new long[count];
         int next = 0;
         for (SnapshotWatcher.Observation observation : seen) {
             while (next < count && observation.eventsApplied() >= base + next + 1) {
                 if (observation.eventsApplied() > base) {
                     latencies[next] = observation.visibleMillis() - sent[next];
+                    created[next] = observation.createdMillis() - sent[next];
                 }
                 next++;
             }
         }
         java.util.Arrays.sort(latencies);
+        java.util.Arrays.sort(created);
+        result.latencyToCreatedP50Millis = created[(int) Math.floor(0.50 * (count - 1))];
+        result.latencyToCreatedP99Millis = created[(int) Math.floor(0.99 * (count - 1))];
         result.latencyEvents = count;
         result.latencyRate = rate;
         result.latencyP50Millis = latencies[(int) Math.floor(0.50 * (count - 1))];

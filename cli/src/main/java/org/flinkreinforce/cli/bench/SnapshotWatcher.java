@@ -15,9 +15,10 @@ import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
 import org.flinkreinforce.connectors.snapshot.SnapshotFormatException;
 
 /**
- * Follows the parameters topic as an application would ({@code read_committed}) and records, for
- * every snapshot, when it became visible, its version, how many events it includes and when the
- * learner created it.
+ * Follows the parameters topic as an application would ({@code read_committed}) and records, per
+ * snapshot, when it became visible, its version, how many events it includes and when the learner
+ * created it. To keep its own memory out of the heap figures it keeps only the first snapshot, the
+ * first to reach each milestone, and every snapshot once {@link #keepAll()} was called.
  */
 final class SnapshotWatcher implements AutoCloseable {
 
@@ -28,10 +29,17 @@ final class SnapshotWatcher implements AutoCloseable {
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Observation> observations = new ArrayList<>();
+    private final long[] milestones;
+    private int nextMilestone;
+    private volatile boolean keepAll;
     private volatile long eventsApplied;
     private volatile RuntimeException failure;
 
-    SnapshotWatcher(Properties client, String topic, String policyId) {
+    /**
+     * @param milestones event counts, ascending: the first snapshot reaching each is kept
+     */
+    SnapshotWatcher(Properties client, String topic, String policyId, long... milestones) {
+        this.milestones = milestones.clone();
         consumer =
                 new KafkaConsumer<>(
                         SnapshotReader.consumerProperties(client),
@@ -64,13 +72,21 @@ final class SnapshotWatcher implements AutoCloseable {
                     if (!snapshot.policyId().equals(policyId)) {
                         continue;
                     }
+                    boolean milestone = false;
+                    while (nextMilestone < milestones.length
+                            && snapshot.eventsApplied() >= milestones[nextMilestone]) {
+                        milestone = true;
+                        nextMilestone++;
+                    }
                     synchronized (observations) {
-                        observations.add(
-                                new Observation(
-                                        now,
-                                        snapshot.version(),
-                                        snapshot.eventsApplied(),
-                                        snapshot.createdAtMillis()));
+                        if (keepAll || milestone || observations.isEmpty()) {
+                            observations.add(
+                                    new Observation(
+                                            now,
+                                            snapshot.version(),
+                                            snapshot.eventsApplied(),
+                                            snapshot.createdAtMillis()));
+                        }
                     }
                     eventsApplied = Math.max(eventsApplied, snapshot.eventsApplied());
                 }
@@ -88,6 +104,11 @@ final class SnapshotWatcher implements AutoCloseable {
             throw new IllegalStateException("Reading the parameters topic failed.", failure);
         }
         return eventsApplied;
+    }
+
+    /** From now on, keep every snapshot. */
+    void keepAll() {
+        keepAll = true;
     }
 
     List<Observation> observations() {

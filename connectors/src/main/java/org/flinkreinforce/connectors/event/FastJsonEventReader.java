@@ -1,5 +1,8 @@
 package org.flinkreinforce.connectors.event;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
@@ -11,12 +14,15 @@ import java.util.Collection;
  * exactly, values the validation would reject. The decoder then reads the record with Jackson,
  * which classifies it. So the fast path never decides that a record is bad, and what it accepts it
  * decodes exactly as Jackson would: numbers are correctly rounded to double (Clinger's fast path
- * where the decimal mantissa and power of ten are exact doubles, else {@link Double#parseDouble}),
- * then to float, as the Jackson path does. Not thread-safe.
+ * where the decimal mantissa and power of ten are exact doubles, else {@link EiselLemire}, else
+ * {@link Double#parseDouble}), then to float, as the Jackson path does. Not thread-safe.
  */
 final class FastJsonEventReader {
 
     private static final long FAILED = Long.MIN_VALUE;
+
+    private static final VarHandle EIGHT_BYTES =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final double[] POWERS_OF_TEN = {
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -332,12 +338,14 @@ final class FastJsonEventReader {
         if (negative) {
             at++;
         }
+        // The decimal mantissa of at most 18 significant digits and its power of ten; digits
+        // beyond 18 make the number inexact here and leave it to Double.parseDouble.
         long mantissa = 0;
         int significant = 0;
         int exponent = 0;
         boolean inexact = false;
         int integerStart = at;
-        while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+        while (at < bytes.length && isDigit(bytes[at])) {
             int digit = bytes[at] - '0';
             if (mantissa != 0 || digit != 0) {
                 if (significant < 18) {
@@ -359,7 +367,32 @@ final class FastJsonEventReader {
             integerToken = false;
             at++;
             int fractionStart = at;
-            while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+            // Up to eight fraction digits at a time (SWAR) while they fit the 18 significant ones:
+            // a short run is padded with zeros, which in a fraction only add trailing zeros.
+            while (significant <= 10 && at + 8 <= bytes.length) {
+                long digits = (long) EIGHT_BYTES.get(bytes, at) ^ 0x3030303030303030L;
+                long nonDigits =
+                        (((digits & 0x7F7F7F7F7F7F7F7FL) + 0x7676767676767676L) | digits)
+                                & 0x8080808080808080L;
+                int count = Long.numberOfTrailingZeros(nonDigits) >>> 3;
+                if (count == 0) {
+                    break;
+                }
+                if (count < 8) {
+                    digits &= (1L << (count << 3)) - 1;
+                }
+                long value = eightDigits(digits);
+                if (mantissa != 0 || value != 0) {
+                    significant += 8;
+                }
+                mantissa = mantissa * 100_000_000L + value;
+                exponent -= 8;
+                at += count;
+                if (count < 8) {
+                    break;
+                }
+            }
+            while (at < bytes.length && isDigit(bytes[at])) {
                 int digit = bytes[at] - '0';
                 if (mantissa != 0 || digit != 0) {
                     if (significant < 18) {
@@ -388,7 +421,7 @@ final class FastJsonEventReader {
             }
             int exponentStart = at;
             int explicit = 0;
-            while (at < bytes.length && bytes[at] >= '0' && bytes[at] <= '9') {
+            while (at < bytes.length && isDigit(bytes[at])) {
                 explicit = explicit * 10 + (bytes[at] - '0');
                 at++;
             }
@@ -400,8 +433,9 @@ final class FastJsonEventReader {
         if (!ends(at)) {
             return Double.NaN;
         }
-        double value;
+        double value = Double.NaN;
         if (!inexact && mantissa <= (1L << 53) && exponent >= -22 && exponent <= 22) {
+            // Clinger's fast path: both factors are exact doubles, one rounding.
             value = mantissa;
             value =
                     exponent < 0
@@ -409,7 +443,10 @@ final class FastJsonEventReader {
                             : value * POWERS_OF_TEN[exponent];
             // Jackson reads an integer token as a long, so "-0" is +0.0 there.
             value = negative && !(integerToken && mantissa == 0) ? -value : value;
-        } else {
+        } else if (!inexact) {
+            value = EiselLemire.toDouble(mantissa, exponent, negative);
+        }
+        if (Double.isNaN(value)) {
             if (at - start > 100) {
                 return Double.NaN;
             }
@@ -421,6 +458,23 @@ final class FastJsonEventReader {
             return Double.NaN;
         }
         pos = at;
+        return value;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    /**
+     * The value of eight decimal digits, one per byte (0 to 9, the first in the lowest byte), by
+     * fast_float's three multiplications.
+     */
+    private static long eightDigits(long digits) {
+        long value = (digits * 10) + (digits >>> 8);
+        value =
+                (((value & 0x000000FF000000FFL) * (100 + (1000000L << 32)))
+                                + (((value >>> 16) & 0x000000FF000000FFL) * (1 + (10000L << 32))))
+                        >>> 32;
         return value;
     }
 

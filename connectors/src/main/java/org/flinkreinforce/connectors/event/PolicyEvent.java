@@ -2,11 +2,11 @@ package org.flinkreinforce.connectors.event;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * One logged decision with its reward: the validated form of an event record. A Flink POJO (public
- * fields, no-argument constructor), so it travels between operators through Flink's own serializers
- * rather than Kryo.
+ * One logged decision with its reward: the validated form of an event record. Between operators and
+ * in state Flink serializes it with {@link PolicyEventSerializer} (no reflection, no Kryo).
  *
  * <ul>
  *   <li>{@code propensity}: the probability the serving policy gave the logged action tuple, in (0,
@@ -17,6 +17,7 @@ import java.util.Objects;
  *   <li>{@code advantage}: filled in by the baseline operator; {@link Double#NaN} before that.
  * </ul>
  */
+@TypeInfo(PolicyEventTypeInfo.Factory.class)
 public class PolicyEvent {
 
     /** {@link #propensity} of an on-policy event. */

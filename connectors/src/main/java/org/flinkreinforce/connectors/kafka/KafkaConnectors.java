@@ -39,6 +39,9 @@ public final class KafkaConnectors {
         properties.putIfAbsent(
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 << 20));
         properties.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 << 20));
+        // Each poll's records are handed to the task thread in one piece: 500 (Kafka's default)
+        // means a hand-over every couple of milliseconds at full speed.
+        properties.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         return KafkaSource.<DecodedRecord>builder()
                 .setProperties(properties)
                 .setBootstrapServers(bootstrapServers)

@@ -39,6 +39,9 @@ public final class EventLogger implements AutoCloseable {
         properties.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         properties.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         properties.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // Kafka's default 16 KiB batches hold only ~30 JSON events: at tens of thousands of
+        // events per second the producer would queue them for seconds.
+        properties.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
         this.producer =
                 new KafkaProducer<>(
                         properties, new ByteArraySerializer(), new ByteArraySerializer());

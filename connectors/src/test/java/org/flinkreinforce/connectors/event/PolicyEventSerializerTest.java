@@ -1,0 +1,84 @@
+package org.flinkreinforce.connectors.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class PolicyEventSerializerTest {
+
+    private final PolicyEventSerializer serializer = PolicyEventSerializer.INSTANCE;
+
+    @Test
+    void shouldRoundTripEveryFieldIncludingNullsAndTheAdvantage() throws Exception {
+        PolicyEvent full =
+                new PolicyEvent(
+                        "recs",
+                        new float[] {1.5f, -0.0f, Float.MIN_VALUE},
+                        new int[] {9, 0},
+                        -2.5,
+                        0.125f,
+                        4,
+                        "user-\u00e9",
+                        "id-\u4e16",
+                        55L);
+        full.advantage = 0.75;
+        PolicyEvent defaultKey =
+                new PolicyEvent(
+                        "nas",
+                        new float[0],
+                        new int[] {1},
+                        1,
+                        PolicyEvent.ON_POLICY,
+                        PolicyEvent.UNKNOWN_VERSION,
+                        "nas",
+                        "e",
+                        0);
+        PolicyEvent empty = new PolicyEvent();
+        for (PolicyEvent event : new PolicyEvent[] {full, defaultKey, empty}) {
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            serializer.serialize(event, out);
+            serializer.serialize(event, out);
+            DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+            assertThat(serializer.deserialize(in)).isEqualTo(event);
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            serializer.copy(in, copied);
+            assertThat(serializer.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer())))
+                    .isEqualTo(event);
+            assertThat(in.available()).isZero();
+            PolicyEvent copy = serializer.copy(event);
+            assertThat(copy).isEqualTo(event);
+            if (event.features != null) {
+                assertThat(copy.features).isNotSameAs(event.features);
+            }
+        }
+    }
+
+    @Test
+    void shouldBeWhatFlinkUsesForTheEventAndInsideTheDecodedRecord() throws Exception {
+        assertThat(TypeInformation.of(PolicyEvent.class)).isInstanceOf(PolicyEventTypeInfo.class);
+        TypeInformation<DecodedRecord> record = TypeInformation.of(DecodedRecord.class);
+        assertThat(record).isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<DecodedRecord> pojo = (PojoTypeInfo<DecodedRecord>) record;
+        assertThat(pojo.getTypeAt(pojo.getFieldIndex("event")))
+                .isInstanceOf(PolicyEventTypeInfo.class);
+
+        TypeSerializerSnapshot<PolicyEvent> snapshot = serializer.snapshotConfiguration();
+        DataOutputSerializer out = new DataOutputSerializer(16);
+        snapshot.writeSnapshot(out);
+        PolicyEventSerializer.Snapshot restored = new PolicyEventSerializer.Snapshot();
+        restored.readSnapshot(
+                snapshot.getCurrentVersion(),
+                new DataInputDeserializer(out.getCopyOfBuffer()),
+                getClass().getClassLoader());
+        TypeSerializerSchemaCompatibility<PolicyEvent> compatibility =
+                serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
+        assertThat(compatibility.isCompatibleAsIs()).isTrue();
+        assertThat(restored.restoreSerializer()).isSameAs(serializer);
+    }
+}
