@@ -69,6 +69,9 @@ public final class Benchmark {
     /** The share of the events left out of the steady rate while the JIT warms up. */
     static final double WARM_UP_FRACTION = 0.2;
 
+    /** Where the run's one full collection measures the live heap, before the steady window. */
+    static final double LIVE_HEAP_FRACTION = 0.1;
+
     private final Settings settings;
     private final PrintStream out;
 
@@ -193,6 +196,7 @@ public final class Benchmark {
             result.liveHeapAtEvents.add(0L);
             HeapAfterGc heapAfterGc = new HeapAfterGc(watcher::eventsApplied);
             ThreadCpu threadsBefore = null;
+            boolean liveHeapEarly = false;
             long eventsBefore = 0;
             sampler.start();
             JobClient job = LearnerJob.kafka(config).start(env);
@@ -201,6 +205,13 @@ public final class Benchmark {
                 long lastApplied = -1;
                 while (watcher.eventsApplied() < settings.events()) {
                     long applied = watcher.eventsApplied();
+                    if (!liveHeapEarly && applied >= LIVE_HEAP_FRACTION * settings.events()) {
+                        // One full collection before the steady window: the live heap early in
+                        // the run, to compare with the one at the end.
+                        liveHeapEarly = true;
+                        result.liveHeapBytes.add(liveHeap(memory));
+                        result.liveHeapAtEvents.add(applied);
+                    }
                     if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
                         // Per-thread CPU past the warm-up, as the steady rate.
                         threadsBefore = ThreadCpu.snapshot();

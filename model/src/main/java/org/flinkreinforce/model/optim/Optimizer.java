@@ -63,14 +63,18 @@ public final class Optimizer {
         boolean clipped = norm > settings.maxGradientNorm();
         double clip = clipped ? settings.maxGradientNorm() / norm : 1.0;
         double rate = settings.learningRate();
+        float nonFinite = 0f;
 
         if (settings.kind() == OptimizerKind.SGD) {
             double momentum = settings.momentum();
             for (int k = 0; k < size; k++) {
                 double direction = (gradient[k] - l2 * parameters[k]) * clip;
                 double velocity = momentum * state.first[k] + direction;
-                nextFirst[k] = (float) velocity;
-                nextParameters[k] = (float) (parameters[k] + rate * velocity);
+                float first = (float) velocity;
+                float parameter = (float) (parameters[k] + rate * velocity);
+                nextFirst[k] = first;
+                nextParameters[k] = parameter;
+                nonFinite += first * 0f + parameter * 0f;
             }
         } else {
             if (state.second.length != size) {
@@ -83,18 +87,32 @@ public final class Optimizer {
             double correction1 = -Math.expm1(t * Math.log(beta1));
             double correction2 = -Math.expm1(t * Math.log(beta2));
             double epsilon = settings.epsilon();
+            // step = (m / c1) / (sqrt(v / c2) + eps), with the bias corrections hoisted out of
+            // the loop: one square root and one division per parameter.
+            double rateOverCorrection1 = rate / correction1;
+            double inverseSqrtCorrection2 = 1 / Math.sqrt(correction2);
             for (int k = 0; k < size; k++) {
                 double direction = (gradient[k] - l2 * parameters[k]) * clip;
                 double m = beta1 * state.first[k] + (1 - beta1) * direction;
                 double v = beta2 * state.second[k] + (1 - beta2) * direction * direction;
-                nextFirst[k] = (float) m;
-                nextSecond[k] = (float) v;
-                double step = (m / correction1) / (Math.sqrt(v / correction2) + epsilon);
-                nextParameters[k] = (float) (parameters[k] + rate * step);
+                float first = (float) m;
+                float second = (float) v;
+                float parameter =
+                        (float)
+                                (parameters[k]
+                                        + rateOverCorrection1
+                                                * m
+                                                / (Math.sqrt(v) * inverseSqrtCorrection2
+                                                        + epsilon));
+                nextFirst[k] = first;
+                nextSecond[k] = second;
+                nextParameters[k] = parameter;
+                nonFinite += first * 0f + second * 0f + parameter * 0f;
             }
         }
 
-        if (!allFinite(nextParameters) || !allFinite(nextFirst) || !allFinite(nextSecond)) {
+        // x * 0 is 0 for every finite x and NaN for NaN and infinities: one branch-free pass.
+        if (Float.isNaN(nonFinite)) {
             return UpdateResult.rejected(UpdateResult.NON_FINITE_UPDATE, norm);
         }
         System.arraycopy(nextParameters, 0, parameters, 0, size);
@@ -102,14 +120,5 @@ public final class Optimizer {
         System.arraycopy(nextSecond, 0, state.second, 0, nextSecond.length);
         state.steps++;
         return new UpdateResult(true, null, norm, clipped);
-    }
-
-    private static boolean allFinite(float[] values) {
-        for (float value : values) {
-            if (!Float.isFinite(value)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
