@@ -106,6 +106,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Seed of the bandit (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--baseline-keys",
+            defaultValue = "0",
+            paramLabel = "K",
+            description =
+                    "0: every event uses the policy's baseline (default); K: baseline keys user-0"
+                            + " ... user-(K-1), each for 10 consecutive events in turn, e.g. to"
+                            + " show what --learner-property baseline.key-ttl=... bounds.")
+    long baselineKeys;
+
     @Option(names = "--summary", paramLabel = "FILE", description = "Write a JSON summary here.")
     File summary;
 
@@ -130,7 +140,8 @@ public final class BenchCommand implements Callable<Integer> {
                         latencySeconds,
                         latencyRate,
                         KernelChoice.parse(kernel),
-                        seed);
+                        seed,
+                        baselineKeys);
         BenchmarkResult result = new Benchmark(settings, System.out).run();
         result.printTable(System.out);
         if (summary != null) {

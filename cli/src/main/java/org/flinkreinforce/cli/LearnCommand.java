@@ -91,6 +91,14 @@ public final class LearnCommand implements Callable<Integer> {
         return "--" + option.key().replace('.', '-');
     }
 
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the local cluster writes checkpoints (default: a new temporary"
+                            + " directory).")
+    File checkpointDir;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> settings = new LinkedHashMap<>(read(config));
@@ -107,7 +115,9 @@ public final class LearnCommand implements Callable<Integer> {
         }
         LearnerConfig learnerConfig = LearnerConfig.fromMap(settings);
         List<PolicySpec> specs = new ArrayList<>(learnerConfig.specs().values());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        LocalCheckpoints.in(checkpointDir == null ? null : checkpointDir.toPath()));
         LearnerJob job = LearnerJob.kafka(learnerConfig);
         job.build(env);
         System.out.println(

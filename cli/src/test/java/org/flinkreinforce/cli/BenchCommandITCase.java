@@ -33,10 +33,19 @@ class BenchCommandITCase {
 
     @Test
     void shouldMeasureBinaryEventsEndToEnd() throws Exception {
-        Map<String, Object> summary = bench("binary", "--latency-seconds", "0");
+        Map<String, Object> summary =
+                bench(
+                        "binary",
+                        "--latency-seconds",
+                        "0",
+                        "--baseline-keys",
+                        "100",
+                        "--learner-property",
+                        "baseline.key-ttl=1 min");
         assertThat(summary.get("format")).isEqualTo("binary");
         assertThat((double) (Double) summary.get("meanEventBytes")).isBetween(150.0, 260.0);
         assertThat(((Double) summary.get("latencyP50Millis")).longValue()).isEqualTo(-1);
+        assertThat(((Double) summary.get("baselineKeys")).longValue()).isEqualTo(100);
     }
 
     private Map<String, Object> bench(String format, String... more) throws Exception {

@@ -16,15 +16,24 @@ final class BanditEvents {
 
     private static final int CONTEXT_POOL = 4096;
 
+    static final int EVENTS_PER_KEY = 10;
+
     private final PolicySpec spec;
     private final RecommenderEnvironment environment;
     private final float[][] contexts;
     private final SplittableRandom random;
     private final Random rewardNoise;
     private final String idPrefix;
+    private final long baselineKeys;
     private long sequence;
 
-    BanditEvents(PolicySpec spec, long seed, String idPrefix) {
+    /**
+     * @param baselineKeys 0: every event uses the policy's own baseline; K > 0: baseline keys
+     *     "user-0" ... "user-(K-1)", each for {@value #EVENTS_PER_KEY} consecutive events, in turn
+     *     (with K x {@value #EVENTS_PER_KEY} >= N every key is used once and never again: churn)
+     */
+    BanditEvents(PolicySpec spec, long seed, String idPrefix, long baselineKeys) {
+        this.baselineKeys = baselineKeys;
         this.spec = spec;
         this.environment = new RecommenderEnvironment(spec.features(), spec.actions(0), 0.1, seed);
         Random contextRandom = new Random(seed + 1);
@@ -41,6 +50,8 @@ final class BanditEvents {
         float[] x = contexts[random.nextInt(CONTEXT_POOL)];
         int[] actions = {random.nextInt(spec.actions(0))};
         double reward = environment.reward(x, actions, rewardNoise);
+        String baselineKey =
+                baselineKeys == 0 ? null : "user-" + (sequence / EVENTS_PER_KEY) % baselineKeys;
         return new PolicyEvent(
                 spec.id(),
                 x,
@@ -48,7 +59,7 @@ final class BanditEvents {
                 reward,
                 1.0f / spec.actions(0),
                 0,
-                null,
+                baselineKey,
                 idPrefix + sequence++,
                 timestamp);
     }

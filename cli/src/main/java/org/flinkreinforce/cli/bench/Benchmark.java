@@ -3,14 +3,17 @@ package org.flinkreinforce.cli.bench;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.configuration.Configuration;
+import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.cli.LocalCheckpoints;
 import org.flinkreinforce.connectors.event.EventFormat;
 import org.flinkreinforce.connectors.kafka.KafkaTopics;
 import org.flinkreinforce.connectors.serving.EventLogger;
@@ -64,7 +68,8 @@ public final class Benchmark {
             double latencySeconds,
             Double latencyRate,
             KernelChoice kernel,
-            long seed) {}
+            long seed,
+            long baselineKeys) {}
 
     /** The share of the events left out of the steady rate while the JIT warms up. */
     static final double WARM_UP_FRACTION = 0.2;
@@ -101,6 +106,18 @@ public final class Benchmark {
     }
 
     private BenchmarkResult run(String bootstrap, BrokerProcess broker) throws Exception {
+        Path checkpoints = Files.createTempDirectory("reinforce-bench-checkpoints-");
+        try {
+            return run(bootstrap, broker, checkpoints);
+        } finally {
+            try (Stream<Path> files = Files.walk(checkpoints)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private BenchmarkResult run(String bootstrap, BrokerProcess broker, Path checkpoints)
+            throws Exception {
         Properties client = new Properties();
         client.putAll(settings.kafkaProperties());
         client.put("bootstrap.servers", bootstrap);
@@ -118,11 +135,13 @@ public final class Benchmark {
         result.format = settings.format().toString();
         result.parallelism = settings.parallelism();
         result.partitions = settings.partitions();
+        result.baselineKeys = settings.baselineKeys();
         result.broker = broker == null ? bootstrap : "local process";
         result.availableProcessors = Runtime.getRuntime().availableProcessors();
         result.cpu = CpuModel.name();
 
-        BanditEvents bandit = new BanditEvents(spec, settings.seed(), run + "-");
+        BanditEvents bandit =
+                new BanditEvents(spec, settings.seed(), run + "-", settings.baselineKeys());
         out.printf(
                 "Pre-loading %,d %s events (d=%d, %d actions) into %s ...%n",
                 settings.events(), settings.format(), spec.features(), spec.actions(0), events);
@@ -178,7 +197,7 @@ public final class Benchmark {
 
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(
-                        settings.parallelism(), new Configuration());
+                        settings.parallelism(), LocalCheckpoints.in(checkpoints));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         Sampler sampler = new Sampler(broker);
         try (SnapshotWatcher watcher =

@@ -19,6 +19,7 @@ public final class BenchmarkResult {
     String format;
     int parallelism;
     int partitions;
+    long baselineKeys;
     String broker;
     String kernel;
     String cpu;
@@ -82,6 +83,11 @@ public final class BenchmarkResult {
                         + " kernel %s, batch %d%n",
                 events, format, shape, parallelism, partitions, kernel, batchSize);
         out.printf("measured on: %s, %d cores; broker: %s%n", cpu, availableProcessors, broker);
+        if (baselineKeys > 0) {
+            out.printf(
+                    "baseline keys: %,d, each for %d consecutive events%n",
+                    baselineKeys, BanditEvents.EVENTS_PER_KEY);
+        }
         String row = "  %-44s %s%n";
         out.printf(row, "mean event size", String.format("%.0f bytes", meanEventBytes));
         out.printf(
@@ -181,6 +187,7 @@ public final class BenchmarkResult {
             json.writeStringField("format", format);
             json.writeNumberField("parallelism", parallelism);
             json.writeNumberField("partitions", partitions);
+            json.writeNumberField("baselineKeys", baselineKeys);
             json.writeStringField("broker", broker);
             json.writeStringField("kernel", kernel);
             json.writeStringField("cpu", cpu);
