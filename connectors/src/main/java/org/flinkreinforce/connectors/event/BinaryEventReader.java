@@ -21,8 +21,7 @@ import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
  */
 final class BinaryEventReader {
 
-    private final String[] policyIds;
-    private final byte[][] policyIdBytes;
+    private final Utf8Names policyIds;
     private final int maxEventBytes;
     private final CharsetDecoder utf8 =
             StandardCharsets.UTF_8
@@ -33,11 +32,7 @@ final class BinaryEventReader {
     private int pos;
 
     BinaryEventReader(Collection<String> policyIds, int maxEventBytes) {
-        this.policyIds = policyIds.toArray(new String[0]);
-        this.policyIdBytes = new byte[this.policyIds.length][];
-        for (int k = 0; k < this.policyIds.length; k++) {
-            policyIdBytes[k] = this.policyIds[k].getBytes(StandardCharsets.UTF_8);
-        }
+        this.policyIds = new Utf8Names(policyIds);
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -161,14 +156,9 @@ final class BinaryEventReader {
         need(length);
         int start = pos;
         pos += length;
-        if (policyId) {
-            for (int k = 0; k < policyIdBytes.length; k++) {
-                byte[] candidate = policyIdBytes[k];
-                if (candidate.length == length
-                        && java.util.Arrays.equals(in, start, pos, candidate, 0, length)) {
-                    return policyIds[k];
-                }
-            }
+        String known = policyId ? policyIds.find(in, start, length) : null;
+        if (known != null) {
+            return known;
         }
         boolean ascii = true;
         for (int k = start; k < pos; k++) {

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The fast path of {@link EventDecoder} for JSON v1: reads the common shape of an event straight
@@ -41,31 +42,28 @@ final class FastJsonEventReader {
     private static final int EVENT_ID = 9;
     private static final int TIMESTAMP = 10;
 
-    private static final byte[][] KEYS = {
-        ascii("v"),
-        ascii("policyId"),
-        ascii("features"),
-        ascii("action"),
-        ascii("actions"),
-        ascii("reward"),
-        ascii("propensity"),
-        ascii("policyVersion"),
-        ascii("baselineKey"),
-        ascii("eventId"),
-        ascii("timestamp")
-    };
+    /** The field names, in the order of the constants above. */
+    private static final Utf8Names KEYS =
+            new Utf8Names(
+                    List.of(
+                            "v",
+                            "policyId",
+                            "features",
+                            "action",
+                            "actions",
+                            "reward",
+                            "propensity",
+                            "policyVersion",
+                            "baselineKey",
+                            "eventId",
+                            "timestamp"));
 
-    private final String[] policyIds;
-    private final byte[][] policyIdBytes;
+    private final Utf8Names policyIds;
     private byte[] in;
     private int pos;
 
     FastJsonEventReader(Collection<String> policyIds) {
-        this.policyIds = policyIds.toArray(new String[0]);
-        this.policyIdBytes = new byte[this.policyIds.length][];
-        for (int k = 0; k < this.policyIds.length; k++) {
-            policyIdBytes[k] = this.policyIds[k].getBytes(StandardCharsets.UTF_8);
-        }
+        this.policyIds = new Utf8Names(policyIds);
     }
 
     /**
@@ -248,14 +246,7 @@ final class FastJsonEventReader {
         if (end < 0) {
             return -1;
         }
-        int length = end - start;
-        for (int k = 0; k < KEYS.length; k++) {
-            byte[] candidate = KEYS[k];
-            if (candidate.length == length && regionMatches(start, candidate)) {
-                return k;
-            }
-        }
-        return -1;
+        return KEYS.indexOf(in, start, end - start);
     }
 
     /** A string of printable ASCII without escapes; null where it is anything else. */
@@ -268,15 +259,10 @@ final class FastJsonEventReader {
         if (end < 0) {
             return null;
         }
-        if (policyId) {
-            for (int k = 0; k < policyIdBytes.length; k++) {
-                if (policyIdBytes[k].length == end - start
-                        && regionMatches(start, policyIdBytes[k])) {
-                    return policyIds[k];
-                }
-            }
-        }
-        return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+        String known = policyId ? policyIds.find(in, start, end - start) : null;
+        return known != null
+                ? known
+                : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -296,15 +282,6 @@ final class FastJsonEventReader {
             }
         }
         return -1;
-    }
-
-    private boolean regionMatches(int start, byte[] expected) {
-        for (int k = 0; k < expected.length; k++) {
-            if (in[start + k] != expected[k]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A JSON integer of at most 18 digits; {@link #FAILED} for anything else. */
@@ -504,9 +481,5 @@ final class FastJsonEventReader {
             }
             pos++;
         }
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }
