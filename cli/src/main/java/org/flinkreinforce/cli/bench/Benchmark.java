@@ -406,12 +406,6 @@ public final class Benchmark {
         properties.putAll(client);
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        for (String key : System.getProperty("bench.raw", "").split(",")) {
-            if (key.contains("=")) {
-                properties.put(
-                        key.substring(0, key.indexOf('=')), key.substring(key.indexOf('=') + 1));
-            }
-        }
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
