@@ -1,13 +1,14 @@
 package org.flinkreinforce.cli.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.connectors.kafka.KafkaTopics;
 
 /** Counts the committed records of a dead-letter topic. */
 public final class DeadLetterCount {
@@ -21,17 +22,13 @@ public final class DeadLetterCount {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(10))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
+            List<TopicPartition> partitions =
+                    KafkaTopics.assignFromBeginning(consumer, topic, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long count = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             // Offsets also number transaction markers, so count the records themselves.
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.nanoTime() < deadline) {
+            while (!KafkaTopics.reached(consumer, end) && System.nanoTime() < deadline) {
                 count += consumer.poll(Duration.ofMillis(200)).count();
             }
             return count;

@@ -7,8 +7,8 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.connectors.kafka.KafkaTopics;
 import org.flinkreinforce.connectors.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
 import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
@@ -45,11 +45,7 @@ final class SnapshotWatcher implements AutoCloseable {
                         SnapshotReader.consumerProperties(client),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic)
-                .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        KafkaTopics.assignFromBeginning(consumer, topic, Duration.ofMinutes(1));
         thread = new Thread(() -> follow(policyId), "bench-snapshot-watcher");
         thread.setDaemon(true);
         thread.start();

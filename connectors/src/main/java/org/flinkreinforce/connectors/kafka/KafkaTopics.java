@@ -1,5 +1,6 @@
 package org.flinkreinforce.connectors.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.flinkreinforce.model.PolicySpec;
 import org.slf4j.Logger;
@@ -77,5 +81,33 @@ public final class KafkaTopics {
             throw new IllegalStateException(
                     "Could not list the topics: " + e.getCause().getMessage(), e);
         }
+    }
+
+    /**
+     * Assigns every partition of {@code topic} to {@code consumer}, positioned at the beginning;
+     * returns them, none where the topic has no partitions within {@code timeout}.
+     */
+    public static List<TopicPartition> assignFromBeginning(
+            Consumer<?, ?> consumer, String topic, Duration timeout) {
+        List<TopicPartition> assigned = new ArrayList<>();
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
+        if (partitions != null) {
+            for (PartitionInfo partition : partitions) {
+                assigned.add(new TopicPartition(topic, partition.partition()));
+            }
+        }
+        consumer.assign(assigned);
+        consumer.seekToBeginning(assigned);
+        return assigned;
+    }
+
+    /** Whether {@code consumer} has read every partition up to the offset {@code end} gives. */
+    public static boolean reached(Consumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
+            if (consumer.position(entry.getKey()) < entry.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,7 +1,6 @@
 package org.flinkreinforce.connectors.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +8,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
@@ -39,19 +37,14 @@ public final class SnapshotReader {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
-            if (partitions == null || partitions.isEmpty()) {
+            List<TopicPartition> assigned =
+                    KafkaTopics.assignFromBeginning(consumer, topic, timeout);
+            if (assigned.isEmpty()) {
                 return latest;
             }
-            List<TopicPartition> assigned = new ArrayList<>();
-            for (PartitionInfo partition : partitions) {
-                assigned.add(new TopicPartition(topic, partition.partition()));
-            }
-            consumer.assign(assigned);
-            consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!reached(consumer, end)) {
+            while (!KafkaTopics.reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
                             "Could not read the parameters topic "
@@ -106,15 +99,5 @@ public final class SnapshotReader {
                     e.getMessage());
         }
         return false;
-    }
-
-    private static boolean reached(
-            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-            if (consumer.position(entry.getKey()) < entry.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 }
