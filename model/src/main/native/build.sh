@@ -51,9 +51,9 @@ compile portable.o kernel_portable.c
 VARIANTS="portable"
 if [ "$ARCH" = x86_64 ]; then
     compile avx2.o kernel_avx2.c -mavx2 -mfma
-    compile avx512.o kernel_avx512.c -mavx512f -mavx2 -mfma
+    compile avx512.o kernel_avx512.c -mavx512f -mavx512dq -mavx2 -mfma
     OBJS+=("$TMP/avx2.o" "$TMP/avx512.o")
-    VARIANTS="portable, avx2+fma, avx512f"
+    VARIANTS="portable, avx2+fma, avx512f+dq"
 fi
 "$CC_BIN" -shared -fPIC -o "$TMP/libreinforce_kernel.so" "${OBJS[@]}" -lm -lpthread || exit 1
 mkdir -p "$DEST" || exit 1

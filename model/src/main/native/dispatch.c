@@ -16,7 +16,8 @@ static int rk_detect_isa(void) {
     __builtin_cpu_init();
     /* __builtin_cpu_supports also checks that the OS saves the ymm / zmm state (XCR0). */
     const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (avx2 && __builtin_cpu_supports("avx512f")) return RK_ISA_AVX512;
+    if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        return RK_ISA_AVX512;
     if (avx2) return RK_ISA_AVX2;
 #endif
     return RK_ISA_PORTABLE;

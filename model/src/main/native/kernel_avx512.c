@@ -1,4 +1,4 @@
-/* AVX-512 (F) variant of the kernel. Compiled with -mavx512f -mavx2 -mfma. */
+/* AVX-512 (F, DQ) variant of the kernel. Compiled with -mavx512f -mavx512dq -mavx2 -mfma. */
 #include <immintrin.h>
 
 #define SFX avx512
@@ -27,19 +27,18 @@ static inline __attribute__((always_inline)) M mask_of(int cnt) { return (M)((1u
 /* v with x added to lane l (0 <= l < VW) */
 #define v_add_lane(v, l, x) _mm512_mask_add_ps((v), (__mmask16)(1u << (l)), (v), _mm512_set1_ps(x))
 
-/* 2^t for t <= 0 (t below -127 gives 0 or a denormal): degree-5 minimax on [-1/2, 1/2],
- * relative error 2.4e-7, then vscalefps by the rounded exponent. */
+/* 2^t for t <= 0: f = t - floor(t) in [0, 1) by vreduceps (AVX512DQ), a degree-5 minimax
+ * polynomial for 2^f (relative error 7.7e-8, 1.5e-7 evaluated in float32), then vscalefps, which
+ * multiplies by 2^floor(t) itself (0 or a denormal for t far below -126: no clamp needed). */
 static inline __attribute__((always_inline)) V v_exp2(V t) {
-    t = _mm512_max_ps(t, _mm512_set1_ps(-127.0f));
-    V fx = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    V f = _mm512_sub_ps(t, fx);
-    V y = _mm512_set1_ps(1.327645848505199e-3f);
-    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(9.675541892647743e-3f));
-    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(5.550713464617729e-2f));
-    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(2.4022120237350464e-1f));
-    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(6.931469440460205e-1f));
-    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(1.0000001192092896f));
-    return _mm512_scalef_ps(y, fx);
+    V f = _mm512_reduce_ps(t, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    V y = _mm512_set1_ps(1.8777841469e-03f);
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(8.9891273528e-03f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(5.5826172233e-02f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(2.4015381932e-01f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(6.9315302372e-01f));
+    y = _mm512_fmadd_ps(y, f, _mm512_set1_ps(9.9999994040e-01f));
+    return _mm512_scalef_ps(y, t);
 }
 
 /* natural log for positive normal x: getmant to [3/4, 3/2), degree-7 polynomial in m - 1

@@ -9,7 +9,7 @@ F="-O3 -std=gnu11 -fno-math-errno -fno-trapping-math -I$S -I$J/include -I$J/incl
 gcc $F -c "$S/dispatch.c" -o "$O/dispatch.o"
 gcc $F -c "$S/kernel_portable.c" -o "$O/portable.o"
 gcc $F -mavx2 -mfma ${EXTRA2:-} -c "$S/kernel_avx2.c" -o "$O/avx2.o"
-gcc $F -mavx512f -mavx2 -mfma ${EXTRA512:-} -c "$S/kernel_avx512.c" -o "$O/avx512.o"
+gcc $F -mavx512f -mavx512dq -mavx2 -mfma ${EXTRA512:-} -c "$S/kernel_avx512.c" -o "$O/avx512.o"
 gcc $F "$H/harness.c" "$O/dispatch.o" "$O/portable.o" "$O/avx2.o" "$O/avx512.o" -o "$O/harness" -lm -lpthread
 gcc -O2 -mavx512f "$H/peak.c" -o "$O/peak"
 [ "${1:-}" = test ] || "$O/peak"

@@ -57,10 +57,28 @@ public final class VectorKernel implements GradientKernel {
 
     /**
      * The bias of padding columns: the lowest finite float. Their logits ({@code PADDING + 0 * x})
-     * never win the maximum, their exponential underflows to 0, and {@code e * s} stays {@code 0 *
-     * finite} since the softmax argument is clamped at PADDING.
+     * never win the maximum, and the clamped exponent of {@link #exponentials} makes their {@code
+     * e} and {@code e u} negligible.
      */
     private static final float PADDING = -Float.MAX_VALUE;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2 = 0.693147180559945f;
+
+    /** 1.5 * 2^23: {@code t + ROUNDER - ROUNDER} is {@code t} rounded to an integer. */
+    private static final float ROUNDER = 12582912f;
+
+    /** The lowest argument of {@link #exp2}: {@code 2^-126} is the smallest normal float. */
+    private static final float MIN_EXPONENT = -126f;
+
+    /**
+     * 1 at index {@code LANES}, 0 elsewhere: a vector loaded at {@code LANES - l} is lane l's unit.
+     */
+    private static final float[] UNIT = new float[2 * LANES];
+
+    static {
+        UNIT[LANES] = 1f;
+    }
 
     /** {@code NR} zeros: the initial value of a tile that does not accumulate. */
     private static final float[] ZEROS = new float[NR];
@@ -76,6 +94,10 @@ public final class VectorKernel implements GradientKernel {
     private float[] weightGradientT = new float[0];
     private float[] biasGradient = new float[0];
     private final float[] tailScratch = new float[LANES];
+
+    /** 1 in the lanes of the partial last vector of a row that hold actions, 0 past them. */
+    private final float[] tailOnes = new float[LANES];
+
     private final float[] rowStats = new float[4 * MR];
 
     @Override
@@ -118,9 +140,9 @@ public final class VectorKernel implements GradientKernel {
             packRows(x, i0 * d, d, rows, xp);
             for (int col = 0; col < ld; col += NR) {
                 if (NV == 2 && ld - col >= NR) {
-                    tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                    tile2(xp, 0, MR, d, w, col * d, bias, col, 0, z, col, ld);
                 } else {
-                    tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                    tile1(xp, 0, MR, d, w, col * d, bias, col, 0, z, col, ld);
                 }
             }
             softmaxBlock(
@@ -159,8 +181,18 @@ public final class VectorKernel implements GradientKernel {
     private static void packColumns(
             float[] a, int base, int rowStep, int columns, int depth, float[] panel, int out) {
         if (columns == MR) {
+            // eight assignments: a call of System.arraycopy per 8 floats costs more than the copy
             for (int k = 0; k < depth; k++) {
-                System.arraycopy(a, base + k * rowStep, panel, out + k * MR, MR);
+                int from = base + k * rowStep;
+                int to = out + k * MR;
+                panel[to] = a[from];
+                panel[to + 1] = a[from + 1];
+                panel[to + 2] = a[from + 2];
+                panel[to + 3] = a[from + 3];
+                panel[to + 4] = a[from + 4];
+                panel[to + 5] = a[from + 5];
+                panel[to + 6] = a[from + 6];
+                panel[to + 7] = a[from + 7];
             }
         } else {
             for (int k = 0; k < depth; k++) {
@@ -205,11 +237,11 @@ public final class VectorKernel implements GradientKernel {
     /**
      * Softmax of the first {@code rows} rows of the logits block {@code z} (row stride {@code ld};
      * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of {@code probs}, with
-     * one exponential per logit: {@code e = exp(s)} with {@code s = max(z - max, PADDING)} (kept in
-     * {@code z}), {@code S = sum e}, {@code T = sum e s}; then {@code p = e / S}, {@code log p_a =
-     * s_a - log S} and {@code H = log S - T / S} (two non-negative terms, no cancellation). Each of
-     * the three passes runs over all rows before the next starts, so that the rows' reductions
-     * overlap.
+     * one exponential per logit: {@code e = 2^u} with {@code u = (z - max) log2(e)} (see {@link
+     * #exponentials}; kept in {@code z}), {@code S = sum e}, {@code T = sum e u}; then {@code p = e
+     * / S}, {@code log p_a = (z_a - max) - ln S} and {@code H = ln S - ln(2) T / S} (two
+     * non-negative terms, no cancellation). Each of the three passes runs over all rows before the
+     * next starts, so that the rows' reductions overlap.
      */
     private void softmaxBlock(
             float[] z,
@@ -239,7 +271,7 @@ public final class VectorKernel implements GradientKernel {
             scaleInto(z, r * ld, n, inverse, probs, i * n);
             float logSum = (float) Math.log(sum);
             logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
-            entropy[i] = Math.max(0f, logSum - stats[3 * MR + r] * inverse);
+            entropy[i] = Math.max(0f, logSum - LN2 * stats[3 * MR + r] * inverse);
         }
     }
 
@@ -260,23 +292,51 @@ public final class VectorKernel implements GradientKernel {
     }
 
     /**
-     * Replaces {@code z[row .. row + ld)} by {@code e = exp(s)}, {@code s = max(z - max, PADDING)}
-     * with {@code max = stats[8 + r]}, and stores {@code sum e} in {@code stats[16 + r]} and {@code
-     * sum e s} in {@code stats[24 + r]}.
+     * Replaces {@code z[row .. row + ld)} by {@code e = 2^u}, {@code u = max((z - max) log2(e),
+     * -126)} with {@code max = stats[8 + r]}, and stores {@code S = sum e} in {@code stats[16 + r]}
+     * and {@code T = sum e u} (log2 units) in {@code stats[24 + r]}. The clamp keeps {@code 2^u}
+     * normal: a logit more than 87 below the maximum (and a padding column) gets {@code e = 2^-126}
+     * instead of less, which changes {@code S >= 1} and {@code T} by less than one part in 10^36.
      */
     private static void exponentials(float[] z, int row, int ld, float[] stats, int r) {
-        float max = stats[MR + r];
+        FloatVector max = FloatVector.broadcast(SPECIES, stats[MR + r]);
         FloatVector sum = FloatVector.zero(SPECIES);
         FloatVector weighted = FloatVector.zero(SPECIES);
         for (int a = row; a < row + ld; a += LANES) {
-            FloatVector shifted = FloatVector.fromArray(SPECIES, z, a).sub(max).max(PADDING);
-            FloatVector e = shifted.lanewise(VectorOperators.EXP);
+            FloatVector u =
+                    FloatVector.fromArray(SPECIES, z, a).sub(max).mul(LOG2E).max(MIN_EXPONENT);
+            FloatVector e = exp2(u);
             e.intoArray(z, a);
             sum = sum.add(e);
-            weighted = e.fma(shifted, weighted);
+            weighted = e.fma(u, weighted);
         }
         stats[2 * MR + r] = sum.reduceLanes(VectorOperators.ADD);
         stats[3 * MR + r] = weighted.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@code 2^t} for {@code -126 <= t <= 0}, inline (a call to the JDK's vector {@code exp} spills
+     * every vector register): {@code t = i + f} with {@code i} the nearest integer (added to 1.5 *
+     * 2^23, the integer lands in the low mantissa bits) and {@code |f| <= 1/2}; a degree-5 minimax
+     * polynomial for {@code 2^f} (relative error 7.7e-8, 2.3e-7 evaluated in float32) times {@code
+     * 2^i} built in the exponent bits. The native kernel uses the same polynomial.
+     */
+    private static FloatVector exp2(FloatVector t) {
+        FloatVector shifted = t.add(ROUNDER);
+        FloatVector f = t.sub(shifted.sub(ROUNDER));
+        FloatVector y = FloatVector.broadcast(SPECIES, 1.3277939288e-3f);
+        y = y.fma(f, FloatVector.broadcast(SPECIES, 9.6757579595e-3f));
+        y = y.fma(f, FloatVector.broadcast(SPECIES, 5.5507097393e-2f));
+        y = y.fma(f, FloatVector.broadcast(SPECIES, 2.4022114277e-1f));
+        y = y.fma(f, FloatVector.broadcast(SPECIES, 6.9314694405e-1f));
+        y = y.fma(f, FloatVector.broadcast(SPECIES, 1.0000001192f));
+        // bits(shifted) = bits(1.5 * 2^23) + i, and bits(1.5 * 2^23) << 23 overflows to 0
+        FloatVector scale =
+                shifted.reinterpretAsInts()
+                        .add(127)
+                        .lanewise(VectorOperators.LSHL, 23)
+                        .reinterpretAsFloats();
+        return y.mul(scale);
     }
 
     /** {@code out[to + a] = z[row + a] * factor} for {@code a < n}. */
@@ -320,6 +380,9 @@ public final class VectorKernel implements GradientKernel {
         float[] gb = biasGradient;
         float[] gwT = weightGradientT;
         Arrays.fill(gb, 0, ld, 0f);
+        for (int l = 0; l < LANES; l++) {
+            tailOnes[l] = l < n % LANES ? 1f : 0f;
+        }
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
             for (int r = 0; r < rows; r++) {
@@ -328,6 +391,7 @@ public final class VectorKernel implements GradientKernel {
                         probs,
                         i * n,
                         n,
+                        batch * n,
                         g,
                         r,
                         rows,
@@ -340,10 +404,15 @@ public final class VectorKernel implements GradientKernel {
             }
             // X^T of these rows as 8-feature panels, A(j, k) = x[(i0 + k) * d + j], the panel of
             // features [j0, j0 + 8) at j0 * rows (features past d repeat the last one).
-            for (int j0 = 0; j0 < d; j0 += MR) {
-                packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
+            if (d % MR == 0) {
+                // read in place: A(j, k) = x[(i0 + k) * d + j]
+                weightGradientBlock(x, i0 * d, d, rows, d, g, ld, gwT, i0 == 0);
+            } else {
+                for (int j0 = 0; j0 < d; j0 += MR) {
+                    packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
+                }
+                weightGradientBlock(xp, 0, MR, rows, d, g, ld, gwT, i0 == 0);
             }
-            weightGradientBlock(xp, rows, d, g, ld, gwT, i0 == 0);
         }
         for (int a = 0; a < n; a++) {
             gradient[biasOffset + a] = gb[a] * scale;
@@ -354,13 +423,17 @@ public final class VectorKernel implements GradientKernel {
     /**
      * The logit gradient of row {@code r} of a block of {@code rows} rows, {@code g_a = c (1[a =
      * action] - p_a) - beta p_a (log p_a + H)} (the entropy term taken as 0 where {@code p}
-     * underflowed to 0; 0 in padding columns), stored in column strips (see {@link #stripIndex})
-     * and added to {@code gb}.
+     * underflowed to 0; 0 in padding columns), stored in column strips (the strip of columns {@code
+     * [col, col + width)}, {@code col} a multiple of {@code NR} and {@code width = min(NR, ld -
+     * col)}, is the {@code rows x width} row-major block at {@code col * rows}) and added to {@code
+     * gb}. The one-hot term is added inside the vector that holds the action: a scalar
+     * read-modify-write of a vector just stored would stall on store forwarding.
      */
     private void gradientRow(
             float[] probs,
             int from,
             int n,
+            int limit,
             float[] g,
             int r,
             int rows,
@@ -375,57 +448,38 @@ public final class VectorKernel implements GradientKernel {
             int width = Math.min(NR, ld - col);
             int out = col * rows + r * width - col;
             for (int a = col; a < col + width; a += LANES) {
-                float[] source = probs;
-                int at = from + a;
-                if (a >= whole) {
-                    // The partial last vector, through a zero-padded copy (no read past the row).
-                    source = tailScratch;
-                    at = 0;
+                FloatVector p;
+                if (a < whole) {
+                    p = FloatVector.fromArray(SPECIES, probs, from + a);
+                } else if (from + a + LANES <= limit) {
+                    // The partial last vector: a whole load inside the batch's probabilities
+                    // (the next row's first ones), the lanes past n multiplied by 0.
+                    p =
+                            FloatVector.fromArray(SPECIES, probs, from + a)
+                                    .mul(FloatVector.fromArray(SPECIES, tailOnes, 0));
+                } else {
+                    // The last row's partial vector, through a zero-padded copy.
+                    float[] copy = tailScratch;
                     for (int l = 0; l < LANES; l++) {
-                        source[l] = a + l < n ? probs[from + a + l] : 0f;
+                        copy[l] = a + l < n ? probs[from + a + l] : 0f;
                     }
+                    p = FloatVector.fromArray(SPECIES, copy, 0);
                 }
-                gradientVector(source, at, c, beta, h, g, out + a, gb, a);
+                FloatVector ga = p.mul(-c);
+                if (beta != 0f) {
+                    VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
+                    FloatVector logP =
+                            p.blend(1f, positive.not()).lanewise(VectorOperators.LOG).add(h);
+                    ga = p.mul(-beta).fma(logP, ga);
+                }
+                int lane = action - a;
+                if (lane >= 0 && lane < LANES) {
+                    ga = ga.add(FloatVector.fromArray(SPECIES, UNIT, LANES - lane).mul(c));
+                }
+                ga.intoArray(g, out + a);
+                FloatVector.fromArray(SPECIES, gb, a).add(ga).intoArray(gb, a);
             }
         }
-        g[stripIndex(action, r, rows, ld)] += c;
-        gb[action] += c;
-    }
-
-    /**
-     * One vector of {@link #gradientRow}: from {@code p} at {@code from} to {@code g} at {@code
-     * to}.
-     */
-    private static void gradientVector(
-            float[] probs,
-            int from,
-            float c,
-            float beta,
-            float h,
-            float[] g,
-            int to,
-            float[] gb,
-            int a) {
-        FloatVector p = FloatVector.fromArray(SPECIES, probs, from);
-        FloatVector ga = p.mul(-c);
-        if (beta != 0f) {
-            VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
-            FloatVector logP = p.blend(1f, positive.not()).lanewise(VectorOperators.LOG).add(h);
-            ga = p.mul(-beta).fma(logP, ga);
-        }
-        ga.intoArray(g, to);
-        FloatVector.fromArray(SPECIES, gb, a).add(ga).intoArray(gb, a);
-    }
-
-    /**
-     * Where column {@code a} of row {@code r} of a {@code rows x ld} block lies when stored in
-     * column strips: the strip of columns {@code [col, col + width)} ({@code col} a multiple of
-     * {@code NR}, {@code width = min(NR, ld - col)}) is the {@code rows x width} row-major block at
-     * {@code col * rows}.
-     */
-    private static int stripIndex(int a, int r, int rows, int ld) {
-        int col = a / NR * NR;
-        return col * rows + r * Math.min(NR, ld - col) + (a - col);
     }
 
     /**
@@ -435,7 +489,15 @@ public final class VectorKernel implements GradientKernel {
      * overwrites (the rows of {@code gwT} past {@code d} get unused values).
      */
     private static void weightGradientBlock(
-            float[] xp, int rows, int d, float[] g, int ld, float[] gwT, boolean first) {
+            float[] a,
+            int aBase,
+            int aStride,
+            int rows,
+            int d,
+            float[] g,
+            int ld,
+            float[] gwT,
+            boolean first) {
         for (int col = 0; col < ld; col += NR) {
             int strip = col * rows;
             for (int j0 = 0; j0 < d; j0 += MR) {
@@ -443,10 +505,11 @@ public final class VectorKernel implements GradientKernel {
                 float[] init = first ? ZEROS : gwT;
                 int iBase = first ? 0 : c0;
                 int iLd = first ? 0 : ld;
+                int at = aBase + (aStride == MR ? j0 * rows : j0);
                 if (NV == 2 && ld - col >= NR) {
-                    tile2(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    tile2(a, at, aStride, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 } else {
-                    tile1(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    tile1(a, at, aStride, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 }
             }
         }
@@ -475,6 +538,7 @@ public final class VectorKernel implements GradientKernel {
     private static void tile2(
             float[] a,
             int aBase,
+            int aStride,
             int depth,
             float[] b,
             int bBase,
@@ -502,7 +566,7 @@ public final class VectorKernel implements GradientKernel {
         FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
         for (int k = 0; k < depth; k++) {
             int bk = bBase + k * (2 * LANES);
-            int ak = aBase + k * MR;
+            int ak = aBase + k * aStride;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[ak]);
@@ -552,6 +616,7 @@ public final class VectorKernel implements GradientKernel {
     private static void tile1(
             float[] a,
             int aBase,
+            int aStride,
             int depth,
             float[] b,
             int bBase,
@@ -571,7 +636,7 @@ public final class VectorKernel implements GradientKernel {
         FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
         for (int k = 0; k < depth; k++) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
-            int ak = aBase + k * MR;
+            int ak = aBase + k * aStride;
             acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[ak]), acc0);
             acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 1]), acc1);
             acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 2]), acc2);
