@@ -4,6 +4,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,9 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <ul>
  *   <li>Forward, 8 rows at a time: {@code Z = b + X W^T} into an L1-sized {@code 8 x n} scratch,
- *       from the 8 rows of {@code x} packed into a panel and {@code W^T} packed once per call into
- *       contiguous column panels; then the softmax of those rows while they are hot, written
- *       straight to {@code probs}.
+ *       from the 8 rows of {@code x} read in place (a partial last block packed into a panel) and
+ *       {@code W^T} packed once per call into contiguous column panels; then the softmax of those
+ *       rows while they are hot, with an inline polynomial {@code 2^t} (the JDK's vector {@code
+ *       exp} is a call that spills every vector register), written straight to {@code probs}.
  *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
  *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
  *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
@@ -80,6 +82,23 @@ public final class VectorKernel implements GradientKernel {
         UNIT[LANES] = 1f;
     }
 
+    /**
+     * Lane swaps across halves, quarters, ...: lane {@code l} with {@code l ^ w}, w = LANES / 2 ..
+     * 1.
+     */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int levels = Integer.numberOfTrailingZeros(LANES);
+        VectorShuffle<Float>[] swaps = new VectorShuffle[levels];
+        for (int level = 0; level < levels; level++) {
+            int w = LANES >> (level + 1);
+            swaps[level] = VectorShuffle.fromOp(SPECIES, l -> l ^ w);
+        }
+        return swaps;
+    }
+
     /** {@code NR} zeros: the initial value of a tile that does not accumulate. */
     private static final float[] ZEROS = new float[NR];
 
@@ -135,14 +154,25 @@ public final class VectorKernel implements GradientKernel {
         float[] z = logits;
         for (int i0 = 0; i0 < batch; i0 += MR) {
             int rows = Math.min(MR, batch - i0);
-            // Z (8 x ld) = bias + X W^T, one panel of W^T at a time, from the 8 rows of x as a
-            // panel (rows past the batch repeat the last one; their logits are ignored).
-            packRows(x, i0 * d, d, rows, xp);
-            for (int col = 0; col < ld; col += NR) {
-                if (NV == 2 && ld - col >= NR) {
-                    tile2(xp, 0, MR, d, w, col * d, bias, col, 0, z, col, ld);
-                } else {
-                    tile1(xp, 0, MR, d, w, col * d, bias, col, 0, z, col, ld);
+            // Z (8 x ld) = bias + X W^T, one panel of W^T at a time, from 8 rows of x read in
+            // place; a last partial block from its rows packed into a panel (rows past the batch
+            // repeat the last one; their logits are ignored).
+            if (rows == MR) {
+                for (int col = 0; col < ld; col += NR) {
+                    if (NV == 2 && ld - col >= NR) {
+                        tile2Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
+                    } else {
+                        tile1Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
+                    }
+                }
+            } else {
+                packRows(x, i0 * d, d, rows, xp);
+                for (int col = 0; col < ld; col += NR) {
+                    if (NV == 2 && ld - col >= NR) {
+                        tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                    } else {
+                        tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                    }
                 }
             }
             softmaxBlock(
@@ -180,19 +210,19 @@ public final class VectorKernel implements GradientKernel {
      */
     private static void packColumns(
             float[] a, int base, int rowStep, int columns, int depth, float[] panel, int out) {
-        if (columns == MR) {
-            // eight assignments: a call of System.arraycopy per 8 floats costs more than the copy
+        if (columns == MR && LANES >= MR) {
+            // one whole vector per row (no call of System.arraycopy per 8 floats): the LANES - 8
+            // floats past the panel row land in the next one, which the next step overwrites;
+            // the last row's copy stops at 8 floats, so nothing is read past this slice of a
+            int last = depth - 1;
+            for (int k = 0; k < last; k++) {
+                FloatVector.fromArray(SPECIES, a, base + k * rowStep)
+                        .intoArray(panel, out + k * MR);
+            }
+            System.arraycopy(a, base + last * rowStep, panel, out + last * MR, MR);
+        } else if (columns == MR) {
             for (int k = 0; k < depth; k++) {
-                int from = base + k * rowStep;
-                int to = out + k * MR;
-                panel[to] = a[from];
-                panel[to + 1] = a[from + 1];
-                panel[to + 2] = a[from + 2];
-                panel[to + 3] = a[from + 3];
-                panel[to + 4] = a[from + 4];
-                panel[to + 5] = a[from + 5];
-                panel[to + 6] = a[from + 6];
-                panel[to + 7] = a[from + 7];
+                System.arraycopy(a, base + k * rowStep, panel, out + k * MR, MR);
             }
         } else {
             for (int k = 0; k < depth; k++) {
@@ -310,8 +340,20 @@ public final class VectorKernel implements GradientKernel {
             sum = sum.add(e);
             weighted = e.fma(u, weighted);
         }
-        stats[2 * MR + r] = sum.reduceLanes(VectorOperators.ADD);
-        stats[3 * MR + r] = weighted.reduceLanes(VectorOperators.ADD);
+        stats[2 * MR + r] = sumLanes(sum);
+        stats[3 * MR + r] = sumLanes(weighted);
+    }
+
+    /**
+     * The sum of the lanes of {@code v} as a tree of lane swaps and additions: C2 compiles {@code
+     * reduceLanes(ADD)} of floats to one lane after the other, a chain of 16 dependent additions
+     * with 512-bit vectors.
+     */
+    private static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> swap : HALVES) {
+            v = v.add(v.rearrange(swap));
+        }
+        return v.lane(0);
     }
 
     /**
@@ -404,15 +446,10 @@ public final class VectorKernel implements GradientKernel {
             }
             // X^T of these rows as 8-feature panels, A(j, k) = x[(i0 + k) * d + j], the panel of
             // features [j0, j0 + 8) at j0 * rows (features past d repeat the last one).
-            if (d % MR == 0) {
-                // read in place: A(j, k) = x[(i0 + k) * d + j]
-                weightGradientBlock(x, i0 * d, d, rows, d, g, ld, gwT, i0 == 0);
-            } else {
-                for (int j0 = 0; j0 < d; j0 += MR) {
-                    packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
-                }
-                weightGradientBlock(xp, 0, MR, rows, d, g, ld, gwT, i0 == 0);
+            for (int j0 = 0; j0 < d; j0 += MR) {
+                packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
             }
+            weightGradientBlock(xp, rows, d, g, ld, gwT, i0 == 0);
         }
         for (int a = 0; a < n; a++) {
             gradient[biasOffset + a] = gb[a] * scale;
@@ -489,15 +526,7 @@ public final class VectorKernel implements GradientKernel {
      * overwrites (the rows of {@code gwT} past {@code d} get unused values).
      */
     private static void weightGradientBlock(
-            float[] a,
-            int aBase,
-            int aStride,
-            int rows,
-            int d,
-            float[] g,
-            int ld,
-            float[] gwT,
-            boolean first) {
+            float[] xp, int rows, int d, float[] g, int ld, float[] gwT, boolean first) {
         for (int col = 0; col < ld; col += NR) {
             int strip = col * rows;
             for (int j0 = 0; j0 < d; j0 += MR) {
@@ -505,11 +534,10 @@ public final class VectorKernel implements GradientKernel {
                 float[] init = first ? ZEROS : gwT;
                 int iBase = first ? 0 : c0;
                 int iLd = first ? 0 : ld;
-                int at = aBase + (aStride == MR ? j0 * rows : j0);
                 if (NV == 2 && ld - col >= NR) {
-                    tile2(a, at, aStride, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    tile2(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 } else {
-                    tile1(a, at, aStride, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    tile1(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 }
             }
         }
@@ -538,7 +566,6 @@ public final class VectorKernel implements GradientKernel {
     private static void tile2(
             float[] a,
             int aBase,
-            int aStride,
             int depth,
             float[] b,
             int bBase,
@@ -566,7 +593,7 @@ public final class VectorKernel implements GradientKernel {
         FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
         for (int k = 0; k < depth; k++) {
             int bk = bBase + k * (2 * LANES);
-            int ak = aBase + k * aStride;
+            int ak = aBase + k * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[ak]);
@@ -616,7 +643,6 @@ public final class VectorKernel implements GradientKernel {
     private static void tile1(
             float[] a,
             int aBase,
-            int aStride,
             int depth,
             float[] b,
             int bBase,
@@ -636,7 +662,7 @@ public final class VectorKernel implements GradientKernel {
         FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
         for (int k = 0; k < depth; k++) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
-            int ak = aBase + k * aStride;
+            int ak = aBase + k * MR;
             acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[ak]), acc0);
             acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 1]), acc1);
             acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 2]), acc2);
@@ -645,6 +671,142 @@ public final class VectorKernel implements GradientKernel {
             acc5 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 5]), acc5);
             acc6 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 6]), acc6);
             acc7 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 7]), acc7);
+        }
+        acc0.intoArray(c, cBase);
+        acc1.intoArray(c, cBase + ldc);
+        acc2.intoArray(c, cBase + 2 * ldc);
+        acc3.intoArray(c, cBase + 3 * ldc);
+        acc4.intoArray(c, cBase + 4 * ldc);
+        acc5.intoArray(c, cBase + 5 * ldc);
+        acc6.intoArray(c, cBase + 6 * ldc);
+        acc7.intoArray(c, cBase + 7 * ldc);
+    }
+
+    /**
+     * {@link #tile2} with {@code A(r, k) = a[aBase + r * aRow + k]}: eight rows read in place (the
+     * forward's rows of {@code x}), each at unit stride so that C2 still hoists the bounds checks.
+     * A copy of the tile rather than a parameter: with a variable stride in {@code k} the checks
+     * stay in the loop (measured slower).
+     */
+    private static void tile2Rows(
+            float[] a,
+            int aBase,
+            int aRow,
+            int depth,
+            float[] b,
+            int bBase,
+            float[] init,
+            int iBase,
+            int iLd,
+            float[] c,
+            int cBase,
+            int ldc) {
+        FloatVector acc00 = FloatVector.fromArray(SPECIES, init, iBase);
+        FloatVector acc01 = FloatVector.fromArray(SPECIES, init, iBase + LANES);
+        FloatVector acc10 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
+        FloatVector acc11 = FloatVector.fromArray(SPECIES, init, iBase + iLd + LANES);
+        FloatVector acc20 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
+        FloatVector acc21 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd + LANES);
+        FloatVector acc30 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
+        FloatVector acc31 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd + LANES);
+        FloatVector acc40 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
+        FloatVector acc41 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd + LANES);
+        FloatVector acc50 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
+        FloatVector acc51 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd + LANES);
+        FloatVector acc60 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
+        FloatVector acc61 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd + LANES);
+        FloatVector acc70 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
+        FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
+        int a0 = aBase, a1 = aBase + aRow, a2 = aBase + 2 * aRow, a3 = aBase + 3 * aRow;
+        int a4 = aBase + 4 * aRow, a5 = aBase + 5 * aRow, a6 = aBase + 6 * aRow;
+        int a7 = aBase + 7 * aRow;
+        for (int k = 0; k < depth; k++) {
+            int bk = bBase + k * (2 * LANES);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            acc00 = b0.fma(x0, acc00);
+            acc01 = b1.fma(x0, acc01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+            acc10 = b0.fma(x1, acc10);
+            acc11 = b1.fma(x1, acc11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + k]);
+            acc20 = b0.fma(x2, acc20);
+            acc21 = b1.fma(x2, acc21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + k]);
+            acc30 = b0.fma(x3, acc30);
+            acc31 = b1.fma(x3, acc31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a4 + k]);
+            acc40 = b0.fma(x4, acc40);
+            acc41 = b1.fma(x4, acc41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a5 + k]);
+            acc50 = b0.fma(x5, acc50);
+            acc51 = b1.fma(x5, acc51);
+            FloatVector x6 = FloatVector.broadcast(SPECIES, a[a6 + k]);
+            acc60 = b0.fma(x6, acc60);
+            acc61 = b1.fma(x6, acc61);
+            FloatVector x7 = FloatVector.broadcast(SPECIES, a[a7 + k]);
+            acc70 = b0.fma(x7, acc70);
+            acc71 = b1.fma(x7, acc71);
+        }
+        acc00.intoArray(c, cBase);
+        acc01.intoArray(c, cBase + LANES);
+        acc10.intoArray(c, cBase + ldc);
+        acc11.intoArray(c, cBase + ldc + LANES);
+        acc20.intoArray(c, cBase + 2 * ldc);
+        acc21.intoArray(c, cBase + 2 * ldc + LANES);
+        acc30.intoArray(c, cBase + 3 * ldc);
+        acc31.intoArray(c, cBase + 3 * ldc + LANES);
+        acc40.intoArray(c, cBase + 4 * ldc);
+        acc41.intoArray(c, cBase + 4 * ldc + LANES);
+        acc50.intoArray(c, cBase + 5 * ldc);
+        acc51.intoArray(c, cBase + 5 * ldc + LANES);
+        acc60.intoArray(c, cBase + 6 * ldc);
+        acc61.intoArray(c, cBase + 6 * ldc + LANES);
+        acc70.intoArray(c, cBase + 7 * ldc);
+        acc71.intoArray(c, cBase + 7 * ldc + LANES);
+    }
+
+    /**
+     * {@link #tile1} with {@code A(r, k) = a[aBase + r * aRow + k]}: eight rows read in place (the
+     * forward's rows of {@code x}), each at unit stride so that C2 still hoists the bounds checks.
+     * A copy of the tile rather than a parameter: with a variable stride in {@code k} the checks
+     * stay in the loop (measured slower).
+     */
+    private static void tile1Rows(
+            float[] a,
+            int aBase,
+            int aRow,
+            int depth,
+            float[] b,
+            int bBase,
+            float[] init,
+            int iBase,
+            int iLd,
+            float[] c,
+            int cBase,
+            int ldc) {
+        FloatVector acc0 = FloatVector.fromArray(SPECIES, init, iBase);
+        FloatVector acc1 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
+        FloatVector acc2 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
+        FloatVector acc3 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
+        FloatVector acc4 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
+        FloatVector acc5 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
+        FloatVector acc6 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
+        FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
+        int a0 = aBase, a1 = aBase + aRow, a2 = aBase + 2 * aRow, a3 = aBase + 3 * aRow;
+        int a4 = aBase + 4 * aRow, a5 = aBase + 5 * aRow, a6 = aBase + 6 * aRow;
+        int a7 = aBase + 7 * aRow;
+        for (int k = 0; k < depth; k++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
+            acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + k]), acc0);
+            acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[a1 + k]), acc1);
+            acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[a2 + k]), acc2);
+            acc3 = b0.fma(FloatVector.broadcast(SPECIES, a[a3 + k]), acc3);
+            acc4 = b0.fma(FloatVector.broadcast(SPECIES, a[a4 + k]), acc4);
+            acc5 = b0.fma(FloatVector.broadcast(SPECIES, a[a5 + k]), acc5);
+            acc6 = b0.fma(FloatVector.broadcast(SPECIES, a[a6 + k]), acc6);
+            acc7 = b0.fma(FloatVector.broadcast(SPECIES, a[a7 + k]), acc7);
         }
         acc0.intoArray(c, cBase);
         acc1.intoArray(c, cBase + ldc);
