@@ -59,6 +59,48 @@ static inline __attribute__((always_inline)) V v_log(V x) {
     return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693147180559945f), _mm512_mul_ps(y, f));
 }
 
+/* In-register transpose of a 16 x 16 block: unpack 32-bit and 64-bit pairs, then two rounds of
+ * 128-bit lane shuffles (r[j] becomes column j of the input rows). */
+static inline __attribute__((always_inline)) void rk_tr16(V r[16]) {
+    V t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * i + 2]), e = _mm512_castps_pd(t[4 * i + 3]);
+        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, e));
+        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, e));
+    }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) {
+            t[8 * i + j] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0x88);
+            t[8 * i + j + 4] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0xdd);
+        }
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+        r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
+    }
+}
+
+/* W^T packing of 16 actions: blk[k * ldb + c] = w[c * d + k] for c < 16, k < d (zero for
+ * c >= cnt), 16 x 16 blocks through registers instead of one strided store per weight. */
+#define RK_PACK_W16 rk_pack_w16
+static void rk_pack_w16(const float *w, long d, int cnt, float *blk, long ldb) {
+    for (long k0 = 0; k0 < d; k0 += 16) {
+        const int kc = d - k0 < 16 ? (int)(d - k0) : 16;
+        const __mmask16 km = (__mmask16)((1u << kc) - 1u);
+        V r[16];
+        for (int i = 0; i < 16; i++)
+            r[i] = i < cnt ? _mm512_maskz_loadu_ps(km, w + i * d + k0) : _mm512_setzero_ps();
+        rk_tr16(r);
+        for (int j = 0; j < kc; j++) _mm512_storeu_ps(blk + (k0 + j) * ldb, r[j]);
+    }
+}
+
 #ifndef MR
 #define MR 8
 #endif

@@ -258,6 +258,13 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     for (long a0 = 0; a0 < nv; a0 += NR) {
         const long wq = RK_MIN((long)NR, nv - a0);
         float *blk = Wp + a0 * d;
+#ifdef RK_PACK_W16
+        for (long c0 = 0; c0 < wq; c0 += 16) { /* wq is a multiple of VW = 16 */
+            const long cnt = RK_MIN(16L, n - (a0 + c0));
+            RK_PACK_W16(cnt > 0 ? w + (a0 + c0) * d : w, d, cnt > 0 ? (int)cnt : 0, blk + c0, wq);
+        }
+        continue;
+#endif
         for (long c = 0; c < wq; c++) {
             const long a = a0 + c;
             if (a < n) {
