@@ -65,10 +65,12 @@ static inline long FN(rk_ld_)(long n) {
 /* ---------------------------------------------------------------- forward */
 
 /* Z[r][c] = bias[c] + sum_k A(r, k) * Wt[k*ldw + c] for r < MR, c < nv*VW, where A(r, k) is
- * P[r*lda + k] (direct: rows of x) or P[k*MR + r] (packed panel). */
+ * P[r*lda + k] (direct: rows of x) or P[k*MR + r] (packed panel); R[r*VW ..] keeps the lane-wise
+ * maximum of row r over the tiles so far (set by the first tile), so the softmax needs no pass
+ * for its maximum. */
 AI void FN(fwd_mk_)(const int nv, const int direct, long K, const float *restrict P, long lda,
                     const float *restrict Wt, long ldw, const float *restrict bias,
-                    float *restrict Z, long ldz) {
+                    float *restrict Z, long ldz, float *restrict R, int first) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int v = 0; v < nv; v++) {
@@ -90,14 +92,20 @@ AI void FN(fwd_mk_)(const int nv, const int direct, long K, const float *restric
         Wt += ldw;
     }
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < MR; r++) {
+        V mx = acc[r][0];
 #pragma GCC unroll 16
-        for (int v = 0; v < nv; v++) v_store(Z + r * ldz + v * VW, acc[r][v]);
+        for (int v = 0; v < nv; v++) {
+            v_store(Z + r * ldz + v * VW, acc[r][v]);
+            mx = v_max(mx, acc[r][v]);
+        }
+        v_store(R + r * VW, first ? mx : v_max(v_load(R + r * VW), mx));
+    }
 }
 
-#define FARGS K, P, lda, Wt, ldw, bias, Z, ldz
+#define FARGS K, P, lda, Wt, ldw, bias, Z, ldz, R, first
 static void FN(fwd_tile_)(int nv, int direct, long K, const float *P, long lda, const float *Wt,
-                          long ldw, const float *bias, float *Z, long ldz) {
+                          long ldw, const float *bias, float *Z, long ldz, float *R, int first) {
     switch (nv * 2 + (direct != 0)) {
     case 2: FN(fwd_mk_)(CLNV(1), 0, FARGS); break;
     case 3: FN(fwd_mk_)(CLNV(1), 1, FARGS); break;
@@ -118,26 +126,21 @@ size_t FN(rk_forward_scratch_)(int batch, int d, int n) {
     const long ldz = FN(rk_ld_)(n);
     const long mcr = FN(rk_up_)(MC, MR);
     return (size_t)(FN(rk_up_)((long)d * nv, 16) + FN(rk_up_)(nv, 16) + FN(rk_up_)(mcr * d, 16) +
-                    mcr * ldz + 16);
+                    mcr * ldz + mcr * VW + 16);
 }
 
-/* Softmax of one row: z (scratch, n valid) -> p; returns log p[a] and writes the entropy. */
-static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restrict z, float *restrict p, int a,
-                                    float *restrict logp, float *restrict ent) {
+/* Softmax of one row: z (scratch, n valid), its maximum mx (from the GEMM) -> p; returns log
+ * p[a] and writes the entropy. */
+static __attribute__((noinline)) void FN(softmax_row_)(int n, const float *restrict z, float mx,
+                                                       float *restrict p, int a,
+                                                       float *restrict logp,
+                                                       float *restrict ent) {
     const int nf = n / VW * VW, rem = n - nf;
     const M m = mask_of(rem ? rem : VW);
-    V vm0 = v_set1(-INFINITY), vm1 = vm0;
     int c = 0;
-    for (; c + 2 * VW <= nf; c += 2 * VW) {
-        vm0 = v_max(vm0, v_load(z + c));
-        vm1 = v_max(vm1, v_load(z + c + VW));
-    }
-    if (c < nf) vm0 = v_max(vm0, v_load(z + c));
     /* z is the padded scratch row: whole-vector loads are in bounds (and forward from the
      * GEMM's whole-vector stores); lanes past n are masked off */
     const V ztail = rem ? v_load(z + nf) : v_zero();
-    if (rem) vm1 = v_max(vm1, v_keep(ztail, m, -INFINITY));
-    const float mx = v_hmax(v_max(vm0, vm1));
     /* e = 2^u, u = (z - max) log2(e), t accumulates e * u (log2 units). With a fused
      * multiply-add, u = fma(z, log2e, -c), c = fl(max log2e): every u is then off by the same
      * r = max log2e - c (exact via fma), which cancels in p and H and is corrected in log S. */
@@ -252,6 +255,7 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     float *bp = Wp + FN(rk_up_)((long)d * nv, 16);
     float *panel = bp + FN(rk_up_)(nv, 16);
     float *Z = panel + FN(rk_up_)(mcr * d, 16);
+    float *R = Z + mcr * ldz; /* per row: lane-wise maximum of its logits */
 
     /* Wp: tile [a0, a0 + wq) of the actions is the d x wq block at Wp + a0 * d, row k holding
      * W[a0 .. a0+wq)[k] (zero past n), so the GEMM streams it contiguously. */
@@ -275,8 +279,9 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
             }
         }
     }
+    /* padding columns: logit -inf (weights 0), so that they never win the maximum */
     memcpy(bp, bias, sizeof(float) * n);
-    if (nv > n) memset(bp + n, 0, sizeof(float) * (nv - n));
+    for (long a = n; a < nv; a++) bp[a] = -INFINITY;
 
     for (long i0 = 0; i0 < batch; i0 += MC) {
         const long mc = RK_MIN((long)MC, batch - i0);
@@ -306,17 +311,20 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
                 const int direct = direct_ok && row0 + MR <= i0 + mc;
                 const float *pt = direct ? x + row0 * d : panel + t * MR * (long)d;
                 float *zt = Z + t * MR * ldz;
+                float *rt = R + t * MR * VW;
                 long a0 = c0;
                 if (direct)
                     for (; a0 + NR <= c1; a0 += NR)
-                        FN(fwd_mk_)(NV, 1, d, pt, d, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
+                        FN(fwd_mk_)(NV, 1, d, pt, d, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
+                                    a0 == 0);
                 else
                     for (; a0 + NR <= c1; a0 += NR)
-                        FN(fwd_mk_)(NV, 0, d, pt, MR, Wp + a0 * d, NR, bp + a0, zt + a0, ldz);
+                        FN(fwd_mk_)(NV, 0, d, pt, MR, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
+                                    a0 == 0);
                 if (a0 < c1) {
                     const long wq = c1 - a0;
                     FN(fwd_tile_)((int)(wq / VW), direct, d, pt, direct ? d : MR, Wp + a0 * d, wq,
-                                  bp + a0, zt + a0, ldz);
+                                  bp + a0, zt + a0, ldz, rt, a0 == 0);
                 }
             }
         }
@@ -326,8 +334,8 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
         } else {
             for (long r = 0; r < mc; r++) {
                 const long i = i0 + r;
-                FN(softmax_row_)(n, Z + r * ldz, probs + i * n, act[i * astride], logp + i,
-                                 ent + i);
+                FN(softmax_row_)(n, Z + r * ldz, v_hmax(v_load(R + r * VW)), probs + i * n,
+                                 act[i * astride], logp + i, ent + i);
             }
         }
     }
