@@ -7,10 +7,12 @@
  *   MR x NV (forward: rows x vectors of actions) and BMR x BNV (backward: actions x vectors
  *   of features).
  *
- * Forward: Z = X W^T + b with W^T packed into contiguous NR-action panels and X into MR-row
- * panels (thread-local scratch), MR x NV register tiles (broadcast x, load W^T vectors), MC rows
- * at a time into a scratch Z block; then a 3-pass log-sum-exp softmax per row (max; exp2 +
- * sum + sum e*u; normalise) that writes probs, log p(chosen) and the entropy.
+ * Forward: Z = X W^T + b with W^T packed into contiguous NR-action panels (through 16 x 16
+ * register transposes where the ISA file defines RK_PACK_W16) and X read in place or packed into
+ * MR-row panels (thread-local scratch), MR x NV register tiles (broadcast x, load W^T vectors),
+ * MC rows at a time into a scratch Z block, each row's maximum kept by the tiles' store phase;
+ * then a 2-pass log-sum-exp softmax per row (exp2 + sum + sum e*u; normalise) that writes probs,
+ * log p(chosen) and the entropy.
  * Backward: g overwrites probs bc rows at a time (bias gradient accumulated on the way), X of
  * those rows is packed into BNR-wide column panels, then gW (n x d) += G_blk^T X_blk with
  * BMR-action x BNV-vector register tiles (broadcast g, load x vectors), vectorised over the
