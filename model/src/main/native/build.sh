@@ -45,9 +45,11 @@ compile() { # out.o src.c extra-flags...
     "$CC_BIN" $CFLAGS "$@" -c "$SRC/$src" -o "$TMP/$out" || exit 1
 }
 
-OBJS=("$TMP/dispatch.o" "$TMP/portable.o")
+OBJS=("$TMP/dispatch.o" "$TMP/portable.o" "$TMP/optim.o")
 compile dispatch.o dispatch.c -fvisibility=default
 compile portable.o kernel_portable.c
+# Adam's loop must round like Java: no contraction of a * b + c into a fused multiply-add
+compile optim.o optim.c -fvisibility=default -ffp-contract=off
 VARIANTS="portable"
 if [ "$ARCH" = x86_64 ]; then
     compile avx2.o kernel_avx2.c -mavx2 -mfma

@@ -18,14 +18,35 @@ public final class Optimizer {
     private final float[] nextParameters;
     private final float[] nextFirst;
     private final float[] nextSecond;
+    private final boolean nativeAdam;
+    private final double[] partialSquares = new double[8];
 
+    /** An optimizer whose Adam loop runs in the native library where it can (same results). */
     public Optimizer(OptimizerSettings settings, int size) {
+        this(settings, size, true);
+    }
+
+    /**
+     * An optimizer whose Adam loop runs in the native library only if {@code allowNative} and the
+     * library can; {@code false} keeps it in Java (for tests and benchmarks: the bits are equal).
+     */
+    public Optimizer(OptimizerSettings settings, int size, boolean allowNative) {
         this.settings =
                 Objects.requireNonNull(settings, "The optimizer settings must not be null.");
         this.size = size;
         this.nextParameters = new float[size];
         this.nextFirst = new float[size];
         this.nextSecond = new float[settings.kind() == OptimizerKind.ADAM ? size : 0];
+        this.nativeAdam =
+                allowNative && settings.kind() == OptimizerKind.ADAM && NativeAdam.available();
+    }
+
+    /**
+     * Where the per-parameter loop runs: {@code native-avx512} (Adam where the native library loads
+     * on an AVX-512 CPU) or {@code java}. Both give the same bits.
+     */
+    public String implementation() {
+        return nativeAdam ? "native-avx512" : "java";
     }
 
     public OptimizerSettings settings() {
@@ -47,16 +68,12 @@ public final class Optimizer {
                     "The optimizer was built for " + size + " parameters.");
         }
         double l2 = settings.l2();
-        double squares = 0;
-        for (int k = 0; k < size; k++) {
-            double g = gradient[k];
-            if (!Double.isFinite(g)) {
-                return UpdateResult.rejected(UpdateResult.NON_FINITE_GRADIENT, Double.NaN);
-            }
-            double direction = g - l2 * parameters[k];
-            squares += direction * direction;
-        }
+        double squares =
+                nativeAdam
+                        ? NativeAdam.squares0(size, gradient, parameters, l2)
+                        : squares(gradient, parameters, l2);
         double norm = Math.sqrt(squares);
+        // a NaN or infinite gradient makes the sum of squares NaN or infinite
         if (!Double.isFinite(norm)) {
             return UpdateResult.rejected(UpdateResult.NON_FINITE_GRADIENT, norm);
         }
@@ -91,23 +108,40 @@ public final class Optimizer {
             // the loop: one square root and one division per parameter.
             double rateOverCorrection1 = rate / correction1;
             double inverseSqrtCorrection2 = 1 / Math.sqrt(correction2);
-            for (int k = 0; k < size; k++) {
-                double direction = (gradient[k] - l2 * parameters[k]) * clip;
-                double m = beta1 * state.first[k] + (1 - beta1) * direction;
-                double v = beta2 * state.second[k] + (1 - beta2) * direction * direction;
-                float first = (float) m;
-                float second = (float) v;
-                float parameter =
-                        (float)
-                                (parameters[k]
-                                        + rateOverCorrection1
-                                                * m
-                                                / (Math.sqrt(v) * inverseSqrtCorrection2
-                                                        + epsilon));
-                nextFirst[k] = first;
-                nextSecond[k] = second;
-                nextParameters[k] = parameter;
-                nonFinite += first * 0f + second * 0f + parameter * 0f;
+            int status =
+                    nativeAdam
+                            ? NativeAdam.step0(
+                                    size,
+                                    gradient,
+                                    parameters,
+                                    state.first,
+                                    state.second,
+                                    nextParameters,
+                                    nextFirst,
+                                    nextSecond,
+                                    l2,
+                                    clip,
+                                    beta1,
+                                    1 - beta1,
+                                    beta2,
+                                    1 - beta2,
+                                    rateOverCorrection1,
+                                    inverseSqrtCorrection2,
+                                    epsilon)
+                            : -1;
+            if (status >= 0) {
+                nonFinite = status == 0 ? 0f : Float.NaN;
+            } else {
+                // the Java loop, where the native one is not available
+                nonFinite =
+                        adamLoop(
+                                parameters,
+                                gradient,
+                                state,
+                                l2,
+                                clip,
+                                rateOverCorrection1,
+                                inverseSqrtCorrection2);
             }
         }
 
@@ -120,5 +154,81 @@ public final class Optimizer {
         System.arraycopy(nextSecond, 0, state.second, 0, nextSecond.length);
         state.steps++;
         return new UpdateResult(true, null, norm, clipped);
+    }
+
+    /** Adam's per-parameter loop into the scratch arrays; returns NaN if a result is not finite. */
+    private float adamLoop(
+            float[] parameters,
+            float[] gradient,
+            OptimizerState state,
+            double l2,
+            double clip,
+            double rateOverCorrection1,
+            double inverseSqrtCorrection2) {
+        double beta1 = settings.beta1();
+        double beta2 = settings.beta2();
+        double epsilon = settings.epsilon();
+        float nonFinite = 0f;
+        for (int k = 0; k < size; k++) {
+            double direction = (gradient[k] - l2 * parameters[k]) * clip;
+            double m = beta1 * state.first[k] + (1 - beta1) * direction;
+            double v = beta2 * state.second[k] + (1 - beta2) * direction * direction;
+            float first = (float) m;
+            float second = (float) v;
+            float parameter =
+                    (float)
+                            (parameters[k]
+                                    + rateOverCorrection1
+                                            * m
+                                            / (Math.sqrt(v) * inverseSqrtCorrection2 + epsilon));
+            nextFirst[k] = first;
+            nextSecond[k] = second;
+            nextParameters[k] = parameter;
+            nonFinite += first * 0f + second * 0f + parameter * 0f;
+        }
+        return nonFinite;
+    }
+
+    /**
+     * {@code sum_k (g_k - l2 theta_k)^2} in float64 as eight interleaved partial sums (parameter
+     * {@code k} in sum {@code k mod 8}), added pairwise at the end: eight independent chains of
+     * additions instead of one, and the order the native loop uses, so both give the same bits.
+     */
+    private double squares(float[] gradient, float[] parameters, double l2) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int k = 0;
+        for (; k + 8 <= size; k += 8) {
+            double d0 = gradient[k] - l2 * parameters[k];
+            double d1 = gradient[k + 1] - l2 * parameters[k + 1];
+            double d2 = gradient[k + 2] - l2 * parameters[k + 2];
+            double d3 = gradient[k + 3] - l2 * parameters[k + 3];
+            double d4 = gradient[k + 4] - l2 * parameters[k + 4];
+            double d5 = gradient[k + 5] - l2 * parameters[k + 5];
+            double d6 = gradient[k + 6] - l2 * parameters[k + 6];
+            double d7 = gradient[k + 7] - l2 * parameters[k + 7];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
+        }
+        double[] lanes = partialSquares;
+        lanes[0] = s0;
+        lanes[1] = s1;
+        lanes[2] = s2;
+        lanes[3] = s3;
+        lanes[4] = s4;
+        lanes[5] = s5;
+        lanes[6] = s6;
+        lanes[7] = s7;
+        for (; k < size; k++) {
+            double d = gradient[k] - l2 * parameters[k];
+            lanes[k & 7] += d * d;
+        }
+        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+                + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
     }
 }

@@ -3,7 +3,9 @@ package org.flinkreinforce.model.optim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class OptimizerTest {
@@ -112,6 +114,89 @@ class OptimizerTest {
         assertThat(result.rejection()).isEqualTo(UpdateResult.NON_FINITE_UPDATE);
         assertThat(theta[0]).isEqualTo(1f);
         assertThat(state.first[0]).isEqualTo(0f);
+    }
+
+    @Test
+    void shouldGiveTheSameBitsWithTheNativeAdamLoop() {
+        assumeTrue(
+                new Optimizer(OptimizerSettings.adam(0.01), 1)
+                        .implementation()
+                        .startsWith("native"),
+                "the native Adam loop needs the native library and an AVX-512 CPU");
+        Random random = new Random(7);
+        // sizes around the 8-wide vectors, clipping on and off, L2 on and off, extreme beta
+        int[] sizes = {1, 7, 8, 9, 17, 1000, 4099};
+        OptimizerSettings[] settings = {
+            OptimizerSettings.adam(0.05),
+            new OptimizerSettings(OptimizerKind.ADAM, 0.3, 0, 0.5, 0.9, 1e-3, 0.5, 0.01),
+            new OptimizerSettings(
+                    OptimizerKind.ADAM, 1e-3, 0, 0.0, 0.0, 1e-8, Double.POSITIVE_INFINITY, 0.1)
+        };
+        for (OptimizerSettings setting : settings) {
+            for (int size : sizes) {
+                Optimizer fast = new Optimizer(setting, size, true);
+                Optimizer java = new Optimizer(setting, size, false);
+                assertThat(java.implementation()).isEqualTo("java");
+                OptimizerState fastState = fast.newState();
+                OptimizerState javaState = java.newState();
+                float[] fastTheta = new float[size];
+                for (int k = 0; k < size; k++) {
+                    fastTheta[k] = (float) random.nextGaussian();
+                }
+                float[] javaTheta = fastTheta.clone();
+                for (int step = 0; step < 20; step++) {
+                    float[] gradient = new float[size];
+                    for (int k = 0; k < size; k++) {
+                        // magnitudes from 1e-30 to 1e3, some exact zeros
+                        gradient[k] =
+                                k % 11 == 0
+                                        ? 0f
+                                        : (float)
+                                                (random.nextGaussian()
+                                                        * Math.pow(10, random.nextInt(34) - 30));
+                    }
+                    UpdateResult a = fast.ascend(fastTheta, gradient.clone(), fastState);
+                    UpdateResult b = java.ascend(javaTheta, gradient.clone(), javaState);
+                    String where = setting + ", size " + size + ", step " + step;
+                    assertThat(a.applied()).as(where).isEqualTo(b.applied());
+                    assertThat(Double.doubleToRawLongBits(a.gradientNorm()))
+                            .as(where)
+                            .isEqualTo(Double.doubleToRawLongBits(b.gradientNorm()));
+                    assertThat(bits(fastTheta)).as(where).isEqualTo(bits(javaTheta));
+                    assertThat(bits(fastState.first)).as(where).isEqualTo(bits(javaState.first));
+                    assertThat(bits(fastState.second)).as(where).isEqualTo(bits(javaState.second));
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectAnOverflowingAdamStepInTheNativeLoopToo() {
+        OptimizerSettings settings =
+                new OptimizerSettings(
+                        OptimizerKind.ADAM, 1e38, 0, 0.9, 0.999, 1e-8, Double.POSITIVE_INFINITY, 0);
+        for (boolean allowNative : new boolean[] {true, false}) {
+            Optimizer adam = new Optimizer(settings, 9, allowNative);
+            OptimizerState state = adam.newState();
+            float[] theta = new float[9];
+            java.util.Arrays.fill(theta, 3e38f);
+            float[] gradient = new float[9];
+            java.util.Arrays.fill(gradient, 1f);
+            UpdateResult result = adam.ascend(theta, gradient, state);
+            assertThat(result.applied()).as(adam.implementation()).isFalse();
+            assertThat(result.rejection()).isEqualTo(UpdateResult.NON_FINITE_UPDATE);
+            assertThat(theta[8]).isEqualTo(3e38f);
+            assertThat(state.first[8]).isEqualTo(0f);
+            assertThat(state.steps).isZero();
+        }
+    }
+
+    private static int[] bits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int k = 0; k < values.length; k++) {
+            bits[k] = Float.floatToRawIntBits(values[k]);
+        }
+        return bits;
     }
 
     @Test
