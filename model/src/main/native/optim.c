@@ -126,7 +126,7 @@ JNIFN(jboolean, supported0)(JNIEnv *env, jclass cls) {
 JNIFN(jdouble, squares0)(JNIEnv *env, jclass cls, jint size, jfloatArray gradient,
                         jfloatArray parameters, jdouble l2) {
     (void)cls;
-    double result = NAN;
+    double result = -1.0; /* never a sum of squares: the arrays could not be pinned */
 #ifdef RK_OPTIM_X86
     if (!rk_adam_supported()) return result;
     float *g = NULL, *p = NULL;

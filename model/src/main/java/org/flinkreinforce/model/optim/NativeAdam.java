@@ -33,7 +33,7 @@ final class NativeAdam {
 
     /**
      * {@code sum_k (g_k - l2 theta_k)^2} in float64 in {@link Optimizer}'s order (eight interleaved
-     * partial sums, added pairwise); NaN if the arrays could not be pinned.
+     * partial sums, added pairwise); -1 if the arrays could not be pinned.
      */
     static native double squares0(int size, float[] gradient, float[] parameters, double l2);
 

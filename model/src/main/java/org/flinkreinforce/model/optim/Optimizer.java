@@ -68,10 +68,11 @@ public final class Optimizer {
                     "The optimizer was built for " + size + " parameters.");
         }
         double l2 = settings.l2();
-        double squares =
-                nativeAdam
-                        ? NativeAdam.squares0(size, gradient, parameters, l2)
-                        : squares(gradient, parameters, l2);
+        double squares = nativeAdam ? NativeAdam.squares0(size, gradient, parameters, l2) : -1;
+        if (squares < 0) {
+            // the Java sum, where the native one is not available
+            squares = squares(gradient, parameters, l2);
+        }
         double norm = Math.sqrt(squares);
         // a NaN or infinite gradient makes the sum of squares NaN or infinite
         if (!Double.isFinite(norm)) {
