@@ -27,7 +27,7 @@ static pthread_once_t rk_isa_once = PTHREAD_ONCE_INIT;
 static int rk_isa_max = RK_ISA_PORTABLE;
 static void rk_isa_init(void) { rk_isa_max = rk_detect_isa(); }
 
-static int rk_max_isa(void) {
+int rk_max_isa(void) {
     pthread_once(&rk_isa_once, rk_isa_init);
     return rk_isa_max;
 }

@@ -14,6 +14,9 @@
 #define RK_ISA_AVX2 1
 #define RK_ISA_AVX512 2
 
+/* The best RK_ISA_* path this CPU supports (detected once, dispatch.c); not exported. */
+__attribute__((visibility("hidden"))) int rk_max_isa(void);
+
 /* Scratch (in floats, 64-byte aligned by the caller) needed by forward / backward. */
 typedef size_t (*rk_scratch_fn)(int batch, int features, int actions);
 

@@ -4,11 +4,14 @@
  * for bit equal to the float64 Java loops in Optimizer:
  * the same IEEE operations in the same order (compiled with -ffp-contract=off, so no multiply-add
  * is fused), correctly rounded square root and division, round-to-nearest float conversions.
- * Only the AVX-512 path is offered: elsewhere Java keeps its own loop.
+ * Only the AVX-512 path is offered, where the kernel's dispatch found it: elsewhere Java keeps its
+ * own loop.
  */
 #include <jni.h>
 #include <math.h>
 #include <stdint.h>
+
+#include "kernel.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -106,10 +109,10 @@ __attribute__((target("avx512f"))) static double rk_squares_avx512(long size, co
 }
 #endif
 
+/* The AVX-512 path of the kernel (F and DQ, detected once in dispatch.c); Adam needs only F. */
 static int rk_adam_supported(void) {
 #ifdef RK_OPTIM_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    return rk_max_isa() >= RK_ISA_AVX512;
 #else
     return 0;
 #endif
