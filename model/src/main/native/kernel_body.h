@@ -269,8 +269,7 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
             const long cnt = RK_MIN(16L, n - (a0 + c0));
             RK_PACK_W16(cnt > 0 ? w + (a0 + c0) * d : w, d, cnt > 0 ? (int)cnt : 0, blk + c0, wq);
         }
-        continue;
-#endif
+#else
         for (long c = 0; c < wq; c++) {
             const long a = a0 + c;
             if (a < n) {
@@ -280,6 +279,7 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
                 for (long k = 0; k < d; k++) blk[k * wq + c] = 0.0f;
             }
         }
+#endif
     }
     /* padding columns: logit -inf (weights 0), so that they never win the maximum */
     memcpy(bp, bias, sizeof(float) * n);
