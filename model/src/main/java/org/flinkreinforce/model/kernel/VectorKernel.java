@@ -361,7 +361,8 @@ public final class VectorKernel implements GradientKernel {
      * every vector register): {@code t = i + f} with {@code i} the nearest integer (added to 1.5 *
      * 2^23, the integer lands in the low mantissa bits) and {@code |f| <= 1/2}; a degree-5 minimax
      * polynomial for {@code 2^f} (relative error 7.7e-8, 2.3e-7 evaluated in float32) times {@code
-     * 2^i} built in the exponent bits. The native kernel uses the same polynomial.
+     * 2^i} built in the exponent bits. (The native AVX-512 kernel splits at the floor instead, with
+     * {@code vreduceps} and {@code vscalefps}, and a polynomial for [0, 1).)
      */
     private static FloatVector exp2(FloatVector t) {
         FloatVector shifted = t.add(ROUNDER);
