@@ -2,6 +2,7 @@ package org.flinkreinforce.model.kernel;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -24,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@code W^T} packed once per call into contiguous column panels; then the softmax of those
  *       rows while they are hot, with an inline polynomial {@code 2^t} (the JDK's vector {@code
  *       exp} is a call that spills every vector register), written straight to {@code probs}.
+ *   <li>Heads of at most {@code LANES} actions (a row is one vector): the forward takes {@code
+ *       LANES} rows at a time and transposes their logits to one vector per action, a lane per row,
+ *       so that the softmax needs no reduction across lanes ({@link #forwardNarrow}).
  *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
  *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
  *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
@@ -70,7 +74,10 @@ public final class VectorKernel implements GradientKernel {
     /** 1.5 * 2^23: {@code t + ROUNDER - ROUNDER} is {@code t} rounded to an integer. */
     private static final float ROUNDER = 12582912f;
 
-    /** The lowest argument of {@link #exp2}: {@code 2^-126} is the smallest normal float. */
+    /**
+     * The lowest argument of {@code 2^u} in {@link #exponentials}: {@code 2^-126} is the smallest
+     * normal float.
+     */
     private static final float MIN_EXPONENT = -126f;
 
     /**
@@ -99,6 +106,22 @@ public final class VectorKernel implements GradientKernel {
         return swaps;
     }
 
+    /**
+     * Whether the narrow forward ({@link #forwardNarrow}) moves its logits and probabilities
+     * between rows and lanes with gathers and scatters: AVX-512 has both instructions (16 lanes);
+     * elsewhere the JDK would emulate the scatter, so plain loops do it.
+     */
+    private static final boolean INDEXED = LANES == 16;
+
+    /** Per lane l: {@code l * LANES}, the start of row l of a logits block (a gather's map). */
+    private static final int[] ROW_STARTS = new int[LANES];
+
+    static {
+        for (int l = 0; l < LANES; l++) {
+            ROW_STARTS[l] = l * LANES;
+        }
+    }
+
     /** {@code NR} zeros: the initial value of a tile that does not accumulate. */
     private static final float[] ZEROS = new float[NR];
 
@@ -109,6 +132,16 @@ public final class VectorKernel implements GradientKernel {
     private float[] packedRows = new float[0];
 
     private float[] logits = new float[0];
+
+    /** Logits of {@code LANES} rows, one vector per action (see {@link #forwardNarrow}). */
+    private float[] transposed = new float[0];
+
+    /** Per lane l: where row l's chosen logit sits in the logits block (a gather's index map). */
+    private final int[] chosenAt = new int[LANES];
+
+    /** Per lane l: {@code l * n}, the start of row l of a block of probabilities (scatter). */
+    private final int[] rowStarts = new int[LANES];
+
     private float[] logitGradient = new float[0];
     private float[] weightGradientT = new float[0];
     private float[] biasGradient = new float[0];
@@ -117,7 +150,13 @@ public final class VectorKernel implements GradientKernel {
     /** 1 in the lanes of the partial last vector of a row that hold actions, 0 past them. */
     private final float[] tailOnes = new float[LANES];
 
-    private final float[] rowStats = new float[4 * MR];
+    private final float[] rowStats = new float[2 * MR];
+
+    /**
+     * Per row of a block: the lane-wise {@code S} and {@code T} of {@link #exponentials}; then one
+     * vector of the row's maximum.
+     */
+    private final float[] rowSums = new float[(2 * MR + 1) * LANES];
 
     @Override
     public String name() {
@@ -146,6 +185,20 @@ public final class VectorKernel implements GradientKernel {
             float[] entropy) {
         int ld = paddedActions(n);
         packWeights(d, n, ld, params, weightOffset, biasOffset);
+        if (ld == LANES && LANES >= MR) {
+            forwardNarrow(
+                    batch,
+                    d,
+                    n,
+                    x,
+                    chosen,
+                    actionOffset,
+                    actionStride,
+                    probs,
+                    logProbChosen,
+                    entropy);
+            return;
+        }
         logits = ensure(logits, MR * ld);
         packedRows = ensure(packedRows, MR * d);
         float[] w = packedWeights;
@@ -188,6 +241,151 @@ public final class VectorKernel implements GradientKernel {
                     logProbChosen,
                     entropy);
         }
+    }
+
+    /**
+     * The forward pass for heads of at most {@code LANES} actions, {@code LANES} rows at a time:
+     * the logits of the rows (one vector each, from the same register tiles) are transposed into
+     * one vector per action with a lane per row, so that the softmax is lane-wise arithmetic over
+     * the actions, with no reduction across lanes and one vector logarithm for all the rows. A row
+     * per vector would spend most of its time in lane reductions and a scalar logarithm: with 10
+     * actions that cost 3 times the GEMM.
+     */
+    private void forwardNarrow(
+            int batch,
+            int d,
+            int n,
+            float[] x,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] probs,
+            float[] logProbChosen,
+            float[] entropy) {
+        logits = ensure(logits, LANES * LANES);
+        packedRows = ensure(packedRows, MR * d);
+        transposed = ensure(transposed, (LANES + 4) * LANES);
+        float[] w = packedWeights;
+        float[] bias = paddedBias;
+        float[] xp = packedRows;
+        float[] z = logits;
+        float[] zt = transposed;
+        for (int l = 0; l < LANES; l++) {
+            rowStarts[l] = l * n;
+        }
+        for (int i0 = 0; i0 < batch; i0 += LANES) {
+            int rows = Math.min(LANES, batch - i0);
+            for (int r0 = 0; r0 < rows; r0 += MR) {
+                int tileRows = Math.min(MR, rows - r0);
+                if (tileRows == MR) {
+                    tile1Rows(x, (i0 + r0) * d, d, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
+                } else {
+                    packRows(x, (i0 + r0) * d, d, tileRows, xp);
+                    tile1(xp, 0, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
+                }
+            }
+            // zt[a * LANES + l] = z of row l, action a, and after the n action rows the chosen
+            // action's logit; lanes past the rows repeat the last row
+            int chosenRow = n * LANES;
+            if (INDEXED) {
+                for (int l = rows; l < LANES; l++) {
+                    System.arraycopy(z, (rows - 1) * LANES, z, l * LANES, LANES);
+                }
+                for (int l = 0; l < LANES; l++) {
+                    int r = Math.min(l, rows - 1);
+                    chosenAt[l] = l * LANES + chosen[actionOffset + (i0 + r) * actionStride];
+                }
+                for (int a = 0; a < n; a++) {
+                    FloatVector.fromArray(SPECIES, z, a, ROW_STARTS, 0).intoArray(zt, a * LANES);
+                }
+                FloatVector.fromArray(SPECIES, z, 0, chosenAt, 0).intoArray(zt, chosenRow);
+            } else {
+                for (int l = 0; l < LANES; l++) {
+                    int r = Math.min(l, rows - 1);
+                    int from = r * LANES;
+                    for (int a = 0; a < n; a++) {
+                        zt[a * LANES + l] = z[from + a];
+                    }
+                    zt[chosenRow + l] = z[from + chosen[actionOffset + (i0 + r) * actionStride]];
+                }
+            }
+            narrowSoftmax(zt, n);
+            if (INDEXED && rows == LANES) {
+                for (int a = 0; a < n; a++) {
+                    FloatVector.fromArray(SPECIES, zt, a * LANES)
+                            .intoArray(probs, i0 * n + a, rowStarts, 0);
+                }
+            } else {
+                for (int l = 0; l < rows; l++) {
+                    int to = (i0 + l) * n;
+                    for (int a = 0; a < n; a++) {
+                        probs[to + a] = zt[a * LANES + l];
+                    }
+                }
+            }
+            int logProbRow = chosenRow + LANES;
+            int entropyRow = logProbRow + LANES;
+            System.arraycopy(zt, logProbRow, logProbChosen, i0, rows);
+            System.arraycopy(zt, entropyRow, entropy, i0, rows);
+        }
+    }
+
+    /**
+     * The softmax of {@code LANES} rows held transposed in {@code zt} (see {@link #forwardNarrow}),
+     * lane-wise, with the formulas of {@link #softmaxBlock}: rows {@code a < n} of {@code zt}
+     * become the probabilities; row {@code n} holds the chosen action's logit, and rows {@code n +
+     * 1} and {@code n + 2} receive its {@code log p} and the entropy (row {@code n + 3} is
+     * scratch).
+     *
+     * <p>It calls nothing but the Vector API (whose methods C2 always inlines) and methods that
+     * take arrays, with the logarithm written out: C2 inlines a helper of this size only where the
+     * caller has a call-site profile, and a caller first compiled at tier 2 (when the C2 queue is
+     * long) has none. A helper that takes or returns a vector then stays a call that boxes it: with
+     * {@code exp2} and {@code log} helpers, half of the runs allocated 30 KB per batch at 256x32x10
+     * and ran 1.5x slower. For the same reason no loop-carried vector is the receiver of a call
+     * (its type is not exact without a profile).
+     */
+    private static void narrowSoftmax(float[] zt, int n) {
+        FloatVector max = FloatVector.fromArray(SPECIES, zt, 0);
+        for (int a = 1; a < n; a++) {
+            max = FloatVector.fromArray(SPECIES, zt, a * LANES).max(max);
+        }
+        int chosenRow = n * LANES;
+        int maxRow = chosenRow + LANES;
+        int sumRow = maxRow + LANES;
+        // a loop-carried vector is no receiver (see above): max(row 0, max) is max
+        FloatVector.fromArray(SPECIES, zt, 0).max(max).intoArray(zt, maxRow);
+        exponentials(zt, 0, chosenRow, zt, maxRow, zt, sumRow);
+        FloatVector sum = FloatVector.fromArray(SPECIES, zt, sumRow);
+        FloatVector weighted = FloatVector.fromArray(SPECIES, zt, sumRow + LANES);
+        FloatVector inverse = FloatVector.broadcast(SPECIES, 1f).div(sum);
+        for (int a = 0; a < n; a++) {
+            FloatVector.fromArray(SPECIES, zt, a * LANES).mul(inverse).intoArray(zt, a * LANES);
+        }
+        // ln S for S >= 1: S = m 2^k with m in [3/4, 3/2) taken from the bits (k + 2^23 + 127
+        // is exact as a float), then a degree-7 polynomial in m - 1 (absolute error 2.2e-7: the
+        // native kernel's v_log, which takes m with getmant)
+        IntVector bits = sum.reinterpretAsInts();
+        FloatVector m = bits.and(0x007fffff).or(0x3f800000).reinterpretAsFloats();
+        FloatVector k =
+                bits.lanewise(VectorOperators.LSHR, 23)
+                        .or(0x4b000000)
+                        .reinterpretAsFloats()
+                        .sub(8388735f);
+        VectorMask<Float> high = m.compare(VectorOperators.GE, 1.5f);
+        m = m.blend(m.mul(0.5f), high);
+        k = k.blend(k.add(1f), high);
+        FloatVector g = m.sub(1f);
+        FloatVector l = FloatVector.broadcast(SPECIES, 7.937867194414139e-2f);
+        l = l.fma(g, FloatVector.broadcast(SPECIES, -1.6684120893478394e-1f));
+        l = l.fma(g, FloatVector.broadcast(SPECIES, 2.0778204500675201e-1f));
+        l = l.fma(g, FloatVector.broadcast(SPECIES, -2.509261667728424e-1f));
+        l = l.fma(g, FloatVector.broadcast(SPECIES, 3.3307188749313354e-1f));
+        l = l.fma(g, FloatVector.broadcast(SPECIES, -4.999735653400421e-1f));
+        l = l.fma(g, FloatVector.broadcast(SPECIES, 1.000002384185791f));
+        FloatVector logSum = k.fma(FloatVector.broadcast(SPECIES, LN2), l.mul(g));
+        FloatVector.fromArray(SPECIES, zt, chosenRow).sub(max).sub(logSum).intoArray(zt, maxRow);
+        logSum.sub(weighted.mul(inverse).mul(LN2)).max(0f).intoArray(zt, sumRow);
     }
 
     /**
@@ -291,17 +489,20 @@ public final class VectorKernel implements GradientKernel {
             stats[r] = z[r * ld + chosen[actionOffset + i * actionStride]];
             stats[MR + r] = rowMax(z, r * ld, ld);
         }
+        float[] sums = rowSums;
         for (int r = 0; r < rows; r++) {
-            exponentials(z, r * ld, ld, stats, r);
+            broadcastInto(stats[MR + r], sums, 2 * MR * LANES);
+            exponentials(z, r * ld, r * ld + ld, sums, 2 * MR * LANES, sums, 2 * r * LANES);
         }
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
-            float sum = stats[2 * MR + r];
+            float sum = laneSum(sums, 2 * r * LANES);
+            float weighted = laneSum(sums, (2 * r + 1) * LANES);
             float inverse = 1f / sum;
             scaleInto(z, r * ld, n, inverse, probs, i * n);
             float logSum = (float) Math.log(sum);
             logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
-            entropy[i] = Math.max(0f, logSum - LN2 * stats[3 * MR + r] * inverse);
+            entropy[i] = Math.max(0f, logSum - LN2 * weighted * inverse);
         }
     }
 
@@ -311,75 +512,89 @@ public final class VectorKernel implements GradientKernel {
         FloatVector max0 = FloatVector.broadcast(SPECIES, PADDING);
         FloatVector max1 = max0;
         int a = row;
+        // loop-carried vectors as arguments, not receivers (see narrowSoftmax)
         for (; a + 2 * LANES <= end; a += 2 * LANES) {
-            max0 = max0.max(FloatVector.fromArray(SPECIES, z, a));
-            max1 = max1.max(FloatVector.fromArray(SPECIES, z, a + LANES));
+            max0 = FloatVector.fromArray(SPECIES, z, a).max(max0);
+            max1 = FloatVector.fromArray(SPECIES, z, a + LANES).max(max1);
         }
         if (a < end) {
-            max0 = max0.max(FloatVector.fromArray(SPECIES, z, a));
+            max0 = FloatVector.fromArray(SPECIES, z, a).max(max0);
         }
-        return max0.max(max1).reduceLanes(VectorOperators.MAX);
+        return FloatVector.broadcast(SPECIES, PADDING)
+                .max(max0)
+                .max(max1)
+                .reduceLanes(VectorOperators.MAX);
     }
 
     /**
-     * Replaces {@code z[row .. row + ld)} by {@code e = 2^u}, {@code u = max((z - max) log2(e),
-     * -126)} with {@code max = stats[8 + r]}, and stores {@code S = sum e} in {@code stats[16 + r]}
-     * and {@code T = sum e u} (log2 units) in {@code stats[24 + r]}. The clamp keeps {@code 2^u}
-     * normal: a logit more than 87 below the maximum (and a padding column) gets {@code e = 2^-126}
-     * instead of less, which changes {@code S >= 1} and {@code T} by less than one part in 10^36.
-     */
-    private static void exponentials(float[] z, int row, int ld, float[] stats, int r) {
-        FloatVector max = FloatVector.broadcast(SPECIES, stats[MR + r]);
-        FloatVector sum = FloatVector.zero(SPECIES);
-        FloatVector weighted = FloatVector.zero(SPECIES);
-        for (int a = row; a < row + ld; a += LANES) {
-            FloatVector u =
-                    FloatVector.fromArray(SPECIES, z, a).sub(max).mul(LOG2E).max(MIN_EXPONENT);
-            FloatVector e = exp2(u);
-            e.intoArray(z, a);
-            sum = sum.add(e);
-            weighted = e.fma(u, weighted);
-        }
-        stats[2 * MR + r] = sumLanes(sum);
-        stats[3 * MR + r] = sumLanes(weighted);
-    }
-
-    /**
-     * The sum of the lanes of {@code v} as a tree of lane swaps and additions: C2 compiles {@code
-     * reduceLanes(ADD)} of floats to one lane after the other, a chain of 16 dependent additions
-     * with 512-bit vectors.
-     */
-    private static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> swap : HALVES) {
-            v = v.add(v.rearrange(swap));
-        }
-        return v.lane(0);
-    }
-
-    /**
-     * {@code 2^t} for {@code -126 <= t <= 0}, inline (a call to the JDK's vector {@code exp} spills
-     * every vector register): {@code t = i + f} with {@code i} the nearest integer (added to 1.5 *
-     * 2^23, the integer lands in the low mantissa bits) and {@code |f| <= 1/2}; a degree-5 minimax
+     * Replaces the vectors of {@code z[from .. end)} by {@code e = 2^u}, {@code u = max((z - m)
+     * log2(e), -126)} with {@code m} the vector at {@code max[maxAt]}, and stores the lane-wise
+     * sums {@code S = sum e} at {@code out[outAt]} and {@code T = sum e u} (log2 units) at {@code
+     * out[outAt + LANES]}. The clamp keeps {@code 2^u} normal: a logit more than 87 below the
+     * maximum (and a padding column) gets {@code e = 2^-126} instead of less, which changes {@code
+     * S >= 1} and {@code T} by less than one part in 10^36.
+     *
+     * <p>{@code 2^u} is inline (a call to the JDK's vector {@code exp} spills every vector
+     * register, and a helper method would box its vectors where C2 does not inline it, see {@link
+     * #narrowSoftmax}): {@code u = i + f} with {@code i} the nearest integer (added to 1.5 * 2^23,
+     * the integer lands in the low mantissa bits) and {@code |f| <= 1/2}; a degree-5 minimax
      * polynomial for {@code 2^f} (relative error 7.7e-8, 2.3e-7 evaluated in float32) times {@code
      * 2^i} built in the exponent bits. (The native AVX-512 kernel splits at the floor instead, with
      * {@code vreduceps} and {@code vscalefps}, and a polynomial for [0, 1).)
      */
-    private static FloatVector exp2(FloatVector t) {
-        FloatVector shifted = t.add(ROUNDER);
-        FloatVector f = t.sub(shifted.sub(ROUNDER));
-        FloatVector y = FloatVector.broadcast(SPECIES, 1.3277939288e-3f);
-        y = y.fma(f, FloatVector.broadcast(SPECIES, 9.6757579595e-3f));
-        y = y.fma(f, FloatVector.broadcast(SPECIES, 5.5507097393e-2f));
-        y = y.fma(f, FloatVector.broadcast(SPECIES, 2.4022114277e-1f));
-        y = y.fma(f, FloatVector.broadcast(SPECIES, 6.9314694405e-1f));
-        y = y.fma(f, FloatVector.broadcast(SPECIES, 1.0000001192f));
-        // bits(shifted) = bits(1.5 * 2^23) + i, and bits(1.5 * 2^23) << 23 overflows to 0
-        FloatVector scale =
-                shifted.reinterpretAsInts()
-                        .add(127)
-                        .lanewise(VectorOperators.LSHL, 23)
-                        .reinterpretAsFloats();
-        return y.mul(scale);
+    private static void exponentials(
+            float[] z, int from, int end, float[] max, int maxAt, float[] out, int outAt) {
+        FloatVector m = FloatVector.fromArray(SPECIES, max, maxAt);
+        FloatVector sum = FloatVector.zero(SPECIES);
+        FloatVector weighted = FloatVector.zero(SPECIES);
+        for (int a = from; a < end; a += LANES) {
+            FloatVector u =
+                    FloatVector.fromArray(SPECIES, z, a).sub(m).mul(LOG2E).max(MIN_EXPONENT);
+            FloatVector shifted = u.add(ROUNDER);
+            FloatVector f = u.sub(shifted.sub(ROUNDER));
+            FloatVector y = FloatVector.broadcast(SPECIES, 1.3277939288e-3f);
+            y = y.fma(f, FloatVector.broadcast(SPECIES, 9.6757579595e-3f));
+            y = y.fma(f, FloatVector.broadcast(SPECIES, 5.5507097393e-2f));
+            y = y.fma(f, FloatVector.broadcast(SPECIES, 2.4022114277e-1f));
+            y = y.fma(f, FloatVector.broadcast(SPECIES, 6.9314694405e-1f));
+            y = y.fma(f, FloatVector.broadcast(SPECIES, 1.0000001192f));
+            // bits(shifted) = bits(1.5 * 2^23) + i, and bits(1.5 * 2^23) << 23 overflows to 0
+            FloatVector e =
+                    y.mul(
+                            shifted.reinterpretAsInts()
+                                    .add(127)
+                                    .lanewise(VectorOperators.LSHL, 23)
+                                    .reinterpretAsFloats());
+            e.intoArray(z, a);
+            sum = e.add(sum);
+            weighted = e.fma(u, weighted);
+        }
+        // loop-carried vectors as arguments, not receivers (see narrowSoftmax): 0 + v is v
+        FloatVector zero = FloatVector.zero(SPECIES);
+        zero.add(sum).intoArray(out, outAt);
+        zero.add(weighted).intoArray(out, outAt + LANES);
+    }
+
+    /** {@code LANES} copies of {@code value} at {@code out[at ..]}. */
+    private static void broadcastInto(float value, float[] out, int at) {
+        FloatVector.broadcast(SPECIES, value).intoArray(out, at);
+    }
+
+    /**
+     * The sum of the lanes of the vector at {@code a[at]} as a tree of lane swaps and additions: C2
+     * compiles {@code reduceLanes(ADD)} of floats to one lane after the other, a chain of 16
+     * dependent additions with 512-bit vectors. The receiver of each step is a fresh vector ({@code
+     * 0 + v}), not the loop-carried one, so that C2 boxes nothing without a profile (see {@link
+     * #narrowSoftmax}).
+     */
+    private static float laneSum(float[] a, int at) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector v = FloatVector.fromArray(SPECIES, a, at);
+        for (VectorShuffle<Float> swap : HALVES) {
+            FloatVector w = zero.add(v);
+            v = w.add(w.rearrange(swap));
+        }
+        return zero.add(v).lane(0);
     }
 
     /** {@code out[to + a] = z[row + a] * factor} for {@code a < n}. */
@@ -428,7 +643,23 @@ public final class VectorKernel implements GradientKernel {
         }
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
-            for (int r = 0; r < rows; r++) {
+            if (ld == LANES) {
+                narrowGradientRows(
+                        probs,
+                        i0,
+                        rows,
+                        n,
+                        batch * n,
+                        g,
+                        coefficients,
+                        entropyBonus,
+                        entropy,
+                        chosen,
+                        actionOffset,
+                        actionStride,
+                        gb);
+            }
+            for (int r = 0; ld > LANES && r < rows; r++) {
                 int i = i0 + r;
                 gradientRow(
                         probs,
@@ -518,6 +749,59 @@ public final class VectorKernel implements GradientKernel {
                 FloatVector.fromArray(SPECIES, gb, a).add(ga).intoArray(gb, a);
             }
         }
+    }
+
+    /**
+     * {@link #gradientRow} for rows {@code i0 .. i0 + rows} of a head of at most {@code LANES}
+     * actions (one vector per row, the block's only column strip), with the bias gradient summed in
+     * a register. A row's vector is loaded whole from {@code probs}, so its lanes past {@code n}
+     * hold the next row's probabilities (finite): they only reach padding columns of {@code g} and
+     * {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through a
+     * zero-padded copy.
+     */
+    private void narrowGradientRows(
+            float[] probs,
+            int i0,
+            int rows,
+            int n,
+            int limit,
+            float[] g,
+            float[] coefficients,
+            float beta,
+            float[] entropy,
+            int[] chosen,
+            int actionOffset,
+            int actionStride,
+            float[] gb) {
+        FloatVector sum = FloatVector.fromArray(SPECIES, gb, 0);
+        for (int r = 0; r < rows; r++) {
+            int i = i0 + r;
+            int from = i * n;
+            FloatVector p;
+            if (from + LANES <= limit) {
+                p = FloatVector.fromArray(SPECIES, probs, from);
+            } else {
+                float[] copy = tailScratch;
+                for (int l = 0; l < LANES; l++) {
+                    copy[l] = l < n ? probs[from + l] : 0f;
+                }
+                p = FloatVector.fromArray(SPECIES, copy, 0);
+            }
+            float c = coefficients[i];
+            FloatVector ga = p.mul(-c);
+            if (beta != 0f) {
+                VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
+                FloatVector logP =
+                        p.blend(1f, positive.not()).lanewise(VectorOperators.LOG).add(entropy[i]);
+                ga = p.mul(-beta).fma(logP, ga);
+            }
+            int action = chosen[actionOffset + i * actionStride];
+            ga = FloatVector.fromArray(SPECIES, UNIT, LANES - action).mul(c).add(ga);
+            ga.intoArray(g, r * LANES);
+            sum = ga.add(sum);
+        }
+        // the loop-carried sum as an argument, not a receiver (see narrowSoftmax)
+        FloatVector.zero(SPECIES).add(sum).intoArray(gb, 0);
     }
 
     /**
