@@ -34,10 +34,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       scaled transpose goes to {@code gradient} at the end.
  * </ul>
  *
- * <p>Every method that holds vectors keeps them in locals and calls nothing that is not inlined
- * (the tiles are static methods with one counted loop), so C2 keeps them in registers: no {@code
- * FloatVector} boxing on the JDK 17 Vector API. Scratch arrays grow to the largest shape seen and
- * are then reused: no allocation per call.
+ * <p>Every method that holds vectors keeps them in locals and calls only the Vector API and methods
+ * that take arrays (the tiles, {@link #exponentials}, {@link #laneSum}), so C2 keeps them in
+ * registers: no {@code FloatVector} boxing on the JDK 17 Vector API. The methods small enough to be
+ * inlined into a caller compiled without a profile also never make a loop-carried vector the
+ * receiver of a call (see {@link #narrowSoftmax}); the tiles, too large to be inlined, are always
+ * compiled with their own profile and store their accumulators directly. Scratch arrays grow to the
+ * largest shape seen and are then reused: no allocation per call.
  */
 public final class VectorKernel implements GradientKernel {
 
