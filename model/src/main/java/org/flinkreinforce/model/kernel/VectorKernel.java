@@ -150,9 +150,6 @@ public final class VectorKernel implements GradientKernel {
     private float[] biasGradient = new float[0];
     private final float[] tailScratch = new float[LANES];
 
-    /** 1 in the lanes of the partial last vector of a row that hold actions, 0 past them. */
-    private final float[] tailOnes = new float[LANES];
-
     private final float[] rowStats = new float[2 * MR];
 
     /**
@@ -641,9 +638,6 @@ public final class VectorKernel implements GradientKernel {
         float[] gb = biasGradient;
         float[] gwT = weightGradientT;
         Arrays.fill(gb, 0, ld, 0f);
-        for (int l = 0; l < LANES; l++) {
-            tailOnes[l] = l < n % LANES ? 1f : 0f;
-        }
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
             if (ld == LANES) {
@@ -695,11 +689,12 @@ public final class VectorKernel implements GradientKernel {
     /**
      * The logit gradient of row {@code r} of a block of {@code rows} rows, {@code g_a = c (1[a =
      * action] - p_a) - beta p_a (log p_a + H)} (the entropy term taken as 0 where {@code p}
-     * underflowed to 0; 0 in padding columns), stored in column strips (the strip of columns {@code
-     * [col, col + width)}, {@code col} a multiple of {@code NR} and {@code width = min(NR, ld -
-     * col)}, is the {@code rows x width} row-major block at {@code col * rows}) and added to {@code
-     * gb}. The one-hot term is added inside the vector that holds the action: a scalar
-     * read-modify-write of a vector just stored would stall on store forwarding.
+     * underflowed to 0; finite values that nothing reads in padding columns), stored in column
+     * strips (the strip of columns {@code [col, col + width)}, {@code col} a multiple of {@code NR}
+     * and {@code width = min(NR, ld - col)}, is the {@code rows x width} row-major block at {@code
+     * col * rows}) and added to {@code gb}. The one-hot term is added inside the vector that holds
+     * the action: a scalar read-modify-write of a vector just stored would stall on store
+     * forwarding.
      */
     private void gradientRow(
             float[] probs,
@@ -724,11 +719,10 @@ public final class VectorKernel implements GradientKernel {
                 if (a < whole) {
                     p = FloatVector.fromArray(SPECIES, probs, from + a);
                 } else if (from + a + LANES <= limit) {
-                    // The partial last vector: a whole load inside the batch's probabilities
-                    // (the next row's first ones), the lanes past n multiplied by 0.
-                    p =
-                            FloatVector.fromArray(SPECIES, probs, from + a)
-                                    .mul(FloatVector.fromArray(SPECIES, tailOnes, 0));
+                    // The partial last vector: a whole load inside the batch's probabilities,
+                    // whose lanes past n hold the next row's first ones (finite): they only
+                    // reach padding columns of g and gb, which nothing reads.
+                    p = FloatVector.fromArray(SPECIES, probs, from + a);
                 } else {
                     // The last row's partial vector, through a zero-padded copy.
                     float[] copy = tailScratch;
