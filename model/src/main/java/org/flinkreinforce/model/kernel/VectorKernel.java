@@ -491,7 +491,7 @@ public final class VectorKernel implements GradientKernel {
         }
         float[] sums = rowSums;
         for (int r = 0; r < rows; r++) {
-            broadcastInto(stats[MR + r], sums, 2 * MR * LANES);
+            FloatVector.broadcast(SPECIES, stats[MR + r]).intoArray(sums, 2 * MR * LANES);
             exponentials(z, r * ld, r * ld + ld, sums, 2 * MR * LANES, sums, 2 * r * LANES);
         }
         for (int r = 0; r < rows; r++) {
@@ -573,11 +573,6 @@ public final class VectorKernel implements GradientKernel {
         FloatVector zero = FloatVector.zero(SPECIES);
         zero.add(sum).intoArray(out, outAt);
         zero.add(weighted).intoArray(out, outAt + LANES);
-    }
-
-    /** {@code LANES} copies of {@code value} at {@code out[at ..]}. */
-    private static void broadcastInto(float value, float[] out, int at) {
-        FloatVector.broadcast(SPECIES, value).intoArray(out, at);
     }
 
     /**
