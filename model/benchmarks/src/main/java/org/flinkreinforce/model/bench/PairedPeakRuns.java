@@ -1,9 +1,7 @@
 package org.flinkreinforce.model.bench;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -39,18 +37,16 @@ public final class PairedPeakRuns {
         if (pairs < 1) {
             throw new IllegalArgumentException("The number of pairs must be at least 1: " + pairs);
         }
-        List<double[]> rows = new ArrayList<>();
+        double[] peaks = new double[pairs];
+        double[] flops = new double[pairs];
         for (int pair = 0; pair < pairs; pair++) {
-            double peak;
-            double flops;
             if (pair % 2 == 0) {
-                peak = peak();
-                flops = kernelFlops(shape, kernel);
+                peaks[pair] = peak();
+                flops[pair] = kernelFlops(shape, kernel);
             } else {
-                flops = kernelFlops(shape, kernel);
-                peak = peak();
+                flops[pair] = kernelFlops(shape, kernel);
+                peaks[pair] = peak();
             }
-            rows.add(new double[] {peak, flops, flops / peak});
         }
         System.out.printf(
                 Locale.ROOT, "%n%s at %s against the FMA peak, %d pairs%n", kernel, shape, pairs);
@@ -58,15 +54,14 @@ public final class PairedPeakRuns {
         System.out.println("| --- | --- | --- | --- |");
         double[] ratios = new double[pairs];
         for (int pair = 0; pair < pairs; pair++) {
-            double[] row = rows.get(pair);
-            ratios[pair] = row[2];
+            ratios[pair] = flops[pair] / peaks[pair];
             System.out.printf(
                     Locale.ROOT,
                     "| %d | %.1f | %.1f | %.3f |%n",
                     pair + 1,
-                    row[0] / 1e9,
-                    row[1] / 1e9,
-                    row[2]);
+                    peaks[pair] / 1e9,
+                    flops[pair] / 1e9,
+                    ratios[pair]);
         }
         Arrays.sort(ratios);
         double median =
