@@ -2,6 +2,7 @@ package org.flinkreinforce.connectors.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -80,5 +81,36 @@ class PolicyEventSerializerTest {
                 serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
         assertThat(compatibility.isCompatibleAsIs()).isTrue();
         assertThat(restored.restoreSerializer()).isSameAs(serializer);
+    }
+
+    /**
+     * The state bytes of an event, pinned: buffered events sit in checkpoints and savepoints, so a
+     * change of this serializer's layout must come with a new snapshot version and a migration.
+     */
+    @Test
+    void shouldKeepTheStateBytesOfVersion1() throws Exception {
+        PolicyEvent event =
+                new PolicyEvent(
+                        "recs",
+                        new float[] {1.5f, -0.0f},
+                        new int[] {9, 0},
+                        -2.5,
+                        0.125f,
+                        4,
+                        "user-\u00e9",
+                        "id-\u4e16",
+                        55L);
+        event.advantage = 0.75;
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(event, out);
+        byte[] golden;
+        try (InputStream in =
+                getClass()
+                        .getClassLoader()
+                        .getResourceAsStream("golden/policy-event-state-v1.bin")) {
+            golden = in.readAllBytes();
+        }
+        assertThat(out.getCopyOfBuffer()).isEqualTo(golden);
+        assertThat(serializer.deserialize(new DataInputDeserializer(golden))).isEqualTo(event);
     }
 }
