@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.bench.BenchmarkResult;
-import org.flinkreinforce.connectors.event.EventFormat;
+import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -16,7 +16,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.NasEnvironment;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 

@@ -14,16 +14,16 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.flinkreinforce.connectors.deadletter.DeadLetter;
-import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
-import org.flinkreinforce.connectors.event.JsonEventEncoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
-import org.flinkreinforce.connectors.snapshot.EventDigest;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
-import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
-import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
-import org.flinkreinforce.connectors.snapshot.SnapshotFormatException;
-import org.flinkreinforce.connectors.snapshot.TrainingStatistics;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.JsonEventEncoder;
+import org.flinkreinforce.formats.snapshot.EventDigest;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
@@ -267,7 +267,7 @@ public class LearnPolicyFunction
                                 -1,
                                 event.timestamp,
                                 null,
-                                JsonEventEncoder.encode(event)));
+                                JsonEventEncoder.encode(event.toLogged())));
             }
         }
     }

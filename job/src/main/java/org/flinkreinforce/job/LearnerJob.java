@@ -18,16 +18,16 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.flinkreinforce.connectors.deadletter.DeadLetter;
+import org.flinkreinforce.client.kafka.KafkaTopics;
+import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
-import org.flinkreinforce.connectors.kafka.KafkaTopics;
-import org.flinkreinforce.connectors.kafka.SnapshotReader;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
-import org.flinkreinforce.connectors.snapshot.PublishedSnapshot;
-import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.kernel.GradientKernels;
 
 /**

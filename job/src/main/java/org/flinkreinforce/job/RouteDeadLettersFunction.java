@@ -8,10 +8,10 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.flinkreinforce.connectors.deadletter.DeadLetter;
-import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 
 /**
  * Splits decoded records: valid events go on, dead letters to the {@link #DEAD_LETTERS} side

@@ -11,10 +11,10 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.flinkreinforce.connectors.deadletter.DeadLetter;
-import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
-import org.flinkreinforce.connectors.event.JsonEventEncoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.JsonEventEncoder;
 import org.flinkreinforce.model.baseline.RunningBaseline;
 
 /**
@@ -103,7 +103,7 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
                             -1,
                             event.timestamp,
                             null,
-                            JsonEventEncoder.encode(event)));
+                            JsonEventEncoder.encode(event.toLogged())));
             return;
         }
         baseline.update(state, event.reward);

@@ -26,14 +26,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.connectors.event.EventDecoder;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
-import org.flinkreinforce.connectors.serving.EventLogger;
-import org.flinkreinforce.connectors.snapshot.EventDigest;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.snapshot.EventDigest;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;
@@ -228,13 +228,13 @@ class FailureRecoveryITCase {
         try (EventLogger logger =
                 new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
             for (PolicyEvent event : events.subList(0, 300)) {
-                logger.send(event);
+                logger.send(event.toLogged());
             }
             logger.flush();
             LearnerJobITCase.awaitApplied(prefix, 200);
             ARMED.set(true);
             for (PolicyEvent event : events.subList(300, 600)) {
-                logger.send(event);
+                logger.send(event.toLogged());
             }
             logger.flush();
             LearnerJobITCase.awaitApplied(prefix, 600);

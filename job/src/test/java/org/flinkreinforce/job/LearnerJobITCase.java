@@ -21,15 +21,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.flinkreinforce.connectors.deadletter.DeadLetter;
-import org.flinkreinforce.connectors.deadletter.DeadLetterCodec;
-import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
-import org.flinkreinforce.connectors.event.PolicyEvent;
-import org.flinkreinforce.connectors.serving.EventLogger;
-import org.flinkreinforce.connectors.serving.PolicyClient;
-import org.flinkreinforce.connectors.snapshot.EventDigest;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
-import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
+import org.flinkreinforce.client.EventLogger;
+import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.formats.snapshot.EventDigest;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
@@ -177,12 +177,12 @@ class LearnerJobITCase {
                     for (int v = 0; v < 10; v++) {
                         String id = "valid-" + k++;
                         logger.send(
-                                new PolicyEvent(
+                                new LoggedEvent(
                                         "nas",
                                         new float[0],
                                         new int[] {random.nextInt(3), random.nextInt(2)},
                                         random.nextDouble(),
-                                        PolicyEvent.ON_POLICY,
+                                        LoggedEvent.ON_POLICY,
                                         -1,
                                         "nas",
                                         id,
@@ -279,12 +279,12 @@ class LearnerJobITCase {
                 double reward = (actions[0] == 2 ? 1 : 0) + (actions[1] == 0 ? 0.5 : 0);
                 String id = idPrefix + "-" + k;
                 logger.send(
-                        new PolicyEvent(
+                        new LoggedEvent(
                                 "nas",
                                 new float[0],
                                 actions,
                                 reward,
-                                PolicyEvent.ON_POLICY,
+                                LoggedEvent.ON_POLICY,
                                 -1,
                                 "nas",
                                 id,

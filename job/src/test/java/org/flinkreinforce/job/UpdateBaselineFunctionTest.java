@@ -13,8 +13,8 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.flinkreinforce.connectors.deadletter.DeadLetterReason;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.junit.jupiter.api.Test;
 
 class UpdateBaselineFunctionTest {

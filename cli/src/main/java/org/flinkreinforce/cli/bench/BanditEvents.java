@@ -3,7 +3,7 @@ package org.flinkreinforce.cli.bench;
 import java.util.Random;
 import java.util.SplittableRandom;
 import org.flinkreinforce.cli.sim.RecommenderEnvironment;
-import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.model.PolicySpec;
 
 /**
@@ -46,13 +46,13 @@ final class BanditEvents {
         this.idPrefix = idPrefix;
     }
 
-    PolicyEvent next(long timestamp) {
+    LoggedEvent next(long timestamp) {
         float[] x = contexts[random.nextInt(CONTEXT_POOL)];
         int[] actions = {random.nextInt(spec.actions(0))};
         double reward = environment.reward(x, actions, rewardNoise);
         String baselineKey =
                 baselineKeys == 0 ? null : "user-" + (sequence / EVENTS_PER_KEY) % baselineKeys;
-        return new PolicyEvent(
+        return new LoggedEvent(
                 spec.id(),
                 x,
                 actions,

@@ -8,7 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.flinkreinforce.connectors.kafka.KafkaTopics;
+import org.flinkreinforce.client.kafka.KafkaTopics;
 
 /** Counts the committed records of a dead-letter topic. */
 public final class DeadLetterCount {

@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.flinkreinforce.connectors.kafka.KafkaTopics;
-import org.flinkreinforce.connectors.kafka.SnapshotReader;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
-import org.flinkreinforce.connectors.snapshot.SnapshotCodec;
-import org.flinkreinforce.connectors.snapshot.SnapshotFormatException;
+import org.flinkreinforce.client.kafka.KafkaTopics;
+import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 
 /**
  * Follows the parameters topic as an application would ({@code read_committed}) and records, per

@@ -4,8 +4,8 @@ import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.flinkreinforce.connectors.serving.EventLogger;
-import org.flinkreinforce.connectors.serving.PolicyClient;
+import org.flinkreinforce.client.EventLogger;
+import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.model.PolicyParameters;
 
 /**

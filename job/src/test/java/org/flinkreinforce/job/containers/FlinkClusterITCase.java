@@ -21,10 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.flinkreinforce.connectors.serving.EventLogger;
-import org.flinkreinforce.connectors.serving.PolicyClient;
-import org.flinkreinforce.connectors.snapshot.EventDigest;
-import org.flinkreinforce.connectors.snapshot.ParameterSnapshot;
+import org.flinkreinforce.client.EventLogger;
+import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.formats.snapshot.EventDigest;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
@@ -241,7 +241,7 @@ class FlinkClusterITCase {
             while (consumer.position(partition) < end && System.nanoTime() < deadline) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     snapshots.add(
-                            org.flinkreinforce.connectors.snapshot.SnapshotCodec.decode(
+                            org.flinkreinforce.formats.snapshot.SnapshotCodec.decode(
                                     record.value()));
                 }
             }

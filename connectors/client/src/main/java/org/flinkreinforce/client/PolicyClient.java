@@ -1,0 +1,270 @@
+package org.flinkreinforce.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.SoftmaxPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The serving side an application embeds: it follows the parameters topic ({@code read_committed})
+ * on a background thread, keeps the newest snapshot of each policy (never going back to an older
+ * version), and samples decisions with their propensity, the policy version and a fresh event id.
+ * Thread-safe.
+ *
+ * <p>A policy with no published snapshot yet can be given a spec with {@link #register}: it then
+ * acts uniformly at random (all-zero parameters, version 0) until the first snapshot arrives.
+ */
+public final class PolicyClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyClient.class);
+
+    /** One decision, to act on and then log with its reward through {@link EventLogger}. */
+    public record Decision(
+            String policyId,
+            String eventId,
+            float[] features,
+            int[] actions,
+            double propensity,
+            long policyVersion) {}
+
+    private final String topic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<String, PolicyParameters> policies = new ConcurrentHashMap<>();
+    private final Map<String, ParameterSnapshot> snapshots = new ConcurrentHashMap<>();
+    private final Thread poller;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile RuntimeException failure;
+
+    /**
+     * Starts following {@code topic}.
+     *
+     * @param clientProperties Kafka consumer properties, at least {@code bootstrap.servers}
+     */
+    public PolicyClient(Properties clientProperties, String topic) {
+        this.topic = topic;
+        this.consumer =
+                new KafkaConsumer<>(
+                        SnapshotReader.consumerProperties(clientProperties),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer());
+        this.poller = new Thread(this::follow, "policy-client-" + topic);
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /** Lets a policy act (uniformly) before its first snapshot; has no effect once one exists. */
+    public void register(PolicySpec spec) {
+        policies.putIfAbsent(spec.id(), PolicyParameters.zeros(spec));
+    }
+
+    /**
+     * Waits until the client has read the topic up to where it ended when the client started.
+     *
+     * @return false if that took longer than {@code timeout}
+     * @throws IllegalStateException at once if the client cannot read the topic (e.g. wrong
+     *     credentials), with the cause
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!caughtUp.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            checkFollowing();
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @throws IllegalStateException if the background reader stopped on an error (e.g. an
+     *     authentication failure), naming the cause
+     */
+    public void checkFollowing() {
+        RuntimeException cause = failure;
+        if (cause != null) {
+            throw new IllegalStateException(
+                    "The policy client stopped following " + topic + ": " + cause.getMessage(),
+                    cause);
+        }
+    }
+
+    /** The newest snapshot seen for a policy. */
+    public Optional<ParameterSnapshot> snapshot(String policyId) {
+        return Optional.ofNullable(snapshots.get(policyId));
+    }
+
+    /** All newest snapshots seen, by policy id. */
+    public Map<String, ParameterSnapshot> snapshots() {
+        return Map.copyOf(snapshots);
+    }
+
+    /** The events the newest snapshot of a policy has learned from; 0 before its first snapshot. */
+    public long eventsApplied(String policyId) {
+        ParameterSnapshot snapshot = snapshots.get(policyId);
+        return snapshot == null ? 0 : snapshot.eventsApplied();
+    }
+
+    /**
+     * Waits until the newest snapshot of a policy has learned from at least {@code count} events.
+     *
+     * @return false if that took longer than {@code timeout}
+     * @throws IllegalStateException at once if the client cannot read the topic, with the cause
+     */
+    public boolean awaitEventsApplied(String policyId, long count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (eventsApplied(policyId) < count) {
+            checkFollowing();
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /** The version the client would decide with now, or -1 if the policy is unknown. */
+    public long version(String policyId) {
+        PolicyParameters parameters = policies.get(policyId);
+        return parameters == null ? -1 : parameters.version();
+    }
+
+    /** The current parameters of a policy (shared, read-only by contract). */
+    public Optional<PolicyParameters> parameters(String policyId) {
+        return Optional.ofNullable(policies.get(policyId));
+    }
+
+    /**
+     * Samples one action per head for {@code features} under the newest parameters.
+     *
+     * @throws IllegalStateException if the policy has neither a snapshot nor a registered spec
+     */
+    public Decision decide(String policyId, float[] features, RandomGenerator random) {
+        PolicyParameters parameters = policies.get(policyId);
+        if (parameters == null) {
+            throw new IllegalStateException(
+                    "No snapshot of policy "
+                            + policyId
+                            + " has been read and no spec was"
+                            + " registered for it.");
+        }
+        SoftmaxPolicy.Decision decision = new SoftmaxPolicy(parameters).sample(features, random);
+        return new Decision(
+                policyId,
+                UUID.randomUUID().toString(),
+                features.clone(),
+                decision.actions(),
+                decision.propensity(),
+                decision.policyVersion());
+    }
+
+    private void follow() {
+        try {
+            List<TopicPartition> partitions = awaitPartitions();
+            if (partitions == null) {
+                return;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    accept(record);
+                }
+                if (caughtUp.getCount() > 0 && reached(end)) {
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            if (!closed) {
+                failure = e;
+                LOG.error("The policy client stopped following {}.", topic, e);
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions() {
+        while (!closed) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (PartitionInfo info : infos) {
+                    partitions.add(new TopicPartition(topic, info.partition()));
+                }
+                return partitions;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
+            ParameterSnapshot previous = snapshots.get(snapshot.policyId());
+            // Only this thread writes: check-then-put cannot race with another writer.
+            if (previous == null || snapshot.version() > previous.version()) {
+                snapshots.put(snapshot.policyId(), snapshot);
+                policies.put(snapshot.policyId(), snapshot.toParameters());
+            }
+        } catch (SnapshotFormatException e) {
+            LOG.warn(
+                    "Skipping an unreadable record at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
+            if (consumer.position(entry.getKey()) < entry.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        consumer.wakeup();
+        poller.join(10_000);
+    }
+}

@@ -1,0 +1,103 @@
+package org.flinkreinforce.client.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the parameters topic from the beginning to its current end ({@code read_committed}) and
+ * returns the newest snapshot per policy: what a warm start and {@code inspect} need.
+ */
+public final class SnapshotReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotReader.class);
+
+    private SnapshotReader() {}
+
+    /**
+     * The newest committed snapshot of each policy, or an empty map when the topic is empty or does
+     * not exist.
+     */
+    public static Map<String, ParameterSnapshot> readLatest(
+            Properties clientProperties, String topic, Duration timeout) {
+        Properties properties = consumerProperties(clientProperties);
+        Map<String, ParameterSnapshot> latest = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> assigned =
+                    KafkaTopics.assignFromBeginning(consumer, topic, timeout);
+            if (assigned.isEmpty()) {
+                return latest;
+            }
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!KafkaTopics.reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "Could not read the parameters topic "
+                                    + topic
+                                    + " to its end within "
+                                    + timeout
+                                    + ".");
+                }
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    keepNewest(latest, record);
+                }
+            }
+        }
+        return latest;
+    }
+
+    /**
+     * Consumer properties for reading snapshots: the given client properties with {@code
+     * read_committed}, no group and no offset commits.
+     */
+    public static Properties consumerProperties(Properties clientProperties) {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.putIfAbsent(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 << 20));
+        return properties;
+    }
+
+    /** Folds one record into the map if it decodes and is newer than what the map holds. */
+    static boolean keepNewest(
+            Map<String, ParameterSnapshot> latest, ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return false;
+        }
+        try {
+            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
+            ParameterSnapshot current = latest.get(snapshot.policyId());
+            if (current == null || snapshot.version() > current.version()) {
+                latest.put(snapshot.policyId(), snapshot);
+                return true;
+            }
+        } catch (SnapshotFormatException e) {
+            LOG.warn(
+                    "Skipping an unreadable record at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+        }
+        return false;
+    }
+}

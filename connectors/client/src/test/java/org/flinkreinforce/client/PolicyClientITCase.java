@@ -1,0 +1,137 @@
+package org.flinkreinforce.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.formats.event.DecodedEvent;
+import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
+import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.model.PolicySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The serving client and logger against a real broker. */
+class PolicyClientITCase {
+
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void shouldKeepTheNewestSnapshotAndNeverGoBackToAnOlderVersion() throws Exception {
+        String topic = "client-parameters";
+        broker.createTopic(topic, 1, true);
+        PolicySpec spec = PolicySpec.parse("recs:2:3");
+        publish(topic, snapshot(spec, 5, 1f));
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), topic)) {
+            assertThat(client.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(client.version("recs")).isEqualTo(5);
+            // A stale, out-of-order snapshot (e.g. from a zombie writer) must not win.
+            publish(topic, snapshot(spec, 3, 2f));
+            publish(topic, snapshot(spec, 7, 3f));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (client.version("recs") < 7 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(client.version("recs")).isEqualTo(7);
+            assertThat(client.parameters("recs").orElseThrow().values()[0]).isEqualTo(3f);
+            PolicyClient.Decision decision =
+                    client.decide("recs", new float[] {0.5f, -0.5f}, new SplittableRandom(1));
+            assertThat(decision.policyVersion()).isEqualTo(7);
+            assertThat(decision.propensity()).isBetween(0.0, 1.0);
+            assertThat(decision.eventId()).isNotBlank();
+        }
+    }
+
+    @Test
+    void shouldLogDecisionsAsEventsTheLearnerDecodes() throws Exception {
+        String topic = "client-events";
+        broker.createTopic(topic, 1, false);
+        PolicySpec spec = PolicySpec.parse("nas:0:6,4");
+        PolicyClient.Decision decision;
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), "client-none");
+                EventLogger logger = new EventLogger(broker.clientProperties(), topic)) {
+            client.register(spec);
+            decision = client.decide("nas", new float[0], new Random(3));
+            assertThat(decision.propensity())
+                    .isEqualTo(1.0 / 24, org.assertj.core.api.Assertions.within(1e-12));
+            logger.log(decision, 0.75, "segment-1").get();
+        }
+        Properties properties = broker.clientProperties();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    consumer.poll(Duration.ofSeconds(10)).records(partition);
+            assertThat(records).hasSize(1);
+            assertThat(new String(records.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("nas");
+            DecodedEvent decoded =
+                    new EventDecoder(java.util.Map.of("nas", spec), 4096)
+                            .decode(topic, 0, 0, 0, records.get(0).key(), records.get(0).value());
+            assertThat(decoded.isValid()).isTrue();
+            assertThat(decoded.event().actions()).containsExactly(decision.actions());
+            assertThat(decoded.event().propensity()).isEqualTo((float) decision.propensity());
+            assertThat(decoded.event().eventId()).isEqualTo(decision.eventId());
+            assertThat(decoded.event().policyVersion()).isEqualTo(0);
+            assertThat(decoded.event().baselineKey()).isEqualTo("segment-1");
+            assertThat(decoded.event().reward()).isEqualTo(0.75);
+        }
+    }
+
+    private static ParameterSnapshot snapshot(PolicySpec spec, long version, float first) {
+        PolicyParameters parameters = PolicyParameters.zeros(spec);
+        parameters.values()[0] = first;
+        return new ParameterSnapshot(
+                spec,
+                version,
+                0,
+                version * 10,
+                version,
+                parameters.values(),
+                TrainingStatistics.NONE,
+                0);
+    }
+
+    private static void publish(String topic, ParameterSnapshot snapshot) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        broker.clientProperties(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic,
+                                    snapshot.policyId().getBytes(StandardCharsets.UTF_8),
+                                    SnapshotCodec.encode(snapshot)))
+                    .get();
+        }
+    }
+}

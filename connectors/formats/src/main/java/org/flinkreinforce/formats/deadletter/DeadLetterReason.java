@@ -1,0 +1,42 @@
+package org.flinkreinforce.formats.deadletter;
+
+/** Why a record went to the dead-letter topic. The names are a stable part of the wire format. */
+public enum DeadLetterReason {
+    /** A null value (tombstone), no bytes, or only whitespace. */
+    EMPTY,
+    /** More bytes than the configured maximum event size. */
+    TOO_LARGE,
+    /**
+     * Not a JSON object: syntax error, truncation, invalid UTF-8, duplicate or too deeply nested
+     * fields.
+     */
+    MALFORMED_JSON,
+    /**
+     * A binary event (first byte 0xB7) that is truncated, has bytes left over, unknown flags, or a
+     * string that is not valid UTF-8.
+     */
+    MALFORMED_BINARY,
+    /** An event format version (JSON or binary) this build does not read. */
+    UNSUPPORTED_VERSION,
+    /** A required field is absent: policyId, reward, or action/actions. */
+    MISSING_FIELD,
+    /** A field has the wrong JSON type, e.g. a string where a number belongs. */
+    WRONG_TYPE,
+    /** The policy id names no configured policy. */
+    UNKNOWN_POLICY,
+    /** The number of features differs from the policy's dimension. */
+    FEATURE_DIMENSION,
+    /** The number of actions differs from the policy's number of heads. */
+    ACTION_COUNT,
+    /** An action is negative, not an integer, or not below its head's number of actions. */
+    ACTION_OUT_OF_RANGE,
+    /** A reward, feature or propensity is NaN or infinite, or overflows its type. */
+    NON_FINITE,
+    /** A propensity outside (0, 1]. */
+    BAD_PROPENSITY,
+    /**
+     * A valid event whose micro-batch produced a non-finite gradient or update: the batch was
+     * rejected as a whole and none of its events reached the parameters.
+     */
+    REJECTED_BATCH
+}

@@ -1,0 +1,188 @@
+package org.flinkreinforce.formats.event;
+
+import static org.flinkreinforce.formats.event.BinaryEventCodec.DOUBLE;
+import static org.flinkreinforce.formats.event.BinaryEventCodec.FLOAT;
+import static org.flinkreinforce.formats.event.BinaryEventCodec.INT;
+import static org.flinkreinforce.formats.event.BinaryEventCodec.LONG;
+import static org.flinkreinforce.formats.event.BinaryEventCodec.SHORT;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+
+/**
+ * Reads binary v1 events ({@link BinaryEventCodec}) for {@link EventDecoder}: bounds-checked before
+ * every read, so a truncated or lying record is {@code MALFORMED_BINARY}, never an exception;
+ * strings must be valid UTF-8; NaN and infinite numbers are {@code NON_FINITE}. Not thread-safe.
+ */
+final class BinaryEventReader {
+
+    private final Utf8Names policyIds;
+    private final int maxEventBytes;
+    private final CharsetDecoder utf8 =
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private byte[] in;
+    private int pos;
+
+    BinaryEventReader(Collection<String> policyIds, int maxEventBytes) {
+        this.policyIds = new Utf8Names(policyIds);
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    void read(byte[] value, EventDraft draft) throws EventRejection {
+        in = value;
+        pos = 0;
+        try {
+            readEvent(draft);
+        } finally {
+            in = null;
+        }
+    }
+
+    private void readEvent(EventDraft draft) throws EventRejection {
+        need(3);
+        int version = in[1] & 0xFF;
+        if (version != EventFormat.BINARY.version()) {
+            throw new EventRejection(
+                    DeadLetterReason.UNSUPPORTED_VERSION,
+                    "Binary event format version "
+                            + version
+                            + " is not supported; this learner reads version "
+                            + EventFormat.BINARY.version()
+                            + ".");
+        }
+        int flags = in[2] & 0xFF;
+        if ((flags & ~BinaryEventCodec.KNOWN_FLAGS) != 0) {
+            throw malformed("Unknown flags " + Integer.toBinaryString(flags) + ".");
+        }
+        pos = 3;
+        draft.policyId = string(true);
+
+        need(4);
+        int featureCount = (int) INT.get(in, pos);
+        pos += 4;
+        if (featureCount < 0 || featureCount > (in.length - pos) / 4) {
+            throw malformed("The feature count " + featureCount + " exceeds the record.");
+        }
+        float[] features = draft.features;
+        while (features.length < featureCount) {
+            features = draft.growFeatures(maxEventBytes);
+        }
+        for (int k = 0; k < featureCount; k++) {
+            float feature = (float) FLOAT.get(in, pos);
+            pos += 4;
+            if (!Float.isFinite(feature)) {
+                throw new EventRejection(
+                        DeadLetterReason.NON_FINITE,
+                        "Feature " + k + " is not finite (" + feature + ").");
+            }
+            features[k] = feature;
+        }
+        draft.features(featureCount);
+
+        need(2);
+        int actionCount = Short.toUnsignedInt((short) SHORT.get(in, pos));
+        pos += 2;
+        if (actionCount > (in.length - pos) / 4) {
+            throw malformed("The action count " + actionCount + " exceeds the record.");
+        }
+        int[] actions = draft.actions;
+        while (actions.length < actionCount) {
+            actions = draft.growActions();
+        }
+        for (int h = 0; h < actionCount; h++) {
+            actions[h] = (int) INT.get(in, pos);
+            pos += 4;
+        }
+        draft.actionArray(actionCount);
+
+        need(8);
+        draft.reward = (double) DOUBLE.get(in, pos);
+        pos += 8;
+        if (!Double.isFinite(draft.reward)) {
+            throw new EventRejection(
+                    DeadLetterReason.NON_FINITE,
+                    "The reward is not finite (" + draft.reward + ").");
+        }
+        draft.hasReward = true;
+        if ((flags & BinaryEventCodec.FLAG_PROPENSITY) != 0) {
+            need(4);
+            float propensity = (float) FLOAT.get(in, pos);
+            pos += 4;
+            if (Float.isNaN(propensity) || Float.isInfinite(propensity)) {
+                throw new EventRejection(
+                        DeadLetterReason.NON_FINITE,
+                        "The propensity is not finite (" + propensity + ").");
+            }
+            draft.propensity = EventValidator.propensity(propensity);
+        }
+        if ((flags & BinaryEventCodec.FLAG_POLICY_VERSION) != 0) {
+            need(8);
+            draft.policyVersion = (long) LONG.get(in, pos);
+            pos += 8;
+            if (draft.policyVersion < 0) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE, "The policyVersion must not be negative.");
+            }
+        }
+        if ((flags & BinaryEventCodec.FLAG_BASELINE_KEY) != 0) {
+            draft.baselineKey = string(false);
+        }
+        if ((flags & BinaryEventCodec.FLAG_EVENT_ID) != 0) {
+            draft.eventId = string(false);
+        }
+        if ((flags & BinaryEventCodec.FLAG_TIMESTAMP) != 0) {
+            need(8);
+            draft.timestamp = (long) LONG.get(in, pos);
+            pos += 8;
+        }
+        if (pos != in.length) {
+            throw malformed((in.length - pos) + " unexpected bytes after the event.");
+        }
+    }
+
+    private String string(boolean policyId) throws EventRejection {
+        need(2);
+        int length = Short.toUnsignedInt((short) SHORT.get(in, pos));
+        pos += 2;
+        need(length);
+        int start = pos;
+        pos += length;
+        String known = policyId ? policyIds.find(in, start, length) : null;
+        if (known != null) {
+            return known;
+        }
+        boolean ascii = true;
+        for (int k = start; k < pos; k++) {
+            if (in[k] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(in, start, length, StandardCharsets.ISO_8859_1);
+        }
+        try {
+            return utf8.decode(ByteBuffer.wrap(in, start, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed("A string is not valid UTF-8.");
+        }
+    }
+
+    private void need(int bytes) throws EventRejection {
+        if (bytes > in.length - pos) {
+            throw malformed("The event is truncated.");
+        }
+    }
+
+    private static EventRejection malformed(String detail) {
+        return new EventRejection(DeadLetterReason.MALFORMED_BINARY, detail);
+    }
+}

@@ -1,0 +1,135 @@
+package org.flinkreinforce.formats.event;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Objects;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.model.PolicySpec;
+
+/**
+ * Decodes and validates events, JSON v1 or binary v1 ({@link EventFormat#of} tells them apart),
+ * against the configured policies. It never throws on any input: every record becomes a valid
+ * {@link LoggedEvent} or a {@link DeadLetter} with a {@link DeadLetterReason} and a human detail.
+ *
+ * <p>One reader per format fills an {@link EventDraft}; {@link EventValidator} then checks it
+ * against its policy, the same way for every format. JSON takes a fast path first ({@link
+ * FastJsonEventReader}): a strict reader of the common shape that gives up on anything else, which
+ * {@link JsonEventReader} (Jackson) then reads and classifies. Both paths give the same event, bit
+ * for bit; a test compares them on valid and mutated records.
+ *
+ * <p>Defaults: the event id is {@code topic-partition-offset}, the timestamp the record's, the
+ * baseline key the policy id. Not thread-safe (the readers reuse buffers); create one per task.
+ */
+public final class EventDecoder implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, PolicySpec> policies;
+    private final int maxEventBytes;
+    private final boolean fastPath;
+    private transient Readers readers;
+
+    public EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes) {
+        this(policies, maxEventBytes, true);
+    }
+
+    /** {@code fastPath = false} reads every JSON record with Jackson: for tests that compare. */
+    EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes, boolean fastPath) {
+        this.fastPath = fastPath;
+        this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
+        if (maxEventBytes < 16) {
+            throw new IllegalArgumentException(
+                    "Invalid value "
+                            + maxEventBytes
+                            + " for the maximum event size: it must be at least 16 bytes.");
+        }
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** Decodes one record's value. Never throws. */
+    public DecodedEvent decode(
+            String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+        DeadLetterReason reason;
+        String detail;
+        try {
+            EventDraft draft = read(value, timestamp);
+            if (draft.eventId == null) {
+                draft.eventId = topic + "-" + partition + "-" + offset;
+            }
+            return DecodedEvent.valid(readers().validator.validate(draft));
+        } catch (EventRejection rejection) {
+            reason = rejection.reason();
+            detail = rejection.getMessage();
+        } catch (RuntimeException | StackOverflowError unexpected) {
+            // A bug or a parser corner case must still not fail the job.
+            reason = DeadLetterReason.MALFORMED_JSON;
+            detail = "Unreadable event: " + unexpected;
+        }
+        return DecodedEvent.rejected(
+                new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
+    }
+
+    private EventDraft read(byte[] value, long recordTimestamp) throws EventRejection {
+        if (value == null) {
+            throw new EventRejection(
+                    DeadLetterReason.EMPTY, "The record has no value (a tombstone).");
+        }
+        if (value.length > maxEventBytes) {
+            throw new EventRejection(
+                    DeadLetterReason.TOO_LARGE,
+                    "The event has "
+                            + value.length
+                            + " bytes, more than the maximum of "
+                            + maxEventBytes
+                            + ".");
+        }
+        Readers readers = readers();
+        EventDraft draft = readers.draft;
+        draft.reset(recordTimestamp);
+        if (EventFormat.of(value) == EventFormat.BINARY) {
+            readers.binary.read(value, draft);
+            return draft;
+        }
+        if (isBlank(value)) {
+            throw new EventRejection(DeadLetterReason.EMPTY, "The record value is empty.");
+        }
+        if (!fastPath || !readers.fastJson.read(value, draft)) {
+            draft.reset(recordTimestamp);
+            readers.json.read(value, draft);
+        }
+        return draft;
+    }
+
+    private Readers readers() {
+        if (readers == null) {
+            readers = new Readers(policies, maxEventBytes);
+        }
+        return readers;
+    }
+
+    private static boolean isBlank(byte[] value) {
+        for (byte b : value) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The per-task parts: readers with their buffers, made on first use after deserialization. */
+    private static final class Readers {
+        final EventDraft draft = new EventDraft();
+        final FastJsonEventReader fastJson;
+        final JsonEventReader json;
+        final BinaryEventReader binary;
+        final EventValidator validator;
+
+        Readers(Map<String, PolicySpec> policies, int maxEventBytes) {
+            fastJson = new FastJsonEventReader(policies.keySet());
+            json = new JsonEventReader(maxEventBytes);
+            binary = new BinaryEventReader(policies.keySet(), maxEventBytes);
+            validator = new EventValidator(policies);
+        }
+    }
+}

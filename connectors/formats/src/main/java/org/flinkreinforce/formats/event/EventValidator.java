@@ -1,0 +1,133 @@
+package org.flinkreinforce.formats.event;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.model.PolicySpec;
+
+/**
+ * The checks of an event against its policy, the same for every format, in one place: the policy is
+ * configured, the reward and actions are there, the feature count is the policy's d, there is one
+ * action per head, each in range. The readers check only what their format says (types, finiteness,
+ * the propensity's range with {@link #propensity}).
+ */
+final class EventValidator {
+
+    private final Map<String, PolicySpec> policies;
+
+    EventValidator(Map<String, PolicySpec> policies) {
+        this.policies = policies;
+    }
+
+    /** The valid event the draft describes; the arrays are exact-size copies of its buffers. */
+    LoggedEvent validate(EventDraft draft) throws EventRejection {
+        if (draft.policyId == null) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD, "The field policyId is missing.");
+        }
+        PolicySpec spec = policies.get(draft.policyId);
+        if (spec == null) {
+            throw new EventRejection(
+                    DeadLetterReason.UNKNOWN_POLICY,
+                    "No policy '" + abbreviate(draft.policyId) + "' is configured.");
+        }
+        if (!draft.hasReward) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD, "The field reward is missing.");
+        }
+        checkActionsGiven(draft.actionsField);
+        int featureCount = draft.hasFeatures ? draft.featureCount : missingFeatures(spec);
+        if (featureCount != spec.features()) {
+            throw new EventRejection(
+                    DeadLetterReason.FEATURE_DIMENSION,
+                    "Policy "
+                            + spec.id()
+                            + " needs "
+                            + spec.features()
+                            + " features, the event has "
+                            + featureCount
+                            + ".");
+        }
+        checkActions(spec, draft);
+        return new LoggedEvent(
+                draft.policyId,
+                Arrays.copyOf(draft.features, featureCount),
+                Arrays.copyOf(draft.actions, draft.actionCount),
+                draft.reward,
+                draft.propensity,
+                draft.policyVersion,
+                draft.baselineKey == null ? draft.policyId : draft.baselineKey,
+                draft.eventId,
+                draft.timestamp);
+    }
+
+    /** Checks a propensity and keeps tiny valid ones representable in float32. */
+    static float propensity(double propensity) throws EventRejection {
+        if (!(propensity > 0.0 && propensity <= 1.0)) {
+            throw new EventRejection(
+                    DeadLetterReason.BAD_PROPENSITY,
+                    "The propensity " + propensity + " is outside (0, 1].");
+        }
+        return (float) Math.max(propensity, Float.MIN_NORMAL);
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
+    private static void checkActionsGiven(EventDraft.ActionsField field) throws EventRejection {
+        if (field == EventDraft.ActionsField.MISSING) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD, "The field action (or actions) is missing.");
+        }
+        if (field == EventDraft.ActionsField.CONFLICTING) {
+            throw new EventRejection(
+                    DeadLetterReason.ACTION_COUNT, "Give either action or actions, once.");
+        }
+    }
+
+    /** The feature count of an event without features: 0, where the policy takes none. */
+    private static int missingFeatures(PolicySpec spec) throws EventRejection {
+        if (spec.features() > 0) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD,
+                    "The field features is missing; policy "
+                            + spec.id()
+                            + " needs "
+                            + spec.features()
+                            + ".");
+        }
+        return 0;
+    }
+
+    private static void checkActions(PolicySpec spec, EventDraft draft) throws EventRejection {
+        int actionCount = draft.actionCount;
+        if (actionCount != spec.headCount()) {
+            throw new EventRejection(
+                    DeadLetterReason.ACTION_COUNT,
+                    "Policy "
+                            + spec.id()
+                            + " has "
+                            + spec.headCount()
+                            + " heads, the event has "
+                            + actionCount
+                            + (draft.actionsField == EventDraft.ActionsField.SINGLE
+                                    ? " action."
+                                    : " actions."));
+        }
+        for (int h = 0; h < actionCount; h++) {
+            int action = draft.actions[h];
+            if (action < 0 || action >= spec.actions(h)) {
+                throw new EventRejection(
+                        DeadLetterReason.ACTION_OUT_OF_RANGE,
+                        "Action "
+                                + action
+                                + " of head "
+                                + h
+                                + " is outside [0, "
+                                + spec.actions(h)
+                                + ").");
+            }
+        }
+    }
+}

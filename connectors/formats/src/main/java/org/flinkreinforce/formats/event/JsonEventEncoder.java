@@ -1,0 +1,57 @@
+package org.flinkreinforce.formats.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Writes events in the JSON v1 format that {@link EventDecoder} reads: {@code actions} always as an
+ * array, optional fields only when set.
+ */
+public final class JsonEventEncoder {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private JsonEventEncoder() {}
+
+    public static byte[] encode(LoggedEvent event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 12 * event.features().length);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("v", EventFormat.JSON.version());
+            json.writeStringField("policyId", event.policyId());
+            json.writeFieldName("features");
+            json.writeStartArray();
+            for (float value : event.features()) {
+                json.writeNumber(value);
+            }
+            json.writeEndArray();
+            json.writeFieldName("actions");
+            json.writeStartArray();
+            for (int action : event.actions()) {
+                json.writeNumber(action);
+            }
+            json.writeEndArray();
+            json.writeNumberField("reward", event.reward());
+            if (event.hasPropensity()) {
+                json.writeNumberField("propensity", event.propensity());
+            }
+            if (event.policyVersion() != LoggedEvent.UNKNOWN_VERSION) {
+                json.writeNumberField("policyVersion", event.policyVersion());
+            }
+            if (event.baselineKey() != null && !event.baselineKey().equals(event.policyId())) {
+                json.writeStringField("baselineKey", event.baselineKey());
+            }
+            if (event.eventId() != null) {
+                json.writeStringField("eventId", event.eventId());
+            }
+            json.writeNumberField("timestamp", event.timestamp());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

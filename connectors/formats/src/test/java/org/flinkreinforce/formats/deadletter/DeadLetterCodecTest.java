@@ -1,0 +1,44 @@
+package org.flinkreinforce.formats.deadletter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterCodecTest {
+
+    @Test
+    void shouldCarryTheReasonTheSourceAndTheOriginalBytes() throws Exception {
+        byte[] original = {(byte) 0xff, 0, '{', '"'};
+        DeadLetter letter =
+                new DeadLetter(
+                        DeadLetterReason.MALFORMED_JSON,
+                        "Invalid UTF-8",
+                        "events",
+                        3,
+                        41,
+                        1_700_000_000_000L,
+                        "k".getBytes(StandardCharsets.UTF_8),
+                        original);
+        byte[] json = DeadLetterCodec.encode(letter);
+        String text = new String(json, StandardCharsets.UTF_8);
+        assertThat(text).contains("\"reason\":\"MALFORMED_JSON\"", "\"offset\":41", "\"v\":1");
+        DeadLetter decoded = DeadLetterCodec.decode(json);
+        assertThat(decoded.reason).isEqualTo(DeadLetterReason.MALFORMED_JSON);
+        assertThat(decoded.detail).isEqualTo("Invalid UTF-8");
+        assertThat(decoded.topic).isEqualTo("events");
+        assertThat(decoded.partition).isEqualTo(3);
+        assertThat(decoded.timestamp).isEqualTo(1_700_000_000_000L);
+        assertThat(decoded.key).containsExactly('k');
+        assertThat(decoded.value).containsExactly(original);
+    }
+
+    @Test
+    void shouldEncodeATombstoneAsANullValue() throws Exception {
+        DeadLetter letter =
+                new DeadLetter(DeadLetterReason.EMPTY, "tombstone", "events", 0, 0, 0, null, null);
+        DeadLetter decoded = DeadLetterCodec.decode(DeadLetterCodec.encode(letter));
+        assertThat(decoded.value).isNull();
+        assertThat(decoded.key).isNull();
+    }
+}
