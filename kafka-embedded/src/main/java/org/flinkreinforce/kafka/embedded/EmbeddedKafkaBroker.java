@@ -99,77 +99,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
             p.put("controller.listener.names", "CONTROLLER");
-            if (scramUser == null) {
-                p.put(
-                        "listeners",
-                        "PLAINTEXT://127.0.0.1:"
-                                + brokerPort
-                                + ",CONTROLLER://127.0.0.1:"
-                                + controllerPort);
-                p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-                p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-                p.put("inter.broker.listener.name", "PLAINTEXT");
-            } else {
-                int internalPort = freePort();
-                p.put(
-                        "listeners",
-                        "CLIENTS://127.0.0.1:"
-                                + brokerPort
-                                + ",INTERNAL://127.0.0.1:"
-                                + internalPort
-                                + ",CONTROLLER://127.0.0.1:"
-                                + controllerPort);
-                p.put(
-                        "advertised.listeners",
-                        "CLIENTS://127.0.0.1:"
-                                + brokerPort
-                                + ",INTERNAL://127.0.0.1:"
-                                + internalPort);
-                p.put(
-                        "listener.security.protocol.map",
-                        "CLIENTS:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
-                p.put("inter.broker.listener.name", "INTERNAL");
-                p.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
-                p.put(
-                        "listener.name.clients.scram-sha-256.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-            }
+            p.putAll(listeners(brokerPort, controllerPort, scramUser != null));
             p.put("log.dirs", logDirectory.toString());
-            p.put("num.partitions", "1");
-            p.put("offsets.topic.replication.factor", "1");
-            p.put("offsets.topic.num.partitions", "1");
-            p.put("transaction.state.log.replication.factor", "1");
-            p.put("transaction.state.log.min.isr", "1");
-            p.put("transaction.state.log.num.partitions", "1");
-            p.put("share.coordinator.state.topic.replication.factor", "1");
-            p.put("share.coordinator.state.topic.min.isr", "1");
-            p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("auto.create.topics.enable", "false");
-            p.put("message.max.bytes", Integer.toString(16 << 20));
-            p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
+            p.putAll(singleNodeSettings());
             KafkaConfig config = KafkaConfig.fromProps(p, false);
-            Formatter formatter = new Formatter();
-            if (scramUser != null) {
-                formatter.setScramArguments(
-                        java.util.List.of(
-                                "SCRAM-SHA-256=[name="
-                                        + scramUser
-                                        + ",password="
-                                        + scramPassword
-                                        + "]"));
-            }
-            formatter
-                    .setPrintStream(
-                            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(1)
-                    .addDirectory(logDirectory.toString())
-                    .setMetadataLogDirectory(logDirectory.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setFeatureLevel("transaction.version", TRANSACTION_VERSION)
-                    .run();
+            format(logDirectory, scramUser, scramPassword);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             Properties credentials =
@@ -185,6 +119,80 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded Kafka broker.", e);
         }
+    }
+
+    /**
+     * The listeners: plaintext for clients and brokers, or SASL/SCRAM-SHA-256 for clients with a
+     * separate plaintext listener between brokers; the controller's listener in both cases.
+     */
+    private static Properties listeners(int brokerPort, int controllerPort, boolean scram)
+            throws IOException {
+        Properties p = new Properties();
+        String controller = "CONTROLLER://127.0.0.1:" + controllerPort;
+        if (!scram) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + controller);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            return p;
+        }
+        String clientsAndInternal =
+                "CLIENTS://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + freePort();
+        p.put("listeners", clientsAndInternal + "," + controller);
+        p.put("advertised.listeners", clientsAndInternal);
+        p.put(
+                "listener.security.protocol.map",
+                "CLIENTS:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "INTERNAL");
+        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+        p.put(
+                "listener.name.clients.scram-sha-256.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        return p;
+    }
+
+    /** One node holds every internal topic; no topic is created by a client's request. */
+    private static Properties singleNodeSettings() {
+        Properties p = new Properties();
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("message.max.bytes", Integer.toString(16 << 20));
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
+        return p;
+    }
+
+    /** Formats the log directory as {@code kafka-storage format} does, with the SCRAM user. */
+    private static void format(Path logDirectory, String scramUser, String scramPassword)
+            throws Exception {
+        Formatter formatter = new Formatter();
+        if (scramUser != null) {
+            formatter.setScramArguments(
+                    java.util.List.of(
+                            "SCRAM-SHA-256=[name="
+                                    + scramUser
+                                    + ",password="
+                                    + scramPassword
+                                    + "]"));
+        }
+        formatter
+                .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(1)
+                .addDirectory(logDirectory.toString())
+                .setMetadataLogDirectory(logDirectory.toString())
+                .setControllerListenerName("CONTROLLER")
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setFeatureLevel("transaction.version", TRANSACTION_VERSION)
+                .run();
     }
 
     /** {@code 127.0.0.1:PORT}. */

@@ -64,7 +64,16 @@ final class BinaryEventReader {
         }
         pos = 3;
         draft.policyId = string(true);
+        readFeatures(draft);
+        readActions(draft);
+        readReward(draft);
+        readOptionalFields(flags, draft);
+        if (pos != in.length) {
+            throw malformed((in.length - pos) + " unexpected bytes after the event.");
+        }
+    }
 
+    private void readFeatures(EventDraft draft) throws EventRejection {
         need(4);
         int featureCount = (int) INT.get(in, pos);
         pos += 4;
@@ -86,7 +95,9 @@ final class BinaryEventReader {
             features[k] = feature;
         }
         draft.features(featureCount);
+    }
 
+    private void readActions(EventDraft draft) throws EventRejection {
         need(2);
         int actionCount = Short.toUnsignedInt((short) SHORT.get(in, pos));
         pos += 2;
@@ -102,7 +113,9 @@ final class BinaryEventReader {
             pos += 4;
         }
         draft.actionArray(actionCount);
+    }
 
+    private void readReward(EventDraft draft) throws EventRejection {
         need(8);
         draft.reward = (double) DOUBLE.get(in, pos);
         pos += 8;
@@ -112,6 +125,9 @@ final class BinaryEventReader {
                     "The reward is not finite (" + draft.reward + ").");
         }
         draft.hasReward = true;
+    }
+
+    private void readOptionalFields(int flags, EventDraft draft) throws EventRejection {
         if ((flags & BinaryEventCodec.FLAG_PROPENSITY) != 0) {
             need(4);
             float propensity = (float) FLOAT.get(in, pos);
@@ -142,9 +158,6 @@ final class BinaryEventReader {
             need(8);
             draft.timestamp = (long) LONG.get(in, pos);
             pos += 8;
-        }
-        if (pos != in.length) {
-            throw malformed((in.length - pos) + " unexpected bytes after the event.");
         }
     }
 
