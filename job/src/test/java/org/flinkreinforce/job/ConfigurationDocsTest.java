@@ -12,24 +12,28 @@ import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table is the one {@link LearnerOptions} generates. */
+/** The configuration table of docs/configuration.md is the one {@link LearnerOptions} generates. */
 class ConfigurationDocsTest {
 
     private static final String START = "<!-- configuration-table:start -->";
     private static final String END = "<!-- configuration-table:end -->";
 
     @Test
-    void shouldDocumentEveryOptionInTheReadme() throws Exception {
-        // The expected table is also written out, to paste into the README after a change.
+    void shouldDocumentEveryOptionInTheConfigurationPage() throws Exception {
+        // The expected table is also written out, to paste into the page after a change.
         Files.writeString(Path.of("target", "configuration-table.md"), table());
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf(START);
-        int end = readme.indexOf(END);
-        assertThat(start).as("README has the configuration table markers").isPositive();
-        String documented = readme.substring(start + START.length(), end).strip();
+        String page = Files.readString(Path.of("..", "docs", "configuration.md"));
+        int start = page.indexOf(START);
+        int end = page.indexOf(END);
+        assertThat(start).as("docs/configuration.md has the table's start marker").isNotNegative();
+        assertThat(end)
+                .as("docs/configuration.md has the table's end marker after the start")
+                .isGreaterThan(start);
+        String documented = page.substring(start + START.length(), end).strip();
         assertThat(documented)
                 .as(
-                        "The README's configuration table; replace it with job/target/configuration-table.md")
+                        "The configuration table of docs/configuration.md; replace it with"
+                                + " job/target/configuration-table.md")
                 .isEqualTo(table().strip());
     }
 
@@ -76,7 +80,7 @@ class ConfigurationDocsTest {
                 .doesNotContainKey("learning-rate");
     }
 
-    /** The table as the README should hold it. */
+    /** The table as docs/configuration.md should hold it. */
     static String table() {
         StringBuilder table = new StringBuilder();
         table.append("| key | default | description |\n| --- | --- | --- |\n");
