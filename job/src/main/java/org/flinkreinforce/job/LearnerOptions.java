@@ -6,7 +6,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /**
- * Every setting of the learner job, with its default and description. The README's configuration
+ * Every setting of the learner job, with its default and description. The configuration
  * table is generated from this class ({@code ConfigurationDocsTest} checks they agree).
  *
  * <p>Options marked per-policy may be overridden for one policy with the prefix {@code
@@ -257,7 +257,7 @@ public final class LearnerOptions {
                             "The prefix of the sinks' transactional ids; unique per job on a"
                                     + " cluster.");
 
-    /** All options, in the order of the README's table. */
+    /** All options, in the order of the configuration table (docs/configuration.md). */
     public static List<ConfigOption<?>> all() {
         return List.of(
                 BOOTSTRAP_SERVERS,

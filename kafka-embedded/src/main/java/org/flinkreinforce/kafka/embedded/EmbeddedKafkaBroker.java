@@ -31,7 +31,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * <p>The storage is formatted with {@code transaction.version=1}: with transactions V2 (KIP-890)
  * the Flink Kafka connector cannot recover a checkpointed transaction after a producer-epoch
  * rollover (FLINK-40689, open for connector 5.0.0-2.2). Production brokers should be formatted the
- * same way; the README says how.
+ * same way; docs/guarantees.md says how.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 

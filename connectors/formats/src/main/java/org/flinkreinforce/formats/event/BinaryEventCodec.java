@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The binary v1 event format: the same fields as JSON v1, little-endian, no field names. Layout
- * (see the README's wire formats):
+ * (see docs/wire-formats.md):
  *
  * <pre>
  * u8  magic 0xB7            (never the first byte of a JSON text)
