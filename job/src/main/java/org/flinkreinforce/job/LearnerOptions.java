@@ -6,8 +6,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /**
- * Every setting of the learner job, with its default and description. The configuration
- * table is generated from this class ({@code ConfigurationDocsTest} checks they agree).
+ * Every setting of the learner job, with its default and description. The configuration table is
+ * generated from this class ({@code ConfigurationDocsTest} checks they agree).
  *
  * <p>Options marked per-policy may be overridden for one policy with the prefix {@code
  * policy.<id>.}, e.g. {@code policy.recs.learning-rate: 0.01}. Kafka client properties (security

@@ -19,7 +19,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
@@ -29,7 +28,6 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
-import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
@@ -249,7 +247,8 @@ class LearnerJobITCase {
             versionBefore = last(prefix).version();
             // Offsets are committed to the group when checkpoints complete, asynchronously;
             // cancel only once they cover every applied event.
-            awaitCommitted(prefix + "-learner", 400);
+            SharedKafka.awaitCommitted(
+                    SharedKafka.broker().clientProperties(), prefix + "-learner", 400);
         } finally {
             first.cancel().get();
         }
@@ -291,29 +290,6 @@ class LearnerJobITCase {
                                 0));
                 sent.add(id);
             }
-        }
-    }
-
-    private static void awaitCommitted(String group, long offsets) throws InterruptedException {
-        try (Admin admin = Admin.create(SharedKafka.broker().clientProperties())) {
-            SharedKafka.await(
-                    "group " + group + " to commit " + offsets + " offsets",
-                    Duration.ofSeconds(60),
-                    () -> {
-                        try {
-                            return admin
-                                            .listConsumerGroupOffsets(group)
-                                            .partitionsToOffsetAndMetadata()
-                                            .get()
-                                            .values()
-                                            .stream()
-                                            .mapToLong(o -> o == null ? 0 : o.offset())
-                                            .sum()
-                                    >= offsets;
-                        } catch (Exception e) {
-                            return false;
-                        }
-                    });
         }
     }
 
@@ -368,15 +344,7 @@ class LearnerJobITCase {
     }
 
     static List<ParameterSnapshot> snapshots(String topic) {
-        List<ParameterSnapshot> snapshots = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : SharedKafka.readAll(topic)) {
-            try {
-                snapshots.add(SnapshotCodec.decode(record.value()));
-            } catch (Exception e) {
-                throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
-            }
-        }
-        return snapshots;
+        return SharedKafka.snapshots(SharedKafka.broker().clientProperties(), topic);
     }
 
     /** Per policy, in topic order: versions strictly increase and every parameter is finite. */
