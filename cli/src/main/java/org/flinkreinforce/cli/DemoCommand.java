@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
@@ -194,9 +195,7 @@ public final class DemoCommand implements Callable<Integer> {
                         (System.nanoTime() - started) / 1e9,
                         client.snapshot(policyId).orElse(null));
                 ParameterSnapshot last = client.snapshot(policyId).orElse(null);
-                long deadLetters =
-                        org.flinkreinforce.cli.bench.DeadLetterCount.count(
-                                broker.clientProperties(), DEAD_LETTERS);
+                long deadLetters = DeadLetterCount.count(broker.clientProperties(), DEAD_LETTERS);
                 report.finish(
                         produced,
                         last,

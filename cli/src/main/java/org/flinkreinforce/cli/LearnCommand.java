@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinkreinforce.cli.flink.LocalCheckpoints;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
