@@ -8,7 +8,9 @@ import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.bench.BenchmarkResult;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,17 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Partitions of the events topic (default: the parallelism).")
     Integer partitions;
 
-    @Option(
-            names = "--bootstrap-servers",
-            paramLabel = "HOST:PORT",
-            description = "An external broker; the benchmark creates topics of its own there.")
-    String bootstrapServers;
-
-    @Option(
-            names = "--kafka-property",
-            paramLabel = "KEY=VALUE",
-            description = "A Kafka client property for an external broker; repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin KafkaOptions kafka;
 
     @Option(
             names = "--learner-property",
@@ -119,6 +111,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--summary", paramLabel = "FILE", description = "Write a JSON summary here.")
     File summary;
 
+    /** Words the Kafka options for {@code bench}, where the broker is optional. */
+    static void adaptKafkaOptions(CommandLine bench) {
+        KafkaOptions.adapt(
+                bench,
+                KafkaOptions.BOOTSTRAP_SERVERS,
+                option ->
+                        option.required(false)
+                                .description(
+                                        "An external broker; the benchmark creates topics of its"
+                                                + " own there."));
+        KafkaOptions.adapt(
+                bench,
+                KafkaOptions.KAFKA_PROPERTY,
+                option ->
+                        option.description(
+                                "A Kafka client property for an external broker; repeatable."));
+    }
+
     @Override
     public Integer call() throws Exception {
         String[] dimensions = shape.split(":");
@@ -134,8 +144,8 @@ public final class BenchCommand implements Callable<Integer> {
                         EventFormat.parse(format),
                         parallelism,
                         partitions != null ? partitions : parallelism,
-                        bootstrapServers,
-                        kafkaProperties,
+                        kafka.bootstrapServers,
+                        kafka.properties,
                         learnerProperties,
                         latencySeconds,
                         latencyRate,

@@ -1,9 +1,10 @@
 package org.flinkreinforce.cli;
 
 import java.io.File;
+import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,6 +12,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
@@ -18,6 +20,7 @@ import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
@@ -41,10 +44,6 @@ import picocli.CommandLine.Option;
                     + " decisions, synthetic accuracy)."
         })
 public final class DemoCommand implements Callable<Integer> {
-
-    static final String EVENTS = "reinforce-events";
-    static final String PARAMETERS = "reinforce-parameters";
-    static final String DEAD_LETTERS = "reinforce-dead-letters";
 
     @Option(
             names = "--scenario",
@@ -93,13 +92,13 @@ public final class DemoCommand implements Callable<Integer> {
             description = "auto, native, vector or ejml (default: ${DEFAULT-VALUE}).")
     String kernel;
 
+    /** Set by Ctrl-C: production stops, the demo reports what it has and shuts down. */
+    private final AtomicBoolean stop = new AtomicBoolean();
+
     @Override
     public Integer call() throws Exception {
         Environment environment = Environment.of(scenario, seed);
-        String policyId = scenario;
-        PolicySpec spec = environment.spec(policyId);
         long total = events != null ? events : scenario.equals("recs") ? 60_000 : 20_000;
-        AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook =
                 new Thread(
@@ -117,105 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("Starting Apache Kafka (KRaft, in-process) ...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             System.out.println("Kafka is up at " + broker.bootstrapServers() + ".");
-            Map<String, String> settings = new HashMap<>();
-            settings.put("bootstrap.servers", broker.bootstrapServers());
-            settings.put("policies", spec.toString());
-            settings.put("batch.size", scenario.equals("recs") ? "64" : "32");
-            settings.put("batch.timeout", "200 ms");
-            settings.put("publish.every-updates", "5");
-            settings.put("publish.interval", "500 ms");
-            settings.put("checkpoint.interval", "500 ms");
-            settings.put("transaction.timeout", "1 min");
-            settings.put("learning-rate", "0.05");
-            settings.put("kernel", kernel);
-            settings.put("group.id", "reinforce-demo");
-            LearnerConfig config = LearnerConfig.fromMap(settings);
-            Configuration flink = new Configuration();
-            flink.set(RestOptions.BIND_PORT, webUiPort + "-" + (webUiPort + 20));
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-            env.setParallelism(2);
-            JobClient job = LearnerJob.kafka(config).start(env);
-            String resolvedKernel = GradientKernels.resolve(KernelChoice.parse(kernel)).kernel();
-            System.out.println(
-                    "Learner job "
-                            + job.getJobID()
-                            + " is running on a local Flink"
-                            + " cluster; web UI: http://localhost:"
-                            + webUiPort
-                            + " (or the next free port). Kernel: "
-                            + resolvedKernel
-                            + ".");
-            try (PolicyClient client = new PolicyClient(broker.clientProperties(), PARAMETERS);
-                    EventLogger logger = new EventLogger(broker.clientProperties(), EVENTS)) {
-                Simulator simulator = new Simulator(environment, policyId, client, logger, seed);
-                DemoReport report = new DemoReport(scenario, environment, spec, total);
-                double initial = environment.expectedReward(PolicyParameters.zeros(spec));
-                System.out.printf(
-                        "Expected reward: uniform %.4f, optimal %.4f. Producing %d"
-                                + " events at %s.%n",
-                        initial,
-                        environment.optimalReward(),
-                        total,
-                        rate > 0 ? (long) rate + "/s" : "full speed");
-                long started = System.nanoTime();
-                report.sample(0, null);
-                long produced =
-                        simulator.run(
-                                total,
-                                rate,
-                                progress -> {
-                                    report.sample(
-                                            progress.seconds(),
-                                            client.snapshot(policyId).orElse(null));
-                                    System.out.printf(
-                                            "%8d events (%6.0f/s) | version %5d | mean reward"
-                                                    + " %8.4f | expected %8.4f of %.4f%n",
-                                            progress.eventsProduced(),
-                                            progress.eventsPerSecond(),
-                                            progress.version(),
-                                            progress.recentMeanReward(),
-                                            progress.expectedReward(),
-                                            environment.optimalReward());
-                                },
-                                stop::get);
-                double producingSeconds = (System.nanoTime() - started) / 1e9;
-                System.out.println("Waiting for the learner to apply every event ...");
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (!stop.get()
-                        && client.eventsApplied(policyId) < produced
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                    report.sample(
-                            (System.nanoTime() - started) / 1e9,
-                            client.snapshot(policyId).orElse(null));
-                }
-                report.sample(
-                        (System.nanoTime() - started) / 1e9,
-                        client.snapshot(policyId).orElse(null));
-                ParameterSnapshot last = client.snapshot(policyId).orElse(null);
-                long deadLetters =
-                        org.flinkreinforce.cli.bench.DeadLetterCount.count(
-                                broker.clientProperties(), DEAD_LETTERS);
-                report.finish(
-                        produced,
-                        last,
-                        deadLetters,
-                        produced / producingSeconds,
-                        resolvedKernel,
-                        initial);
-                report.printSummary(System.out);
-                if (summary != null) {
-                    report.writeJson(summary);
-                    System.out.println("Summary written to " + summary + ".");
-                }
-                if (plot != null) {
-                    report.writePlot(plot);
-                    System.out.println("Learning curve written to " + plot + ".");
-                }
-            } finally {
-                job.cancel().get();
-            }
+            run(broker.clientProperties(), environment, total);
             System.out.println("Shutting down.");
         } finally {
             finished.countDown();
@@ -226,5 +127,134 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The demo's learner: small batches and frequent snapshots, so the curve moves visibly. */
+    private LearnerConfig learnerConfig(Properties client, PolicySpec spec) {
+        return LearnerConfig.builder()
+                .kafka(client)
+                .policies(List.of(spec))
+                .set(LearnerOptions.BATCH_SIZE, scenario.equals("recs") ? 64 : 32)
+                .set(LearnerOptions.BATCH_TIMEOUT, Duration.ofMillis(200))
+                .set(LearnerOptions.PUBLISH_EVERY_UPDATES, 5)
+                .set(LearnerOptions.PUBLISH_INTERVAL, Duration.ofMillis(500))
+                .set(LearnerOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500))
+                .set(LearnerOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(1))
+                .set(LearnerOptions.LEARNING_RATE, 0.05)
+                .set(LearnerOptions.KERNEL, kernel)
+                .set(LearnerOptions.GROUP_ID, "reinforce-demo")
+                .build();
+    }
+
+    /** Runs the learner on a local cluster and the simulated application against it; reports. */
+    private void run(Properties client, Environment environment, long total) throws Exception {
+        String policyId = scenario;
+        PolicySpec spec = environment.spec(policyId);
+        LearnerConfig config = learnerConfig(client, spec);
+        Configuration flink = new Configuration();
+        flink.set(RestOptions.BIND_PORT, webUiPort + "-" + (webUiPort + 20));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        env.setParallelism(2);
+        JobClient job = LearnerJob.kafka(config).start(env);
+        String resolvedKernel = GradientKernels.resolve(KernelChoice.parse(kernel)).kernel();
+        System.out.println(
+                "Learner job "
+                        + job.getJobID()
+                        + " is running on a local Flink"
+                        + " cluster; web UI: http://localhost:"
+                        + webUiPort
+                        + " (or the next free port). Kernel: "
+                        + resolvedKernel
+                        + ".");
+        try (PolicyClient policies =
+                        new PolicyClient(client, config.get(LearnerOptions.PARAMETERS_TOPIC));
+                EventLogger logger =
+                        new EventLogger(client, config.get(LearnerOptions.EVENTS_TOPIC))) {
+            Simulator simulator = new Simulator(environment, policyId, policies, logger, seed);
+            DemoReport report = new DemoReport(scenario, environment, spec, total);
+            double initial = environment.expectedReward(PolicyParameters.zeros(spec));
+            System.out.printf(
+                    "Expected reward: uniform %.4f, optimal %.4f. Producing %d"
+                            + " events at %s.%n",
+                    initial,
+                    environment.optimalReward(),
+                    total,
+                    rate > 0 ? (long) rate + "/s" : "full speed");
+            long started = System.nanoTime();
+            long produced = produce(simulator, environment, policies, report, total);
+            double producingSeconds = (System.nanoTime() - started) / 1e9;
+            awaitApplied(policies, report, produced, started);
+            ParameterSnapshot last = policies.snapshot(policyId).orElse(null);
+            long deadLetters =
+                    DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+            report.finish(
+                    produced,
+                    last,
+                    deadLetters,
+                    produced / producingSeconds,
+                    resolvedKernel,
+                    initial);
+            write(report);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * Produces {@code total} events (fewer if stopped), sampling the curve and printing progress.
+     */
+    private long produce(
+            Simulator simulator,
+            Environment environment,
+            PolicyClient policies,
+            DemoReport report,
+            long total)
+            throws Exception {
+        report.sample(0, null);
+        return simulator.run(
+                total,
+                rate,
+                progress -> {
+                    report.sample(progress.seconds(), policies.snapshot(scenario).orElse(null));
+                    System.out.printf(
+                            "%8d events (%6.0f/s) | version %5d | mean reward"
+                                    + " %8.4f | expected %8.4f of %.4f%n",
+                            progress.eventsProduced(),
+                            progress.eventsPerSecond(),
+                            progress.version(),
+                            progress.recentMeanReward(),
+                            progress.expectedReward(),
+                            environment.optimalReward());
+                },
+                stop::get);
+    }
+
+    /** Waits up to 120 s for a snapshot that applied every produced event, sampling the curve. */
+    private void awaitApplied(PolicyClient policies, DemoReport report, long produced, long started)
+            throws InterruptedException {
+        System.out.println("Waiting for the learner to apply every event ...");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!stop.get()
+                && policies.eventsApplied(scenario) < produced
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            report.sample(
+                    (System.nanoTime() - started) / 1e9, policies.snapshot(scenario).orElse(null));
+        }
+        report.sample(
+                (System.nanoTime() - started) / 1e9, policies.snapshot(scenario).orElse(null));
+    }
+
+    private void write(DemoReport report) throws IOException {
+        report.printSummary(System.out);
+        if (summary != null) {
+            report.writeJson(summary);
+            System.out.println("Summary written to " + summary + ".");
+        }
+        if (plot != null) {
+            report.writePlot(plot);
+            System.out.println("Learning curve written to " + plot + ".");
+        }
     }
 }

@@ -153,10 +153,6 @@ final class DemoReport {
     void writePlot(File file) throws IOException {
         int width = 900;
         int height = 520;
-        int left = 80;
-        int right = 30;
-        int top = 50;
-        int bottom = 60;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -171,55 +167,25 @@ final class DemoReport {
             high = Math.max(high, point.expectedReward());
         }
         double margin = (high - low) * 0.08 + 1e-9;
-        low -= margin;
-        high += margin;
-        double maxEvents = Math.max(1, eventsApplied);
-        int plotWidth = width - left - right;
-        int plotHeight = height - top - bottom;
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString(
-                "flink-reinforce demo ("
-                        + scenario
-                        + "): expected reward of the published"
-                        + " policy",
-                left,
-                30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawRect(left, top, plotWidth, plotHeight);
-        for (int tick = 0; tick <= 4; tick++) {
-            double value = low + (high - low) * tick / 4;
-            int y = top + plotHeight - (int) (plotHeight * tick / 4.0);
-            g.drawString(String.format("%.3f", value), 10, y + 4);
-            int x = left + (int) (plotWidth * tick / 4.0);
-            g.drawString(
-                    String.format("%,d", (long) (maxEvents * tick / 4)),
-                    x - 20,
-                    top + plotHeight + 18);
-        }
-        g.drawString("events learned from", left + plotWidth / 2 - 50, height - 15);
-        drawLevel(g, uniform, low, high, left, top, plotWidth, plotHeight, Color.GRAY, "uniform");
-        drawLevel(
-                g,
-                optimal,
-                low,
-                high,
-                left,
-                top,
-                plotWidth,
-                plotHeight,
-                new Color(0, 140, 0),
-                "optimal");
+        Frame frame =
+                new Frame(
+                        80,
+                        50,
+                        width - 80 - 30,
+                        height - 50 - 60,
+                        low - margin,
+                        high + margin,
+                        Math.max(1, eventsApplied));
+        drawAxes(g, frame, height);
+        drawLevel(g, frame, uniform, Color.GRAY, "uniform");
+        drawLevel(g, frame, optimal, new Color(0, 140, 0), "optimal");
         g.setColor(new Color(30, 90, 200));
         g.setStroke(new BasicStroke(2.5f));
         int previousX = -1;
         int previousY = -1;
         for (Point point : curve) {
-            int x = left + (int) (plotWidth * point.eventsApplied() / maxEvents);
-            int y =
-                    top
-                            + plotHeight
-                            - (int) (plotHeight * (point.expectedReward() - low) / (high - low));
+            int x = frame.x(point.eventsApplied());
+            int y = frame.y(point.expectedReward());
             if (previousX >= 0) {
                 g.drawLine(previousX, previousY, x, y);
             }
@@ -230,18 +196,53 @@ final class DemoReport {
         ImageIO.write(image, "png", file);
     }
 
+    /**
+     * The plot area in pixels ({@code left}, {@code top}, {@code width}, {@code height}) and what
+     * it shows: expected rewards from {@code low} to {@code high}, events from 0 to {@code
+     * maxEvents}.
+     */
+    private record Frame(
+            int left, int top, int width, int height, double low, double high, double maxEvents) {
+
+        int x(long events) {
+            return left + (int) (width * events / maxEvents);
+        }
+
+        int y(double reward) {
+            return top + height - (int) (height * (reward - low) / (high - low));
+        }
+    }
+
+    /** The title, the frame, four ticks on each axis and the x axis' label. */
+    private void drawAxes(Graphics2D g, Frame frame, int imageHeight) {
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString(
+                "flink-reinforce demo ("
+                        + scenario
+                        + "): expected reward of the published"
+                        + " policy",
+                frame.left(),
+                30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.drawRect(frame.left(), frame.top(), frame.width(), frame.height());
+        for (int tick = 0; tick <= 4; tick++) {
+            double value = frame.low() + (frame.high() - frame.low()) * tick / 4;
+            int y = frame.top() + frame.height() - (int) (frame.height() * tick / 4.0);
+            g.drawString(String.format("%.3f", value), 10, y + 4);
+            int x = frame.left() + (int) (frame.width() * tick / 4.0);
+            g.drawString(
+                    String.format("%,d", (long) (frame.maxEvents() * tick / 4)),
+                    x - 20,
+                    frame.top() + frame.height() + 18);
+        }
+        g.drawString(
+                "events learned from", frame.left() + frame.width() / 2 - 50, imageHeight - 15);
+    }
+
     private static void drawLevel(
-            Graphics2D g,
-            double value,
-            double low,
-            double high,
-            int left,
-            int top,
-            int width,
-            int height,
-            Color color,
-            String label) {
-        int y = top + height - (int) (height * (value - low) / (high - low));
+            Graphics2D g, Frame frame, double value, Color color, String label) {
+        int y = frame.y(value);
         g.setColor(color);
         g.setStroke(
                 new BasicStroke(
@@ -251,7 +252,7 @@ final class DemoReport {
                         10,
                         new float[] {6, 6},
                         0));
-        g.drawLine(left, y, left + width, y);
-        g.drawString(label, left + width - 60, y - 5);
+        g.drawLine(frame.left(), y, frame.left() + frame.width(), y);
+        g.drawString(label, frame.left() + frame.width() - 60, y - 5);
     }
 }

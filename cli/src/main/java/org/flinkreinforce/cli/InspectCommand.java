@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.model.PolicySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,11 +26,8 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Mixin KafkaOptions kafka;
 
-    @Option(
-            names = "--parameters-topic",
-            defaultValue = DemoCommand.PARAMETERS,
-            description = "Default: ${DEFAULT-VALUE}.")
-    String parametersTopic;
+    @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
+    String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
 
     @Option(names = "--policy-id", description = "Only this policy.")
     String policyId;

@@ -3,20 +3,31 @@ package org.flinkreinforce.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** The Kafka connection options every command that talks to a broker shares. */
+/**
+ * The Kafka connection options every command that talks to a broker shares. A command whose options
+ * mean something narrower rewords them with {@link #adapt}.
+ */
 public final class KafkaOptions {
 
+    static final String BOOTSTRAP_SERVERS = "--bootstrap-servers";
+    static final String KAFKA_PROPERTY = "--kafka-property";
+
     @Option(
-            names = "--bootstrap-servers",
+            names = BOOTSTRAP_SERVERS,
             required = true,
             paramLabel = "HOST:PORT",
             description = "The Kafka brokers.")
     String bootstrapServers;
 
     @Option(
-            names = "--kafka-property",
+            names = KAFKA_PROPERTY,
             paramLabel = "KEY=VALUE",
             description =
                     "A Kafka client property, passed unchanged (e.g. security.protocol=SASL_SSL);"
@@ -27,7 +38,18 @@ public final class KafkaOptions {
     public Properties clientProperties() {
         Properties client = new Properties();
         client.putAll(properties);
-        client.put("bootstrap.servers", bootstrapServers);
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return client;
+    }
+
+    /**
+     * Replaces one of these options in {@code command} by {@code change} applied to it, e.g. a
+     * description of its own or {@code required(false)}; the value still lands in this class.
+     */
+    static void adapt(CommandLine command, String name, UnaryOperator<OptionSpec.Builder> change) {
+        CommandSpec spec = command.getCommandSpec();
+        OptionSpec option = spec.findOption(name);
+        spec.remove(option);
+        spec.addOption(change.apply(option.toBuilder()).build());
     }
 }

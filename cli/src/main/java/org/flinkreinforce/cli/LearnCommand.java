@@ -13,12 +13,14 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinkreinforce.cli.flink.LocalCheckpoints;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.model.PolicySpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
@@ -39,12 +41,7 @@ public final class LearnCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = "--bootstrap-servers",
-            required = true,
-            paramLabel = "HOST:PORT",
-            description = "The Kafka brokers.")
-    String bootstrapServers;
+    @Mixin KafkaOptions kafka;
 
     @Option(
             names = "--policy",
@@ -53,22 +50,26 @@ public final class LearnCommand implements Callable<Integer> {
     List<String> policies = new ArrayList<>();
 
     @Option(
-            names = "--kafka-property",
-            paramLabel = "KEY=VALUE",
-            description = "A Kafka client property, passed unchanged; repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    @Option(
             names = "--config",
             paramLabel = "FILE",
             description =
                     "A properties file of learner options and Kafka client properties; flags override it.")
     File config;
 
-    /** Adds one flag per learner option (except those declared above) to {@code learn}. */
+    /**
+     * Adds one flag per learner option (except those declared above) to {@code learn} and words
+     * {@code --kafka-property} for it.
+     */
     static void addLearnerOptions(CommandLine learn) {
+        KafkaOptions.adapt(
+                learn,
+                KafkaOptions.KAFKA_PROPERTY,
+                option ->
+                        option.description(
+                                "A Kafka client property, passed unchanged; repeatable."));
         for (ConfigOption<?> option : LearnerOptions.all()) {
-            if (option.key().equals("bootstrap.servers") || option.key().equals("policies")) {
+            if (option.equals(LearnerOptions.BOOTSTRAP_SERVERS)
+                    || option.equals(LearnerOptions.POLICIES)) {
                 continue;
             }
             learn.getCommandSpec()
@@ -101,19 +102,18 @@ public final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> settings = new LinkedHashMap<>(read(config));
-        kafkaProperties.forEach(settings::put);
+        LearnerConfig.Builder builder =
+                LearnerConfig.builder().settings(read(config)).kafka(kafka.clientProperties());
         for (ConfigOption<?> option : LearnerOptions.all()) {
             OptionSpec flag = spec.findOption(flag(option));
             if (flag != null && flag.getValue() != null) {
-                settings.put(option.key(), flag.getValue());
+                builder.setString(option, flag.getValue());
             }
         }
-        settings.put("bootstrap.servers", bootstrapServers);
         if (!policies.isEmpty()) {
-            settings.put("policies", String.join(";", policies));
+            builder.setString(LearnerOptions.POLICIES, String.join(";", policies));
         }
-        LearnerConfig learnerConfig = LearnerConfig.fromMap(settings);
+        LearnerConfig learnerConfig = builder.build();
         List<PolicySpec> specs = new ArrayList<>(learnerConfig.specs().values());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(

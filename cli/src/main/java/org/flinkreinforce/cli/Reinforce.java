@@ -30,10 +30,14 @@ public final class Reinforce implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The command line with every subcommand, including the learner's generated options. */
+    /**
+     * The command line with every subcommand, including the learner's generated options and the
+     * commands' wording of the Kafka options.
+     */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Reinforce());
         LearnCommand.addLearnerOptions(commandLine.getSubcommands().get("learn"));
+        BenchCommand.adaptKafkaOptions(commandLine.getSubcommands().get("bench"));
         return commandLine;
     }
 

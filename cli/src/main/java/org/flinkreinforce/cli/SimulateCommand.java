@@ -6,6 +6,7 @@ import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.job.LearnerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,17 +50,11 @@ public final class SimulateCommand implements Callable<Integer> {
                     "Seed of the environment (its hidden reward model) and the decisions (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(
-            names = "--events-topic",
-            defaultValue = DemoCommand.EVENTS,
-            description = "Default: ${DEFAULT-VALUE}.")
-    String eventsTopic;
+    @Option(names = "--events-topic", description = "Default: ${DEFAULT-VALUE}.")
+    String eventsTopic = LearnerOptions.EVENTS_TOPIC.defaultValue();
 
-    @Option(
-            names = "--parameters-topic",
-            defaultValue = DemoCommand.PARAMETERS,
-            description = "Default: ${DEFAULT-VALUE}.")
-    String parametersTopic;
+    @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
+    String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
 
     @Override
     public Integer call() throws Exception {

@@ -2,6 +2,8 @@ package org.flinkreinforce.job;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,38 +117,101 @@ public final class LearnerConfig {
      * the Kafka clients unchanged.
      */
     public static LearnerConfig fromMap(Map<String, String> settings) {
-        Set<String> known = new java.util.HashSet<>();
-        for (ConfigOption<?> option : LearnerOptions.all()) {
-            known.add(option.key());
+        return builder().settings(settings).build();
+    }
+
+    /** An empty configuration: every option at its default, no Kafka client property. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Collects learner options and Kafka client properties; a later value for a key replaces an
+     * earlier one, whichever method set it. {@link #build()} validates them all at once.
+     */
+    public static final class Builder {
+
+        private static final Set<String> KNOWN_KEYS = knownKeys();
+
+        private final Configuration options = new Configuration();
+        private final Properties kafka = new Properties();
+        private final List<String> unknownPolicyKeys = new ArrayList<>();
+
+        private Builder() {}
+
+        public <T> Builder set(ConfigOption<T> option, T value) {
+            options.set(option, value);
+            return this;
         }
-        Map<String, String> options = new java.util.HashMap<>();
-        Properties kafka = new Properties();
-        List<String> unknownPolicyKeys = new ArrayList<>();
-        for (Map.Entry<String, String> entry : settings.entrySet()) {
-            String key = entry.getKey();
-            if (key.equals("bootstrap.servers")) {
-                options.put(key, entry.getValue());
-            } else if (known.contains(key)) {
-                options.put(key, entry.getValue());
+
+        /** Sets {@code option} from its text form, as a configuration file writes it. */
+        public Builder setString(ConfigOption<?> option, String text) {
+            options.setString(option.key(), text);
+            return this;
+        }
+
+        /** The policies to learn ({@link LearnerOptions#POLICIES}). */
+        public Builder policies(Collection<PolicySpec> specs) {
+            List<String> texts = new ArrayList<>();
+            specs.forEach(spec -> texts.add(spec.toString()));
+            return set(LearnerOptions.POLICIES, texts);
+        }
+
+        /**
+         * Kafka client properties, {@code bootstrap.servers} included. As in {@link
+         * #settings(Map)}, a key that names a learner option sets that option.
+         */
+        public Builder kafka(Properties properties) {
+            properties
+                    .stringPropertyNames()
+                    .forEach(name -> put(name, properties.getProperty(name)));
+            return this;
+        }
+
+        /**
+         * {@code key=value} settings in their text form: keys that are {@link LearnerOptions} or
+         * per-policy overrides ({@code policy.<id>.<option>}) set options, everything else is a
+         * Kafka client property.
+         */
+        public Builder settings(Map<String, String> settings) {
+            settings.forEach(this::put);
+            return this;
+        }
+
+        private void put(String key, String value) {
+            if (KNOWN_KEYS.contains(key)) {
+                options.setString(key, value);
             } else if (key.startsWith(LearnerOptions.POLICY_PREFIX)) {
                 String rest = key.substring(LearnerOptions.POLICY_PREFIX.length());
                 int dot = rest.indexOf('.');
-                if (dot < 0 || !known.contains(rest.substring(dot + 1))) {
+                if (dot < 0 || !KNOWN_KEYS.contains(rest.substring(dot + 1))) {
                     unknownPolicyKeys.add(key);
                 }
-                options.put(key, entry.getValue());
+                options.setString(key, value);
             } else {
-                kafka.setProperty(key, entry.getValue());
+                kafka.setProperty(key, value);
             }
         }
-        if (!unknownPolicyKeys.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "Invalid configuration "
-                            + unknownPolicyKeys
-                            + ": a per-policy override is"
-                            + " policy.<id>.<option> with one of the learner options.");
+
+        /** The validated configuration; a bad value fails here. */
+        public LearnerConfig build() {
+            if (!unknownPolicyKeys.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "Invalid configuration "
+                                + unknownPolicyKeys
+                                + ": a per-policy override is"
+                                + " policy.<id>.<option> with one of the learner options.");
+            }
+            return new LearnerConfig(options, kafka);
         }
-        return new LearnerConfig(Configuration.fromMap(options), kafka);
+
+        private static Set<String> knownKeys() {
+            Set<String> known = new HashSet<>();
+            for (ConfigOption<?> option : LearnerOptions.all()) {
+                known.add(option.key());
+            }
+            return Set.copyOf(known);
+        }
     }
 
     static IllegalArgumentException invalid(Object value, ConfigOption<?> option, String reason) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,12 +24,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.flinkreinforce.cli.LocalCheckpoints;
+import org.flinkreinforce.cli.flink.LocalCheckpoints;
+import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -69,6 +71,9 @@ public final class Benchmark {
             KernelChoice kernel,
             long seed,
             long baselineKeys) {}
+
+    /** The one policy the benchmark learns. */
+    static final String POLICY_ID = "bench";
 
     /** The share of the events left out of the steady rate while the JIT warms up. */
     static final double WARM_UP_FRACTION = 0.2;
@@ -119,15 +124,51 @@ public final class Benchmark {
             throws Exception {
         Properties client = new Properties();
         client.putAll(settings.kafkaProperties());
-        client.put("bootstrap.servers", bootstrap);
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
-        String events = run + "-events";
-        String parameters = run + "-parameters";
-        String deadLetters = run + "-dead-letters";
-        PolicySpec spec = new PolicySpec("bench", settings.features(), settings.actions());
+        PolicySpec spec = new PolicySpec(POLICY_ID, settings.features(), settings.actions());
+        LearnerConfig config = learnerConfig(client, run, spec);
+        String events = config.get(LearnerOptions.EVENTS_TOPIC);
         KafkaTopics.ensure(
-                client, events, parameters, deadLetters, settings.partitions(), List.of(spec));
+                client,
+                events,
+                config.get(LearnerOptions.PARAMETERS_TOPIC),
+                config.get(LearnerOptions.DEAD_LETTER_TOPIC),
+                settings.partitions(),
+                List.of(spec));
 
+        BenchmarkResult result = newResult(bootstrap, broker);
+        BanditEvents bandit =
+                new BanditEvents(spec, settings.seed(), run + "-", settings.baselineKeys());
+        preload(result, client, events, bandit);
+        measureRawConsumer(result, client, events, broker);
+        learn(result, client, config, broker, checkpoints, bandit);
+        result.deadLetters =
+                DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+        return result;
+    }
+
+    /**
+     * The learner of one run: topics, consumer group and transactional ids of its own, from the
+     * earliest offset, topics created beforehand; {@code --learner-property} settings last.
+     */
+    private LearnerConfig learnerConfig(Properties client, String run, PolicySpec spec) {
+        return LearnerConfig.builder()
+                .kafka(client)
+                .set(LearnerOptions.EVENTS_TOPIC, run + "-events")
+                .set(LearnerOptions.PARAMETERS_TOPIC, run + "-parameters")
+                .set(LearnerOptions.DEAD_LETTER_TOPIC, run + "-dead-letters")
+                .set(LearnerOptions.GROUP_ID, run)
+                .set(LearnerOptions.TRANSACTIONAL_ID_PREFIX, run)
+                .set(LearnerOptions.STARTING_OFFSETS, LearnerOptions.StartingOffsets.EARLIEST)
+                .set(LearnerOptions.CREATE_TOPICS, false)
+                .policies(List.of(spec))
+                .set(LearnerOptions.KERNEL, settings.kernel().toString())
+                .settings(settings.learnerProperties())
+                .build();
+    }
+
+    private BenchmarkResult newResult(String bootstrap, BrokerProcess broker) {
         BenchmarkResult result = new BenchmarkResult();
         result.events = settings.events();
         result.shape = settings.features() + ":" + settings.actions();
@@ -138,12 +179,19 @@ public final class Benchmark {
         result.broker = broker == null ? bootstrap : "local process";
         result.availableProcessors = Runtime.getRuntime().availableProcessors();
         result.cpu = CpuModel.name();
+        return result;
+    }
 
-        BanditEvents bandit =
-                new BanditEvents(spec, settings.seed(), run + "-", settings.baselineKeys());
+    /** Phase 1: the events of the bandit, not timed beyond the pre-load's own duration. */
+    private void preload(
+            BenchmarkResult result, Properties client, String events, BanditEvents bandit) {
         out.printf(
                 "Pre-loading %,d %s events (d=%d, %d actions) into %s ...%n",
-                settings.events(), settings.format(), spec.features(), spec.actions(0), events);
+                settings.events(),
+                settings.format(),
+                settings.features(),
+                settings.actions(),
+                events);
         long preloadStart = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
             for (long k = 0; k < settings.events(); k++) {
@@ -158,7 +206,11 @@ public final class Benchmark {
         out.printf(
                 "Pre-loaded in %.1f s (%.0f bytes per event).%n",
                 result.preloadSeconds, result.meanEventBytes);
+    }
 
+    /** Phase 2: one plain consumer reads the events twice; the second read is measured. */
+    private void measureRawConsumer(
+            BenchmarkResult result, Properties client, String events, BrokerProcess broker) {
         out.println(
                 "Reading them with one plain Kafka consumer (twice: warm-up, then measured) ...");
         rawConsumerRate(client, events, settings.events());
@@ -172,27 +224,26 @@ public final class Benchmark {
                         / settings.events()
                         * 1e6;
         out.printf("Raw consumer: %,.0f records/s.%n", result.rawConsumerRecordsPerSecond);
+    }
 
-        Map<String, String> options = new HashMap<>();
-        options.put("bootstrap.servers", bootstrap);
-        settings.kafkaProperties().forEach(options::put);
-        options.put("events.topic", events);
-        options.put("parameters.topic", parameters);
-        options.put("dead-letter.topic", deadLetters);
-        options.put("group.id", run);
-        options.put("transactional-id.prefix", run);
-        options.put("starting-offsets", "earliest");
-        options.put("topics.create", "false");
-        options.put("policies", spec.toString());
-        options.put("kernel", settings.kernel().toString());
-        options.putAll(settings.learnerProperties());
-        LearnerConfig config = LearnerConfig.fromMap(options);
+    /**
+     * Phases 3 and 4: the learner from the earliest offset until a visible snapshot includes every
+     * event, then the steady load of the latency phase.
+     */
+    private void learn(
+            BenchmarkResult result,
+            Properties client,
+            LearnerConfig config,
+            BrokerProcess broker,
+            Path checkpoints,
+            BanditEvents bandit)
+            throws Exception {
+        var policy = config.policies().get(POLICY_ID);
         result.kernel = GradientKernels.resolve(settings.kernel()).kernel();
-        result.batchSize = config.policies().get("bench").batchSize();
-        result.batchTimeoutMillis = config.policies().get("bench").batchTimeoutMillis();
-        result.publishIntervalMillis = config.policies().get("bench").publishIntervalMillis();
-        result.checkpointIntervalMillis =
-                config.get(org.flinkreinforce.job.LearnerOptions.CHECKPOINT_INTERVAL).toMillis();
+        result.batchSize = policy.batchSize();
+        result.batchTimeoutMillis = policy.batchTimeoutMillis();
+        result.publishIntervalMillis = policy.publishIntervalMillis();
+        result.checkpointIntervalMillis = config.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis();
 
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(
@@ -202,8 +253,8 @@ public final class Benchmark {
         try (SnapshotWatcher watcher =
                 new SnapshotWatcher(
                         client,
-                        parameters,
-                        "bench",
+                        config.get(LearnerOptions.PARAMETERS_TOPIC),
+                        POLICY_ID,
                         (long) Math.ceil(WARM_UP_FRACTION * settings.events()),
                         settings.events())) {
             out.printf(
@@ -213,44 +264,10 @@ public final class Benchmark {
             result.liveHeapBytes.add(liveHeap(memory));
             result.liveHeapAtEvents.add(0L);
             HeapAfterGc heapAfterGc = new HeapAfterGc(watcher::eventsApplied);
-            ThreadCpu threadsBefore = null;
-            boolean liveHeapEarly = false;
-            long eventsBefore = 0;
             sampler.start();
             JobClient job = LearnerJob.kafka(config).start(env);
             try {
-                long lastProgress = System.nanoTime();
-                long lastApplied = -1;
-                while (watcher.eventsApplied() < settings.events()) {
-                    long applied = watcher.eventsApplied();
-                    if (!liveHeapEarly && applied >= LIVE_HEAP_FRACTION * settings.events()) {
-                        // One full collection before the steady window: the live heap early in
-                        // the run, to compare with the one at the end.
-                        liveHeapEarly = true;
-                        result.liveHeapBytes.add(liveHeap(memory));
-                        result.liveHeapAtEvents.add(applied);
-                    }
-                    if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
-                        // Per-thread CPU past the warm-up, as the steady rate.
-                        threadsBefore = ThreadCpu.snapshot();
-                        eventsBefore = applied;
-                    }
-                    if (applied != lastApplied) {
-                        lastApplied = applied;
-                        lastProgress = System.nanoTime();
-                    } else if (System.nanoTime() - lastProgress
-                            > Duration.ofSeconds(90).toNanos()) {
-                        throw new IllegalStateException(
-                                "The learner made no progress for 90 s at "
-                                        + applied
-                                        + " of "
-                                        + settings.events()
-                                        + " events; job status "
-                                        + job.getJobStatus().get()
-                                        + ".");
-                    }
-                    Thread.sleep(20);
-                }
+                WarmedUp warmedUp = awaitEveryEvent(result, watcher, job, memory);
                 ThreadCpu threadsAfter = ThreadCpu.snapshot();
                 sampler.stop();
                 heapAfterGc.close();
@@ -258,9 +275,9 @@ public final class Benchmark {
                 result.garbageCollections = heapAfterGc.collections();
                 result.liveHeapBytes.add(liveHeap(memory));
                 result.liveHeapAtEvents.add(watcher.eventsApplied());
-                if (threadsBefore != null) {
-                    result.threadCpuSeconds.putAll(threadsAfter.minus(threadsBefore));
-                    result.threadCpuEvents = settings.events() - eventsBefore;
+                if (warmedUp.threads() != null) {
+                    result.threadCpuSeconds.putAll(threadsAfter.minus(warmedUp.threads()));
+                    result.threadCpuEvents = settings.events() - warmedUp.eventsApplied();
                 }
                 throughput(result, watcher.observations(), sampler);
                 out.printf(
@@ -273,7 +290,13 @@ public final class Benchmark {
                             settings.latencyRate() != null
                                     ? settings.latencyRate()
                                     : Math.max(100, Math.min(50_000, result.eventsPerSecond / 4));
-                    latency(result, client, events, watcher, bandit, rate);
+                    latency(
+                            result,
+                            client,
+                            config.get(LearnerOptions.EVENTS_TOPIC),
+                            watcher,
+                            bandit,
+                            rate);
                 }
             } finally {
                 sampler.stop();
@@ -283,8 +306,56 @@ public final class Benchmark {
         result.peakHeapBytes = sampler.peakHeapBytes;
         result.maxHeapBytes = memory.getHeapMemoryUsage().getMax();
         result.peakRssBytes = ProcessStats.peakResidentBytes(ProcessHandle.current().pid());
-        result.deadLetters = DeadLetterCount.count(client, deadLetters);
-        return result;
+    }
+
+    /**
+     * Per-thread CPU when the warm-up ended (null if no snapshot showed it), and the events then.
+     */
+    private record WarmedUp(ThreadCpu threads, long eventsApplied) {}
+
+    /**
+     * Waits until a visible snapshot includes every event: measures the live heap once at {@link
+     * #LIVE_HEAP_FRACTION} of the events and takes per-thread CPU at the end of the warm-up; fails
+     * after 90 s without progress.
+     */
+    private WarmedUp awaitEveryEvent(
+            BenchmarkResult result, SnapshotWatcher watcher, JobClient job, MemoryMXBean memory)
+            throws Exception {
+        ThreadCpu threadsBefore = null;
+        boolean liveHeapEarly = false;
+        long eventsBefore = 0;
+        long lastProgress = System.nanoTime();
+        long lastApplied = -1;
+        while (watcher.eventsApplied() < settings.events()) {
+            long applied = watcher.eventsApplied();
+            if (!liveHeapEarly && applied >= LIVE_HEAP_FRACTION * settings.events()) {
+                // One full collection before the steady window: the live heap early in the run,
+                // to compare with the one at the end.
+                liveHeapEarly = true;
+                result.liveHeapBytes.add(liveHeap(memory));
+                result.liveHeapAtEvents.add(applied);
+            }
+            if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
+                // Per-thread CPU past the warm-up, as the steady rate.
+                threadsBefore = ThreadCpu.snapshot();
+                eventsBefore = applied;
+            }
+            if (applied != lastApplied) {
+                lastApplied = applied;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(90).toNanos()) {
+                throw new IllegalStateException(
+                        "The learner made no progress for 90 s at "
+                                + applied
+                                + " of "
+                                + settings.events()
+                                + " events; job status "
+                                + job.getJobStatus().get()
+                                + ".");
+            }
+            Thread.sleep(20);
+        }
+        return new WarmedUp(threadsBefore, eventsBefore);
     }
 
     /**

@@ -76,6 +76,9 @@ public final class BenchmarkResult {
         return batchTimeoutMillis + publishIntervalMillis + 1000;
     }
 
+    /** One row of the table: a label, then its value. */
+    private static final String ROW = "  %-44s %s%n";
+
     public void printTable(PrintStream out) {
         out.println();
         out.printf(
@@ -88,80 +91,10 @@ public final class BenchmarkResult {
                     "baseline keys: %,d, each for %d consecutive events%n",
                     baselineKeys, BanditEvents.EVENTS_PER_KEY);
         }
-        String row = "  %-44s %s%n";
-        out.printf(row, "mean event size", String.format("%.0f bytes", meanEventBytes));
-        out.printf(
-                row,
-                "raw consumer (one plain KafkaConsumer)",
-                String.format("%,.0f records/s", rawConsumerRecordsPerSecond));
-        out.printf(
-                row,
-                "raw consumer CPU, its JVM / the broker",
-                String.format(
-                        "%.2f / %.2f CPU-s per million records",
-                        rawConsumerCpuSecondsPerMillionEvents,
-                        rawConsumerBrokerCpuSecondsPerMillionEvents));
-        out.printf(
-                row,
-                "learner, end to end",
-                String.format(
-                        "%,.0f events/s (%.2f x raw consumer; whole run %,.0f/s)",
-                        eventsPerSecond,
-                        eventsPerSecond / rawConsumerRecordsPerSecond,
-                        eventsPerSecondWholeRun));
-        out.printf(
-                row,
-                "learner CPU",
-                String.format(
-                        "%.2f CPU-s per million events (%.2f cores busy)",
-                        cpuSecondsPerMillionEvents, cpuCoresUsed));
-        if (!Double.isNaN(brokerCpuSecondsPerMillionEvents)) {
-            out.printf(
-                    row,
-                    "broker CPU meanwhile",
-                    String.format(
-                            "%.2f CPU-s per million events", brokerCpuSecondsPerMillionEvents));
-        }
-        if (latencyP50Millis >= 0) {
-            out.printf(
-                    row,
-                    String.format("latency append -> visible version @ %,.0f/s", latencyRate),
-                    String.format(
-                            "p50 %d ms, p99 %d ms, max %d ms (bound %d ms)",
-                            latencyP50Millis,
-                            latencyP99Millis,
-                            latencyMaxMillis,
-                            latencyBoundMillis()));
-            out.printf(
-                    row,
-                    "  of which until the learner created it",
-                    String.format(
-                            "p50 %d ms, p99 %d ms (the rest: until its checkpoint committed)",
-                            latencyToCreatedP50Millis, latencyToCreatedP99Millis));
-        }
-        out.printf(
-                row,
-                "heap: peak used / max",
-                String.format("%s / %s", mebibytes(peakHeapBytes), mebibytes(maxHeapBytes)));
-        StringBuilder live = new StringBuilder();
-        for (int k = 0; k < liveHeapBytes.size(); k++) {
-            live.append(k == 0 ? "" : ", ")
-                    .append(mebibytes(liveHeapBytes.get(k)))
-                    .append(" @ ")
-                    .append(String.format("%,d", liveHeapAtEvents.get(k)));
-        }
-        out.printf(row, "heap live after a full GC (at events)", live);
-        StringBuilder deciles = new StringBuilder();
-        for (long bytes : heapAfterGcByDecile) {
-            deciles.append(deciles.length() == 0 ? "" : " ")
-                    .append(bytes < 0 ? "-" : mebibytes(bytes).replace(" MiB", ""));
-        }
-        out.printf(
-                row,
-                "heap after GC, max per tenth of the run",
-                deciles + " MiB (" + garbageCollections + " GCs)");
-        out.printf(row, "peak RSS of the learner's JVM", mebibytes(peakRssBytes));
-        out.printf(row, "versions published while draining", versionsPublished);
+        printRates(out);
+        printLatency(out);
+        printMemory(out);
+        out.printf(ROW, "versions published while draining", versionsPublished);
         out.println("  learner threads, CPU-s per million events while draining:");
         threadCpuSeconds.entrySet().stream()
                 .limit(8)
@@ -171,7 +104,88 @@ public final class BenchmarkResult {
                                         "    %-42s %.2f%n",
                                         entry.getKey(),
                                         entry.getValue() / measuredEventsTotal() * 1e6));
-        out.printf(row, "dead letters", deadLetters);
+        out.printf(ROW, "dead letters", deadLetters);
+    }
+
+    private void printRates(PrintStream out) {
+        out.printf(ROW, "mean event size", String.format("%.0f bytes", meanEventBytes));
+        out.printf(
+                ROW,
+                "raw consumer (one plain KafkaConsumer)",
+                String.format("%,.0f records/s", rawConsumerRecordsPerSecond));
+        out.printf(
+                ROW,
+                "raw consumer CPU, its JVM / the broker",
+                String.format(
+                        "%.2f / %.2f CPU-s per million records",
+                        rawConsumerCpuSecondsPerMillionEvents,
+                        rawConsumerBrokerCpuSecondsPerMillionEvents));
+        out.printf(
+                ROW,
+                "learner, end to end",
+                String.format(
+                        "%,.0f events/s (%.2f x raw consumer; whole run %,.0f/s)",
+                        eventsPerSecond,
+                        eventsPerSecond / rawConsumerRecordsPerSecond,
+                        eventsPerSecondWholeRun));
+        out.printf(
+                ROW,
+                "learner CPU",
+                String.format(
+                        "%.2f CPU-s per million events (%.2f cores busy)",
+                        cpuSecondsPerMillionEvents, cpuCoresUsed));
+        if (!Double.isNaN(brokerCpuSecondsPerMillionEvents)) {
+            out.printf(
+                    ROW,
+                    "broker CPU meanwhile",
+                    String.format(
+                            "%.2f CPU-s per million events", brokerCpuSecondsPerMillionEvents));
+        }
+    }
+
+    private void printLatency(PrintStream out) {
+        if (latencyP50Millis >= 0) {
+            out.printf(
+                    ROW,
+                    String.format("latency append -> visible version @ %,.0f/s", latencyRate),
+                    String.format(
+                            "p50 %d ms, p99 %d ms, max %d ms (bound %d ms)",
+                            latencyP50Millis,
+                            latencyP99Millis,
+                            latencyMaxMillis,
+                            latencyBoundMillis()));
+            out.printf(
+                    ROW,
+                    "  of which until the learner created it",
+                    String.format(
+                            "p50 %d ms, p99 %d ms (the rest: until its checkpoint committed)",
+                            latencyToCreatedP50Millis, latencyToCreatedP99Millis));
+        }
+    }
+
+    private void printMemory(PrintStream out) {
+        out.printf(
+                ROW,
+                "heap: peak used / max",
+                String.format("%s / %s", mebibytes(peakHeapBytes), mebibytes(maxHeapBytes)));
+        StringBuilder live = new StringBuilder();
+        for (int k = 0; k < liveHeapBytes.size(); k++) {
+            live.append(k == 0 ? "" : ", ")
+                    .append(mebibytes(liveHeapBytes.get(k)))
+                    .append(" @ ")
+                    .append(String.format("%,d", liveHeapAtEvents.get(k)));
+        }
+        out.printf(ROW, "heap live after a full GC (at events)", live);
+        StringBuilder deciles = new StringBuilder();
+        for (long bytes : heapAfterGcByDecile) {
+            deciles.append(deciles.length() == 0 ? "" : " ")
+                    .append(bytes < 0 ? "-" : mebibytes(bytes).replace(" MiB", ""));
+        }
+        out.printf(
+                ROW,
+                "heap after GC, max per tenth of the run",
+                deciles + " MiB (" + garbageCollections + " GCs)");
+        out.printf(ROW, "peak RSS of the learner's JVM", mebibytes(peakRssBytes));
     }
 
     private static String mebibytes(long bytes) {

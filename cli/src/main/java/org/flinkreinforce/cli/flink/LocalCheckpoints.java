@@ -1,4 +1,4 @@
-package org.flinkreinforce.cli;
+package org.flinkreinforce.cli.flink;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package org.flinkreinforce.cli.bench;
+package org.flinkreinforce.cli.kafka;
 
 import java.time.Duration;
 import java.util.List;
