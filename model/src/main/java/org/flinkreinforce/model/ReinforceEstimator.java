@@ -53,14 +53,6 @@ public final class ReinforceEstimator {
         this.coefficients = new float[capacity];
     }
 
-    public GradientKernel kernel() {
-        return kernel;
-    }
-
-    public EstimatorSettings settings() {
-        return settings;
-    }
-
     /**
      * Computes the averaged gradient of {@code batch} under {@code parameters} into {@code
      * gradient} (overwritten, laid out like the parameter vector) and returns the batch's
@@ -177,24 +169,5 @@ public final class ReinforceEstimator {
                 weightSquareSum > 0 ? weightSum * weightSum / weightSquareSum : 0,
                 capped,
                 Math.sqrt(squares));
-    }
-
-    /**
-     * The seed's formula: for one head and a batch of logits, {@code (onehot(a_i) - softmax(z_i)) *
-     * (r_i - baseline)} per row. A plain float64 reference, kept to pin the math down.
-     */
-    public static double[][] reinforceGradient(
-            double[][] logits, int[] actions, double[] rewards, double baseline) {
-        double[][] gradient = new double[logits.length][];
-        for (int i = 0; i < logits.length; i++) {
-            double[] p = logits[i].clone();
-            Softmax.softmaxInPlace(p, p.length);
-            double advantage = rewards[i] - baseline;
-            for (int a = 0; a < p.length; a++) {
-                p[a] = ((a == actions[i] ? 1.0 : 0.0) - p[a]) * advantage;
-            }
-            gradient[i] = p;
-        }
-        return gradient;
     }
 }

@@ -163,11 +163,6 @@ public final class VectorKernel implements GradientKernel {
         return NAME;
     }
 
-    /** The lane count of the preferred species, e.g. 16 with AVX-512. */
-    public static int lanes() {
-        return LANES;
-    }
-
     @Override
     public void forward(
             int batch,
