@@ -28,14 +28,15 @@ import jdk.incubator.vector.VectorShuffle;
  *       from the 8 rows of {@code x} read in place (a partial last block packed into a panel) and
  *       {@code W^T} packed once per call into contiguous column panels; then the softmax of those
  *       rows while they are hot, with an inline polynomial {@code 2^t} (the JDK's vector {@code
- *       exp} is a call that spills every vector register), written straight to {@code probs}.
+ *       exp} is a call that spills every vector register), written straight to the batch's
+ *       probabilities.
  *   <li>Heads of at most {@code LANES} actions (a row is one vector): the forward takes {@code
  *       LANES} rows at a time and transposes their logits to one vector per action, a lane per row,
  *       so that the softmax needs no reduction across lanes ({@link #forwardNarrow}).
  *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
  *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
  *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
- *       scaled transpose goes to {@code gradient} at the end.
+ *       scaled transpose goes to the batch's gradient at the end.
  * </ul>
  *
  * <p>Every method that holds vectors keeps them in locals and calls only the Vector API and methods
@@ -153,34 +154,15 @@ public final class VectorKernel implements GradientKernel {
     }
 
     @Override
-    public void forward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    public void forward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] x = b.x;
         int ld = paddedActions(n);
-        packWeights(d, n, ld, params, weightOffset, biasOffset);
+        packWeights(d, n, ld, b.params, b.weightOffset, b.biasOffset);
         if (ld == LANES && LANES >= MR) {
-            forwardNarrow(
-                    batch,
-                    d,
-                    n,
-                    x,
-                    chosen,
-                    actionOffset,
-                    actionStride,
-                    probs,
-                    logProbChosen,
-                    entropy);
+            forwardNarrow(b);
             return;
         }
         logits = ensure(logits, MR * ld);
@@ -214,18 +196,7 @@ public final class VectorKernel implements GradientKernel {
                     }
                 }
             }
-            softmaxBlock(
-                    z,
-                    rows,
-                    ld,
-                    n,
-                    i0,
-                    chosen,
-                    actionOffset,
-                    actionStride,
-                    probs,
-                    logProbChosen,
-                    entropy);
+            softmaxBlock(z, rows, ld, i0, b);
         }
     }
 
@@ -237,17 +208,15 @@ public final class VectorKernel implements GradientKernel {
      * per vector would spend most of its time in lane reductions and a scalar logarithm: with 10
      * actions that cost 3 times the GEMM.
      */
-    private void forwardNarrow(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    private void forwardNarrow(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] x = b.x;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
+        float[] probs = b.probabilities;
         logits = ensure(logits, LANES * LANES);
         packedRows = ensure(packedRows, MR * d);
         transposed = ensure(transposed, (LANES + 4) * LANES);
@@ -312,8 +281,8 @@ public final class VectorKernel implements GradientKernel {
             }
             int logProbRow = chosenRow + LANES;
             int entropyRow = logProbRow + LANES;
-            System.arraycopy(zt, logProbRow, logProbChosen, i0, rows);
-            System.arraycopy(zt, entropyRow, entropy, i0, rows);
+            System.arraycopy(zt, logProbRow, b.logProbChosen, i0, rows);
+            System.arraycopy(zt, entropyRow, b.entropy, i0, rows);
         }
     }
 
@@ -451,29 +420,19 @@ public final class VectorKernel implements GradientKernel {
 
     /**
      * Softmax of the first {@code rows} rows of the logits block {@code z} (row stride {@code ld};
-     * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of {@code probs}, with
-     * one exponential per logit: {@code e = 2^u} with {@code u = (z - max) log2(e)} (see {@link
-     * #exponentials}; kept in {@code z}), {@code S = sum e}, {@code T = sum e u}; then {@code p = e
-     * / S}, {@code log p_a = (z_a - max) - ln S} and {@code H = ln S - ln(2) T / S} (two
-     * non-negative terms, no cancellation). Each of the three passes runs over all rows before the
-     * next starts, so that the rows' reductions overlap.
+     * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of the batch's
+     * probabilities, with one exponential per logit: {@code e = 2^u} with {@code u = (z - max)
+     * log2(e)} (see {@link #exponentials}; kept in {@code z}), {@code S = sum e}, {@code T = sum e
+     * u}; then {@code p = e / S}, {@code log p_a = (z_a - max) - ln S} and {@code H = ln S - ln(2)
+     * T / S} (two non-negative terms, no cancellation). Each of the three passes runs over all rows
+     * before the next starts, so that the rows' reductions overlap.
      */
-    private void softmaxBlock(
-            float[] z,
-            int rows,
-            int ld,
-            int n,
-            int i0,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    private void softmaxBlock(float[] z, int rows, int ld, int i0, HeadBatch b) {
+        int n = b.actions;
         float[] stats = rowStats;
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
-            stats[r] = z[r * ld + chosen[actionOffset + i * actionStride]];
+            stats[r] = z[r * ld + b.chosen[b.actionOffset + i * b.actionStride]];
             stats[MR + r] = rowMax(z, r * ld, ld);
         }
         float[] sums = rowSums;
@@ -486,10 +445,10 @@ public final class VectorKernel implements GradientKernel {
             float sum = laneSum(sums, 2 * r * LANES);
             float weighted = laneSum(sums, (2 * r + 1) * LANES);
             float inverse = 1f / sum;
-            scaleInto(z, r * ld, n, inverse, probs, i * n);
+            scaleInto(z, r * ld, n, inverse, b.probabilities, i * n);
             float logSum = (float) Math.log(sum);
-            logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
-            entropy[i] = Math.max(0f, logSum - LN2 * weighted * inverse);
+            b.logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
+            b.entropy[i] = Math.max(0f, logSum - LN2 * weighted * inverse);
         }
     }
 
@@ -592,22 +551,17 @@ public final class VectorKernel implements GradientKernel {
     }
 
     @Override
-    public void backward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] coefficients,
-            float entropyBonus,
-            float[] entropy,
-            float scale,
-            float[] gradient,
-            int weightOffset,
-            int biasOffset) {
+    public void backward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] probs = b.probabilities;
+        float[] coefficients = b.coefficients;
+        float[] entropy = b.entropy;
+        float entropyBonus = b.entropyBonus;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
         int ld = paddedActions(n);
         int blockRows = Math.min(BACKWARD_ROWS, batch);
         int groups = (d + MR - 1) / MR;
@@ -623,20 +577,7 @@ public final class VectorKernel implements GradientKernel {
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
             if (ld == LANES) {
-                narrowGradientRows(
-                        probs,
-                        i0,
-                        rows,
-                        n,
-                        batch * n,
-                        g,
-                        coefficients,
-                        entropyBonus,
-                        entropy,
-                        chosen,
-                        actionOffset,
-                        actionStride,
-                        gb);
+                narrowGradientRows(b, i0, rows, g, gb);
             }
             for (int r = 0; ld > LANES && r < rows; r++) {
                 int i = i0 + r;
@@ -658,14 +599,14 @@ public final class VectorKernel implements GradientKernel {
             // X^T of these rows as 8-feature panels, A(j, k) = x[(i0 + k) * d + j], the panel of
             // features [j0, j0 + 8) at j0 * rows (features past d repeat the last one).
             for (int j0 = 0; j0 < d; j0 += MR) {
-                packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
+                packColumns(b.x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
             }
             weightGradientBlock(xp, rows, d, g, ld, gwT, i0 == 0);
         }
         for (int a = 0; a < n; a++) {
-            gradient[biasOffset + a] = gb[a] * scale;
+            b.gradient[b.biasOffset + a] = gb[a] * b.scale;
         }
-        transposeScaled(d, n, ld, gwT, scale, gradient, weightOffset);
+        transposeScaled(d, n, ld, gwT, b.scale, b.gradient, b.weightOffset);
     }
 
     /**
@@ -733,25 +674,21 @@ public final class VectorKernel implements GradientKernel {
     /**
      * {@link #gradientRow} for rows {@code i0 .. i0 + rows} of a head of at most {@code LANES}
      * actions (one vector per row, the block's only column strip), with the bias gradient summed in
-     * a register. A row's vector is loaded whole from {@code probs}, so its lanes past {@code n}
-     * hold the next row's probabilities (finite): they only reach padding columns of {@code g} and
-     * {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through a
-     * zero-padded copy.
+     * a register. A row's vector is loaded whole from the probabilities, so its lanes past {@code
+     * n} hold the next row's probabilities (finite): they only reach padding columns of {@code g}
+     * and {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through
+     * a zero-padded copy.
      */
-    private void narrowGradientRows(
-            float[] probs,
-            int i0,
-            int rows,
-            int n,
-            int limit,
-            float[] g,
-            float[] coefficients,
-            float beta,
-            float[] entropy,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] gb) {
+    private void narrowGradientRows(HeadBatch b, int i0, int rows, float[] g, float[] gb) {
+        int n = b.actions;
+        int limit = b.rows * n;
+        float[] probs = b.probabilities;
+        float[] coefficients = b.coefficients;
+        float beta = b.entropyBonus;
+        float[] entropy = b.entropy;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
         FloatVector sum = FloatVector.fromArray(SPECIES, gb, 0);
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
