@@ -73,19 +73,8 @@ public final class ReinforceEstimator {
      */
     public BatchStatistics estimate(
             PolicyParameters parameters, MicroBatch batch, float[] gradient) {
+        checkArguments(parameters, batch, gradient);
         int size = batch.size();
-        if (size < 1 || size > capacity) {
-            throw new IllegalArgumentException(
-                    "Batch size " + size + " is outside [1, " + capacity + "].");
-        }
-        if (!parameters.spec().sameShape(spec) || !batch.spec().sameShape(spec)) {
-            throw new IllegalArgumentException(
-                    "The parameters and the batch must have the shape of policy " + spec + ".");
-        }
-        if (gradient.length != spec.parameterCount()) {
-            throw new IllegalArgumentException(
-                    "The gradient needs " + spec.parameterCount() + " entries.");
-        }
         float scale = 1.0f / size;
         for (HeadBatch head : heads) {
             head.setRows(size, batch.features(), batch.actions())
@@ -147,5 +136,21 @@ public final class ReinforceEstimator {
                 weightSquareSum > 0 ? weightSum * weightSum / weightSquareSum : 0,
                 capped,
                 Math.sqrt(squares));
+    }
+
+    private void checkArguments(PolicyParameters parameters, MicroBatch batch, float[] gradient) {
+        int size = batch.size();
+        if (size < 1 || size > capacity) {
+            throw new IllegalArgumentException(
+                    "Batch size " + size + " is outside [1, " + capacity + "].");
+        }
+        if (!parameters.spec().sameShape(spec) || !batch.spec().sameShape(spec)) {
+            throw new IllegalArgumentException(
+                    "The parameters and the batch must have the shape of policy " + spec + ".");
+        }
+        if (gradient.length != spec.parameterCount()) {
+            throw new IllegalArgumentException(
+                    "The gradient needs " + spec.parameterCount() + " entries.");
+        }
     }
 }
