@@ -2,6 +2,7 @@ package org.flinkreinforce.model;
 
 import java.util.Objects;
 import org.flinkreinforce.model.kernel.GradientKernel;
+import org.flinkreinforce.model.kernel.HeadBatch;
 
 /**
  * The REINFORCE (score-function, log-derivative) gradient of a micro-batch (Williams 1992), with
@@ -19,8 +20,8 @@ import org.flinkreinforce.model.kernel.GradientKernel;
  * </ul>
  *
  * <p>The result is an ascent direction for {@code E[R] + beta H}. The dense work runs in a {@link
- * GradientKernel}; this class holds the workspace, so it allocates nothing per batch. Not
- * thread-safe.
+ * GradientKernel}, one {@link HeadBatch} per head; this class holds them, so it allocates nothing
+ * per batch. Not thread-safe.
  */
 public final class ReinforceEstimator {
 
@@ -28,9 +29,10 @@ public final class ReinforceEstimator {
     private final EstimatorSettings settings;
     private final GradientKernel kernel;
     private final int capacity;
-    private final float[][] probabilities;
-    private final float[][] logProbabilities;
-    private final float[][] entropies;
+
+    /** One per head; all share {@link #coefficients}. */
+    private final HeadBatch[] heads;
+
     private final float[] coefficients;
 
     public ReinforceEstimator(
@@ -43,22 +45,22 @@ public final class ReinforceEstimator {
             throw new IllegalArgumentException("The batch capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        int heads = spec.headCount();
-        this.probabilities = new float[heads][];
-        this.logProbabilities = new float[heads][capacity];
-        this.entropies = new float[heads][capacity];
-        for (int h = 0; h < heads; h++) {
-            probabilities[h] = new float[Math.multiplyExact(capacity, spec.actions(h))];
-        }
         this.coefficients = new float[capacity];
-    }
-
-    public GradientKernel kernel() {
-        return kernel;
-    }
-
-    public EstimatorSettings settings() {
-        return settings;
+        int headCount = spec.headCount();
+        this.heads = new HeadBatch[headCount];
+        for (int h = 0; h < headCount; h++) {
+            heads[h] =
+                    new HeadBatch(
+                                    capacity,
+                                    spec.features(),
+                                    spec.actions(h),
+                                    spec.weightOffset(h),
+                                    spec.biasOffset(h),
+                                    h,
+                                    headCount,
+                                    coefficients)
+                            .setEntropyBonus((float) settings.entropyBonus());
+        }
     }
 
     /**
@@ -71,40 +73,14 @@ public final class ReinforceEstimator {
      */
     public BatchStatistics estimate(
             PolicyParameters parameters, MicroBatch batch, float[] gradient) {
+        checkArguments(parameters, batch, gradient);
         int size = batch.size();
-        if (size < 1 || size > capacity) {
-            throw new IllegalArgumentException(
-                    "Batch size " + size + " is outside [1, " + capacity + "].");
-        }
-        if (!parameters.spec().sameShape(spec) || !batch.spec().sameShape(spec)) {
-            throw new IllegalArgumentException(
-                    "The parameters and the batch must have the shape of policy " + spec + ".");
-        }
-        if (gradient.length != spec.parameterCount()) {
-            throw new IllegalArgumentException(
-                    "The gradient needs " + spec.parameterCount() + " entries.");
-        }
-        int d = spec.features();
-        int heads = spec.headCount();
-        float[] values = parameters.values();
-        float[] x = batch.features();
-        int[] actions = batch.actions();
-
-        for (int h = 0; h < heads; h++) {
-            kernel.forward(
-                    size,
-                    d,
-                    spec.actions(h),
-                    x,
-                    values,
-                    spec.weightOffset(h),
-                    spec.biasOffset(h),
-                    actions,
-                    h,
-                    heads,
-                    probabilities[h],
-                    logProbabilities[h],
-                    entropies[h]);
+        float scale = 1.0f / size;
+        for (HeadBatch head : heads) {
+            head.setRows(size, batch.features(), batch.actions())
+                    .setParameters(parameters.values(), gradient)
+                    .setScale(scale);
+            kernel.forward(head);
         }
 
         float[] rewards = batch.rewards();
@@ -120,9 +96,9 @@ public final class ReinforceEstimator {
         int capped = 0;
         for (int i = 0; i < size; i++) {
             double logPolicy = 0;
-            for (int h = 0; h < heads; h++) {
-                logPolicy += logProbabilities[h][i];
-                entropySum += entropies[h][i];
+            for (HeadBatch head : heads) {
+                logPolicy += head.logProbChosen[i];
+                entropySum += head.entropy[i];
             }
             double weight = 1.0;
             float propensity = propensities[i];
@@ -142,25 +118,8 @@ public final class ReinforceEstimator {
             coefficients[i] = (float) (weight * advantages[i]);
         }
 
-        float scale = 1.0f / size;
-        float entropyBonus = (float) settings.entropyBonus();
-        for (int h = 0; h < heads; h++) {
-            kernel.backward(
-                    size,
-                    d,
-                    spec.actions(h),
-                    x,
-                    actions,
-                    h,
-                    heads,
-                    probabilities[h],
-                    coefficients,
-                    entropyBonus,
-                    entropies[h],
-                    scale,
-                    gradient,
-                    spec.weightOffset(h),
-                    spec.biasOffset(h));
+        for (HeadBatch head : heads) {
+            kernel.backward(head);
         }
 
         double squares = 0;
@@ -179,22 +138,19 @@ public final class ReinforceEstimator {
                 Math.sqrt(squares));
     }
 
-    /**
-     * The seed's formula: for one head and a batch of logits, {@code (onehot(a_i) - softmax(z_i)) *
-     * (r_i - baseline)} per row. A plain float64 reference, kept to pin the math down.
-     */
-    public static double[][] reinforceGradient(
-            double[][] logits, int[] actions, double[] rewards, double baseline) {
-        double[][] gradient = new double[logits.length][];
-        for (int i = 0; i < logits.length; i++) {
-            double[] p = logits[i].clone();
-            Softmax.softmaxInPlace(p, p.length);
-            double advantage = rewards[i] - baseline;
-            for (int a = 0; a < p.length; a++) {
-                p[a] = ((a == actions[i] ? 1.0 : 0.0) - p[a]) * advantage;
-            }
-            gradient[i] = p;
+    private void checkArguments(PolicyParameters parameters, MicroBatch batch, float[] gradient) {
+        int size = batch.size();
+        if (size < 1 || size > capacity) {
+            throw new IllegalArgumentException(
+                    "Batch size " + size + " is outside [1, " + capacity + "].");
         }
-        return gradient;
+        if (!parameters.spec().sameShape(spec) || !batch.spec().sameShape(spec)) {
+            throw new IllegalArgumentException(
+                    "The parameters and the batch must have the shape of policy " + spec + ".");
+        }
+        if (gradient.length != spec.parameterCount()) {
+            throw new IllegalArgumentException(
+                    "The gradient needs " + spec.parameterCount() + " entries.");
+        }
     }
 }

@@ -30,7 +30,7 @@ class ReinforceEstimatorTest {
         // softmax(1, 2, 3) = (0.0900306, 0.2447285, 0.6652410); advantage 1.5 - 0.5 = 1.
         // softmax(0, 0) = (0.5, 0.5); advantage 0 - 0.5 = -0.5.
         double[][] gradient =
-                ReinforceEstimator.reinforceGradient(
+                reinforceGradient(
                         new double[][] {{1, 2, 3}, {0, 0}},
                         new int[] {2, 0},
                         new double[] {1.5, 0.0},
@@ -343,5 +343,24 @@ class ReinforceEstimatorTest {
             }
         }
         return z;
+    }
+
+    /**
+     * The seed's formula: for one head and a batch of logits, {@code (onehot(a_i) - softmax(z_i)) *
+     * (r_i - baseline)} per row. A plain float64 reference, kept to pin the math down.
+     */
+    private static double[][] reinforceGradient(
+            double[][] logits, int[] actions, double[] rewards, double baseline) {
+        double[][] gradient = new double[logits.length][];
+        for (int i = 0; i < logits.length; i++) {
+            double[] p = logits[i].clone();
+            Softmax.softmaxInPlace(p, p.length);
+            double advantage = rewards[i] - baseline;
+            for (int a = 0; a < p.length; a++) {
+                p[a] = ((a == actions[i] ? 1.0 : 0.0) - p[a]) * advantage;
+            }
+            gradient[i] = p;
+        }
+        return gradient;
     }
 }

@@ -25,24 +25,14 @@ public final class EjmlKernel implements GradientKernel {
     }
 
     @Override
-    public void forward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    public void forward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
         logits.reshape(batch, n);
         if (d > 0) {
-            load(features, batch, d, x, 0);
-            load(weights, n, d, params, weightOffset);
+            load(features, batch, d, b.x, 0);
+            load(weights, n, d, b.params, b.weightOffset);
             CommonOps_FDRM.multTransB(features, weights, logits);
         } else {
             logits.zero();
@@ -53,7 +43,7 @@ public final class EjmlKernel implements GradientKernel {
         for (int i = 0; i < batch; i++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int a = 0; a < n; a++) {
-                row[a] = (double) logits.get(i, a) + params[biasOffset + a];
+                row[a] = (double) logits.get(i, a) + b.params[b.biasOffset + a];
                 max = Math.max(max, row[a]);
             }
             double sum = 0;
@@ -65,59 +55,49 @@ public final class EjmlKernel implements GradientKernel {
             for (int a = 0; a < n; a++) {
                 double logP = row[a] - logNormaliser;
                 double p = Math.exp(logP);
-                probs[i * n + a] = (float) p;
+                b.probabilities[i * n + a] = (float) p;
                 h -= p * logP;
             }
-            logProbChosen[i] =
-                    (float) (row[chosen[actionOffset + i * actionStride]] - logNormaliser);
-            entropy[i] = (float) h;
+            int action = b.chosen[b.actionOffset + i * b.actionStride];
+            b.logProbChosen[i] = (float) (row[action] - logNormaliser);
+            b.entropy[i] = (float) h;
         }
     }
 
     @Override
-    public void backward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] coefficients,
-            float entropyBonus,
-            float[] entropy,
-            float scale,
-            float[] gradient,
-            int weightOffset,
-            int biasOffset) {
+    public void backward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] probs = b.probabilities;
+        float beta = b.entropyBonus;
         logitGradient.reshape(batch, n);
         for (int i = 0; i < batch; i++) {
-            double c = coefficients[i];
-            int action = chosen[actionOffset + i * actionStride];
+            double c = b.coefficients[i];
+            int action = b.chosen[b.actionOffset + i * b.actionStride];
             for (int a = 0; a < n; a++) {
                 double p = probs[i * n + a];
                 double g = c * ((a == action ? 1.0 : 0.0) - p);
-                if (entropyBonus != 0 && p > 0) {
-                    g -= entropyBonus * p * (Math.log(p) + entropy[i]);
+                if (beta != 0 && p > 0) {
+                    g -= beta * p * (Math.log(p) + b.entropy[i]);
                 }
                 probs[i * n + a] = (float) g;
                 logitGradient.set(i, a, (float) g);
             }
         }
         if (d > 0) {
-            load(features, batch, d, x, 0);
+            load(features, batch, d, b.x, 0);
             weightGradient.reshape(n, d);
             CommonOps_FDRM.multTransA(logitGradient, features, weightGradient);
-            CommonOps_FDRM.scale(scale, weightGradient);
-            System.arraycopy(weightGradient.data, 0, gradient, weightOffset, n * d);
+            CommonOps_FDRM.scale(b.scale, weightGradient);
+            System.arraycopy(weightGradient.data, 0, b.gradient, b.weightOffset, n * d);
         }
         for (int a = 0; a < n; a++) {
             double sum = 0;
             for (int i = 0; i < batch; i++) {
                 sum += logitGradient.get(i, a);
             }
-            gradient[biasOffset + a] = (float) (scale * sum);
+            b.gradient[b.biasOffset + a] = (float) (b.scale * sum);
         }
     }
 

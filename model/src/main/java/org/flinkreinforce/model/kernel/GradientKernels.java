@@ -2,7 +2,6 @@ package org.flinkreinforce.model.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +40,6 @@ public final class GradientKernels {
             default:
                 throw new IllegalStateException("Unknown kernel choice " + choice);
         }
-    }
-
-    /**
-     * A supplier of new kernels for {@code choice}, resolved now so failures surface at start-up.
-     */
-    public static Supplier<GradientKernel> factory(KernelChoice choice) {
-        KernelChoice resolved = KernelChoice.parse(resolve(choice).kernel());
-        create(resolved);
-        return () -> create(resolved);
     }
 
     /**

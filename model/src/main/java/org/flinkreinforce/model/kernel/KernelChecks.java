@@ -1,80 +1,38 @@
 package org.flinkreinforce.model.kernel;
 
 /**
- * Bounds checks of the kernel arguments, done in Java before native code touches the arrays, so a
+ * Bounds checks of a {@link HeadBatch}, done in Java before native code touches its arrays, so a
  * programmer mistake throws instead of corrupting memory. Action values are checked too: an
- * out-of-range action would index outside a row.
+ * out-of-range action would index outside a row. The shape, the layout and the workspace arrays are
+ * checked when the batch is created; this checks what the setters stored.
  */
 final class KernelChecks {
 
     private KernelChecks() {}
 
-    static void checkForward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
-        checkShape(batch, d, n, x);
-        checkRange(params, weightOffset, (long) n * d, "weights");
-        checkRange(params, biasOffset, n, "biases");
-        checkActions(batch, n, chosen, actionOffset, actionStride);
-        checkRange(probs, 0, (long) batch * n, "probabilities");
-        checkRange(logProbChosen, 0, batch, "log-probabilities");
-        checkRange(entropy, 0, batch, "entropies");
-    }
-
-    static void checkBackward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] coefficients,
-            float[] entropy,
-            float[] gradient,
-            int weightOffset,
-            int biasOffset) {
-        checkShape(batch, d, n, x);
-        checkActions(batch, n, chosen, actionOffset, actionStride);
-        checkRange(probs, 0, (long) batch * n, "probabilities");
-        checkRange(coefficients, 0, batch, "coefficients");
-        checkRange(entropy, 0, batch, "entropies");
-        checkRange(gradient, weightOffset, (long) n * d, "weight gradient");
-        checkRange(gradient, biasOffset, n, "bias gradient");
-    }
-
-    private static void checkShape(int batch, int d, int n, float[] x) {
-        if (batch < 1 || d < 0 || n < 2) {
+    /** Checks everything either pass reads or writes through {@code batch}. */
+    static void check(HeadBatch batch) {
+        int rows = batch.rows;
+        int d = batch.features;
+        int n = batch.actions;
+        if (rows < 1 || rows > batch.capacity) {
             throw new IllegalArgumentException(
-                    "Invalid kernel shape: batch "
-                            + batch
-                            + ", features "
-                            + d
-                            + ", actions "
-                            + n
-                            + ".");
+                    "Invalid kernel batch: " + rows + " rows, capacity " + batch.capacity + ".");
         }
-        checkRange(x, 0, (long) batch * d, "features");
+        checkRange(batch.x, 0, (long) rows * d, "features");
+        checkRange(batch.params, batch.weightOffset, (long) n * d, "weights");
+        checkRange(batch.params, batch.biasOffset, n, "biases");
+        checkRange(batch.gradient, batch.weightOffset, (long) n * d, "weight gradient");
+        checkRange(batch.gradient, batch.biasOffset, n, "bias gradient");
+        checkActions(rows, n, batch.chosen, batch.actionOffset, batch.actionStride);
     }
 
-    private static void checkActions(int batch, int n, int[] chosen, int offset, int stride) {
-        if (offset < 0 || stride < 1 || offset + (long) (batch - 1) * stride >= chosen.length) {
+    private static void checkActions(int rows, int n, int[] chosen, int offset, int stride) {
+        if (chosen == null || offset + (long) (rows - 1) * stride >= chosen.length) {
             throw new IllegalArgumentException(
-                    "The action array is too short for " + batch + " rows.");
+                    "The action array is too short for " + rows + " rows.");
         }
-        for (int i = 0; i < batch; i++) {
+        for (int i = 0; i < rows; i++) {
             int action = chosen[offset + i * stride];
             if (action < 0 || action >= n) {
                 throw new IllegalArgumentException(
@@ -84,7 +42,7 @@ final class KernelChecks {
     }
 
     private static void checkRange(float[] array, int offset, long length, String what) {
-        if (array == null || offset < 0 || offset + length > array.length) {
+        if (array == null || offset + length > array.length) {
             throw new IllegalArgumentException(
                     "The "
                             + what

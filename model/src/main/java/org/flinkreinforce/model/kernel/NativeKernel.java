@@ -72,100 +72,51 @@ public final class NativeKernel implements GradientKernel {
     }
 
     @Override
-    public void forward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
-        KernelChecks.checkForward(
-                batch,
-                d,
-                n,
-                x,
-                params,
-                weightOffset,
-                biasOffset,
-                chosen,
-                actionOffset,
-                actionStride,
-                probs,
-                logProbChosen,
-                entropy);
+    public void forward(HeadBatch b) {
+        KernelChecks.check(b);
         forward0(
                 isa.ordinal(),
-                batch,
-                d,
-                n,
-                x,
-                params,
-                weightOffset,
-                biasOffset,
-                chosen,
-                actionOffset,
-                actionStride,
-                probs,
-                logProbChosen,
-                entropy);
+                b.rows,
+                b.features,
+                b.actions,
+                b.x,
+                b.params,
+                b.weightOffset,
+                b.biasOffset,
+                b.chosen,
+                b.actionOffset,
+                b.actionStride,
+                b.probabilities,
+                b.logProbChosen,
+                b.entropy);
     }
 
     @Override
-    public void backward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] coefficients,
-            float entropyBonus,
-            float[] entropy,
-            float scale,
-            float[] gradient,
-            int weightOffset,
-            int biasOffset) {
-        KernelChecks.checkBackward(
-                batch,
-                d,
-                n,
-                x,
-                chosen,
-                actionOffset,
-                actionStride,
-                probs,
-                coefficients,
-                entropy,
-                gradient,
-                weightOffset,
-                biasOffset);
+    public void backward(HeadBatch b) {
+        KernelChecks.check(b);
         backward0(
                 isa.ordinal(),
-                batch,
-                d,
-                n,
-                x,
-                chosen,
-                actionOffset,
-                actionStride,
-                probs,
-                coefficients,
-                entropyBonus,
-                entropy,
-                scale,
-                gradient,
-                weightOffset,
-                biasOffset);
+                b.rows,
+                b.features,
+                b.actions,
+                b.x,
+                b.chosen,
+                b.actionOffset,
+                b.actionStride,
+                b.probabilities,
+                b.coefficients,
+                b.entropyBonus,
+                b.entropy,
+                b.scale,
+                b.gradient,
+                b.weightOffset,
+                b.biasOffset);
     }
+
+    /*
+     * The JNI entry points (src/main/native/dispatch.c) take the fields of a checked HeadBatch
+     * one by one: primitive arguments and pinned arrays, so the C side reads no Java fields.
+     */
 
     static native int maxIsa0();
 

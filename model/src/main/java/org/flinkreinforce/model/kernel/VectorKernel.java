@@ -1,37 +1,42 @@
 package org.flinkreinforce.model.kernel;
 
+import static org.flinkreinforce.model.kernel.VectorTiles.LANES;
+import static org.flinkreinforce.model.kernel.VectorTiles.MR;
+import static org.flinkreinforce.model.kernel.VectorTiles.NR;
+import static org.flinkreinforce.model.kernel.VectorTiles.NV;
+import static org.flinkreinforce.model.kernel.VectorTiles.SPECIES;
+
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The kernel in the Java Vector API ({@code jdk.incubator.vector}, JDK 17), for JVMs started with
  * {@code --add-modules=jdk.incubator.vector} where the native library is missing. Load it through
  * {@link GradientKernels} only: this class fails to link where the module is absent.
  *
- * <p>Both GEMMs run through the same register tiles, {@code 8 rows x 2 vectors} (16 accumulators,
- * with 512-bit vectors) or {@code 8 rows x 1 vector}: each step broadcasts 8 values of {@code A}
- * and loads one or two vectors of {@code B}, every operand read at a constant stride, so that C2
- * hoists the bounds checks out of the loop. Action rows are padded to whole vectors only ({@code n
- * = 100} costs 112 columns, not 128); an odd last vector takes the 1-vector tile.
+ * <p>This class holds the orchestration, the softmax and the packing; both GEMMs run through the
+ * register tiles of {@link VectorTiles}, {@code 8 rows x 2 vectors} (16 accumulators, with 512-bit
+ * vectors) or {@code 8 rows x 1 vector}. Action rows are padded to whole vectors only ({@code n =
+ * 100} costs 112 columns, not 128); an odd last vector takes the 1-vector tile.
  *
  * <ul>
  *   <li>Forward, 8 rows at a time: {@code Z = b + X W^T} into an L1-sized {@code 8 x n} scratch,
  *       from the 8 rows of {@code x} read in place (a partial last block packed into a panel) and
  *       {@code W^T} packed once per call into contiguous column panels; then the softmax of those
  *       rows while they are hot, with an inline polynomial {@code 2^t} (the JDK's vector {@code
- *       exp} is a call that spills every vector register), written straight to {@code probs}.
+ *       exp} is a call that spills every vector register), written straight to the batch's
+ *       probabilities.
  *   <li>Heads of at most {@code LANES} actions (a row is one vector): the forward takes {@code
  *       LANES} rows at a time and transposes their logits to one vector per action, a lane per row,
  *       so that the softmax needs no reduction across lanes ({@link #forwardNarrow}).
  *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
  *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
  *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
- *       scaled transpose goes to {@code gradient} at the end.
+ *       scaled transpose goes to the batch's gradient at the end.
  * </ul>
  *
  * <p>Every method that holds vectors keeps them in locals and calls only the Vector API and methods
@@ -45,21 +50,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernel implements GradientKernel {
 
     public static final String NAME = "vector";
-
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
-
-    /** Rows of a register tile, and the width of a packed panel of {@code A}. */
-    private static final int MR = 8;
-
-    /**
-     * Vectors per full register tile: two where the CPU has 32 vector registers (512-bit vectors:
-     * 16 accumulators fit), one elsewhere.
-     */
-    private static final int NV = LANES >= 16 ? 2 : 1;
-
-    /** Columns of a full register tile, and the width of a full packed panel of {@code B}. */
-    private static final int NR = NV * LANES;
 
     /** Rows of {@code g} per backward block: the block of {@code g} and of {@code x} stay in L2. */
     private static final int BACKWARD_ROWS = 256;
@@ -163,40 +153,16 @@ public final class VectorKernel implements GradientKernel {
         return NAME;
     }
 
-    /** The lane count of the preferred species, e.g. 16 with AVX-512. */
-    public static int lanes() {
-        return LANES;
-    }
-
     @Override
-    public void forward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    public void forward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] x = b.x;
         int ld = paddedActions(n);
-        packWeights(d, n, ld, params, weightOffset, biasOffset);
+        packWeights(d, n, ld, b.params, b.weightOffset, b.biasOffset);
         if (ld == LANES && LANES >= MR) {
-            forwardNarrow(
-                    batch,
-                    d,
-                    n,
-                    x,
-                    chosen,
-                    actionOffset,
-                    actionStride,
-                    probs,
-                    logProbChosen,
-                    entropy);
+            forwardNarrow(b);
             return;
         }
         logits = ensure(logits, MR * ld);
@@ -213,33 +179,24 @@ public final class VectorKernel implements GradientKernel {
             if (rows == MR) {
                 for (int col = 0; col < ld; col += NR) {
                     if (NV == 2 && ld - col >= NR) {
-                        tile2Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
+                        VectorTiles.tile2Rows(
+                                x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
                     } else {
-                        tile1Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
+                        VectorTiles.tile1Rows(
+                                x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
                     }
                 }
             } else {
                 packRows(x, i0 * d, d, rows, xp);
                 for (int col = 0; col < ld; col += NR) {
                     if (NV == 2 && ld - col >= NR) {
-                        tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                        VectorTiles.tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
                     } else {
-                        tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                        VectorTiles.tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
                     }
                 }
             }
-            softmaxBlock(
-                    z,
-                    rows,
-                    ld,
-                    n,
-                    i0,
-                    chosen,
-                    actionOffset,
-                    actionStride,
-                    probs,
-                    logProbChosen,
-                    entropy);
+            softmaxBlock(z, rows, ld, i0, b);
         }
     }
 
@@ -251,17 +208,15 @@ public final class VectorKernel implements GradientKernel {
      * per vector would spend most of its time in lane reductions and a scalar logarithm: with 10
      * actions that cost 3 times the GEMM.
      */
-    private void forwardNarrow(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    private void forwardNarrow(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] x = b.x;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
+        float[] probs = b.probabilities;
         logits = ensure(logits, LANES * LANES);
         packedRows = ensure(packedRows, MR * d);
         transposed = ensure(transposed, (LANES + 4) * LANES);
@@ -278,10 +233,11 @@ public final class VectorKernel implements GradientKernel {
             for (int r0 = 0; r0 < rows; r0 += MR) {
                 int tileRows = Math.min(MR, rows - r0);
                 if (tileRows == MR) {
-                    tile1Rows(x, (i0 + r0) * d, d, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
+                    VectorTiles.tile1Rows(
+                            x, (i0 + r0) * d, d, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
                 } else {
                     packRows(x, (i0 + r0) * d, d, tileRows, xp);
-                    tile1(xp, 0, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
+                    VectorTiles.tile1(xp, 0, d, w, 0, bias, 0, 0, z, r0 * LANES, LANES);
                 }
             }
             // zt[a * LANES + l] = z of row l, action a, and after the n action rows the chosen
@@ -325,8 +281,8 @@ public final class VectorKernel implements GradientKernel {
             }
             int logProbRow = chosenRow + LANES;
             int entropyRow = logProbRow + LANES;
-            System.arraycopy(zt, logProbRow, logProbChosen, i0, rows);
-            System.arraycopy(zt, entropyRow, entropy, i0, rows);
+            System.arraycopy(zt, logProbRow, b.logProbChosen, i0, rows);
+            System.arraycopy(zt, entropyRow, b.entropy, i0, rows);
         }
     }
 
@@ -464,29 +420,19 @@ public final class VectorKernel implements GradientKernel {
 
     /**
      * Softmax of the first {@code rows} rows of the logits block {@code z} (row stride {@code ld};
-     * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of {@code probs}, with
-     * one exponential per logit: {@code e = 2^u} with {@code u = (z - max) log2(e)} (see {@link
-     * #exponentials}; kept in {@code z}), {@code S = sum e}, {@code T = sum e u}; then {@code p = e
-     * / S}, {@code log p_a = (z_a - max) - ln S} and {@code H = ln S - ln(2) T / S} (two
-     * non-negative terms, no cancellation). Each of the three passes runs over all rows before the
-     * next starts, so that the rows' reductions overlap.
+     * padding columns hold about {@link #PADDING}) into rows {@code i0 ..} of the batch's
+     * probabilities, with one exponential per logit: {@code e = 2^u} with {@code u = (z - max)
+     * log2(e)} (see {@link #exponentials}; kept in {@code z}), {@code S = sum e}, {@code T = sum e
+     * u}; then {@code p = e / S}, {@code log p_a = (z_a - max) - ln S} and {@code H = ln S - ln(2)
+     * T / S} (two non-negative terms, no cancellation). Each of the three passes runs over all rows
+     * before the next starts, so that the rows' reductions overlap.
      */
-    private void softmaxBlock(
-            float[] z,
-            int rows,
-            int ld,
-            int n,
-            int i0,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy) {
+    private void softmaxBlock(float[] z, int rows, int ld, int i0, HeadBatch b) {
+        int n = b.actions;
         float[] stats = rowStats;
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
-            stats[r] = z[r * ld + chosen[actionOffset + i * actionStride]];
+            stats[r] = z[r * ld + b.chosen[b.actionOffset + i * b.actionStride]];
             stats[MR + r] = rowMax(z, r * ld, ld);
         }
         float[] sums = rowSums;
@@ -499,10 +445,10 @@ public final class VectorKernel implements GradientKernel {
             float sum = laneSum(sums, 2 * r * LANES);
             float weighted = laneSum(sums, (2 * r + 1) * LANES);
             float inverse = 1f / sum;
-            scaleInto(z, r * ld, n, inverse, probs, i * n);
+            scaleInto(z, r * ld, n, inverse, b.probabilities, i * n);
             float logSum = (float) Math.log(sum);
-            logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
-            entropy[i] = Math.max(0f, logSum - LN2 * weighted * inverse);
+            b.logProbChosen[i] = (stats[r] - stats[MR + r]) - logSum;
+            b.entropy[i] = Math.max(0f, logSum - LN2 * weighted * inverse);
         }
     }
 
@@ -605,22 +551,17 @@ public final class VectorKernel implements GradientKernel {
     }
 
     @Override
-    public void backward(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] probs,
-            float[] coefficients,
-            float entropyBonus,
-            float[] entropy,
-            float scale,
-            float[] gradient,
-            int weightOffset,
-            int biasOffset) {
+    public void backward(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] probs = b.probabilities;
+        float[] coefficients = b.coefficients;
+        float[] entropy = b.entropy;
+        float entropyBonus = b.entropyBonus;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
         int ld = paddedActions(n);
         int blockRows = Math.min(BACKWARD_ROWS, batch);
         int groups = (d + MR - 1) / MR;
@@ -636,20 +577,7 @@ public final class VectorKernel implements GradientKernel {
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
             if (ld == LANES) {
-                narrowGradientRows(
-                        probs,
-                        i0,
-                        rows,
-                        n,
-                        batch * n,
-                        g,
-                        coefficients,
-                        entropyBonus,
-                        entropy,
-                        chosen,
-                        actionOffset,
-                        actionStride,
-                        gb);
+                narrowGradientRows(b, i0, rows, g, gb);
             }
             for (int r = 0; ld > LANES && r < rows; r++) {
                 int i = i0 + r;
@@ -671,14 +599,14 @@ public final class VectorKernel implements GradientKernel {
             // X^T of these rows as 8-feature panels, A(j, k) = x[(i0 + k) * d + j], the panel of
             // features [j0, j0 + 8) at j0 * rows (features past d repeat the last one).
             for (int j0 = 0; j0 < d; j0 += MR) {
-                packColumns(x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
+                packColumns(b.x, i0 * d + j0, d, Math.min(MR, d - j0), rows, xp, j0 * rows);
             }
             weightGradientBlock(xp, rows, d, g, ld, gwT, i0 == 0);
         }
         for (int a = 0; a < n; a++) {
-            gradient[biasOffset + a] = gb[a] * scale;
+            b.gradient[b.biasOffset + a] = gb[a] * b.scale;
         }
-        transposeScaled(d, n, ld, gwT, scale, gradient, weightOffset);
+        transposeScaled(d, n, ld, gwT, b.scale, b.gradient, b.weightOffset);
     }
 
     /**
@@ -746,25 +674,21 @@ public final class VectorKernel implements GradientKernel {
     /**
      * {@link #gradientRow} for rows {@code i0 .. i0 + rows} of a head of at most {@code LANES}
      * actions (one vector per row, the block's only column strip), with the bias gradient summed in
-     * a register. A row's vector is loaded whole from {@code probs}, so its lanes past {@code n}
-     * hold the next row's probabilities (finite): they only reach padding columns of {@code g} and
-     * {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through a
-     * zero-padded copy.
+     * a register. A row's vector is loaded whole from the probabilities, so its lanes past {@code
+     * n} hold the next row's probabilities (finite): they only reach padding columns of {@code g}
+     * and {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through
+     * a zero-padded copy.
      */
-    private void narrowGradientRows(
-            float[] probs,
-            int i0,
-            int rows,
-            int n,
-            int limit,
-            float[] g,
-            float[] coefficients,
-            float beta,
-            float[] entropy,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] gb) {
+    private void narrowGradientRows(HeadBatch b, int i0, int rows, float[] g, float[] gb) {
+        int n = b.actions;
+        int limit = b.rows * n;
+        float[] probs = b.probabilities;
+        float[] coefficients = b.coefficients;
+        float beta = b.entropyBonus;
+        float[] entropy = b.entropy;
+        int[] chosen = b.chosen;
+        int actionOffset = b.actionOffset;
+        int actionStride = b.actionStride;
         FloatVector sum = FloatVector.fromArray(SPECIES, gb, 0);
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
@@ -812,9 +736,9 @@ public final class VectorKernel implements GradientKernel {
                 int iBase = first ? 0 : c0;
                 int iLd = first ? 0 : ld;
                 if (NV == 2 && ld - col >= NR) {
-                    tile2(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    VectorTiles.tile2(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 } else {
-                    tile1(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
+                    VectorTiles.tile1(xp, j0 * rows, rows, g, strip, init, iBase, iLd, gwT, c0, ld);
                 }
             }
         }
@@ -832,267 +756,6 @@ public final class VectorKernel implements GradientKernel {
                 }
             }
         }
-    }
-
-    /**
-     * An {@code 8 x 2}-vector register tile, {@code C = Init + A B}: {@code C(r, v) = Init(r, v) +
-     * sum_{k < depth} a[aBase + 8 k + r] * b[bBase + 2 LANES k + LANES v]}, with {@code Init(r, v)
-     * = init[iBase + r * iLd + LANES v]} and {@code C(r, v) = c[cBase + r * ldc + LANES v]}. Both
-     * operands are packed panels read at constant strides, so C2 hoists the bounds checks.
-     */
-    private static void tile2(
-            float[] a,
-            int aBase,
-            int depth,
-            float[] b,
-            int bBase,
-            float[] init,
-            int iBase,
-            int iLd,
-            float[] c,
-            int cBase,
-            int ldc) {
-        FloatVector acc00 = FloatVector.fromArray(SPECIES, init, iBase);
-        FloatVector acc01 = FloatVector.fromArray(SPECIES, init, iBase + LANES);
-        FloatVector acc10 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
-        FloatVector acc11 = FloatVector.fromArray(SPECIES, init, iBase + iLd + LANES);
-        FloatVector acc20 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
-        FloatVector acc21 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd + LANES);
-        FloatVector acc30 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
-        FloatVector acc31 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd + LANES);
-        FloatVector acc40 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
-        FloatVector acc41 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd + LANES);
-        FloatVector acc50 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
-        FloatVector acc51 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd + LANES);
-        FloatVector acc60 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
-        FloatVector acc61 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd + LANES);
-        FloatVector acc70 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
-        FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
-        for (int k = 0; k < depth; k++) {
-            int bk = bBase + k * (2 * LANES);
-            int ak = aBase + k * MR;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
-            FloatVector x0 = FloatVector.broadcast(SPECIES, a[ak]);
-            acc00 = b0.fma(x0, acc00);
-            acc01 = b1.fma(x0, acc01);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, a[ak + 1]);
-            acc10 = b0.fma(x1, acc10);
-            acc11 = b1.fma(x1, acc11);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, a[ak + 2]);
-            acc20 = b0.fma(x2, acc20);
-            acc21 = b1.fma(x2, acc21);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, a[ak + 3]);
-            acc30 = b0.fma(x3, acc30);
-            acc31 = b1.fma(x3, acc31);
-            FloatVector x4 = FloatVector.broadcast(SPECIES, a[ak + 4]);
-            acc40 = b0.fma(x4, acc40);
-            acc41 = b1.fma(x4, acc41);
-            FloatVector x5 = FloatVector.broadcast(SPECIES, a[ak + 5]);
-            acc50 = b0.fma(x5, acc50);
-            acc51 = b1.fma(x5, acc51);
-            FloatVector x6 = FloatVector.broadcast(SPECIES, a[ak + 6]);
-            acc60 = b0.fma(x6, acc60);
-            acc61 = b1.fma(x6, acc61);
-            FloatVector x7 = FloatVector.broadcast(SPECIES, a[ak + 7]);
-            acc70 = b0.fma(x7, acc70);
-            acc71 = b1.fma(x7, acc71);
-        }
-        acc00.intoArray(c, cBase);
-        acc01.intoArray(c, cBase + LANES);
-        acc10.intoArray(c, cBase + ldc);
-        acc11.intoArray(c, cBase + ldc + LANES);
-        acc20.intoArray(c, cBase + 2 * ldc);
-        acc21.intoArray(c, cBase + 2 * ldc + LANES);
-        acc30.intoArray(c, cBase + 3 * ldc);
-        acc31.intoArray(c, cBase + 3 * ldc + LANES);
-        acc40.intoArray(c, cBase + 4 * ldc);
-        acc41.intoArray(c, cBase + 4 * ldc + LANES);
-        acc50.intoArray(c, cBase + 5 * ldc);
-        acc51.intoArray(c, cBase + 5 * ldc + LANES);
-        acc60.intoArray(c, cBase + 6 * ldc);
-        acc61.intoArray(c, cBase + 6 * ldc + LANES);
-        acc70.intoArray(c, cBase + 7 * ldc);
-        acc71.intoArray(c, cBase + 7 * ldc + LANES);
-    }
-
-    /** The {@code 8 x 1}-vector register tile: {@link #tile2} for panels one vector wide. */
-    private static void tile1(
-            float[] a,
-            int aBase,
-            int depth,
-            float[] b,
-            int bBase,
-            float[] init,
-            int iBase,
-            int iLd,
-            float[] c,
-            int cBase,
-            int ldc) {
-        FloatVector acc0 = FloatVector.fromArray(SPECIES, init, iBase);
-        FloatVector acc1 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
-        FloatVector acc2 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
-        FloatVector acc3 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
-        FloatVector acc4 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
-        FloatVector acc5 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
-        FloatVector acc6 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
-        FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
-        for (int k = 0; k < depth; k++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
-            int ak = aBase + k * MR;
-            acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[ak]), acc0);
-            acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 1]), acc1);
-            acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 2]), acc2);
-            acc3 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 3]), acc3);
-            acc4 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 4]), acc4);
-            acc5 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 5]), acc5);
-            acc6 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 6]), acc6);
-            acc7 = b0.fma(FloatVector.broadcast(SPECIES, a[ak + 7]), acc7);
-        }
-        acc0.intoArray(c, cBase);
-        acc1.intoArray(c, cBase + ldc);
-        acc2.intoArray(c, cBase + 2 * ldc);
-        acc3.intoArray(c, cBase + 3 * ldc);
-        acc4.intoArray(c, cBase + 4 * ldc);
-        acc5.intoArray(c, cBase + 5 * ldc);
-        acc6.intoArray(c, cBase + 6 * ldc);
-        acc7.intoArray(c, cBase + 7 * ldc);
-    }
-
-    /**
-     * {@link #tile2} with {@code A(r, k) = a[aBase + r * aRow + k]}: eight rows read in place (the
-     * forward's rows of {@code x}), each at unit stride so that C2 still hoists the bounds checks.
-     * A copy of the tile rather than a parameter: with a variable stride in {@code k} the checks
-     * stay in the loop (measured slower).
-     */
-    private static void tile2Rows(
-            float[] a,
-            int aBase,
-            int aRow,
-            int depth,
-            float[] b,
-            int bBase,
-            float[] init,
-            int iBase,
-            int iLd,
-            float[] c,
-            int cBase,
-            int ldc) {
-        FloatVector acc00 = FloatVector.fromArray(SPECIES, init, iBase);
-        FloatVector acc01 = FloatVector.fromArray(SPECIES, init, iBase + LANES);
-        FloatVector acc10 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
-        FloatVector acc11 = FloatVector.fromArray(SPECIES, init, iBase + iLd + LANES);
-        FloatVector acc20 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
-        FloatVector acc21 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd + LANES);
-        FloatVector acc30 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
-        FloatVector acc31 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd + LANES);
-        FloatVector acc40 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
-        FloatVector acc41 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd + LANES);
-        FloatVector acc50 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
-        FloatVector acc51 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd + LANES);
-        FloatVector acc60 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
-        FloatVector acc61 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd + LANES);
-        FloatVector acc70 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
-        FloatVector acc71 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd + LANES);
-        int a0 = aBase, a1 = aBase + aRow, a2 = aBase + 2 * aRow, a3 = aBase + 3 * aRow;
-        int a4 = aBase + 4 * aRow, a5 = aBase + 5 * aRow, a6 = aBase + 6 * aRow;
-        int a7 = aBase + 7 * aRow;
-        for (int k = 0; k < depth; k++) {
-            int bk = bBase + k * (2 * LANES);
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bk);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bk + LANES);
-            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            acc00 = b0.fma(x0, acc00);
-            acc01 = b1.fma(x0, acc01);
-            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-            acc10 = b0.fma(x1, acc10);
-            acc11 = b1.fma(x1, acc11);
-            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a2 + k]);
-            acc20 = b0.fma(x2, acc20);
-            acc21 = b1.fma(x2, acc21);
-            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a3 + k]);
-            acc30 = b0.fma(x3, acc30);
-            acc31 = b1.fma(x3, acc31);
-            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a4 + k]);
-            acc40 = b0.fma(x4, acc40);
-            acc41 = b1.fma(x4, acc41);
-            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a5 + k]);
-            acc50 = b0.fma(x5, acc50);
-            acc51 = b1.fma(x5, acc51);
-            FloatVector x6 = FloatVector.broadcast(SPECIES, a[a6 + k]);
-            acc60 = b0.fma(x6, acc60);
-            acc61 = b1.fma(x6, acc61);
-            FloatVector x7 = FloatVector.broadcast(SPECIES, a[a7 + k]);
-            acc70 = b0.fma(x7, acc70);
-            acc71 = b1.fma(x7, acc71);
-        }
-        acc00.intoArray(c, cBase);
-        acc01.intoArray(c, cBase + LANES);
-        acc10.intoArray(c, cBase + ldc);
-        acc11.intoArray(c, cBase + ldc + LANES);
-        acc20.intoArray(c, cBase + 2 * ldc);
-        acc21.intoArray(c, cBase + 2 * ldc + LANES);
-        acc30.intoArray(c, cBase + 3 * ldc);
-        acc31.intoArray(c, cBase + 3 * ldc + LANES);
-        acc40.intoArray(c, cBase + 4 * ldc);
-        acc41.intoArray(c, cBase + 4 * ldc + LANES);
-        acc50.intoArray(c, cBase + 5 * ldc);
-        acc51.intoArray(c, cBase + 5 * ldc + LANES);
-        acc60.intoArray(c, cBase + 6 * ldc);
-        acc61.intoArray(c, cBase + 6 * ldc + LANES);
-        acc70.intoArray(c, cBase + 7 * ldc);
-        acc71.intoArray(c, cBase + 7 * ldc + LANES);
-    }
-
-    /**
-     * {@link #tile1} with {@code A(r, k) = a[aBase + r * aRow + k]}: eight rows read in place (the
-     * forward's rows of {@code x}), each at unit stride so that C2 still hoists the bounds checks.
-     * A copy of the tile rather than a parameter: with a variable stride in {@code k} the checks
-     * stay in the loop (measured slower).
-     */
-    private static void tile1Rows(
-            float[] a,
-            int aBase,
-            int aRow,
-            int depth,
-            float[] b,
-            int bBase,
-            float[] init,
-            int iBase,
-            int iLd,
-            float[] c,
-            int cBase,
-            int ldc) {
-        FloatVector acc0 = FloatVector.fromArray(SPECIES, init, iBase);
-        FloatVector acc1 = FloatVector.fromArray(SPECIES, init, iBase + iLd);
-        FloatVector acc2 = FloatVector.fromArray(SPECIES, init, iBase + 2 * iLd);
-        FloatVector acc3 = FloatVector.fromArray(SPECIES, init, iBase + 3 * iLd);
-        FloatVector acc4 = FloatVector.fromArray(SPECIES, init, iBase + 4 * iLd);
-        FloatVector acc5 = FloatVector.fromArray(SPECIES, init, iBase + 5 * iLd);
-        FloatVector acc6 = FloatVector.fromArray(SPECIES, init, iBase + 6 * iLd);
-        FloatVector acc7 = FloatVector.fromArray(SPECIES, init, iBase + 7 * iLd);
-        int a0 = aBase, a1 = aBase + aRow, a2 = aBase + 2 * aRow, a3 = aBase + 3 * aRow;
-        int a4 = aBase + 4 * aRow, a5 = aBase + 5 * aRow, a6 = aBase + 6 * aRow;
-        int a7 = aBase + 7 * aRow;
-        for (int k = 0; k < depth; k++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bBase + k * LANES);
-            acc0 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + k]), acc0);
-            acc1 = b0.fma(FloatVector.broadcast(SPECIES, a[a1 + k]), acc1);
-            acc2 = b0.fma(FloatVector.broadcast(SPECIES, a[a2 + k]), acc2);
-            acc3 = b0.fma(FloatVector.broadcast(SPECIES, a[a3 + k]), acc3);
-            acc4 = b0.fma(FloatVector.broadcast(SPECIES, a[a4 + k]), acc4);
-            acc5 = b0.fma(FloatVector.broadcast(SPECIES, a[a5 + k]), acc5);
-            acc6 = b0.fma(FloatVector.broadcast(SPECIES, a[a6 + k]), acc6);
-            acc7 = b0.fma(FloatVector.broadcast(SPECIES, a[a7 + k]), acc7);
-        }
-        acc0.intoArray(c, cBase);
-        acc1.intoArray(c, cBase + ldc);
-        acc2.intoArray(c, cBase + 2 * ldc);
-        acc3.intoArray(c, cBase + 3 * ldc);
-        acc4.intoArray(c, cBase + 4 * ldc);
-        acc5.intoArray(c, cBase + 5 * ldc);
-        acc6.intoArray(c, cBase + 6 * ldc);
-        acc7.intoArray(c, cBase + 7 * ldc);
     }
 
     /** The row stride of the logits and gradient scratch: {@code n} rounded up to whole vectors. */

@@ -93,61 +93,19 @@ class GradientKernelContractTest {
         int heads = (int) shape[3];
         double logitScale = shape[4];
         float entropyBonus = (float) shape[5];
-        Random random = new Random(31L * batch + 17L * d + n);
+        HeadBatch head =
+                randomBatch(batch, d, n, heads, logitScale, new Random(31L * batch + 17L * d + n))
+                        .setEntropyBonus(entropyBonus)
+                        .setScale(1.0f / batch);
+        float[] gradient = head.gradient;
+        int weightOffset = head.weightOffset;
+        int biasOffset = head.biasOffset;
 
-        float[] x = randomFloats(random, batch * d + 3, 1.0);
-        // Parameters of a preceding head sit before this one, to exercise the offsets.
-        int weightOffset = 5;
-        int biasOffset = weightOffset + n * d;
-        float[] params = new float[biasOffset + n + 2];
-        double weightScale = d == 0 ? 0 : logitScale / Math.sqrt(d);
-        for (int k = weightOffset; k < biasOffset; k++) {
-            params[k] = (float) (random.nextGaussian() * weightScale);
-        }
-        for (int a = 0; a < n; a++) {
-            params[biasOffset + a] = (float) (random.nextGaussian() * logitScale);
-        }
-        // Actions of head 'head' in a B x heads matrix; with few actions many repeat.
-        int head = heads - 1;
-        int[] chosen = new int[batch * heads];
-        for (int k = 0; k < chosen.length; k++) {
-            chosen[k] = random.nextInt(n);
-        }
-        float[] coefficients = randomFloats(random, batch, 2.0);
-        float scale = 1.0f / batch;
-
-        float[] probs = new float[batch * n];
-        float[] logProbChosen = new float[batch];
-        float[] entropy = new float[batch];
-        kernel.forward(
-                batch,
-                d,
-                n,
-                x,
-                params,
-                weightOffset,
-                biasOffset,
-                chosen,
-                head,
-                heads,
-                probs,
-                logProbChosen,
-                entropy);
-        NaiveKernel reference =
-                new NaiveKernel(
-                        batch,
-                        d,
-                        n,
-                        x,
-                        params,
-                        weightOffset,
-                        biasOffset,
-                        chosen,
-                        head,
-                        heads,
-                        coefficients,
-                        entropyBonus,
-                        scale);
+        kernel.forward(head);
+        NaiveKernel reference = new NaiveKernel(head);
+        float[] probs = head.probabilities;
+        float[] logProbChosen = head.logProbChosen;
+        float[] entropy = head.entropy;
 
         for (int k = 0; k < batch * n; k++) {
             assertClose("probability " + k, probs[k], reference.probabilities[k], 1.0);
@@ -163,24 +121,7 @@ class GradientKernelContractTest {
             assertClose("entropy " + i, entropy[i], reference.entropy[i], logMagnitude);
         }
 
-        float[] gradient = new float[params.length];
-        Arrays.fill(gradient, Float.NaN);
-        kernel.backward(
-                batch,
-                d,
-                n,
-                x,
-                chosen,
-                head,
-                heads,
-                probs,
-                coefficients,
-                entropyBonus,
-                entropy,
-                scale,
-                gradient,
-                weightOffset,
-                biasOffset);
+        kernel.backward(head);
         // Each gradient entry averages terms of size up to |c| |x| (2 and 1 here) plus the bonus.
         double gradientMagnitude = 2.5 + entropyBonus * logMagnitude;
         for (int k = 0; k < n * d; k++) {
@@ -202,6 +143,39 @@ class GradientKernelContractTest {
             assertThat(gradient[k]).isNaN();
         }
         assertThat(gradient[biasOffset + n]).isNaN();
+    }
+
+    /**
+     * A batch of the last of {@code heads} heads, after the parameters of a preceding head, with a
+     * workspace larger than the batch (as in an estimator's partial batches) and a gradient vector
+     * filled with NaN.
+     */
+    private static HeadBatch randomBatch(
+            int batch, int d, int n, int heads, double logitScale, Random random) {
+        float[] x = randomFloats(random, batch * d + 3, 1.0);
+        int weightOffset = 5;
+        int biasOffset = weightOffset + n * d;
+        float[] params = new float[biasOffset + n + 2];
+        double weightScale = d == 0 ? 0 : logitScale / Math.sqrt(d);
+        for (int k = weightOffset; k < biasOffset; k++) {
+            params[k] = (float) (random.nextGaussian() * weightScale);
+        }
+        for (int a = 0; a < n; a++) {
+            params[biasOffset + a] = (float) (random.nextGaussian() * logitScale);
+        }
+        // a B x heads action matrix; with few actions many repeat
+        int[] chosen = new int[batch * heads];
+        for (int k = 0; k < chosen.length; k++) {
+            chosen[k] = random.nextInt(n);
+        }
+        int capacity = batch + 3;
+        float[] coefficients = Arrays.copyOf(randomFloats(random, batch, 2.0), capacity);
+        float[] gradient = new float[params.length];
+        Arrays.fill(gradient, Float.NaN);
+        return new HeadBatch(
+                        capacity, d, n, weightOffset, biasOffset, heads - 1, heads, coefficients)
+                .setRows(batch, x, chosen)
+                .setParameters(params, gradient);
     }
 
     private static void assertClose(String what, double actual, double expected, double magnitude) {

@@ -62,42 +62,12 @@ class GradientKernelsTest {
             return;
         }
         NativeKernel kernel = new NativeKernel();
-        float[] tooShort = new float[3];
-        assertThatThrownBy(
-                        () ->
-                                kernel.forward(
-                                        2,
-                                        2,
-                                        2,
-                                        tooShort,
-                                        new float[6],
-                                        0,
-                                        4,
-                                        new int[] {0, 1},
-                                        0,
-                                        1,
-                                        new float[4],
-                                        new float[2],
-                                        new float[2]))
+        HeadBatch head = new HeadBatch(2, 2, 2).setParameters(new float[6], new float[6]);
+        head.setRows(2, new float[3], new int[] {0, 1});
+        assertThatThrownBy(() -> kernel.forward(head))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("features");
-        assertThatThrownBy(
-                        () ->
-                                kernel.forward(
-                                        2,
-                                        2,
-                                        2,
-                                        new float[4],
-                                        new float[6],
-                                        0,
-                                        4,
-                                        new int[] {0, 2},
-                                        0,
-                                        1,
-                                        new float[4],
-                                        new float[2],
-                                        new float[2]))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Action 2");
+        head.setRows(2, new float[4], new int[] {0, 2});
+        assertThatThrownBy(() -> kernel.backward(head)).hasMessageContaining("Action 2");
     }
 }

@@ -58,34 +58,25 @@ class KernelAllocationTest {
             x[k] = (float) random.nextGaussian();
         }
         float[] params = new float[n * d + n];
+        float[] gradient = new float[params.length];
         int[] chosen = new int[batch];
-        float[] coefficients = new float[batch];
+        HeadBatch head = new HeadBatch(batch, d, n).setEntropyBonus(0.01f);
         for (int i = 0; i < batch; i++) {
             chosen[i] = random.nextInt(n);
-            coefficients[i] = (float) random.nextGaussian();
+            head.coefficients[i] = (float) random.nextGaussian();
         }
-        float[] probs = new float[batch * n];
-        float[] logProbChosen = new float[batch];
-        float[] entropy = new float[batch];
-        float[] gradient = new float[params.length];
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
+        // What an estimator does per batch and head: store the references, then both passes.
         Runnable batchCall =
-                () ->
-                        run(
-                                kernel,
-                                batch,
-                                d,
-                                n,
-                                x,
-                                params,
-                                chosen,
-                                probs,
-                                logProbChosen,
-                                entropy,
-                                coefficients,
-                                gradient);
+                () -> {
+                    head.setRows(batch, x, chosen)
+                            .setParameters(params, gradient)
+                            .setScale(1f / batch);
+                    kernel.forward(head);
+                    kernel.backward(head);
+                };
         for (int k = 0; k < WARM_UP_CALLS; k++) {
             batchCall.run();
         }
@@ -106,38 +97,5 @@ class KernelAllocationTest {
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before - overhead;
         return Math.max(0, allocated) / CALLS;
-    }
-
-    private static void run(
-            GradientKernel kernel,
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int[] chosen,
-            float[] probs,
-            float[] logProbChosen,
-            float[] entropy,
-            float[] coefficients,
-            float[] gradient) {
-        kernel.forward(
-                batch, d, n, x, params, 0, n * d, chosen, 0, 1, probs, logProbChosen, entropy);
-        kernel.backward(
-                batch,
-                d,
-                n,
-                x,
-                chosen,
-                0,
-                1,
-                probs,
-                coefficients,
-                0.01f,
-                entropy,
-                1f / batch,
-                gradient,
-                0,
-                n * d);
     }
 }

@@ -2,7 +2,7 @@ package org.flinkreinforce.model.kernel;
 
 /**
  * The kernel math as plain float64 loops, the reference every {@link GradientKernel} is checked
- * against. Results are returned, inputs untouched.
+ * against. Results are its fields; the batch is left untouched.
  */
 final class NaiveKernel {
 
@@ -12,20 +12,13 @@ final class NaiveKernel {
     final double[] weightGradient;
     final double[] biasGradient;
 
-    NaiveKernel(
-            int batch,
-            int d,
-            int n,
-            float[] x,
-            float[] params,
-            int weightOffset,
-            int biasOffset,
-            int[] chosen,
-            int actionOffset,
-            int actionStride,
-            float[] coefficients,
-            double entropyBonus,
-            double scale) {
+    /** Reads the inputs of {@code b}: features, parameters, actions, coefficients, beta, scale. */
+    NaiveKernel(HeadBatch b) {
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] x = b.x;
+        double beta = b.entropyBonus;
         probabilities = new double[batch * n];
         logProbChosen = new double[batch];
         entropy = new double[batch];
@@ -35,9 +28,9 @@ final class NaiveKernel {
         for (int i = 0; i < batch; i++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int a = 0; a < n; a++) {
-                double sum = params[biasOffset + a];
+                double sum = b.params[b.biasOffset + a];
                 for (int j = 0; j < d; j++) {
-                    sum += (double) params[weightOffset + a * d + j] * x[i * d + j];
+                    sum += (double) b.params[b.weightOffset + a * d + j] * x[i * d + j];
                 }
                 z[a] = sum;
                 max = Math.max(max, sum);
@@ -47,7 +40,7 @@ final class NaiveKernel {
                 total += Math.exp(z[a] - max);
             }
             double logNormaliser = max + Math.log(total);
-            int action = chosen[actionOffset + i * actionStride];
+            int action = b.chosen[b.actionOffset + i * b.actionStride];
             logProbChosen[i] = z[action] - logNormaliser;
             double h = 0;
             for (int a = 0; a < n; a++) {
@@ -60,11 +53,11 @@ final class NaiveKernel {
             for (int a = 0; a < n; a++) {
                 double p = probabilities[i * n + a];
                 double logP = z[a] - logNormaliser;
-                double g = coefficients[i] * ((a == action ? 1 : 0) - p);
-                g -= entropyBonus * p * (logP + h);
-                biasGradient[a] += scale * g;
+                double g = b.coefficients[i] * ((a == action ? 1 : 0) - p);
+                g -= beta * p * (logP + h);
+                biasGradient[a] += b.scale * g;
                 for (int j = 0; j < d; j++) {
-                    weightGradient[a * d + j] += scale * g * x[i * d + j];
+                    weightGradient[a * d + j] += b.scale * g * x[i * d + j];
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.kernel.HeadBatch;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,17 +44,8 @@ public class KernelBenchmark {
     public String shape;
 
     private GradientKernel gradientKernel;
-    private int batch;
-    private int features;
-    private int actions;
     private long flopsPerBatch;
-    private float[] x;
-    private float[] params;
-    private int[] chosen;
-    private float[] probs;
-    private float[] logProbChosen;
-    private float[] entropy;
-    private float[] coefficients;
+    private HeadBatch head;
     private float[] gradient;
 
     /** Counts floating-point operations, reported by JMH as a rate next to the score. */
@@ -71,64 +63,34 @@ public class KernelBenchmark {
     @Setup
     public void setUp() {
         String[] parts = shape.split("x");
-        batch = Integer.parseInt(parts[0]);
-        features = Integer.parseInt(parts[1]);
-        actions = Integer.parseInt(parts[2]);
+        int batch = Integer.parseInt(parts[0]);
+        int features = Integer.parseInt(parts[1]);
+        int actions = Integer.parseInt(parts[2]);
         flopsPerBatch = 4L * batch * features * actions;
         gradientKernel = GradientKernels.create(KernelChoice.parse(kernel));
         Random random = new Random(42);
-        x = new float[batch * features];
+        float[] x = new float[batch * features];
         for (int k = 0; k < x.length; k++) {
             x[k] = (float) random.nextGaussian();
         }
-        params = new float[actions * features + actions];
+        float[] params = new float[actions * features + actions];
         for (int k = 0; k < params.length; k++) {
             params[k] = (float) (random.nextGaussian() * 0.1);
         }
-        chosen = new int[batch];
-        coefficients = new float[batch];
+        int[] chosen = new int[batch];
+        head = new HeadBatch(batch, features, actions);
         for (int i = 0; i < batch; i++) {
             chosen[i] = random.nextInt(actions);
-            coefficients[i] = (float) random.nextGaussian();
+            head.coefficients[i] = (float) random.nextGaussian();
         }
-        probs = new float[batch * actions];
-        logProbChosen = new float[batch];
-        entropy = new float[batch];
         gradient = new float[params.length];
+        head.setRows(batch, x, chosen).setParameters(params, gradient).setScale(1f / batch);
     }
 
     @Benchmark
     public float forwardBackward(Flops counter) {
-        gradientKernel.forward(
-                batch,
-                features,
-                actions,
-                x,
-                params,
-                0,
-                actions * features,
-                chosen,
-                0,
-                1,
-                probs,
-                logProbChosen,
-                entropy);
-        gradientKernel.backward(
-                batch,
-                features,
-                actions,
-                x,
-                chosen,
-                0,
-                1,
-                probs,
-                coefficients,
-                0f,
-                entropy,
-                1f / batch,
-                gradient,
-                0,
-                actions * features);
+        gradientKernel.forward(head);
+        gradientKernel.backward(head);
         counter.flops += flopsPerBatch;
         return gradient[0];
     }
