@@ -1,11 +1,11 @@
 /*
  * Adam's per-parameter loop and the gradient's sum of squares for
- * org.flinkreinforce.model.optim.NativeAdam, vectorised with AVX-512 (8 doubles per step) and bit
- * for bit equal to the float64 Java loops in Optimizer:
+ * org.flinkreinforce.model.optim.NativeAdam, vectorised in float64 with AVX-512 (8 doubles per
+ * step) or AVX2 (4 per step) and bit for bit equal to the float64 Java loops in Optimizer:
  * the same IEEE operations in the same order (compiled with -ffp-contract=off, so no multiply-add
  * is fused), correctly rounded square root and division, round-to-nearest float conversions.
- * Only the AVX-512 path is offered, where the kernel's dispatch found it: elsewhere Java keeps its
- * own loop.
+ * Only these two paths are offered, where the kernel's dispatch found them: elsewhere Java keeps
+ * its own loop.
  */
 #include <jni.h>
 #include <math.h>
@@ -40,102 +40,87 @@ static inline int rk_adam_one(const rk_adam *c, float g, float p, float f, float
 }
 
 #ifdef RK_OPTIM_X86
-__attribute__((target("avx512f"))) static int rk_adam_avx512(const rk_adam *c, long size,
-                                                             const float *grad, const float *par,
-                                                             const float *first,
-                                                             const float *second, float *parOut,
-                                                             float *firstOut, float *secondOut) {
-    const __m512d l2 = _mm512_set1_pd(c->l2), clip = _mm512_set1_pd(c->clip);
-    const __m512d b1 = _mm512_set1_pd(c->beta1), a1 = _mm512_set1_pd(c->oneMinusBeta1);
-    const __m512d b2 = _mm512_set1_pd(c->beta2), a2 = _mm512_set1_pd(c->oneMinusBeta2);
-    const __m512d rate = _mm512_set1_pd(c->rate), isc2 = _mm512_set1_pd(c->inverseSqrtCorrection2);
-    const __m512d eps = _mm512_set1_pd(c->epsilon);
-    const __m256 zero = _mm256_setzero_ps();
-    __m256 bad = _mm256_setzero_ps(); /* x * 0: 0 for finite x, NaN otherwise */
-    long k = 0;
-    for (; k + 8 <= size; k += 8) {
-        const __m512d g = _mm512_cvtps_pd(_mm256_loadu_ps(grad + k));
-        const __m512d p = _mm512_cvtps_pd(_mm256_loadu_ps(par + k));
-        const __m512d f = _mm512_cvtps_pd(_mm256_loadu_ps(first + k));
-        const __m512d s = _mm512_cvtps_pd(_mm256_loadu_ps(second + k));
-        const __m512d direction = _mm512_mul_pd(_mm512_sub_pd(g, _mm512_mul_pd(l2, p)), clip);
-        const __m512d m = _mm512_add_pd(_mm512_mul_pd(b1, f), _mm512_mul_pd(a1, direction));
-        const __m512d v = _mm512_add_pd(_mm512_mul_pd(b2, s),
-                                        _mm512_mul_pd(_mm512_mul_pd(a2, direction), direction));
-        const __m512d step = _mm512_div_pd(
-            _mm512_mul_pd(rate, m),
-            _mm512_add_pd(_mm512_mul_pd(_mm512_sqrt_pd(v), isc2), eps));
-        const __m256 fo = _mm512_cvtpd_ps(m), so = _mm512_cvtpd_ps(v);
-        const __m256 po = _mm512_cvtpd_ps(_mm512_add_pd(p, step));
-        _mm256_storeu_ps(firstOut + k, fo);
-        _mm256_storeu_ps(secondOut + k, so);
-        _mm256_storeu_ps(parOut + k, po);
-        bad = _mm256_add_ps(bad, _mm256_add_ps(_mm256_mul_ps(fo, zero),
-                                               _mm256_add_ps(_mm256_mul_ps(so, zero),
-                                                             _mm256_mul_ps(po, zero))));
-    }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, bad);
-    int nonFinite = 0;
-    for (int l = 0; l < 8; l++) nonFinite |= lanes[l] != lanes[l];
-    for (; k < size; k++)
-        nonFinite |= rk_adam_one(c, grad[k], par[k], first[k], second[k], parOut + k,
-                                 firstOut + k, secondOut + k);
-    return nonFinite;
-}
+/* AVX-512 (F): 8 parameters per step. */
+#define SFX avx512
+#define TARGET __attribute__((target("avx512f")))
+#define DW 8
+#define VD __m512d
+#define VF __m256
+#define d_load(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define d_set1 _mm512_set1_pd
+#define d_zero _mm512_setzero_pd
+#define d_add _mm512_add_pd
+#define d_sub _mm512_sub_pd
+#define d_mul _mm512_mul_pd
+#define d_div _mm512_div_pd
+#define d_sqrt _mm512_sqrt_pd
+#define d_store _mm512_storeu_pd
+#define f_narrow _mm512_cvtpd_ps
+#define f_zero _mm256_setzero_ps
+#define f_add _mm256_add_ps
+#define f_mul _mm256_mul_ps
+#define f_store _mm256_storeu_ps
+#include "optim_body.h"
+
+/* AVX2: 4 parameters per step (no FMA: none may be fused). */
+#define SFX avx2
+#define TARGET __attribute__((target("avx2")))
+#define DW 4
+#define VD __m256d
+#define VF __m128
+#define d_load(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define d_set1 _mm256_set1_pd
+#define d_zero _mm256_setzero_pd
+#define d_add _mm256_add_pd
+#define d_sub _mm256_sub_pd
+#define d_mul _mm256_mul_pd
+#define d_div _mm256_div_pd
+#define d_sqrt _mm256_sqrt_pd
+#define d_store _mm256_storeu_pd
+#define f_narrow _mm256_cvtpd_ps
+#define f_zero _mm_setzero_ps
+#define f_add _mm_add_ps
+#define f_mul _mm_mul_ps
+#define f_store _mm_storeu_ps
+#include "optim_body.h"
 #endif
 
+/*
+ * The path Adam runs for a requested RK_ISA_* (the best one: RK_ISA_AVX512), clamped to what the
+ * kernel's dispatch found on this CPU; RK_ISA_PORTABLE where neither AVX2 nor AVX-512 is there
+ * (Adam has no portable C path: Java's own loop is as fast).
+ */
+static int rk_adam_isa(int requested) {
 #ifdef RK_OPTIM_X86
-/* sum_k (g_k - l2 p_k)^2 as Optimizer.squares: lane j of 8 sums k = j mod 8, tails into their
- * lanes, then ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)). */
-__attribute__((target("avx512f"))) static double rk_squares_avx512(long size, const float *grad,
-                                                                  const float *par, double l2) {
-    const __m512d vl2 = _mm512_set1_pd(l2);
-    __m512d acc = _mm512_setzero_pd();
-    long k = 0;
-    for (; k + 8 <= size; k += 8) {
-        const __m512d d = _mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(grad + k)),
-                                        _mm512_mul_pd(vl2, _mm512_cvtps_pd(_mm256_loadu_ps(par + k))));
-        acc = _mm512_add_pd(acc, _mm512_mul_pd(d, d));
-    }
-    double lanes[8];
-    _mm512_storeu_pd(lanes, acc);
-    for (; k < size; k++) {
-        const double d = (double)grad[k] - l2 * (double)par[k];
-        lanes[k & 7] += d * d;
-    }
-    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
-           ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-}
-#endif
-
-/* The AVX-512 path of the kernel (F and DQ, detected once in dispatch.c); Adam needs only F. */
-static int rk_adam_supported(void) {
-#ifdef RK_OPTIM_X86
-    return rk_max_isa() >= RK_ISA_AVX512;
+    const int max = rk_max_isa();
+    const int isa = requested < max ? requested : max;
+    return isa >= RK_ISA_AVX2 ? isa : RK_ISA_PORTABLE;
 #else
-    return 0;
+    (void)requested;
+    return RK_ISA_PORTABLE;
 #endif
 }
 
 #define JNIFN(ret, name) JNIEXPORT ret JNICALL Java_org_flinkreinforce_model_optim_NativeAdam_##name
 
-JNIFN(jboolean, supported0)(JNIEnv *env, jclass cls) {
+JNIFN(jint, isa0)(JNIEnv *env, jclass cls, jint requested) {
     (void)env;
     (void)cls;
-    return rk_adam_supported() ? JNI_TRUE : JNI_FALSE;
+    return rk_adam_isa(requested);
 }
 
-JNIFN(jdouble, squares0)(JNIEnv *env, jclass cls, jint size, jfloatArray gradient,
+JNIFN(jdouble, squares0)(JNIEnv *env, jclass cls, jint isa, jint size, jfloatArray gradient,
                         jfloatArray parameters, jdouble l2) {
     (void)cls;
-    double result = -1.0; /* never a sum of squares: the arrays could not be pinned */
+    double result = -1.0; /* never a sum of squares: no such path, or the arrays were not pinned */
 #ifdef RK_OPTIM_X86
-    if (!rk_adam_supported()) return result;
+    isa = rk_adam_isa(isa);
+    if (isa == RK_ISA_PORTABLE) return result;
     float *g = NULL, *p = NULL;
     if (!(g = (*env)->GetPrimitiveArrayCritical(env, gradient, NULL))) goto out;
     if (!(p = (*env)->GetPrimitiveArrayCritical(env, parameters, NULL))) goto out;
-    result = rk_squares_avx512(size, g, p, l2);
+    result = isa == RK_ISA_AVX512 ? rk_squares_avx512(size, g, p, l2)
+                                  : rk_squares_avx2(size, g, p, l2);
 out:
     if (p) (*env)->ReleasePrimitiveArrayCritical(env, parameters, p, JNI_ABORT);
     if (g) (*env)->ReleasePrimitiveArrayCritical(env, gradient, g, JNI_ABORT);
@@ -145,9 +130,10 @@ out:
 
 /*
  * Writes the next parameters and moments of `size` parameters into the three out arrays; returns
- * 1 if any of them is not finite in float32, 0 otherwise, -1 if an array could not be pinned.
+ * 1 if any of them is not finite in float32, 0 otherwise, -1 if there is no such path or an array
+ * could not be pinned (nothing written).
  */
-JNIFN(jint, step0)(JNIEnv *env, jclass cls, jint size, jfloatArray gradient,
+JNIFN(jint, step0)(JNIEnv *env, jclass cls, jint isa, jint size, jfloatArray gradient,
                    jfloatArray parameters, jfloatArray first, jfloatArray second,
                    jfloatArray parametersOut, jfloatArray firstOut, jfloatArray secondOut,
                    jdouble l2, jdouble clip, jdouble beta1, jdouble oneMinusBeta1, jdouble beta2,
@@ -156,7 +142,8 @@ JNIFN(jint, step0)(JNIEnv *env, jclass cls, jint size, jfloatArray gradient,
     (void)cls;
     int result = -1;
 #ifdef RK_OPTIM_X86
-    if (!rk_adam_supported()) return -1;
+    isa = rk_adam_isa(isa);
+    if (isa == RK_ISA_PORTABLE) return result;
     const rk_adam c = {l2,    clip, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
                        rate, inverseSqrtCorrection2, epsilon};
     float *g = NULL, *p = NULL, *f = NULL, *s = NULL, *po = NULL, *fo = NULL, *so = NULL;
@@ -167,7 +154,8 @@ JNIFN(jint, step0)(JNIEnv *env, jclass cls, jint size, jfloatArray gradient,
     if (!(po = (*env)->GetPrimitiveArrayCritical(env, parametersOut, NULL))) goto out;
     if (!(fo = (*env)->GetPrimitiveArrayCritical(env, firstOut, NULL))) goto out;
     if (!(so = (*env)->GetPrimitiveArrayCritical(env, secondOut, NULL))) goto out;
-    result = rk_adam_avx512(&c, size, g, p, f, s, po, fo, so);
+    result = isa == RK_ISA_AVX512 ? rk_adam_avx512(&c, size, g, p, f, s, po, fo, so)
+                                  : rk_adam_avx2(&c, size, g, p, f, s, po, fo, so);
 out:
     if (so) (*env)->ReleasePrimitiveArrayCritical(env, secondOut, so, 0);
     if (fo) (*env)->ReleasePrimitiveArrayCritical(env, firstOut, fo, 0);

@@ -18,7 +18,10 @@ public final class Optimizer {
     private final float[] nextParameters;
     private final float[] nextFirst;
     private final float[] nextSecond;
-    private final boolean nativeAdam;
+
+    /** The native Adam path ({@code NativeAdam.AVX512} or {@code AVX2}), or {@code NONE}. */
+    private final int nativeAdam;
+
     private final double[] partialSquares = new double[8];
 
     /** An optimizer whose Adam loop runs in the native library where it can (same results). */
@@ -31,22 +34,40 @@ public final class Optimizer {
      * library can; {@code false} keeps it in Java (for tests and benchmarks: the bits are equal).
      */
     public Optimizer(OptimizerSettings settings, int size, boolean allowNative) {
+        this(
+                settings,
+                size,
+                allowNative && settings != null && settings.kind() == OptimizerKind.ADAM
+                        ? NativeAdam.best()
+                        : NativeAdam.NONE);
+    }
+
+    /**
+     * An optimizer whose Adam loop runs native path {@code nativeIsa} ({@link NativeAdam#NONE}: the
+     * Java loop), which this CPU must run: for tests of each path.
+     */
+    Optimizer(OptimizerSettings settings, int size, int nativeIsa) {
         this.settings =
                 Objects.requireNonNull(settings, "The optimizer settings must not be null.");
+        if (nativeIsa != NativeAdam.NONE
+                && (nativeIsa < NativeAdam.AVX2 || nativeIsa > NativeAdam.best())) {
+            throw new IllegalArgumentException(
+                    "The native Adam path " + nativeIsa + " is not available here.");
+        }
         this.size = size;
         this.nextParameters = new float[size];
         this.nextFirst = new float[size];
         this.nextSecond = new float[settings.kind() == OptimizerKind.ADAM ? size : 0];
-        this.nativeAdam =
-                allowNative && settings.kind() == OptimizerKind.ADAM && NativeAdam.available();
+        this.nativeAdam = settings.kind() == OptimizerKind.ADAM ? nativeIsa : NativeAdam.NONE;
     }
 
     /**
-     * Where the per-parameter loop runs: {@code native-avx512} (Adam where the native library loads
-     * on an AVX-512 CPU) or {@code java}. Both give the same bits.
+     * Where the per-parameter loop runs: {@code native-avx512} or {@code native-avx2} (Adam where
+     * the native library loads on a CPU with AVX-512 or AVX2) or {@code java}. All give the same
+     * bits.
      */
     public String implementation() {
-        return nativeAdam ? "native-avx512" : "java";
+        return NativeAdam.name(nativeAdam);
     }
 
     public OptimizerSettings settings() {
@@ -68,7 +89,10 @@ public final class Optimizer {
                     "The optimizer was built for " + size + " parameters.");
         }
         double l2 = settings.l2();
-        double squares = nativeAdam ? NativeAdam.squares0(size, gradient, parameters, l2) : -1;
+        double squares =
+                nativeAdam != NativeAdam.NONE
+                        ? NativeAdam.squares0(nativeAdam, size, gradient, parameters, l2)
+                        : -1;
         if (squares < 0) {
             // the Java sum, where the native one is not available
             squares = squares(gradient, parameters, l2);
@@ -110,8 +134,9 @@ public final class Optimizer {
             double rateOverCorrection1 = rate / correction1;
             double inverseSqrtCorrection2 = 1 / Math.sqrt(correction2);
             int status =
-                    nativeAdam
+                    nativeAdam != NativeAdam.NONE
                             ? NativeAdam.step0(
+                                    nativeAdam,
                                     size,
                                     gradient,
                                     parameters,

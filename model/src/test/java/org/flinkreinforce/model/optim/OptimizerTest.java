@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.flinkreinforce.model.kernel.NativeLibraryLoader;
 import org.junit.jupiter.api.Test;
 
 class OptimizerTest {
@@ -117,15 +126,39 @@ class OptimizerTest {
     }
 
     @Test
-    void shouldGiveTheSameBitsWithTheNativeAdamLoop() {
+    void shouldRunAdamInTheNativeLibraryWhereItIsBuiltAndTheCpuHasAvx2() throws IOException {
+        // the expectation comes from the build output and /proc/cpuinfo (the Linux kernel), not
+        // from the library's own CPU check, so a library that fails to load or to find its
+        // entry points, or a wrong detection, fails here instead of quietly leaving Adam in Java
+        assertThat(new Optimizer(OptimizerSettings.adam(0.01), 1).implementation())
+                .as("native Adam (%s)", NativeAdam.missing())
+                .isEqualTo(NativeAdam.name(expectedNativePath()));
+        assertThat(new Optimizer(OptimizerSettings.sgd(0.01, 0.9), 1).implementation())
+                .isEqualTo("java");
+        assertThat(new Optimizer(OptimizerSettings.adam(0.01), 1, false).implementation())
+                .isEqualTo("java");
+        assertThatThrownBy(
+                        () -> new Optimizer(OptimizerSettings.adam(0.01), 1, NativeAdam.best() + 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not available here");
+    }
+
+    @Test
+    void shouldGiveTheSameBitsWithTheNativeAdamLoop() throws IOException {
+        int best = expectedNativePath();
         assumeTrue(
-                new Optimizer(OptimizerSettings.adam(0.01), 1)
-                        .implementation()
-                        .startsWith("native"),
-                "the native Adam loop needs the native library and an AVX-512 CPU");
+                best != NativeAdam.NONE,
+                "no native Adam loop here: no native library was built for this platform or the CPU has no AVX2");
+        for (int isa = NativeAdam.AVX2; isa <= best; isa++) {
+            assertSameBitsAsJava(isa);
+        }
+    }
+
+    /** Every path of the native loop against the Java loop, on the same random steps. */
+    private static void assertSameBitsAsJava(int isa) {
         Random random = new Random(7);
-        // sizes around the 8-wide vectors, clipping on and off, L2 on and off, extreme beta
-        int[] sizes = {1, 7, 8, 9, 17, 1000, 4099};
+        // sizes around the 4- and 8-wide vectors, clipping on and off, L2 on and off, extreme beta
+        int[] sizes = {1, 3, 4, 5, 7, 8, 9, 17, 1000, 4099};
         OptimizerSettings[] settings = {
             OptimizerSettings.adam(0.05),
             new OptimizerSettings(OptimizerKind.ADAM, 0.3, 0, 0.5, 0.9, 1e-3, 0.5, 0.01),
@@ -134,8 +167,9 @@ class OptimizerTest {
         };
         for (OptimizerSettings setting : settings) {
             for (int size : sizes) {
-                Optimizer fast = new Optimizer(setting, size, true);
-                Optimizer java = new Optimizer(setting, size, false);
+                Optimizer fast = new Optimizer(setting, size, isa);
+                Optimizer java = new Optimizer(setting, size, NativeAdam.NONE);
+                assertThat(fast.implementation()).isEqualTo(NativeAdam.name(isa));
                 assertThat(java.implementation()).isEqualTo("java");
                 OptimizerState fastState = fast.newState();
                 OptimizerState javaState = java.newState();
@@ -157,7 +191,14 @@ class OptimizerTest {
                     }
                     UpdateResult a = fast.ascend(fastTheta, gradient.clone(), fastState);
                     UpdateResult b = java.ascend(javaTheta, gradient.clone(), javaState);
-                    String where = setting + ", size " + size + ", step " + step;
+                    String where =
+                            fast.implementation()
+                                    + ", "
+                                    + setting
+                                    + ", size "
+                                    + size
+                                    + ", step "
+                                    + step;
                     assertThat(a.applied()).as(where).isEqualTo(b.applied());
                     assertThat(Double.doubleToRawLongBits(a.gradientNorm()))
                             .as(where)
@@ -175,20 +216,51 @@ class OptimizerTest {
         OptimizerSettings settings =
                 new OptimizerSettings(
                         OptimizerKind.ADAM, 1e38, 0, 0.9, 0.999, 1e-8, Double.POSITIVE_INFINITY, 0);
-        for (boolean allowNative : new boolean[] {true, false}) {
-            Optimizer adam = new Optimizer(settings, 9, allowNative);
-            OptimizerState state = adam.newState();
-            float[] theta = new float[9];
-            java.util.Arrays.fill(theta, 3e38f);
-            float[] gradient = new float[9];
-            java.util.Arrays.fill(gradient, 1f);
-            UpdateResult result = adam.ascend(theta, gradient, state);
-            assertThat(result.applied()).as(adam.implementation()).isFalse();
-            assertThat(result.rejection()).isEqualTo(UpdateResult.NON_FINITE_UPDATE);
-            assertThat(theta[8]).isEqualTo(3e38f);
-            assertThat(state.first[8]).isEqualTo(0f);
-            assertThat(state.steps).isZero();
+        // one parameter overflows, in each lane of the 4- and 8-wide vectors and in the tail
+        for (int isa = NativeAdam.NONE; isa <= NativeAdam.best(); isa++) {
+            for (int overflowing = 0; overflowing < 9; overflowing++) {
+                Optimizer adam = new Optimizer(settings, 9, isa);
+                OptimizerState state = adam.newState();
+                float[] theta = new float[9];
+                theta[overflowing] = 3e38f;
+                float[] gradient = new float[9];
+                Arrays.fill(gradient, 1f);
+                UpdateResult result = adam.ascend(theta, gradient, state);
+                String where = adam.implementation() + ", parameter " + overflowing;
+                assertThat(result.applied()).as(where).isFalse();
+                assertThat(result.rejection()).isEqualTo(UpdateResult.NON_FINITE_UPDATE);
+                assertThat(theta[overflowing]).isEqualTo(3e38f);
+                assertThat(state.first[overflowing]).isEqualTo(0f);
+                assertThat(state.steps).isZero();
+            }
         }
+    }
+
+    /**
+     * The native Adam path this machine should run: none where the build packaged no library for
+     * this platform, else the best of AVX-512 (F and DQ) and AVX2 (with FMA) that the Linux kernel
+     * lists in {@code /proc/cpuinfo} (it lists only what the CPU has and the OS enables).
+     */
+    private static int expectedNativePath() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Optimizer.class.getResource(NativeLibraryLoader.resourcePath()) == null
+                || !Files.isReadable(cpuinfo)) {
+            return NativeAdam.NONE;
+        }
+        Set<String> flags;
+        try (Stream<String> lines = Files.lines(cpuinfo)) {
+            flags =
+                    lines.filter(line -> line.startsWith("flags"))
+                            .findFirst()
+                            .map(line -> line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
+                            .map(Arrays::stream)
+                            .orElseGet(Stream::empty)
+                            .collect(Collectors.toSet());
+        }
+        if (flags.containsAll(List.of("avx512f", "avx512dq"))) {
+            return NativeAdam.AVX512;
+        }
+        return flags.containsAll(List.of("avx2", "fma")) ? NativeAdam.AVX2 : NativeAdam.NONE;
     }
 
     private static int[] bits(float[] values) {
