@@ -41,21 +41,6 @@ public final class SharedKafka implements BeforeAllCallback {
         return broker;
     }
 
-    /** Stops the broker when JUnit closes the root context, after the last test class. */
-    private static final class Closer
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        private final EmbeddedKafkaBroker broker;
-
-        Closer(EmbeddedKafkaBroker broker) {
-            this.broker = broker;
-        }
-
-        @Override
-        public void close() {
-            broker.close();
-        }
-    }
-
     /** The broker; call only from tests extended with this class. */
     public static synchronized EmbeddedKafkaBroker broker() {
         if (broker == null) {
