@@ -190,8 +190,7 @@ public class LearnerState {
     TrainingStatistics trainingStatistics() {
         return statistics == null
                 ? TrainingStatistics.NONE
-                : TrainingStatistics.fromComponents(statistics)
-                        .withRejectedBatches(rejectedBatches);
+                : TrainingStatistics.fromArray(statistics).withRejectedBatches(rejectedBatches);
     }
 
     /** The snapshot of the current version, created at {@code now}. */
