@@ -34,6 +34,7 @@ import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;

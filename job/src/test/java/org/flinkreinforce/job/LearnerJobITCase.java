@@ -30,6 +30,7 @@ import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;

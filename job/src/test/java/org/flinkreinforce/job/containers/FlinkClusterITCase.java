@@ -26,6 +26,7 @@ import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.testing.ContainerImages;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;

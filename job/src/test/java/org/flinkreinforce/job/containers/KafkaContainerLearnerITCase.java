@@ -21,6 +21,7 @@ import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.testing.ContainerImages;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -17,6 +17,7 @@ import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.testing.ContainerImages;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Assumptions;

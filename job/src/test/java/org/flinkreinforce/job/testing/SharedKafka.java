@@ -1,4 +1,4 @@
-package org.flinkreinforce.job;
+package org.flinkreinforce.job.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
