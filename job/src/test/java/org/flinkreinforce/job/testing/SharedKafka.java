@@ -5,19 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One real Kafka broker for the whole test run, started on first use and stopped when JUnit's root
- * context closes. Each test uses its own topics.
+ * context closes. Each test uses its own topics. The readers and waits that take client properties
+ * work against any broker, also one in a container.
  */
 public final class SharedKafka implements BeforeAllCallback {
 
@@ -51,7 +56,14 @@ public final class SharedKafka implements BeforeAllCallback {
 
     /** Every committed record of {@code topic}, from the beginning to its current end. */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties properties = broker().clientProperties();
+        return readAll(broker().clientProperties(), topic);
+    }
+
+    /** {@link #readAll(String)} from the broker that {@code clientProperties} reach. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            Properties clientProperties, String topic) {
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -73,6 +85,47 @@ public final class SharedKafka implements BeforeAllCallback {
             }
         }
         return records;
+    }
+
+    /** Every committed parameter snapshot on {@code topic}, in topic order. */
+    public static List<ParameterSnapshot> snapshots(Properties clientProperties, String topic) {
+        List<ParameterSnapshot> snapshots = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : readAll(clientProperties, topic)) {
+            try {
+                snapshots.add(SnapshotCodec.decode(record.value()));
+            } catch (SnapshotFormatException e) {
+                throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
+            }
+        }
+        return snapshots;
+    }
+
+    /**
+     * Waits until consumer group {@code group} has committed offsets that add up to at least {@code
+     * offsets} over its partitions: every record before them was read and checkpointed.
+     */
+    public static void awaitCommitted(Properties clientProperties, String group, long offsets)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(clientProperties)) {
+            await(
+                    "group " + group + " to commit " + offsets + " offsets",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        try {
+                            return admin
+                                            .listConsumerGroupOffsets(group)
+                                            .partitionsToOffsetAndMetadata()
+                                            .get()
+                                            .values()
+                                            .stream()
+                                            .mapToLong(o -> o == null ? 0 : o.offset())
+                                            .sum()
+                                    >= offsets;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+        }
     }
 
     /** Waits for {@code condition}, polling, at most {@code timeout}; fails with {@code what}. */
