@@ -23,7 +23,6 @@ import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
-import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
@@ -118,13 +117,11 @@ public class LearnPolicyFunction
             state = initialState(runtime.settings.spec());
         }
         bufferedEvents.add(event);
-        state.buffered++;
         long now = context.timerService().currentProcessingTime();
-        if (state.buffered == 1) {
-            state.flushDeadline = now + runtime.settings.batchTimeoutMillis();
-            context.timerService().registerProcessingTimeTimer(state.flushDeadline);
+        if (state.bufferEvent(now, runtime.settings.batchTimeoutMillis())) {
+            context.timerService().registerProcessingTimeTimer(state.getFlushDeadline());
         }
-        if (state.buffered >= runtime.settings.batchSize()) {
+        if (state.getBuffered() >= runtime.settings.batchSize()) {
             flush(runtime, state, now, context, out);
         }
         learnerState.update(state);
@@ -139,16 +136,20 @@ public class LearnPolicyFunction
         }
         PolicyRuntime runtime = runtime(context.getCurrentKey());
         long now = context.timerService().currentProcessingTime();
-        if (state.buffered > 0 && timestamp >= state.flushDeadline) {
+        if (state.isFlushDue(timestamp)) {
             flush(runtime, state, now, context, out);
         }
-        if (state.version > state.publishedVersion
-                && now >= state.lastPublishMillis + runtime.settings.publishIntervalMillis()) {
+        if (state.hasUnpublishedVersion()
+                && now >= state.nextPublishMillis(runtime.settings.publishIntervalMillis())) {
             publish(runtime, state, now, out);
         }
         learnerState.update(state);
     }
 
+    /**
+     * Learns the buffered events, then publishes if an update count or the interval says so, or
+     * else sets a timer for when the interval will.
+     */
     private void flush(
             PolicyRuntime runtime,
             LearnerState state,
@@ -156,182 +157,146 @@ public class LearnPolicyFunction
             Context context,
             Collector<PublishedSnapshot> out)
             throws Exception {
-        MicroBatch batch = runtime.batch;
-        List<PolicyEvent> pending = new ArrayList<>(state.buffered);
+        List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
         for (PolicyEvent event : bufferedEvents.get()) {
             pending.add(event);
         }
         bufferedEvents.clear();
-        state.buffered = 0;
         // More events than one batch holds can be buffered only after batch.size was lowered on
         // a restore; they are learned in consecutive batches.
-        int start = 0;
-        while (start < pending.size()) {
-            int end = Math.min(pending.size(), start + batch.capacity());
-            batch.clear();
-            long digest = 0;
-            double stalenessSum = 0;
-            int stalenessCount = 0;
-            for (int k = start; k < end; k++) {
-                PolicyEvent event = pending.get(k);
-                batch.add(
-                        event.features,
-                        event.actions,
-                        (float) event.reward,
-                        (float) event.advantage,
-                        event.propensity);
-                digest += EventDigest.hash(event.eventId);
-                if (event.policyVersion >= 0) {
-                    stalenessSum += Math.max(0, state.version - event.policyVersion);
-                    stalenessCount++;
-                }
-            }
-            applyBatch(
-                    runtime,
-                    state,
-                    digest,
-                    stalenessCount == 0 ? 0 : stalenessSum / stalenessCount,
-                    pending,
-                    start,
-                    end,
-                    context);
-            start = end;
+        int capacity = runtime.batch.capacity();
+        for (int start = 0; start < pending.size(); start += capacity) {
+            int end = Math.min(pending.size(), start + capacity);
+            learn(runtime, state, pending.subList(start, end), context);
         }
-        if (state.updates - state.updatesAtPublish >= runtime.settings.publishEveryUpdates()
-                || now >= state.lastPublishMillis + runtime.settings.publishIntervalMillis()) {
-            if (state.version > state.publishedVersion) {
+        long publishAt = state.nextPublishMillis(runtime.settings.publishIntervalMillis());
+        if (state.updatesSincePublish() >= runtime.settings.publishEveryUpdates()
+                || now >= publishAt) {
+            if (state.hasUnpublishedVersion()) {
                 publish(runtime, state, now, out);
             }
-        } else if (state.version > state.publishedVersion) {
-            context.timerService()
-                    .registerProcessingTimeTimer(
-                            state.lastPublishMillis + runtime.settings.publishIntervalMillis());
+        } else if (state.hasUnpublishedVersion()) {
+            context.timerService().registerProcessingTimeTimer(publishAt);
         }
     }
 
-    private void applyBatch(
-            PolicyRuntime runtime,
-            LearnerState state,
-            long digest,
-            double meanStaleness,
-            List<PolicyEvent> events,
-            int start,
-            int end,
-            Context context) {
-        PolicySpec spec = runtime.settings.spec();
+    /**
+     * Learns one micro-batch of {@code events}: the gradient from the estimator, the step from the
+     * optimizer; a rejected step sends each of its events to the dead-letter output.
+     */
+    private void learn(
+            PolicyRuntime runtime, LearnerState state, List<PolicyEvent> events, Context context) {
         MicroBatch batch = runtime.batch;
+        batch.clear();
+        long digest = 0;
+        double stalenessSum = 0;
+        int stalenessCount = 0;
+        for (PolicyEvent event : events) {
+            batch.add(
+                    event.features,
+                    event.actions,
+                    (float) event.reward,
+                    (float) event.advantage,
+                    event.propensity);
+            digest += EventDigest.hash(event.eventId);
+            if (event.policyVersion >= 0) {
+                stalenessSum += state.stalenessOf(event.policyVersion);
+                stalenessCount++;
+            }
+        }
+        double meanStaleness = stalenessCount == 0 ? 0 : stalenessSum / stalenessCount;
+        PolicySpec spec = runtime.settings.spec();
         runtime.batches.inc();
-        PolicyParameters parameters = new PolicyParameters(spec, state.parameters, state.version);
+        PolicyParameters parameters =
+                new PolicyParameters(spec, state.getParameters(), state.getVersion());
         BatchStatistics statistics =
                 runtime.estimator.estimate(parameters, batch, runtime.gradient);
-        OptimizerState optimizerState =
-                new OptimizerState(state.firstMoment, state.secondMoment, state.optimizerSteps);
         UpdateResult result =
-                runtime.optimizer.ascend(state.parameters, runtime.gradient, optimizerState);
+                state.applyUpdate(
+                        runtime.optimizer,
+                        runtime.gradient,
+                        batch.size(),
+                        digest,
+                        statistics,
+                        meanStaleness);
         if (result.applied()) {
-            state.optimizerSteps = optimizerState.steps;
-            state.version++;
-            state.updates++;
-            state.eventsApplied += batch.size();
-            state.eventDigest += digest;
-            state.statistics =
-                    TrainingStatistics.of(statistics, meanStaleness, state.rejectedBatches)
-                            .toArray();
             runtime.updates.inc();
             runtime.eventsApplied.inc(batch.size());
             runtime.lastStatistics = statistics;
             runtime.lastStaleness = meanStaleness;
-            runtime.version = state.version;
+            runtime.version = state.getVersion();
         } else {
-            state.rejectedBatches++;
-            state.eventsRejected += batch.size();
             runtime.rejectedBatches.inc();
             LOG.warn(
                     "Rejected a batch of {} events of policy {}: {}",
                     batch.size(),
                     spec.id(),
                     result.rejection());
-            for (int k = start; k < end; k++) {
-                PolicyEvent event = events.get(k);
-                context.output(
-                        RouteDeadLettersFunction.DEAD_LETTERS,
-                        new DeadLetter(
-                                DeadLetterReason.REJECTED_BATCH,
-                                "The micro-batch of event "
-                                        + event.eventId
-                                        + " was rejected: "
-                                        + result.rejection()
-                                        + ".",
-                                null,
-                                -1,
-                                -1,
-                                event.timestamp,
-                                null,
-                                JsonEventEncoder.encode(event.toLogged())));
+            for (PolicyEvent event : events) {
+                context.output(RouteDeadLettersFunction.DEAD_LETTERS, rejected(event, result));
             }
         }
+    }
+
+    /** The dead letter of an event whose micro-batch the optimizer rejected. */
+    private static DeadLetter rejected(PolicyEvent event, UpdateResult result) {
+        return new DeadLetter(
+                DeadLetterReason.REJECTED_BATCH,
+                "The micro-batch of event "
+                        + event.eventId
+                        + " was rejected: "
+                        + result.rejection()
+                        + ".",
+                null,
+                -1,
+                -1,
+                event.timestamp,
+                null,
+                JsonEventEncoder.encode(event.toLogged()));
     }
 
     private void publish(
             PolicyRuntime runtime, LearnerState state, long now, Collector<PublishedSnapshot> out) {
-        TrainingStatistics statistics =
-                state.statistics == null
-                        ? TrainingStatistics.NONE
-                        : TrainingStatistics.fromComponents(state.statistics)
-                                .withRejectedBatches(state.rejectedBatches);
-        ParameterSnapshot snapshot =
-                new ParameterSnapshot(
-                        runtime.settings.spec(),
-                        state.version,
-                        now,
-                        state.eventsApplied,
-                        state.updates,
-                        state.parameters,
-                        statistics,
-                        state.eventDigest);
-        out.collect(PublishedSnapshot.of(snapshot));
-        state.publishedVersion = state.version;
-        state.updatesAtPublish = state.updates;
-        state.lastPublishMillis = now;
+        out.collect(PublishedSnapshot.of(state.snapshot(runtime.settings.spec(), now)));
+        state.markPublished(now);
         runtime.published.inc();
     }
 
+    /**
+     * A policy's state on its first event: from the warm-start snapshot where there is one (its
+     * version keeps increasing from there, its parameters are reused where the shape is the same),
+     * else from zeros.
+     */
     private LearnerState initialState(PolicySpec spec) {
-        LearnerState state = new LearnerState();
         PolicyRuntime runtime = runtime(spec.id());
         OptimizerState optimizerState = runtime.optimizer.newState();
-        state.firstMoment = optimizerState.first;
-        state.secondMoment = optimizerState.second;
         ParameterSnapshot snapshot = warmSnapshots.get(spec.id());
+        LearnerState state;
         if (snapshot == null) {
-            state.parameters = new float[spec.parameterCount()];
+            state = LearnerState.start(new float[spec.parameterCount()], optimizerState);
+        } else if (snapshot.spec().sameShape(spec)) {
+            state =
+                    LearnerState.continueFrom(
+                            snapshot, snapshot.parameters().clone(), optimizerState);
+            LOG.info(
+                    "Policy {} warm-starts from its published version {}.",
+                    spec.id(),
+                    snapshot.version());
         } else {
             // Versions only ever increase, also when the shape changed and the parameters cannot
             // be reused.
-            state.version = snapshot.version();
-            state.publishedVersion = snapshot.version();
-            state.eventsApplied = snapshot.eventsApplied();
-            state.updates = snapshot.updates();
-            state.updatesAtPublish = snapshot.updates();
-            state.eventDigest = snapshot.eventDigest();
-            if (snapshot.spec().sameShape(spec)) {
-                state.parameters = snapshot.parameters().clone();
-                LOG.info(
-                        "Policy {} warm-starts from its published version {}.",
-                        spec.id(),
-                        snapshot.version());
-            } else {
-                state.parameters = new float[spec.parameterCount()];
-                LOG.warn(
-                        "Policy {} changed shape from {} to {}: it restarts from zeros at"
-                                + " version {}.",
-                        spec.id(),
-                        snapshot.spec(),
-                        spec,
-                        snapshot.version());
-            }
+            state =
+                    LearnerState.continueFrom(
+                            snapshot, new float[spec.parameterCount()], optimizerState);
+            LOG.warn(
+                    "Policy {} changed shape from {} to {}: it restarts from zeros at"
+                            + " version {}.",
+                    spec.id(),
+                    snapshot.spec(),
+                    spec,
+                    snapshot.version());
         }
-        runtime.version = state.version;
+        runtime.version = state.getVersion();
         return state;
     }
 

@@ -1,46 +1,346 @@
 package org.flinkreinforce.job;
 
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.model.BatchStatistics;
+import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerState;
+import org.flinkreinforce.model.optim.UpdateResult;
+
 /**
  * The keyed state of one policy's learner, a Flink POJO checkpointed as a whole. Together with the
  * buffered events (a separate list state) it is everything needed to continue exactly where a
  * checkpoint left off.
+ *
+ * <p>Lifecycle: {@link #start} (from zeros) or {@link #continueFrom} (a published snapshot) makes
+ * it; each event is counted into the pending micro-batch ({@link #bufferEvent}) until the batch is
+ * taken ({@link #drainBuffer}) and learned ({@link #applyUpdate}); a snapshot of it is published
+ * ({@link #snapshot}, then {@link #markPublished}) every few updates or after an interval.
+ *
+ * <p>Savepoints record the serializer's layout: the class name and every field's name and type.
+ * They must stay as they are ({@code StateLayoutTest} pins them); the public getters and setters
+ * exist for Flink's POJO serializer, the learner changes the state through the other methods.
  */
 public class LearnerState {
 
     /** The flat parameter vector. */
-    public float[] parameters;
+    private float[] parameters;
 
     /** SGD velocity or Adam's first moment. */
-    public float[] firstMoment;
+    private float[] firstMoment;
 
     /** Adam's second moment (empty for SGD). */
-    public float[] secondMoment;
+    private float[] secondMoment;
 
-    public long optimizerSteps;
+    private long optimizerSteps;
 
     /** The parameter version: +1 per applied update, continuing from a warm start. */
-    public long version;
+    private long version;
 
-    public long eventsApplied;
-    public long updates;
+    private long eventsApplied;
+    private long updates;
 
     /** {@code EventDigest} of every applied event. */
-    public long eventDigest;
+    private long eventDigest;
 
-    public long rejectedBatches;
-    public long eventsRejected;
+    private long rejectedBatches;
+    private long eventsRejected;
 
     /** The latest version published; -1 before the first. */
-    public long publishedVersion = -1;
+    private long publishedVersion = -1;
 
-    public long updatesAtPublish;
-    public long lastPublishMillis;
+    private long updatesAtPublish;
+    private long lastPublishMillis;
 
     /** Events in the pending micro-batch, and the processing time it must be flushed by. */
-    public int buffered;
+    private int buffered;
 
-    public long flushDeadline;
+    private long flushDeadline;
 
-    /** The latest batch's {@code TrainingStatistics}, in component order; null before any. */
-    public double[] statistics;
+    /**
+     * The latest batch's {@link TrainingStatistics}, in component order; null before any. Stored as
+     * the array (not the record) because savepoints hold it so; {@link #trainingStatistics()} is
+     * the typed view.
+     */
+    private double[] statistics;
+
+    /** For Flink's POJO serializer; the learner uses {@link #start} or {@link #continueFrom}. */
+    public LearnerState() {}
+
+    /** A policy's first state: {@code parameters} and zero counters, nothing published yet. */
+    static LearnerState start(float[] parameters, OptimizerState optimizer) {
+        LearnerState state = new LearnerState();
+        state.parameters = parameters;
+        state.firstMoment = optimizer.first;
+        state.secondMoment = optimizer.second;
+        return state;
+    }
+
+    /**
+     * A policy's first state after a warm start: the counters of {@code published}, which counts as
+     * already published, so versions keep increasing from it; {@code parameters} are its parameters
+     * where the shape allowed reusing them, else zeros.
+     */
+    static LearnerState continueFrom(
+            ParameterSnapshot published, float[] parameters, OptimizerState optimizer) {
+        LearnerState state = start(parameters, optimizer);
+        state.version = published.version();
+        state.publishedVersion = published.version();
+        state.eventsApplied = published.eventsApplied();
+        state.updates = published.updates();
+        state.updatesAtPublish = published.updates();
+        state.eventDigest = published.eventDigest();
+        return state;
+    }
+
+    /**
+     * Counts one more event into the pending micro-batch; the first one sets the batch's flush
+     * deadline to {@code now + batchTimeoutMillis}.
+     *
+     * @return whether this event opened a new batch, whose {@link #getFlushDeadline()} then needs a
+     *     timer
+     */
+    boolean bufferEvent(long now, long batchTimeoutMillis) {
+        buffered++;
+        if (buffered == 1) {
+            flushDeadline = now + batchTimeoutMillis;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether a timer firing at {@code timestamp} must flush the pending batch. */
+    boolean isFlushDue(long timestamp) {
+        return buffered > 0 && timestamp >= flushDeadline;
+    }
+
+    /** Empties the pending micro-batch; returns how many events it held. */
+    int drainBuffer() {
+        int count = buffered;
+        buffered = 0;
+        return count;
+    }
+
+    /** How many versions the parameters are ahead of an event decided at {@code policyVersion}. */
+    long stalenessOf(long policyVersion) {
+        return Math.max(0, version - policyVersion);
+    }
+
+    /**
+     * Learns one micro-batch: moves the parameters and optimizer moments up {@code gradient}. If
+     * the optimizer applies the step, the version and update count advance by one, the batch's
+     * events and {@code digest} are counted as applied and its statistics kept; if it rejects the
+     * step, nothing changes but the count of rejected batches and events.
+     *
+     * @param events the number of events in the batch
+     * @param digest the sum of their {@code EventDigest} hashes
+     * @param statistics what the estimator saw in the batch
+     * @param meanStaleness the batch's mean {@link #stalenessOf staleness}
+     * @return the optimizer's result
+     */
+    UpdateResult applyUpdate(
+            Optimizer optimizer,
+            float[] gradient,
+            int events,
+            long digest,
+            BatchStatistics statistics,
+            double meanStaleness) {
+        OptimizerState moments = new OptimizerState(firstMoment, secondMoment, optimizerSteps);
+        UpdateResult result = optimizer.ascend(parameters, gradient, moments);
+        if (result.applied()) {
+            optimizerSteps = moments.steps;
+            version++;
+            updates++;
+            eventsApplied += events;
+            eventDigest += digest;
+            this.statistics =
+                    TrainingStatistics.of(statistics, meanStaleness, rejectedBatches).toArray();
+        } else {
+            recordRejectedBatch(events);
+        }
+        return result;
+    }
+
+    /** Counts a batch of {@code events} whose update was rejected. */
+    private void recordRejectedBatch(int events) {
+        rejectedBatches++;
+        eventsRejected += events;
+    }
+
+    /** Whether the parameters have a version not yet published. */
+    boolean hasUnpublishedVersion() {
+        return version > publishedVersion;
+    }
+
+    /** Updates applied since the latest publication (or warm start). */
+    long updatesSincePublish() {
+        return updates - updatesAtPublish;
+    }
+
+    /** When the next publication is due by time, {@code intervalMillis} after the latest. */
+    long nextPublishMillis(long intervalMillis) {
+        return lastPublishMillis + intervalMillis;
+    }
+
+    /**
+     * The latest batch's statistics with the current count of rejected batches; {@link
+     * TrainingStatistics#NONE} before any batch was applied.
+     */
+    TrainingStatistics trainingStatistics() {
+        return statistics == null
+                ? TrainingStatistics.NONE
+                : TrainingStatistics.fromArray(statistics).withRejectedBatches(rejectedBatches);
+    }
+
+    /** The snapshot of the current version, created at {@code now}. */
+    ParameterSnapshot snapshot(PolicySpec spec, long now) {
+        return new ParameterSnapshot(
+                spec,
+                version,
+                now,
+                eventsApplied,
+                updates,
+                parameters,
+                trainingStatistics(),
+                eventDigest);
+    }
+
+    /** Records that the current version was published at {@code now}. */
+    void markPublished(long now) {
+        publishedVersion = version;
+        updatesAtPublish = updates;
+        lastPublishMillis = now;
+    }
+
+    // Getters and setters for Flink's POJO serializer.
+
+    public float[] getParameters() {
+        return parameters;
+    }
+
+    public void setParameters(float[] parameters) {
+        this.parameters = parameters;
+    }
+
+    public float[] getFirstMoment() {
+        return firstMoment;
+    }
+
+    public void setFirstMoment(float[] firstMoment) {
+        this.firstMoment = firstMoment;
+    }
+
+    public float[] getSecondMoment() {
+        return secondMoment;
+    }
+
+    public void setSecondMoment(float[] secondMoment) {
+        this.secondMoment = secondMoment;
+    }
+
+    public long getOptimizerSteps() {
+        return optimizerSteps;
+    }
+
+    public void setOptimizerSteps(long optimizerSteps) {
+        this.optimizerSteps = optimizerSteps;
+    }
+
+    public long getVersion() {
+        return version;
+    }
+
+    public void setVersion(long version) {
+        this.version = version;
+    }
+
+    public long getEventsApplied() {
+        return eventsApplied;
+    }
+
+    public void setEventsApplied(long eventsApplied) {
+        this.eventsApplied = eventsApplied;
+    }
+
+    public long getUpdates() {
+        return updates;
+    }
+
+    public void setUpdates(long updates) {
+        this.updates = updates;
+    }
+
+    public long getEventDigest() {
+        return eventDigest;
+    }
+
+    public void setEventDigest(long eventDigest) {
+        this.eventDigest = eventDigest;
+    }
+
+    public long getRejectedBatches() {
+        return rejectedBatches;
+    }
+
+    public void setRejectedBatches(long rejectedBatches) {
+        this.rejectedBatches = rejectedBatches;
+    }
+
+    public long getEventsRejected() {
+        return eventsRejected;
+    }
+
+    public void setEventsRejected(long eventsRejected) {
+        this.eventsRejected = eventsRejected;
+    }
+
+    public long getPublishedVersion() {
+        return publishedVersion;
+    }
+
+    public void setPublishedVersion(long publishedVersion) {
+        this.publishedVersion = publishedVersion;
+    }
+
+    public long getUpdatesAtPublish() {
+        return updatesAtPublish;
+    }
+
+    public void setUpdatesAtPublish(long updatesAtPublish) {
+        this.updatesAtPublish = updatesAtPublish;
+    }
+
+    public long getLastPublishMillis() {
+        return lastPublishMillis;
+    }
+
+    public void setLastPublishMillis(long lastPublishMillis) {
+        this.lastPublishMillis = lastPublishMillis;
+    }
+
+    public int getBuffered() {
+        return buffered;
+    }
+
+    public void setBuffered(int buffered) {
+        this.buffered = buffered;
+    }
+
+    public long getFlushDeadline() {
+        return flushDeadline;
+    }
+
+    public void setFlushDeadline(long flushDeadline) {
+        this.flushDeadline = flushDeadline;
+    }
+
+    /** The raw statistics array; {@link #trainingStatistics()} is the typed view. */
+    public double[] getStatistics() {
+        return statistics;
+    }
+
+    public void setStatistics(double[] statistics) {
+        this.statistics = statistics;
+    }
 }

@@ -56,10 +56,6 @@ public record PolicySettings(
         }
     }
 
-    public String policyId() {
-        return spec.id();
-    }
-
     /** The settings of {@code spec}: job-wide options overridden by {@code policy.<id>.*}. */
     public static PolicySettings of(PolicySpec spec, Configuration configuration) {
         String prefix = LearnerOptions.POLICY_PREFIX + spec.id() + ".";

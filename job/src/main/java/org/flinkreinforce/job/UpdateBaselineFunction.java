@@ -43,10 +43,6 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
     private transient Counter rejected;
     private transient Counter expired;
 
-    public UpdateBaselineFunction(Map<String, PolicySettings> policies) {
-        this(policies, 0);
-    }
-
     /**
      * @param keyTtlMillis forget a baseline key not updated for this long; 0 keeps every key
      */

@@ -19,7 +19,6 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -34,6 +33,8 @@ import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.job.testing.LearnerMiniCluster;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;
@@ -58,12 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FailureRecoveryITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(2)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension MINI_CLUSTER = LearnerMiniCluster.withTaskManagers(2);
 
     /** Armed by the test; the next record read then fails its task, once. */
     static final AtomicBoolean ARMED = new AtomicBoolean();

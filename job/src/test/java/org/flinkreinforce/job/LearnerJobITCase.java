@@ -16,7 +16,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +27,9 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.job.testing.LearnerMiniCluster;
+import org.flinkreinforce.job.testing.LearnerSettings;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
@@ -39,12 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LearnerJobITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension MINI_CLUSTER = LearnerMiniCluster.withTaskManagers(1);
 
     @Test
     void shouldLearnAContextualBanditInClosedLoopAndPublishCheckableVersions() throws Exception {
@@ -308,20 +305,12 @@ class LearnerJobITCase {
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
+    /** {@link LearnerSettings#withTopics} on the shared broker, publishing every 5 updates. */
     static Map<String, String> settings(String prefix, String policies) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", SharedKafka.broker().bootstrapServers());
-        settings.put("policies", policies);
-        settings.put("events.topic", prefix + "-events");
-        settings.put("parameters.topic", prefix + "-parameters");
-        settings.put("dead-letter.topic", prefix + "-dead-letters");
-        settings.put("group.id", prefix + "-learner");
-        settings.put("transactional-id.prefix", prefix);
-        settings.put("batch.timeout", "200 ms");
+        Map<String, String> settings =
+                LearnerSettings.withTopics(
+                        SharedKafka.broker().clientProperties(), prefix, policies);
         settings.put("publish.every-updates", "5");
-        settings.put("publish.interval", "300 ms");
-        settings.put("checkpoint.interval", "300 ms");
-        settings.put("transaction.timeout", "1 min");
         return settings;
     }
 
@@ -338,9 +327,8 @@ class LearnerJobITCase {
     }
 
     static void createTopics(String prefix, int eventPartitions) {
-        SharedKafka.broker().createTopic(prefix + "-events", eventPartitions, false);
-        SharedKafka.broker().createTopic(prefix + "-parameters", 1, true);
-        SharedKafka.broker().createTopic(prefix + "-dead-letters", 1, false);
+        LearnerSettings.createTopics(
+                SharedKafka.broker().clientProperties(), prefix, eventPartitions);
     }
 
     static List<ParameterSnapshot> snapshots(String topic) {

@@ -105,7 +105,7 @@ final class ReferenceLearner {
         if (!result.applied()) {
             throw new IllegalStateException(
                     "The reference rejected a batch of policy "
-                            + settings.policyId()
+                            + settings.spec().id()
                             + ": "
                             + result.rejection());
         }
@@ -120,7 +120,7 @@ final class ReferenceLearner {
 
     /** Writes the state under {@code policy.<id>.}. */
     void write(Properties out) {
-        String prefix = prefix(settings.policyId());
+        String prefix = prefix(settings.spec().id());
         out.setProperty(prefix + "version", Long.toString(version));
         out.setProperty(prefix + "updates", Long.toString(updates));
         out.setProperty(prefix + "events-applied", Long.toString(eventsApplied));
@@ -154,7 +154,7 @@ final class ReferenceLearner {
     /** The learner whose state {@link #write} recorded. */
     static ReferenceLearner read(PolicySettings settings, KernelChoice kernel, Properties in) {
         ReferenceLearner learner = new ReferenceLearner(settings, kernel);
-        String id = settings.policyId();
+        String id = settings.spec().id();
         String prefix = prefix(id);
         learner.version = Long.parseLong(required(in, prefix + "version"));
         learner.updates = Long.parseLong(required(in, prefix + "updates"));

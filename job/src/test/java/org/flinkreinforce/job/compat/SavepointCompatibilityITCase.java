@@ -24,7 +24,7 @@ import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.job.PolicySettings;
-import org.flinkreinforce.job.SharedKafka;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

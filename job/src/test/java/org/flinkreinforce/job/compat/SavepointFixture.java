@@ -38,7 +38,7 @@ import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.job.PolicySettings;
-import org.flinkreinforce.job.SharedKafka;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicySpec;
 
@@ -213,13 +213,13 @@ public final class SavepointFixture {
         Map<String, ReferenceLearner> reference = new LinkedHashMap<>();
         List<List<PolicyEvent>> perPolicy = new ArrayList<>();
         for (PolicySettings policy : new TreeMap<>(config.policies()).values()) {
-            reference.put(policy.policyId(), new ReferenceLearner(policy, config.kernel()));
+            reference.put(policy.spec().id(), new ReferenceLearner(policy, config.kernel()));
             perPolicy.add(
                     events(
                             policy.spec(),
                             "release-" + release,
-                            EVENTS.get(policy.policyId()),
-                            policy.policyId().hashCode()));
+                            EVENTS.get(policy.spec().id()),
+                            policy.spec().id().hashCode()));
         }
         List<PolicyEvent> events = new ArrayList<>();
         for (int k = 0; events.size() < EVENTS.values().stream().mapToInt(n -> n).sum(); k++) {

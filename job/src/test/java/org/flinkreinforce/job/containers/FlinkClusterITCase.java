@@ -16,16 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.testing.ClientProperties;
+import org.flinkreinforce.job.testing.ContainerImages;
+import org.flinkreinforce.job.testing.LearnerSettings;
+import org.flinkreinforce.job.testing.ServedDecisions;
+import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.GenericContainer;
@@ -81,42 +83,23 @@ class FlinkClusterITCase {
             first.start();
             second.start();
             String rest = "http://" + jobManager.getHost() + ":" + jobManager.getMappedPort(8081);
-            await(
+            SharedKafka.await(
                     "two TaskManagers",
                     Duration.ofMinutes(2),
                     () -> get(rest + "/overview").contains("\"taskmanagers\":2"));
 
-            Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.getBootstrapServers());
-            try (Admin admin = Admin.create(client)) {
-                admin.createTopics(
-                                List.of(
-                                        new NewTopic("cluster-events", 2, (short) 1),
-                                        new NewTopic("cluster-parameters", 1, (short) 1)
-                                                .configs(Map.of("cleanup.policy", "compact")),
-                                        new NewTopic("cluster-dead-letters", 1, (short) 1)))
-                        .all()
-                        .get();
-            }
-            String jarId = upload(rest, jobJar);
-            String jobId =
-                    run(
-                            rest,
-                            jarId,
-                            List.of(
-                                    "--bootstrap.servers", "kafka:19092",
-                                    "--policies", "nas:0:4,3",
-                                    "--events.topic", "cluster-events",
-                                    "--parameters.topic", "cluster-parameters",
-                                    "--dead-letter.topic", "cluster-dead-letters",
-                                    "--group.id", "cluster-learner",
-                                    "--transactional-id.prefix", "cluster",
-                                    "--batch.size", "32",
-                                    "--batch.timeout", "200 ms",
-                                    "--publish.interval", "500 ms",
-                                    "--checkpoint.interval", "500 ms",
-                                    "--transaction.timeout", "2 min"));
-            await(
+            Properties client = ClientProperties.plaintext(kafka.getBootstrapServers());
+            LearnerSettings.createTopics(client, "cluster", 2);
+            // The job reaches the broker on the Docker network.
+            Map<String, String> settings =
+                    LearnerSettings.withTopics(
+                            ClientProperties.plaintext("kafka:19092"), "cluster", "nas:0:4,3");
+            settings.put("batch.size", "32");
+            settings.put("publish.interval", "500 ms");
+            settings.put("checkpoint.interval", "500 ms");
+            settings.put("transaction.timeout", "2 min");
+            String jobId = run(rest, upload(rest, jobJar), arguments(settings));
+            SharedKafka.await(
                     "the job running",
                     Duration.ofMinutes(2),
                     () -> get(rest + "/jobs/" + jobId).contains("\"state\":\"RUNNING\""));
@@ -127,8 +110,9 @@ class FlinkClusterITCase {
                     EventLogger logger = new EventLogger(client, "cluster-events")) {
                 policies.register(spec);
                 Random random = new Random(17);
-                produce(policies, logger, random, 1500, sent);
-                await(
+                ServedDecisions.log(
+                        policies, logger, random, 1500, FlinkClusterITCase::reward, sent);
+                SharedKafka.await(
                         "the first events applied",
                         Duration.ofMinutes(2),
                         () -> policies.eventsApplied("nas") >= 1000);
@@ -137,8 +121,9 @@ class FlinkClusterITCase {
                 GenericContainer<?> busiest = busiest(rest, List.of(first, second));
                 busiest.getDockerClient().killContainerCmd(busiest.getContainerId()).exec();
 
-                produce(policies, logger, random, 1500, sent);
-                await(
+                ServedDecisions.log(
+                        policies, logger, random, 1500, FlinkClusterITCase::reward, sent);
+                SharedKafka.await(
                         "every event applied after the TaskManager loss",
                         Duration.ofMinutes(3),
                         () -> policies.eventsApplied("nas") >= sent.size());
@@ -147,7 +132,8 @@ class FlinkClusterITCase {
                         .as("the job restored a checkpoint")
                         .containsPattern("\"restored\":[1-9]");
             }
-            List<ParameterSnapshot> snapshots = readSnapshots(client);
+            List<ParameterSnapshot> snapshots = SharedKafka.snapshots(client, "cluster-parameters");
+            assertThat(snapshots).isNotEmpty();
             long previous = -1;
             for (ParameterSnapshot snapshot : snapshots) {
                 assertThat(snapshot.version()).isGreaterThan(previous);
@@ -207,47 +193,20 @@ class FlinkClusterITCase {
                 .dependsOn(jobManager);
     }
 
-    private static void produce(
-            PolicyClient policies,
-            EventLogger logger,
-            Random random,
-            int count,
-            List<String> sent) {
-        for (int k = 0; k < count; k++) {
-            PolicyClient.Decision decision = policies.decide("nas", new float[0], random);
-            double reward =
-                    (decision.actions()[0] == 2 ? 1 : 0) + (decision.actions()[1] == 0 ? 0.5 : 0);
-            logger.log(decision, reward);
-            sent.add(decision.eventId());
-        }
-        logger.flush();
+    /** Option 2 of the first decision and option 0 of the second pay. */
+    private static double reward(int[] actions) {
+        return (actions[0] == 2 ? 1 : 0) + (actions[1] == 0 ? 0.5 : 0);
     }
 
-    private static List<ParameterSnapshot> readSnapshots(Properties client) throws Exception {
-        Properties properties = new Properties();
-        properties.putAll(client);
-        properties.put("isolation.level", "read_committed");
-        List<ParameterSnapshot> snapshots = new ArrayList<>();
-        try (var consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
-                        properties,
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var partition = new org.apache.kafka.common.TopicPartition("cluster-parameters", 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    snapshots.add(
-                            org.flinkreinforce.formats.snapshot.SnapshotCodec.decode(
-                                    record.value()));
-                }
-            }
-        }
-        assertThat(snapshots).isNotEmpty();
-        return snapshots;
+    /** The learner's command-line arguments: {@code --key value} for each setting. */
+    private static List<String> arguments(Map<String, String> settings) {
+        List<String> arguments = new ArrayList<>();
+        settings.forEach(
+                (key, value) -> {
+                    arguments.add("--" + key);
+                    arguments.add(value);
+                });
+        return arguments;
     }
 
     private String upload(String rest, Path jar) throws Exception {
@@ -308,17 +267,6 @@ class FlinkClusterITCase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
-        }
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(250);
         }
     }
 }

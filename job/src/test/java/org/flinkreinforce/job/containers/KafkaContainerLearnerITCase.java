@@ -4,23 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
+import org.flinkreinforce.job.testing.ClientProperties;
+import org.flinkreinforce.job.testing.ContainerImages;
+import org.flinkreinforce.job.testing.LearnerMiniCluster;
+import org.flinkreinforce.job.testing.LearnerSettings;
+import org.flinkreinforce.job.testing.ServedDecisions;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,44 +35,19 @@ class KafkaContainerLearnerITCase {
     private static final Duration BROKER_PAUSE = Duration.ofSeconds(5);
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension MINI_CLUSTER = LearnerMiniCluster.withTaskManagers(1);
 
     @Test
     void shouldLearnFromEventsInAKafkaContainerAndPublishWhatTheServingClientDecodes()
             throws Exception {
         try (KafkaContainer kafka = new KafkaContainer(ContainerImages.kafka())) {
             kafka.start();
-            Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.getBootstrapServers());
-            try (Admin admin = Admin.create(client)) {
-                admin.createTopics(
-                                List.of(
-                                        new NewTopic("tc-events", 2, (short) 1),
-                                        new NewTopic("tc-parameters", 1, (short) 1)
-                                                .configs(Map.of("cleanup.policy", "compact")),
-                                        new NewTopic("tc-dead-letters", 1, (short) 1)))
-                        .all()
-                        .get();
-            }
+            Properties client = ClientProperties.plaintext(kafka.getBootstrapServers());
+            LearnerSettings.createTopics(client, "tc", 2);
             PolicySpec spec = PolicySpec.parse("nas:0:4,3");
-            Map<String, String> settings = new HashMap<>();
-            settings.put("bootstrap.servers", kafka.getBootstrapServers());
-            settings.put("policies", spec.toString());
-            settings.put("events.topic", "tc-events");
-            settings.put("parameters.topic", "tc-parameters");
-            settings.put("dead-letter.topic", "tc-dead-letters");
-            settings.put("group.id", "tc-learner");
-            settings.put("transactional-id.prefix", "tc");
+            Map<String, String> settings =
+                    LearnerSettings.withTopics(client, "tc", spec.toString());
             settings.put("batch.size", "32");
-            settings.put("batch.timeout", "200 ms");
-            settings.put("publish.interval", "300 ms");
-            settings.put("checkpoint.interval", "300 ms");
-            settings.put("transaction.timeout", "1 min");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
             JobClient job = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
@@ -81,17 +57,17 @@ class KafkaContainerLearnerITCase {
                     EventLogger logger = new EventLogger(client, "tc-events")) {
                 policies.register(spec);
                 Random random = new Random(11);
-                for (int k = 0; k < total; k++) {
-                    PolicyClient.Decision decision = policies.decide("nas", new float[0], random);
-                    // Option 2 of the first decision and option 0 of the second pay.
-                    double reward =
-                            (decision.actions()[0] == 2 ? 1 : 0)
-                                    + (decision.actions()[1] == 0 ? 0.5 : 0)
-                                    + 0.1 * random.nextGaussian();
-                    logger.log(decision, reward);
-                    sent.add(decision.eventId());
-                }
-                logger.flush();
+                // Option 2 of the first decision and option 0 of the second pay.
+                ServedDecisions.log(
+                        policies,
+                        logger,
+                        random,
+                        total,
+                        actions ->
+                                (actions[0] == 2 ? 1 : 0)
+                                        + (actions[1] == 0 ? 0.5 : 0)
+                                        + 0.1 * random.nextGaussian(),
+                        sent);
                 policies.awaitEventsApplied("nas", total, Duration.ofSeconds(90));
                 ParameterSnapshot last = policies.snapshot("nas").orElseThrow();
                 assertThat(last.eventsApplied()).isEqualTo(total);
@@ -114,15 +90,10 @@ class KafkaContainerLearnerITCase {
             throws Exception {
         try (KafkaContainer kafka = new KafkaContainer(ContainerImages.kafka())) {
             kafka.start();
-            Properties client = new Properties();
-            client.put("bootstrap.servers", kafka.getBootstrapServers());
-            Map<String, String> settings = new HashMap<>();
-            settings.put("bootstrap.servers", kafka.getBootstrapServers());
-            settings.put("policies", "nas:0:4,3");
+            Properties client = ClientProperties.plaintext(kafka.getBootstrapServers());
+            Map<String, String> settings = LearnerSettings.fast(client, "nas:0:4,3");
             settings.put("batch.size", "32");
             settings.put("batch.timeout", "200 ms");
-            settings.put("publish.interval", "300 ms");
-            settings.put("checkpoint.interval", "300 ms");
             settings.put("transaction.timeout", "2 min");
             settings.put("group.id", "pause-learner");
             settings.put("transactional-id.prefix", "pause");
@@ -145,14 +116,16 @@ class KafkaContainerLearnerITCase {
                     EventLogger logger = new EventLogger(client, "reinforce-events")) {
                 policies.register(PolicySpec.parse("nas:0:4,3"));
                 Random random = new Random(23);
-                produce(policies, logger, random, 500, sent);
+                ServedDecisions.log(
+                        policies, logger, random, 500, actions -> actions[0] == 2 ? 1 : 0, sent);
                 awaitApplied(policies, 500);
                 // The broker stays paused for many checkpoint intervals (the pause itself is the
                 // scenario, not a wait for a condition): checkpoints and commits fail meanwhile.
                 kafka.getDockerClient().pauseContainerCmd(kafka.getContainerId()).exec();
                 Thread.sleep(BROKER_PAUSE.toMillis());
                 kafka.getDockerClient().unpauseContainerCmd(kafka.getContainerId()).exec();
-                produce(policies, logger, random, 500, sent);
+                ServedDecisions.log(
+                        policies, logger, random, 500, actions -> actions[0] == 2 ? 1 : 0, sent);
                 awaitApplied(policies, sent.size());
                 ParameterSnapshot last = policies.snapshot("nas").orElseThrow();
                 assertThat(last.eventsApplied()).isEqualTo(sent.size());
@@ -161,20 +134,6 @@ class KafkaContainerLearnerITCase {
                 job.cancel().get();
             }
         }
-    }
-
-    private static void produce(
-            PolicyClient policies,
-            EventLogger logger,
-            Random random,
-            int count,
-            List<String> sent) {
-        for (int k = 0; k < count; k++) {
-            PolicyClient.Decision decision = policies.decide("nas", new float[0], random);
-            logger.log(decision, decision.actions()[0] == 2 ? 1 : 0);
-            sent.add(decision.eventId());
-        }
-        logger.flush();
     }
 
     private static void awaitApplied(PolicyClient policies, long count)

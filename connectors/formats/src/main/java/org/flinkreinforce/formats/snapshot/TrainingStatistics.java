@@ -5,7 +5,11 @@ import org.flinkreinforce.model.BatchStatistics;
 /**
  * The training statistics a snapshot carries: those of the latest applied micro-batch, plus
  * counters over the policy's life. On the wire they are a list of float64 values in the order of
- * the components (see {@link SnapshotCodec}).
+ * the components (see {@link SnapshotCodec}); {@link #toArray()} and {@link #fromArray} are that
+ * list, and the one place that gives the order.
+ *
+ * <p>The first nine components are the model's {@link BatchStatistics} of the latest applied batch
+ * (see there for their definitions), as float64; {@link #of} copies them over.
  *
  * @param batchSize events in the latest batch
  * @param meanReward mean reward of the latest batch
@@ -33,12 +37,16 @@ public record TrainingStatistics(
         double meanStaleness,
         double rejectedBatches) {
 
-    public static final TrainingStatistics NONE =
-            new TrainingStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
     /** The number of values on the wire. */
     static final int COUNT = 11;
 
+    /** All zero: the statistics of a policy that has applied no batch yet. */
+    public static final TrainingStatistics NONE = fromArray(new double[COUNT]);
+
+    /**
+     * The statistics of a just-applied {@code batch}, with the learner's staleness and rejection
+     * count.
+     */
     public static TrainingStatistics of(
             BatchStatistics batch, double meanStaleness, long rejectedBatches) {
         return new TrainingStatistics(
@@ -57,18 +65,9 @@ public record TrainingStatistics(
 
     /** The same statistics with a new count of rejected batches. */
     public TrainingStatistics withRejectedBatches(long rejected) {
-        return new TrainingStatistics(
-                batchSize,
-                meanReward,
-                meanAdvantage,
-                meanEntropy,
-                meanImportanceWeight,
-                maxImportanceWeight,
-                effectiveSampleSize,
-                cappedWeights,
-                gradientNorm,
-                meanStaleness,
-                rejected);
+        double[] components = toArray();
+        components[COUNT - 1] = rejected;
+        return fromArray(components);
     }
 
     /** The components in declaration order, as carried on the wire. */
@@ -80,12 +79,12 @@ public record TrainingStatistics(
         };
     }
 
-    /** The inverse of {@link #toArray()}. */
-    public static TrainingStatistics fromComponents(double[] v) {
-        return fromArray(v);
-    }
-
-    static TrainingStatistics fromArray(double[] v) {
+    /**
+     * The inverse of {@link #toArray()}; values beyond the first {@link #COUNT} are ignored.
+     *
+     * @throws ArrayIndexOutOfBoundsException if {@code v} holds fewer than {@link #COUNT} values
+     */
+    public static TrainingStatistics fromArray(double[] v) {
         return new TrainingStatistics(
                 v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
     }

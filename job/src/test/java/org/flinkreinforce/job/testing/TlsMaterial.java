@@ -1,4 +1,4 @@
-package org.flinkreinforce.job;
+package org.flinkreinforce.job.testing;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.flinkreinforce.job.containers;
+package org.flinkreinforce.job.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;

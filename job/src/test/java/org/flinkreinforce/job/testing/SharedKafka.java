@@ -1,4 +1,4 @@
-package org.flinkreinforce.job;
+package org.flinkreinforce.job.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One real Kafka broker for the whole test run, started on first use and stopped when JUnit's root
- * context closes. Each test uses its own topics.
+ * context closes. Each test uses its own topics. The readers and waits that take client properties
+ * work against any broker, also one in a container.
  */
 public final class SharedKafka implements BeforeAllCallback {
 
@@ -43,21 +44,6 @@ public final class SharedKafka implements BeforeAllCallback {
             broker = started;
         }
         return broker;
-    }
-
-    /** Stops the broker when JUnit closes the root context, after the last test class. */
-    private static final class Closer
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        private final EmbeddedKafkaBroker broker;
-
-        Closer(EmbeddedKafkaBroker broker) {
-            this.broker = broker;
-        }
-
-        @Override
-        public void close() {
-            broker.close();
-        }
     }
 
     /** The broker; call only from tests extended with this class. */

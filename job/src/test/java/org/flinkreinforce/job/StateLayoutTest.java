@@ -1,0 +1,77 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoField;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keyed state classes are Flink POJOs whose serializer layout (class name, field names and
+ * field types) is what savepoints record: a savepoint of an earlier release restores only while
+ * they stay as they are. Renaming, retyping, adding or removing a field fails these tests; such a
+ * change needs a state migration first.
+ */
+class StateLayoutTest {
+
+    private static final TypeInformation<?> LONG = BasicTypeInfo.LONG_TYPE_INFO;
+    private static final TypeInformation<?> FLOATS =
+            PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
+
+    @Test
+    void shouldKeepTheLearnerStateLayoutThatSavepointsWereWrittenWith() {
+        Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
+        expected.put("buffered", BasicTypeInfo.INT_TYPE_INFO);
+        expected.put("eventDigest", LONG);
+        expected.put("eventsApplied", LONG);
+        expected.put("eventsRejected", LONG);
+        expected.put("firstMoment", FLOATS);
+        expected.put("flushDeadline", LONG);
+        expected.put("lastPublishMillis", LONG);
+        expected.put("optimizerSteps", LONG);
+        expected.put("parameters", FLOATS);
+        expected.put("publishedVersion", LONG);
+        expected.put("rejectedBatches", LONG);
+        expected.put("secondMoment", FLOATS);
+        expected.put("statistics", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
+        expected.put("updates", LONG);
+        expected.put("updatesAtPublish", LONG);
+        expected.put("version", LONG);
+
+        assertThat(pojoFields(LearnerState.class, "org.flinkreinforce.job.LearnerState"))
+                .containsExactlyEntriesOf(expected);
+    }
+
+    @Test
+    void shouldKeepTheKeyedBaselineLayoutThatSavepointsWereWrittenWith() {
+        Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
+        expected.put("count", LONG);
+        expected.put("m2", BasicTypeInfo.DOUBLE_TYPE_INFO);
+        expected.put("mean", BasicTypeInfo.DOUBLE_TYPE_INFO);
+        expected.put("updatedAtMillis", LONG);
+
+        assertThat(pojoFields(KeyedBaseline.class, "org.flinkreinforce.job.KeyedBaseline"))
+                .containsExactlyEntriesOf(expected);
+    }
+
+    /** The POJO fields Flink serializes, in its (name) order, after checking the class name. */
+    private static Map<String, TypeInformation<?>> pojoFields(Class<?> type, String className) {
+        assertThat(type.getName()).isEqualTo(className);
+        TypeInformation<?> info = TypeInformation.of(type);
+        assertThat(info)
+                .as("%s must stay a Flink POJO, not fall back to Kryo", type.getSimpleName())
+                .isInstanceOf(PojoTypeInfo.class);
+        PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) info;
+        Map<String, TypeInformation<?>> fields = new LinkedHashMap<>();
+        for (int k = 0; k < pojo.getArity(); k++) {
+            PojoField field = pojo.getPojoFieldAt(k);
+            fields.put(field.getField().getName(), field.getTypeInformation());
+        }
+        return fields;
+    }
+}
