@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.baseline;
 
-import java.util.Locale;
+import org.flinkreinforce.model.SettingNames;
 
 /** Which running reward baseline a key keeps. */
 public enum BaselineKind {
@@ -13,16 +13,11 @@ public enum BaselineKind {
 
     /** Parses {@code none|ema|mean}, case-insensitively. */
     public static BaselineKind parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Invalid baseline '" + text + "': expected one of none, ema, mean.", e);
-        }
+        return SettingNames.parse(BaselineKind.class, text, "baseline");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return SettingNames.name(this);
     }
 }

@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.kernel;
 
-import java.util.Locale;
+import org.flinkreinforce.model.SettingNames;
 
 /** Which {@link GradientKernel} to use: {@code auto|native|vector|ejml}. */
 public enum KernelChoice {
@@ -15,17 +15,11 @@ public enum KernelChoice {
 
     /** Parses {@code auto|native|vector|ejml}, case-insensitively. */
     public static KernelChoice parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Invalid kernel '" + text + "': expected one of auto, native, vector, ejml.",
-                    e);
-        }
+        return SettingNames.parse(KernelChoice.class, text, "kernel");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return SettingNames.name(this);
     }
 }

@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.optim;
 
-import java.util.Locale;
+import org.flinkreinforce.model.SettingNames;
 
 /** The update rule of the policy parameters. */
 public enum OptimizerKind {
@@ -11,16 +11,11 @@ public enum OptimizerKind {
 
     /** Parses {@code sgd|adam}, case-insensitively. */
     public static OptimizerKind parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Invalid optimizer '" + text + "': expected one of sgd, adam.", e);
-        }
+        return SettingNames.parse(OptimizerKind.class, text, "optimizer");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return SettingNames.name(this);
     }
 }

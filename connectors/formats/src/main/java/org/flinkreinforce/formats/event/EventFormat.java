@@ -1,6 +1,6 @@
 package org.flinkreinforce.formats.event;
 
-import java.util.Locale;
+import org.flinkreinforce.model.SettingNames;
 
 /**
  * The wire formats of events and their constants, in one place. The learner reads both from the
@@ -39,16 +39,11 @@ public enum EventFormat {
     }
 
     public static EventFormat parse(String text) {
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "Unknown event format '" + text + "': use json or binary.", e);
-        }
+        return SettingNames.parse(EventFormat.class, text, "event format");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return SettingNames.name(this);
     }
 }
