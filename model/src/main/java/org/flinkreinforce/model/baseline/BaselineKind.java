@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.baseline;
 
-import org.flinkreinforce.model.SettingNames;
+import org.flinkreinforce.model.util.SettingNames;
 
 /** Which running reward baseline a key keeps. */
 public enum BaselineKind {

@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.kernel;
 
-import org.flinkreinforce.model.SettingNames;
+import org.flinkreinforce.model.util.SettingNames;
 
 /** Which {@link GradientKernel} to use: {@code auto|native|vector|ejml}. */
 public enum KernelChoice {

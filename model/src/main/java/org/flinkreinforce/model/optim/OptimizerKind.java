@@ -1,6 +1,6 @@
 package org.flinkreinforce.model.optim;
 
-import org.flinkreinforce.model.SettingNames;
+import org.flinkreinforce.model.util.SettingNames;
 
 /** The update rule of the policy parameters. */
 public enum OptimizerKind {

@@ -1,6 +1,6 @@
 package org.flinkreinforce.formats.event;
 
-import org.flinkreinforce.model.SettingNames;
+import org.flinkreinforce.model.util.SettingNames;
 
 /**
  * The wire formats of events and their constants, in one place. The learner reads both from the

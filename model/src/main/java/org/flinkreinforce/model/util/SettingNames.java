@@ -1,4 +1,4 @@
-package org.flinkreinforce.model;
+package org.flinkreinforce.model.util;
 
 import java.util.Arrays;
 import java.util.Locale;
