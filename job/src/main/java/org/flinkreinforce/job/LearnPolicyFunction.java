@@ -192,12 +192,7 @@ public class LearnPolicyFunction
         double stalenessSum = 0;
         int stalenessCount = 0;
         for (PolicyEvent event : events) {
-            batch.add(
-                    event.features,
-                    event.actions,
-                    (float) event.reward,
-                    (float) event.advantage,
-                    event.propensity);
+            event.addTo(batch);
             digest += EventDigest.hash(event.eventId);
             if (event.policyVersion >= 0) {
                 stalenessSum += state.stalenessOf(event.policyVersion);

@@ -326,12 +326,7 @@ class LearnPolicyFunctionTest {
             batch.clear();
             for (PolicyEvent event :
                     events.subList(start, Math.min(events.size(), start + batchSize))) {
-                batch.add(
-                        event.features,
-                        event.actions,
-                        (float) event.reward,
-                        (float) event.advantage,
-                        event.propensity);
+                event.addTo(batch);
             }
             estimator.estimate(parameters, batch, gradient);
             optimizer.ascend(parameters.values(), gradient, state);

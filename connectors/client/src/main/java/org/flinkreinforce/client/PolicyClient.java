@@ -18,8 +18,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
-import org.flinkreinforce.formats.snapshot.SnapshotCodec;
-import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.SoftmaxPolicy;
@@ -231,24 +229,10 @@ public final class PolicyClient implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return;
-        }
-        try {
-            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
-            ParameterSnapshot previous = snapshots.get(snapshot.policyId());
-            // Only this thread writes: check-then-put cannot race with another writer.
-            if (previous == null || snapshot.version() > previous.version()) {
-                snapshots.put(snapshot.policyId(), snapshot);
-                policies.put(snapshot.policyId(), snapshot.toParameters());
-            }
-        } catch (SnapshotFormatException e) {
-            LOG.warn(
-                    "Skipping an unreadable record at {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
+        // Only this thread writes the snapshots: keepNewest's check-then-put cannot race.
+        ParameterSnapshot kept = SnapshotReader.keepNewest(snapshots, record);
+        if (kept != null) {
+            policies.put(kept.policyId(), kept.toParameters());
         }
     }
 

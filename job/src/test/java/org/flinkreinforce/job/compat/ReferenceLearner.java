@@ -92,12 +92,7 @@ final class ReferenceLearner {
         }
         batch.clear();
         for (PolicyEvent event : buffered) {
-            batch.add(
-                    event.features,
-                    event.actions,
-                    (float) event.reward,
-                    (float) event.advantage,
-                    event.propensity);
+            event.addTo(batch);
         }
         estimator.estimate(
                 new PolicyParameters(settings.spec(), parameters, version), batch, gradient);

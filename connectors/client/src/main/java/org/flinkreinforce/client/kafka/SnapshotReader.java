@@ -77,18 +77,22 @@ public final class SnapshotReader {
         return properties;
     }
 
-    /** Folds one record into the map if it decodes and is newer than what the map holds. */
-    static boolean keepNewest(
+    /**
+     * Folds one record into the map if it decodes and is newer than what the map holds, and answers
+     * the snapshot it kept; null for a tombstone, an older version or an unreadable record (logged
+     * and skipped). The caller must be the map's only writer.
+     */
+    public static ParameterSnapshot keepNewest(
             Map<String, ParameterSnapshot> latest, ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
-            return false;
+            return null;
         }
         try {
             ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
             ParameterSnapshot current = latest.get(snapshot.policyId());
             if (current == null || snapshot.version() > current.version()) {
                 latest.put(snapshot.policyId(), snapshot);
-                return true;
+                return snapshot;
             }
         } catch (SnapshotFormatException e) {
             LOG.warn(
@@ -98,6 +102,6 @@ public final class SnapshotReader {
                     record.offset(),
                     e.getMessage());
         }
-        return false;
+        return null;
     }
 }

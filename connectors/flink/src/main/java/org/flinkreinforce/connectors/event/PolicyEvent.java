@@ -2,6 +2,7 @@ package org.flinkreinforce.connectors.event;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.model.MicroBatch;
 
 /**
  * The learner's form of a {@link LoggedEvent}: its fields, mutable, plus the {@code advantage} the
@@ -86,6 +87,14 @@ public class PolicyEvent {
                 baselineKey,
                 eventId,
                 timestamp);
+    }
+
+    /**
+     * Appends this event to {@code batch} as the estimator reads it: features, actions, reward and
+     * advantage (float32), propensity.
+     */
+    public void addTo(MicroBatch batch) {
+        batch.add(features, actions, (float) reward, (float) advantage, propensity);
     }
 
     public boolean hasPropensity() {

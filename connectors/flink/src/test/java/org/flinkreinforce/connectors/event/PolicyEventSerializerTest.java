@@ -15,12 +15,12 @@ class PolicyEventSerializerTest {
 
     private final PolicyEventSerializer serializer = PolicyEventSerializer.INSTANCE;
 
-    @Test
-    void shouldRoundTripEveryFieldIncludingNullsAndTheAdvantage() throws Exception {
-        PolicyEvent full =
+    /** An event with every field set, non-ASCII strings and an advantage. */
+    private static PolicyEvent everyField(float[] features) {
+        PolicyEvent event =
                 new PolicyEvent(
                         "recs",
-                        new float[] {1.5f, -0.0f, Float.MIN_VALUE},
+                        features,
                         new int[] {9, 0},
                         -2.5,
                         0.125f,
@@ -28,7 +28,13 @@ class PolicyEventSerializerTest {
                         "user-\u00e9",
                         "id-\u4e16",
                         55L);
-        full.advantage = 0.75;
+        event.advantage = 0.75;
+        return event;
+    }
+
+    @Test
+    void shouldRoundTripEveryFieldIncludingNullsAndTheAdvantage() throws Exception {
+        PolicyEvent full = everyField(new float[] {1.5f, -0.0f, Float.MIN_VALUE});
         PolicyEvent defaultKey =
                 new PolicyEvent(
                         "nas",
@@ -89,18 +95,7 @@ class PolicyEventSerializerTest {
      */
     @Test
     void shouldKeepTheStateBytesOfVersion1() throws Exception {
-        PolicyEvent event =
-                new PolicyEvent(
-                        "recs",
-                        new float[] {1.5f, -0.0f},
-                        new int[] {9, 0},
-                        -2.5,
-                        0.125f,
-                        4,
-                        "user-\u00e9",
-                        "id-\u4e16",
-                        55L);
-        event.advantage = 0.75;
+        PolicyEvent event = everyField(new float[] {1.5f, -0.0f});
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(event, out);
         byte[] golden;

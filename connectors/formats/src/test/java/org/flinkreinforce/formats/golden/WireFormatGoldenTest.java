@@ -8,9 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -18,11 +16,9 @@ import org.flinkreinforce.formats.event.DecodedEvent;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedEvent;
-import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
-import org.flinkreinforce.formats.snapshot.TrainingStatistics;
-import org.flinkreinforce.model.PolicyParameters;
+import org.flinkreinforce.formats.snapshot.SnapshotSamples;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 
@@ -67,17 +63,7 @@ class WireFormatGoldenTest {
     }
 
     private static ParameterSnapshot snapshot() {
-        PolicySpec spec = PolicySpec.parse("nas-\u00fc:2:3,4");
-        PolicyParameters parameters = PolicyParameters.gaussian(spec, 1.0, new Random(1));
-        return new ParameterSnapshot(
-                spec,
-                42,
-                1_700_000_000_123L,
-                10_000,
-                156,
-                parameters.values(),
-                new TrainingStatistics(64, 0.5, -0.1, 2.3, 1.1, 7.5, 50.2, 3, 0.8, 1.5, 2),
-                EventDigest.of(List.of("a", "b")));
+        return SnapshotSamples.twoHeads();
     }
 
     private static DeadLetter deadLetter() {

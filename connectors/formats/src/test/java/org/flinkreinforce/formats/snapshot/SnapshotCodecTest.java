@@ -4,27 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Random;
-import org.flinkreinforce.model.PolicyParameters;
-import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 
 class SnapshotCodecTest {
 
     private static ParameterSnapshot sample() {
-        PolicySpec spec = PolicySpec.parse("nas-ü:2:3,4");
-        PolicyParameters parameters = PolicyParameters.gaussian(spec, 1.0, new Random(1));
-        TrainingStatistics statistics =
-                new TrainingStatistics(64, 0.5, -0.1, 2.3, 1.1, 7.5, 50.2, 3, 0.8, 1.5, 2);
-        return new ParameterSnapshot(
-                spec,
-                42,
-                1_700_000_000_123L,
-                10_000,
-                156,
-                parameters.values(),
-                statistics,
-                EventDigest.of(List.of("a", "b")));
+        return SnapshotSamples.twoHeads();
     }
 
     @Test
