@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A/B of `./reinforce bench` between two git revisions on this machine, alternating the order of
+# each pair so that drift of the machine hits both sides alike. Each revision is cloned and built
+# (mvn package, no install: nothing in ~/.m2 changes) in a directory of its own, then the CLI is
+# run with the JVM flags ./reinforce uses. Prints one line per run and the medians.
+#
+#   cli/scripts/bench-ab.sh REV_A REV_B [EVENTS (2000000)] [PAIRS (4)] [FORMATS ("json binary")]
+#
+# Example: cli/scripts/bench-ab.sh main~5 main 2000000 4 "json binary"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+REV_A=$1 REV_B=$2 EVENTS=${3:-2000000} PAIRS=${4:-4} FORMATS=${5:-"json binary"}
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-ab.XXXXXX")"
+echo "Building $REV_A and $REV_B in $WORK ..." >&2
+for side in a b; do
+    rev=$REV_A; [ "$side" = b ] && rev=$REV_B
+    git clone -q "$ROOT" "$WORK/$side"
+    git -C "$WORK/$side" checkout -q "$rev"
+    mvn -q -B -f "$WORK/$side/pom.xml" package -DskipTests -Dspotless.check.skip=true >&2
+done
+
+run() { # side format
+    local tree="$WORK/$1"
+    local out="$WORK/$1-$2-$RANDOM.json"
+    (cd "$tree" && java --add-modules=jdk.incubator.vector \
+        --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+        --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+        --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.awt.headless=true -Xmx1g \
+        -cp "cli/target/reinforce-cli-0.1.0-SNAPSHOT.jar:$(cat cli/target/classpath.txt)" \
+        org.flinkreinforce.cli.Reinforce bench --events "$EVENTS" --format "$2" --shape 32:10 \
+        --latency-seconds 2 --summary "$out" >"$out.log" 2>&1)
+    python3 - "$out" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]} {sys.argv[3]:6} steady {d['eventsPerSecond']:.0f} raw {d['rawConsumerRecordsPerSecond']:.0f}"
+      f" learner/raw {d['ratioToRawConsumer']:.3f}", flush=True)
+PY
+}
+
+for pair in $(seq 1 "$PAIRS"); do
+    for format in $FORMATS; do
+        if (( pair % 2 )); then run a "$format"; run b "$format"; else run b "$format"; run a "$format"; fi
+    done
+done | tee "$WORK/runs.txt"
+python3 - "$WORK/runs.txt" "$REV_A" "$REV_B" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+for fmt in sorted({r[1] for r in rows}):
+    a = statistics.median(float(r[3]) for r in rows if r[0] == "a" and r[1] == fmt)
+    b = statistics.median(float(r[3]) for r in rows if r[0] == "b" and r[1] == fmt)
+    print(f"{fmt}: median steady events/s {sys.argv[2]} {a:,.0f}, {sys.argv[3]} {b:,.0f}, b/a {b / a:.3f}")
+PY
