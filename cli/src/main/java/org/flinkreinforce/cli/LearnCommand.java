@@ -56,17 +56,8 @@ public final class LearnCommand implements Callable<Integer> {
                     "A properties file of learner options and Kafka client properties; flags override it.")
     File config;
 
-    /**
-     * Adds one flag per learner option (except those declared above) to {@code learn} and words
-     * {@code --kafka-property} for it.
-     */
+    /** Adds one flag per learner option (except those declared above) to {@code learn}. */
     static void addLearnerOptions(CommandLine learn) {
-        KafkaOptions.adapt(
-                learn,
-                KafkaOptions.KAFKA_PROPERTY,
-                option ->
-                        option.description(
-                                "A Kafka client property, passed unchanged; repeatable."));
         for (ConfigOption<?> option : LearnerOptions.all()) {
             if (option.equals(LearnerOptions.BOOTSTRAP_SERVERS)
                     || option.equals(LearnerOptions.POLICIES)) {

@@ -53,11 +53,12 @@ public final class EventDecoder implements Serializable {
         DeadLetterReason reason;
         String detail;
         try {
-            EventDraft draft = read(value, timestamp);
+            Readers readers = readers();
+            EventDraft draft = read(readers, value, timestamp);
             if (draft.eventId == null) {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
-            return DecodedEvent.valid(readers().validator.validate(draft));
+            return DecodedEvent.valid(readers.validator.validate(draft));
         } catch (EventRejection rejection) {
             reason = rejection.reason();
             detail = rejection.getMessage();
@@ -70,7 +71,8 @@ public final class EventDecoder implements Serializable {
                 new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
     }
 
-    private EventDraft read(byte[] value, long recordTimestamp) throws EventRejection {
+    private EventDraft read(Readers readers, byte[] value, long recordTimestamp)
+            throws EventRejection {
         if (value == null) {
             throw new EventRejection(
                     DeadLetterReason.EMPTY, "The record has no value (a tombstone).");
@@ -84,7 +86,6 @@ public final class EventDecoder implements Serializable {
                             + maxEventBytes
                             + ".");
         }
-        Readers readers = readers();
         EventDraft draft = readers.draft;
         draft.reset(recordTimestamp);
         if (EventFormat.of(value) == EventFormat.BINARY) {
