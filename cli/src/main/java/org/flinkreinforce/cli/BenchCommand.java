@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--learner-property",
             paramLabel = "KEY=VALUE",
             description =
-                    "A learner option (see the README's configuration table), e.g."
+                    "A learner option (see docs/configuration.md), e.g."
                             + " batch.size=512; repeatable.")
     Map<String, String> learnerProperties = new LinkedHashMap<>();
 

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the learner against your Kafka until stopped (Ctrl-C).",
-            "Every learner option (see the README's configuration table) is a flag: key a.b-c is"
+            "Every learner option (see docs/configuration.md) is a flag: key a.b-c is"
                     + " --a-b-c. Topics that do not exist are created."
         })
 public final class LearnCommand implements Callable<Integer> {

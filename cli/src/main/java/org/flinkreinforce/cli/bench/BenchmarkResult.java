@@ -71,7 +71,7 @@ public final class BenchmarkResult {
         return eventsPerSecond;
     }
 
-    /** The p99 latency bound of the README: batch timeout + publish interval + 1 s. */
+    /** The p99 latency bound docs/benchmarks.md states: batch timeout + publish interval + 1 s. */
     long latencyBoundMillis() {
         return batchTimeoutMillis + publishIntervalMillis + 1000;
     }
