@@ -12,29 +12,18 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * u8  magic 0xB7            (never the first byte of a JSON text)
  * u8  version 1
- * u8  flags                 bit 0 propensity, 1 policyVersion, 2 baselineKey, 3 eventId,
- *                           4 timestamp; the other bits are 0
+ * u8  flags                 bit k set: the k-th optional field is present; the other bits are 0
  * u16 n, n bytes            policyId, UTF-8
  * u32 d, d x f32            features
  * u16 h, h x i32            actions, one per head
  * f64                       reward
- * f32                       propensity      (flag 0)
- * i64                       policyVersion   (flag 1)
- * u16 n, n bytes            baselineKey     (flag 2)
- * u16 n, n bytes            eventId         (flag 3)
- * i64                       timestamp, ms   (flag 4)
+ * ...                       the optional fields present, in {@link OptionalField} order: f32,
+ *                           i64, or u16 n + n bytes of UTF-8 by their type
  * </pre>
  *
  * Nothing may follow the last field. The decoder applies the same validation as for JSON.
  */
 public final class BinaryEventCodec {
-
-    static final int FLAG_PROPENSITY = 1;
-    static final int FLAG_POLICY_VERSION = 1 << 1;
-    static final int FLAG_BASELINE_KEY = 1 << 2;
-    static final int FLAG_EVENT_ID = 1 << 3;
-    static final int FLAG_TIMESTAMP = 1 << 4;
-    static final int KNOWN_FLAGS = (1 << 5) - 1;
 
     static final VarHandle SHORT =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -51,28 +40,26 @@ public final class BinaryEventCodec {
 
     public static byte[] encode(LoggedEvent event) {
         byte[] policyId = utf8(event.policyId());
-        boolean hasBaselineKey =
-                event.baselineKey() != null && !event.baselineKey().equals(event.policyId());
-        byte[] baselineKey = hasBaselineKey ? utf8(event.baselineKey()) : null;
-        byte[] eventId = event.eventId() == null ? null : utf8(event.eventId());
-        int flags = FLAG_TIMESTAMP;
+        byte[][] strings = new byte[OptionalField.ALL.size()][];
+        int flags = 0;
         int size = 3 + 2 + policyId.length + 4 + 4 * event.features().length;
-        size += 2 + 4 * event.actions().length + 8 + 8;
-        if (event.hasPropensity()) {
-            flags |= FLAG_PROPENSITY;
-            size += 4;
-        }
-        if (event.policyVersion() != LoggedEvent.UNKNOWN_VERSION) {
-            flags |= FLAG_POLICY_VERSION;
-            size += 8;
-        }
-        if (baselineKey != null) {
-            flags |= FLAG_BASELINE_KEY;
-            size += 2 + baselineKey.length;
-        }
-        if (eventId != null) {
-            flags |= FLAG_EVENT_ID;
-            size += 2 + eventId.length;
+        size += 2 + 4 * event.actions().length + 8;
+        for (OptionalField field : OptionalField.ALL) {
+            if (!field.isSet(event)) {
+                continue;
+            }
+            flags |= field.flag;
+            switch (field.type) {
+                case FLOAT32:
+                    size += 4;
+                    break;
+                case INT64:
+                    size += 8;
+                    break;
+                default:
+                    strings[field.ordinal()] = utf8(field.string(event));
+                    size += 2 + strings[field.ordinal()].length;
+            }
         }
         byte[] out = new byte[size];
         out[0] = EventFormat.BINARY_MAGIC;
@@ -93,21 +80,23 @@ public final class BinaryEventCodec {
         }
         DOUBLE.set(out, at, event.reward());
         at += 8;
-        if (event.hasPropensity()) {
-            FLOAT.set(out, at, event.propensity());
-            at += 4;
+        for (OptionalField field : OptionalField.ALL) {
+            if ((flags & field.flag) == 0) {
+                continue;
+            }
+            switch (field.type) {
+                case FLOAT32:
+                    FLOAT.set(out, at, (float) field.number(event));
+                    at += 4;
+                    break;
+                case INT64:
+                    LONG.set(out, at, field.integer(event));
+                    at += 8;
+                    break;
+                default:
+                    at = string(out, at, strings[field.ordinal()]);
+            }
         }
-        if (event.policyVersion() != LoggedEvent.UNKNOWN_VERSION) {
-            LONG.set(out, at, event.policyVersion());
-            at += 8;
-        }
-        if (baselineKey != null) {
-            at = string(out, at, baselineKey);
-        }
-        if (eventId != null) {
-            at = string(out, at, eventId);
-        }
-        LONG.set(out, at, event.timestamp());
         return out;
     }
 

@@ -59,7 +59,7 @@ final class BinaryEventReader {
                             + ".");
         }
         int flags = in[2] & 0xFF;
-        if ((flags & ~BinaryEventCodec.KNOWN_FLAGS) != 0) {
+        if ((flags & ~OptionalField.KNOWN_FLAGS) != 0) {
             throw malformed("Unknown flags " + Integer.toBinaryString(flags) + ".");
         }
         pos = 3;
@@ -128,36 +128,31 @@ final class BinaryEventReader {
     }
 
     private void readOptionalFields(int flags, EventDraft draft) throws EventRejection {
-        if ((flags & BinaryEventCodec.FLAG_PROPENSITY) != 0) {
-            need(4);
-            float propensity = (float) FLOAT.get(in, pos);
-            pos += 4;
-            if (Float.isNaN(propensity) || Float.isInfinite(propensity)) {
-                throw new EventRejection(
-                        DeadLetterReason.NON_FINITE,
-                        "The propensity is not finite (" + propensity + ").");
+        for (OptionalField field : OptionalField.ALL) {
+            if ((flags & field.flag) == 0) {
+                continue;
             }
-            draft.propensity = EventValidator.propensity(propensity);
-        }
-        if ((flags & BinaryEventCodec.FLAG_POLICY_VERSION) != 0) {
-            need(8);
-            draft.policyVersion = (long) LONG.get(in, pos);
-            pos += 8;
-            if (draft.policyVersion < 0) {
-                throw new EventRejection(
-                        DeadLetterReason.WRONG_TYPE, "The policyVersion must not be negative.");
+            switch (field.type) {
+                case FLOAT32:
+                    need(4);
+                    float number = (float) FLOAT.get(in, pos);
+                    pos += 4;
+                    if (!Float.isFinite(number)) {
+                        throw new EventRejection(
+                                DeadLetterReason.NON_FINITE,
+                                "The " + field.jsonName + " is not finite (" + number + ").");
+                    }
+                    field.setNumber(draft, number);
+                    break;
+                case INT64:
+                    need(8);
+                    long integer = (long) LONG.get(in, pos);
+                    pos += 8;
+                    field.setInteger(draft, integer);
+                    break;
+                default:
+                    field.setString(draft, string(false));
             }
-        }
-        if ((flags & BinaryEventCodec.FLAG_BASELINE_KEY) != 0) {
-            draft.baselineKey = string(false);
-        }
-        if ((flags & BinaryEventCodec.FLAG_EVENT_ID) != 0) {
-            draft.eventId = string(false);
-        }
-        if ((flags & BinaryEventCodec.FLAG_TIMESTAMP) != 0) {
-            need(8);
-            draft.timestamp = (long) LONG.get(in, pos);
-            pos += 8;
         }
     }
 

@@ -7,7 +7,8 @@ import org.flinkreinforce.model.PolicySpec;
 /**
  * An event as a reader found it, before {@link EventValidator} checks it against its policy: every
  * field of a {@link LoggedEvent} plus what was present. Features and actions sit in buffers reused
- * from record to record; one draft per decoder. A reader fills a draft that {@link #reset} cleared.
+ * from record to record; one draft per decoder. A reader fills a draft that {@link #reset} cleared;
+ * the {@link OptionalField}s store their values here.
  */
 final class EventDraft {
 
@@ -51,6 +52,23 @@ final class EventDraft {
         baselineKey = null;
         eventId = null;
         timestamp = recordTimestamp;
+    }
+
+    /**
+     * The event, once valid: the arrays are exact-size copies of the buffers; the baseline key
+     * defaults to the policy id.
+     */
+    LoggedEvent toEvent() {
+        return new LoggedEvent(
+                policyId,
+                Arrays.copyOf(features, featureCount),
+                Arrays.copyOf(actions, actionCount),
+                reward,
+                propensity,
+                policyVersion,
+                baselineKey == null ? policyId : baselineKey,
+                eventId,
+                timestamp);
     }
 
     /** Records the field {@code action}: a second actions field makes them conflict. */

@@ -1,6 +1,5 @@
 package org.flinkreinforce.formats.event;
 
-import java.util.Arrays;
 import java.util.Map;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.model.PolicySpec;
@@ -9,7 +8,7 @@ import org.flinkreinforce.model.PolicySpec;
  * The checks of an event against its policy, the same for every format, in one place: the policy is
  * configured, the reward and actions are there, the feature count is the policy's d, there is one
  * action per head, each in range. The readers check only what their format says (types, finiteness,
- * the propensity's range with {@link #propensity}).
+ * and what an {@link OptionalField} requires of its value).
  */
 final class EventValidator {
 
@@ -19,7 +18,7 @@ final class EventValidator {
         this.policies = policies;
     }
 
-    /** The valid event the draft describes; the arrays are exact-size copies of its buffers. */
+    /** The valid event the draft describes ({@link EventDraft#toEvent}). */
     LoggedEvent validate(EventDraft draft) throws EventRejection {
         if (draft.policyId == null) {
             throw new EventRejection(
@@ -49,26 +48,7 @@ final class EventValidator {
                             + ".");
         }
         checkActions(spec, draft);
-        return new LoggedEvent(
-                draft.policyId,
-                Arrays.copyOf(draft.features, featureCount),
-                Arrays.copyOf(draft.actions, draft.actionCount),
-                draft.reward,
-                draft.propensity,
-                draft.policyVersion,
-                draft.baselineKey == null ? draft.policyId : draft.baselineKey,
-                draft.eventId,
-                draft.timestamp);
-    }
-
-    /** Checks a propensity and keeps tiny valid ones representable in float32. */
-    static float propensity(double propensity) throws EventRejection {
-        if (!(propensity > 0.0 && propensity <= 1.0)) {
-            throw new EventRejection(
-                    DeadLetterReason.BAD_PROPENSITY,
-                    "The propensity " + propensity + " is outside (0, 1].");
-        }
-        return (float) Math.max(propensity, Float.MIN_NORMAL);
+        return draft.toEvent();
     }
 
     static String abbreviate(String text) {

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -37,27 +38,12 @@ final class FastJsonEventReader {
     private static final int ACTION = 3;
     private static final int ACTIONS = 4;
     private static final int REWARD = 5;
-    private static final int PROPENSITY = 6;
-    private static final int POLICY_VERSION = 7;
-    private static final int BASELINE_KEY = 8;
-    private static final int EVENT_ID = 9;
-    private static final int TIMESTAMP = 10;
 
-    /** The field names, in the order of the constants above. */
-    private static final Utf8Names KEYS =
-            new Utf8Names(
-                    List.of(
-                            "v",
-                            "policyId",
-                            "features",
-                            "action",
-                            "actions",
-                            "reward",
-                            "propensity",
-                            "policyVersion",
-                            "baselineKey",
-                            "eventId",
-                            "timestamp"));
+    /** The index of the first {@link OptionalField} in {@link #KEYS}. */
+    private static final int FIRST_OPTIONAL = 6;
+
+    /** The field names: the required ones in the order of the constants above, then the others. */
+    private static final Utf8Names KEYS = new Utf8Names(keys());
 
     private final Utf8Names policyIds;
     private byte[] in;
@@ -142,30 +128,56 @@ final class FastJsonEventReader {
                 draft.reward = number();
                 draft.hasReward = true;
                 return !Double.isNaN(draft.reward);
-            case PROPENSITY:
-                {
-                    double propensity = number();
-                    if (!(propensity > 0.0 && propensity <= 1.0)) {
-                        return false;
-                    }
-                    draft.propensity = (float) Math.max(propensity, Float.MIN_NORMAL);
-                    return true;
-                }
-            case POLICY_VERSION:
-                draft.policyVersion = integer();
-                return draft.policyVersion >= 0;
-            case BASELINE_KEY:
-                draft.baselineKey = string(false);
-                return draft.baselineKey != null;
-            case EVENT_ID:
-                draft.eventId = string(false);
-                return draft.eventId != null;
-            case TIMESTAMP:
-                draft.timestamp = integer();
-                return draft.timestamp != FAILED;
             default:
-                return false;
+                return optional(OptionalField.ALL.get(key - FIRST_OPTIONAL), draft);
         }
+    }
+
+    /** An optional field's value; false where the field would reject it. */
+    private boolean optional(OptionalField field, EventDraft draft) {
+        try {
+            switch (field.type) {
+                case FLOAT32:
+                    {
+                        double value = number();
+                        if (Double.isNaN(value)) {
+                            return false;
+                        }
+                        field.setNumber(draft, value);
+                        return true;
+                    }
+                case INT64:
+                    {
+                        long value = integer();
+                        if (value == FAILED) {
+                            return false;
+                        }
+                        field.setInteger(draft, value);
+                        return true;
+                    }
+                default:
+                    {
+                        String value = string(false);
+                        if (value == null) {
+                            return false;
+                        }
+                        field.setString(draft, value);
+                        return true;
+                    }
+            }
+        } catch (EventRejection invalid) {
+            return false;
+        }
+    }
+
+    private static List<String> keys() {
+        List<String> keys =
+                new ArrayList<>(
+                        List.of("v", "policyId", "features", "action", "actions", "reward"));
+        for (OptionalField field : OptionalField.ALL) {
+            keys.add(field.jsonName);
+        }
+        return keys;
     }
 
     private boolean features(EventDraft draft) {

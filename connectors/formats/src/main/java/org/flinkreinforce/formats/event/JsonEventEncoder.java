@@ -35,19 +35,21 @@ public final class JsonEventEncoder {
             }
             json.writeEndArray();
             json.writeNumberField("reward", event.reward());
-            if (event.hasPropensity()) {
-                json.writeNumberField("propensity", event.propensity());
+            for (OptionalField field : OptionalField.ALL) {
+                if (!field.isSet(event)) {
+                    continue;
+                }
+                switch (field.type) {
+                    case FLOAT32:
+                        json.writeNumberField(field.jsonName, (float) field.number(event));
+                        break;
+                    case INT64:
+                        json.writeNumberField(field.jsonName, field.integer(event));
+                        break;
+                    default:
+                        json.writeStringField(field.jsonName, field.string(event));
+                }
             }
-            if (event.policyVersion() != LoggedEvent.UNKNOWN_VERSION) {
-                json.writeNumberField("policyVersion", event.policyVersion());
-            }
-            if (event.baselineKey() != null && !event.baselineKey().equals(event.policyId())) {
-                json.writeStringField("baselineKey", event.baselineKey());
-            }
-            if (event.eventId() != null) {
-                json.writeStringField("eventId", event.eventId());
-            }
-            json.writeNumberField("timestamp", event.timestamp());
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

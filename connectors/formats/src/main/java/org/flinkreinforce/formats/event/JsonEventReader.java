@@ -93,29 +93,13 @@ final class JsonEventReader {
                 draft.reward = finite(parser, token, field);
                 draft.hasReward = true;
                 break;
-            case "propensity":
-                if (token != JsonToken.VALUE_NULL) {
-                    draft.propensity = EventValidator.propensity(finite(parser, token, field));
-                }
-                break;
-            case "policyVersion":
-                if (token != JsonToken.VALUE_NULL) {
-                    draft.policyVersion = policyVersion(integer(parser, token, field));
-                }
-                break;
-            case "baselineKey":
-                draft.baselineKey = nullableString(parser, token, field);
-                break;
-            case "eventId":
-                draft.eventId = nullableString(parser, token, field);
-                break;
-            case "timestamp":
-                if (token != JsonToken.VALUE_NULL) {
-                    draft.timestamp = integer(parser, token, field);
-                }
-                break;
             default:
-                parser.skipChildren();
+                OptionalField optional = OptionalField.named(field);
+                if (optional == null) {
+                    parser.skipChildren();
+                } else if (token != JsonToken.VALUE_NULL) {
+                    optional(parser, token, optional, draft);
+                }
         }
     }
 
@@ -131,12 +115,22 @@ final class JsonEventReader {
         }
     }
 
-    private static long policyVersion(long version) throws EventRejection {
-        if (version < 0) {
-            throw new EventRejection(
-                    DeadLetterReason.WRONG_TYPE, "The policyVersion must not be negative.");
+    private static void optional(
+            JsonParser parser, JsonToken token, OptionalField field, EventDraft draft)
+            throws IOException, EventRejection {
+        switch (field.type) {
+            case FLOAT32:
+                field.setNumber(draft, finite(parser, token, field.jsonName));
+                break;
+            case INT64:
+                field.setInteger(draft, integer(parser, token, field.jsonName));
+                break;
+            case STRING:
+                field.setString(draft, string(parser, token, field.jsonName));
+                break;
+            default:
+                throw new IllegalStateException(field.type.name());
         }
-        return version;
     }
 
     private void features(JsonParser parser, JsonToken token, EventDraft draft)
@@ -235,11 +229,6 @@ final class JsonEventReader {
                     DeadLetterReason.WRONG_TYPE, "The field " + field + " must be a string.");
         }
         return parser.getText();
-    }
-
-    private static String nullableString(JsonParser parser, JsonToken token, String field)
-            throws IOException, EventRejection {
-        return token == JsonToken.VALUE_NULL ? null : string(parser, token, field);
     }
 
     private static String firstLine(String message) {
