@@ -81,6 +81,12 @@ build_kafka() {
     local version
     version="$(ls "$context/libs" | sed -n 's/^kafka_2.13-\(.*\)\.jar$/\1/p')"
     local tag="reinforce/kafka:$version-$(context_hash "$context")"
+    build_once "$tag" "$base" "$context"
+}
+
+# Builds image TAG from CONTEXT on BASE unless it exists; prints TAG.
+build_once() {
+    local tag="$1" base="$2" context="$3"
     if ! has_image "$tag"; then
         log "Building $tag ..."
         docker build -q --build-arg "BASE=$base" -t "$tag" "$context" >/dev/null
@@ -98,11 +104,7 @@ build_flink() {
     local version
     version="$(ls "$context/lib" | sed -n 's/^flink-runtime-\([0-9.]*\)\.jar$/\1/p')"
     local tag="reinforce/flink:$version-java17-$(context_hash "$context")"
-    if ! has_image "$tag"; then
-        log "Building $tag ..."
-        docker build -q --build-arg "BASE=$base" -t "$tag" "$context" >/dev/null
-    fi
-    echo "$tag"
+    build_once "$tag" "$base" "$context"
 }
 
 build_job() { # the job image, from the jars `mvn package` made; skipped before that

@@ -44,24 +44,24 @@ resources() { # GET_TM_RESOURCE_PARAMS | GET_JM_RESOURCE_PARAMS
     grep '^BASH_JAVA_UTILS_EXEC_RESULT:' <<< "$output" | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
+# Starts Flink's process CLASS with the JVM options Flink resolves for RESOURCES.
+run_flink() {
+    local resources_kind="$1" class="$2"
+    configure
+    resolved="$(resources "$resources_kind")"
+    mapfile -t params <<< "$resolved"
+    # shellcheck disable=SC2086
+    exec java ${params[0]} $JAVA_OPTS $LOGGING ${FLINK_ENV_JAVA_OPTS:-} -cp "$CLASSPATH" \
+        "$class" --configDir "$CONF_DIR" ${params[1]}
+}
+
 case "${1:-}" in
     jobmanager)
-        configure
-        resolved="$(resources GET_JM_RESOURCE_PARAMS)"
-        mapfile -t params <<< "$resolved"
-        # shellcheck disable=SC2086
-        exec java ${params[0]} $JAVA_OPTS $LOGGING ${FLINK_ENV_JAVA_OPTS:-} -cp "$CLASSPATH" \
-            org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
-            --configDir "$CONF_DIR" ${params[1]}
+        run_flink GET_JM_RESOURCE_PARAMS \
+            org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
         ;;
     taskmanager)
-        configure
-        resolved="$(resources GET_TM_RESOURCE_PARAMS)"
-        mapfile -t params <<< "$resolved"
-        # shellcheck disable=SC2086
-        exec java ${params[0]} $JAVA_OPTS $LOGGING ${FLINK_ENV_JAVA_OPTS:-} -cp "$CLASSPATH" \
-            org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-            --configDir "$CONF_DIR" ${params[1]}
+        run_flink GET_TM_RESOURCE_PARAMS org.apache.flink.runtime.taskexecutor.TaskManagerRunner
         ;;
     *)
         exec "$@"
