@@ -3,8 +3,9 @@ package org.flinkreinforce.model.optim;
 /**
  * Adam (Kingma and Ba 2015), ascending: with the clipped direction {@code d = (g - l2 theta) clip},
  * {@code m' = beta1 m + (1 - beta1) d}, {@code v' = beta2 v + (1 - beta2) d^2} and {@code theta' =
- * theta + rate (m' / c1) / (sqrt(v' / c2) + epsilon)}, where {@code c_i = 1 - beta_i^t} are the
- * bias corrections of step {@code t}.
+ * theta + rate_t (m' / c1) / (sqrt(v' / c2) + epsilon)}, where {@code c_i = 1 - beta_i^(t+1)} are
+ * the bias corrections of the update that follows {@code t} applied ones and {@code rate_t} is the
+ * schedule's step size ({@link OptimizerSettings#learningRate(long)}).
  *
  * <p>The per-parameter loop and the sum of squares run either in Java or, chosen at construction,
  * in the native library ({@link NativeAdam}: the same operations in the same order, so the same
@@ -63,7 +64,7 @@ final class AdamRule extends UpdateRule {
         double correction2 = -Math.expm1(t * Math.log(beta2));
         // step = (m / c1) / (sqrt(v / c2) + eps), with the bias corrections hoisted out of the
         // loop: one square root and one division per parameter.
-        double rateOverCorrection1 = settings.learningRate() / correction1;
+        double rateOverCorrection1 = settings.learningRate(state.steps) / correction1;
         double inverseSqrtCorrection2 = 1 / Math.sqrt(correction2);
         if (nativeLoop) {
             int status =

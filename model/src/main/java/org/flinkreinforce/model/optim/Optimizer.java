@@ -11,7 +11,9 @@ import java.util.Objects;
  * step), the clipping factor, the candidate parameters and moments from the kind's {@link
  * UpdateRule} into scratch (a non-finite value rejects the step), and only then the copy over the
  * parameters and state. The rule, and with it whether Adam's loop runs in the native library, is
- * chosen once, at construction.
+ * chosen once, at construction. The step size of each update follows the settings' {@link
+ * LearningRateSchedule} from the number of updates already applied ({@link OptimizerState#steps}),
+ * in the Java and the native loop alike.
  *
  * <p>The arithmetic runs in float64. The instance holds the scratch, so it allocates nothing per
  * step. Not thread-safe.

@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param maxGradientNorm the global L2 norm the gradient is clipped to; {@code Infinity} for none
  * @param l2 the L2 penalty {@code lambda/2 ||theta||^2} subtracted from the objective, so {@code
  *     lambda theta} is subtracted from the ascent direction; 0 for none
+ * @param schedule how the step size falls with the number of updates ({@link #learningRate(long)})
+ * @param decayUpdates the horizon {@code t0} of {@link LearningRateSchedule#INVERSE_SQRT}, in
+ *     updates, positive; ignored by {@link LearningRateSchedule#CONSTANT}
  */
 public record OptimizerSettings(
         OptimizerKind kind,
@@ -24,11 +27,18 @@ public record OptimizerSettings(
         double beta2,
         double epsilon,
         double maxGradientNorm,
-        double l2)
+        double l2,
+        LearningRateSchedule schedule,
+        double decayUpdates)
         implements Serializable {
 
-    /** Adam with learning rate 0.05, clipping at norm 10, no L2. */
+    /** Adam with learning rate 0.05, clipping at norm 10, no L2, a constant rate. */
     public static final OptimizerSettings DEFAULT = adam(0.05);
+
+    /**
+     * The default horizon {@code t0} of {@link LearningRateSchedule#INVERSE_SQRT}: 1000 updates.
+     */
+    public static final double DEFAULT_DECAY_UPDATES = 1000;
 
     public OptimizerSettings {
         Objects.requireNonNull(kind, "The optimizer kind must not be null.");
@@ -55,6 +65,63 @@ public record OptimizerSettings(
                 "L2 penalty",
                 l2,
                 "it must be finite and not negative");
+        Objects.requireNonNull(schedule, "The learning-rate schedule must not be null.");
+        require(
+                decayUpdates > 0 && Double.isFinite(decayUpdates),
+                "learning-rate decay horizon",
+                decayUpdates,
+                "it must be a positive and finite number of updates");
+    }
+
+    /** These settings with a constant learning rate ({@link #DEFAULT_DECAY_UPDATES} unused). */
+    public OptimizerSettings(
+            OptimizerKind kind,
+            double learningRate,
+            double momentum,
+            double beta1,
+            double beta2,
+            double epsilon,
+            double maxGradientNorm,
+            double l2) {
+        this(
+                kind,
+                learningRate,
+                momentum,
+                beta1,
+                beta2,
+                epsilon,
+                maxGradientNorm,
+                l2,
+                LearningRateSchedule.CONSTANT,
+                DEFAULT_DECAY_UPDATES);
+    }
+
+    /** These settings with another learning-rate schedule and horizon {@code t0}. */
+    public OptimizerSettings withSchedule(LearningRateSchedule schedule, double decayUpdates) {
+        return new OptimizerSettings(
+                kind,
+                learningRate,
+                momentum,
+                beta1,
+                beta2,
+                epsilon,
+                maxGradientNorm,
+                l2,
+                schedule,
+                decayUpdates);
+    }
+
+    /**
+     * The step size of the update that follows {@code updates} applied ones ({@link
+     * OptimizerState#steps}): {@code lr0} for {@link LearningRateSchedule#CONSTANT} (the very value
+     * of {@link #learningRate()}), {@code lr0 / sqrt(1 + updates / t0)} for {@link
+     * LearningRateSchedule#INVERSE_SQRT}.
+     */
+    public double learningRate(long updates) {
+        return switch (schedule) {
+            case CONSTANT -> learningRate;
+            case INVERSE_SQRT -> learningRate / Math.sqrt(1 + updates / decayUpdates);
+        };
     }
 
     /** Adam with the usual moments (0.9, 0.999, 1e-8) and clipping at norm 10. */

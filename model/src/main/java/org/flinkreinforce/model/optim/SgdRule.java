@@ -2,7 +2,8 @@ package org.flinkreinforce.model.optim;
 
 /**
  * Gradient ascent with momentum: with the clipped direction {@code d = (g - l2 theta) clip}, the
- * velocity {@code u' = momentum u + d} and {@code theta' = theta + rate u'}.
+ * velocity {@code u' = momentum u + d} and {@code theta' = theta + rate_t u'}, {@code rate_t} the
+ * schedule's step size after {@code t} updates ({@link OptimizerSettings#learningRate(long)}).
  */
 final class SgdRule extends UpdateRule {
 
@@ -25,7 +26,7 @@ final class SgdRule extends UpdateRule {
             double clip,
             Candidate next) {
         double l2 = settings.l2();
-        double rate = settings.learningRate();
+        double rate = settings.learningRate(state.steps);
         double momentum = settings.momentum();
         float nonFinite = 0f;
         for (int k = 0; k < parameters.length; k++) {

@@ -163,7 +163,8 @@ class OptimizerTest {
             OptimizerSettings.adam(0.05),
             new OptimizerSettings(OptimizerKind.ADAM, 0.3, 0, 0.5, 0.9, 1e-3, 0.5, 0.01),
             new OptimizerSettings(
-                    OptimizerKind.ADAM, 1e-3, 0, 0.0, 0.0, 1e-8, Double.POSITIVE_INFINITY, 0.1)
+                    OptimizerKind.ADAM, 1e-3, 0, 0.0, 0.0, 1e-8, Double.POSITIVE_INFINITY, 0.1),
+            OptimizerSettings.adam(0.05).withSchedule(LearningRateSchedule.INVERSE_SQRT, 3)
         };
         for (OptimizerSettings setting : settings) {
             for (int size : sizes) {
@@ -269,6 +270,89 @@ class OptimizerTest {
             bits[k] = Float.floatToRawIntBits(values[k]);
         }
         return bits;
+    }
+
+    @Test
+    void shouldKeepTheConfiguredRateBitForBitWithTheConstantSchedule() {
+        OptimizerSettings settings = OptimizerSettings.sgd(0.1, 0.9);
+        assertThat(settings.schedule()).isEqualTo(LearningRateSchedule.CONSTANT);
+        assertThat(settings.decayUpdates()).isEqualTo(OptimizerSettings.DEFAULT_DECAY_UPDATES);
+        for (long updates : new long[] {0, 1, 1000, Long.MAX_VALUE}) {
+            assertThat(Double.doubleToRawLongBits(settings.learningRate(updates)))
+                    .isEqualTo(Double.doubleToRawLongBits(0.1));
+        }
+    }
+
+    @Test
+    void shouldShrinkTheSgdStepAsTheInverseSquareRootOfTheUpdateCount() {
+        // A constant gradient of 1 and no momentum: update k moves theta by exactly lr_k.
+        double decayUpdates = 4;
+        Optimizer sgd =
+                new Optimizer(
+                        OptimizerSettings.sgd(0.1, 0.0)
+                                .withSchedule(LearningRateSchedule.INVERSE_SQRT, decayUpdates),
+                        1);
+        OptimizerState state = sgd.newState();
+        float[] theta = {0f};
+        double[] steps = new double[13];
+        for (int k = 0; k < steps.length; k++) {
+            float before = theta[0];
+            assertThat(sgd.ascend(theta, new float[] {1f}, state).applied()).isTrue();
+            steps[k] = theta[0] - (double) before;
+        }
+        assertThat(steps[0]).isCloseTo(0.1, within(1e-7));
+        assertThat(steps[4]).isCloseTo(0.1 / Math.sqrt(2), within(1e-7));
+        assertThat(steps[12]).isCloseTo(0.05, within(1e-7));
+        for (int k = 0; k < steps.length; k++) {
+            assertThat(steps[k])
+                    .as("update " + k)
+                    .isCloseTo(0.1 / Math.sqrt(1 + k / 4.0), within(1e-7));
+        }
+    }
+
+    @Test
+    void shouldShrinkTheAdamStepAsTheInverseSquareRootOfTheUpdateCount() {
+        // A constant gradient: the bias-corrected moments are g and g^2, so update k moves each
+        // parameter by lr_k g / (|g| + epsilon), whatever the native or Java loop.
+        for (int isa = NativeAdam.NONE; isa <= NativeAdam.best(); isa++) {
+            Optimizer adam =
+                    new Optimizer(
+                            OptimizerSettings.adam(0.01)
+                                    .withSchedule(LearningRateSchedule.INVERSE_SQRT, 10),
+                            9,
+                            isa);
+            OptimizerState state = adam.newState();
+            float[] theta = new float[9];
+            float[] gradient = new float[9];
+            Arrays.fill(gradient, 0.5f);
+            for (int k = 0; k < 30; k++) {
+                float before = theta[8];
+                assertThat(adam.ascend(theta, gradient, state).applied()).isTrue();
+                assertThat(theta[8] - (double) before)
+                        .as(adam.implementation() + ", update " + k)
+                        .isCloseTo(0.01 / Math.sqrt(1 + k / 10.0), within(1e-7));
+            }
+        }
+    }
+
+    @Test
+    void shouldParseAndValidateTheLearningRateSchedule() {
+        assertThat(LearningRateSchedule.parse(" Inverse_Sqrt "))
+                .isEqualTo(LearningRateSchedule.INVERSE_SQRT);
+        assertThat(LearningRateSchedule.INVERSE_SQRT).hasToString("inverse_sqrt");
+        assertThatThrownBy(() -> LearningRateSchedule.parse("cosine"))
+                .hasMessage(
+                        "Invalid learning-rate schedule 'cosine': expected one of constant,"
+                                + " inverse_sqrt.");
+        assertThatThrownBy(
+                        () ->
+                                OptimizerSettings.adam(0.1)
+                                        .withSchedule(LearningRateSchedule.INVERSE_SQRT, 0))
+                .hasMessage(
+                        "Invalid value 0.0 for the learning-rate decay horizon: it must be a"
+                                + " positive and finite number of updates.");
+        assertThatThrownBy(() -> OptimizerSettings.adam(0.1).withSchedule(null, 1))
+                .hasMessage("The learning-rate schedule must not be null.");
     }
 
     @Test

@@ -1,0 +1,45 @@
+package org.flinkreinforce.model.optim;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * Settings of the average of the optimizer's iterates that is published ({@link ParameterAverage}).
+ *
+ * @param kind none, polyak or ema
+ * @param start the first update whose iterate is averaged, at least 1: the iterates of earlier
+ *     updates are published as they are; ignored by {@link AverageKind#NONE}
+ * @param decay the EMA's decay {@code delta} in (0, 1): the weight of an iterate falls by {@code
+ *     delta} per later update; ignored by the other kinds
+ */
+public record AverageSettings(AverageKind kind, long start, double decay) implements Serializable {
+
+    /** No average. */
+    public static final AverageSettings NONE = new AverageSettings(AverageKind.NONE, 1, 0.999);
+
+    public AverageSettings {
+        Objects.requireNonNull(kind, "The parameter average kind must not be null.");
+        if (start < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value "
+                            + start
+                            + " for the first averaged update: it must be at least 1.");
+        }
+        if (!(decay > 0 && decay < 1)) {
+            throw new IllegalArgumentException(
+                    "Invalid value "
+                            + decay
+                            + " for the parameter average decay: it must lie in (0, 1).");
+        }
+    }
+
+    /** The arithmetic mean of the iterates of update {@code start} and later. */
+    public static AverageSettings polyak(long start) {
+        return new AverageSettings(AverageKind.POLYAK, start, 0.999);
+    }
+
+    /** The bias-corrected exponential moving average of every iterate, with decay {@code delta}. */
+    public static AverageSettings ema(double decay) {
+        return new AverageSettings(AverageKind.EMA, 1, decay);
+    }
+}
