@@ -216,14 +216,18 @@ public final class DemoCommand implements Callable<Integer> {
                 total,
                 rate,
                 progress -> {
-                    report.sample(progress.seconds(), policies.snapshot(scenario).orElse(null));
+                    ParameterSnapshot snapshot = policies.snapshot(scenario).orElse(null);
+                    report.sample(progress.seconds(), snapshot);
                     System.out.printf(
                             "%8d events (%6.0f/s) | version %5d | mean reward"
-                                    + " %8.4f | expected %8.4f of %.4f%n",
+                                    + " %8.4f | validated %8.4f | expected %8.4f of %.4f%n",
                             progress.eventsProduced(),
                             progress.eventsPerSecond(),
                             progress.version(),
                             progress.recentMeanReward(),
+                            snapshot == null
+                                    ? Double.NaN
+                                    : snapshot.statistics().validation().snips(),
                             progress.expectedReward(),
                             environment.optimalReward());
                 },

@@ -11,8 +11,10 @@ import java.util.concurrent.Callable;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.evaluation.Estimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +60,26 @@ public final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The progressive validation line: the policy's value estimated on recent events before it
+     * learned from them, with 95% intervals, next to what the logging policy earned.
+     */
+    static String validation(ValidationStatistics v) {
+        if (!v.isPresent()) {
+            return "  validation: none yet\n";
+        }
+        return String.format(
+                "  validation over ~%.0f recent events: policy value IPS %.4f +- %.4f, SNIPS %.4f"
+                        + " +- %.4f; logged mean reward %.4f +- %.4f (95%%)%n",
+                v.events(),
+                v.ips(),
+                Estimate.Z_95 * v.ipsStandardError(),
+                v.snips(),
+                Estimate.Z_95 * v.snipsStandardError(),
+                v.loggedMean(),
+                Estimate.Z_95 * v.loggedMeanStandardError());
+    }
+
     static String describe(ParameterSnapshot snapshot) {
         PolicySpec spec = snapshot.spec();
         TrainingStatistics s = snapshot.statistics();
@@ -86,6 +108,7 @@ public final class InspectCommand implements Callable<Integer> {
                         s.gradientNorm(),
                         s.meanStaleness(),
                         (long) s.rejectedBatches()));
+        text.append(validation(s.validation()));
         float[] values = snapshot.parameters();
         for (int h = 0; h < spec.headCount(); h++) {
             double norm = 0;
@@ -163,6 +186,18 @@ public final class InspectCommand implements Callable<Integer> {
             json.writeNumberField("gradientNorm", s.gradientNorm());
             json.writeNumberField("meanStaleness", s.meanStaleness());
             json.writeNumberField("rejectedBatches", s.rejectedBatches());
+            ValidationStatistics v = s.validation();
+            if (v.isPresent()) {
+                json.writeObjectFieldStart("validation");
+                json.writeNumberField("events", v.events());
+                json.writeNumberField("ips", v.ips());
+                json.writeNumberField("ipsStandardError", v.ipsStandardError());
+                json.writeNumberField("snips", v.snips());
+                json.writeNumberField("snipsStandardError", v.snipsStandardError());
+                json.writeNumberField("loggedMean", v.loggedMean());
+                json.writeNumberField("loggedMeanStandardError", v.loggedMeanStandardError());
+                json.writeEndObject();
+            }
             json.writeEndObject();
             json.writeEndObject();
         }

@@ -23,6 +23,7 @@ import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
@@ -33,6 +34,7 @@ import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.optim.Optimizer;
 import org.flinkreinforce.model.optim.OptimizerState;
+import org.flinkreinforce.model.optim.ParameterAverage;
 import org.flinkreinforce.model.optim.UpdateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,10 +207,15 @@ public class LearnPolicyFunction
         PolicyParameters parameters =
                 new PolicyParameters(spec, state.getParameters(), state.getVersion());
         BatchStatistics statistics =
-                runtime.estimator.estimate(parameters, batch, runtime.gradient);
+                runtime.estimator.estimate(
+                        parameters,
+                        batch,
+                        runtime.gradient,
+                        state.validationFor(batch.size(), runtime.settings.validationWindow()));
         UpdateResult result =
                 state.applyUpdate(
                         runtime.optimizer,
+                        runtime.averager,
                         runtime.gradient,
                         batch.size(),
                         digest,
@@ -219,6 +226,7 @@ public class LearnPolicyFunction
             runtime.eventsApplied.inc(batch.size());
             runtime.lastStatistics = statistics;
             runtime.lastStaleness = meanStaleness;
+            runtime.lastValidation = state.trainingStatistics().validation();
             runtime.version = state.getVersion();
         } else {
             runtime.rejectedBatches.inc();
@@ -252,7 +260,9 @@ public class LearnPolicyFunction
 
     private void publish(
             PolicyRuntime runtime, LearnerState state, long now, Collector<PublishedSnapshot> out) {
-        out.collect(PublishedSnapshot.of(state.snapshot(runtime.settings.spec(), now)));
+        out.collect(
+                PublishedSnapshot.of(
+                        state.snapshot(runtime.settings.spec(), runtime.averager, now)));
         state.markPublished(now);
         runtime.published.inc();
     }
@@ -322,6 +332,7 @@ public class LearnPolicyFunction
         final MicroBatch batch;
         final ReinforceEstimator estimator;
         final Optimizer optimizer;
+        final ParameterAverage averager;
         final float[] gradient;
         final Counter batches;
         final Counter updates;
@@ -330,6 +341,7 @@ public class LearnPolicyFunction
         final Counter published;
         volatile BatchStatistics lastStatistics = BatchStatistics.EMPTY;
         volatile double lastStaleness;
+        volatile ValidationStatistics lastValidation = ValidationStatistics.NONE;
         volatile long version;
 
         PolicyRuntime(PolicySettings settings, GradientKernel kernel, MetricGroup metrics) {
@@ -340,6 +352,7 @@ public class LearnPolicyFunction
                     new ReinforceEstimator(
                             spec, settings.batchSize(), settings.estimator(), kernel);
             this.optimizer = new Optimizer(settings.optimizer(), spec.parameterCount());
+            this.averager = new ParameterAverage(settings.average(), spec.parameterCount());
             this.gradient = new float[spec.parameterCount()];
             this.batches = metrics.counter("batches");
             this.updates = metrics.counter("updates");
@@ -352,6 +365,9 @@ public class LearnPolicyFunction
             metrics.gauge("effectiveSampleSize", () -> lastStatistics.effectiveSampleSize());
             metrics.gauge("meanEntropy", () -> lastStatistics.meanEntropy());
             metrics.gauge("staleness", () -> lastStaleness);
+            metrics.gauge("validationIps", () -> lastValidation.ips());
+            metrics.gauge("validationSnips", () -> lastValidation.snips());
+            metrics.gauge("validationLoggedMean", () -> lastValidation.loggedMean());
         }
     }
 }

@@ -133,6 +133,58 @@ public final class LearnerOptions {
                     .defaultValue(0.05)
                     .withDescription("Per-policy. The optimizer's step size.");
 
+    public static final ConfigOption<String> LEARNING_RATE_SCHEDULE =
+            ConfigOptions.key("learning-rate.schedule")
+                    .stringType()
+                    .defaultValue("constant")
+                    .withDescription(
+                            "Per-policy. constant, or inverse_sqrt: learning-rate / sqrt(1 + t /"
+                                    + " learning-rate.decay-updates) at update t.");
+
+    public static final ConfigOption<Double> LEARNING_RATE_DECAY_UPDATES =
+            ConfigOptions.key("learning-rate.decay-updates")
+                    .doubleType()
+                    .defaultValue(1000.0)
+                    .withDescription(
+                            "Per-policy. t0 of the inverse_sqrt schedule: the update count at"
+                                    + " which the step has fallen by sqrt(2).");
+
+    public static final ConfigOption<String> AVERAGE =
+            ConfigOptions.key("average")
+                    .stringType()
+                    .defaultValue("none")
+                    .withDescription(
+                            "Per-policy. What is published: none (the optimizer's iterate), polyak"
+                                    + " (the mean of the iterates from update average.start on)"
+                                    + " or ema (their bias-corrected moving average with decay"
+                                    + " average.decay per update). The optimizer keeps its own"
+                                    + " iterate.");
+
+    public static final ConfigOption<Long> AVERAGE_START =
+            ConfigOptions.key("average.start")
+                    .longType()
+                    .defaultValue(1L)
+                    .withDescription(
+                            "Per-policy. The first update the polyak average takes in; earlier"
+                                    + " iterates are published as they are.");
+
+    public static final ConfigOption<Double> AVERAGE_DECAY =
+            ConfigOptions.key("average.decay")
+                    .doubleType()
+                    .defaultValue(0.999)
+                    .withDescription("Per-policy. The decay of the ema average, in (0, 1).");
+
+    public static final ConfigOption<Long> VALIDATION_WINDOW =
+            ConfigOptions.key("validation.window")
+                    .longType()
+                    .defaultValue(100_000L)
+                    .withDescription(
+                            "Per-policy. Progressive validation (IPS, SNIPS and the logged mean"
+                                    + " reward of events scored before the update that learns"
+                                    + " from them) weighs an event by exp(-k / window) once k"
+                                    + " newer events have come; in snapshots, metrics and"
+                                    + " inspect.");
+
     public static final ConfigOption<Double> MOMENTUM =
             ConfigOptions.key("momentum")
                     .doubleType()
@@ -275,6 +327,12 @@ public final class LearnerOptions {
                 PUBLISH_INTERVAL,
                 OPTIMIZER,
                 LEARNING_RATE,
+                LEARNING_RATE_SCHEDULE,
+                LEARNING_RATE_DECAY_UPDATES,
+                AVERAGE,
+                AVERAGE_START,
+                AVERAGE_DECAY,
+                VALIDATION_WINDOW,
                 MOMENTUM,
                 ADAM_BETA1,
                 ADAM_BETA2,

@@ -2,10 +2,14 @@ package org.flinkreinforce.job;
 
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.evaluation.ProgressiveValidation;
+import org.flinkreinforce.model.optim.AverageState;
 import org.flinkreinforce.model.optim.Optimizer;
 import org.flinkreinforce.model.optim.OptimizerState;
+import org.flinkreinforce.model.optim.ParameterAverage;
 import org.flinkreinforce.model.optim.UpdateResult;
 
 /**
@@ -64,6 +68,18 @@ public class LearnerState {
      * the typed view.
      */
     private double[] statistics;
+
+    /**
+     * Progressive validation over recent events; null in state of the first release, which starts a
+     * new one.
+     */
+    private ProgressiveValidation validation;
+
+    /**
+     * The average of the iterates that is published; null in state of the first release, and
+     * started anew where the settings changed how it is kept.
+     */
+    private AverageState average;
 
     /** For Flink's POJO serializer; the learner uses {@link #start} or {@link #continueFrom}. */
     public LearnerState() {}
@@ -141,6 +157,7 @@ public class LearnerState {
      */
     UpdateResult applyUpdate(
             Optimizer optimizer,
+            ParameterAverage averager,
             float[] gradient,
             int events,
             long digest,
@@ -150,16 +167,46 @@ public class LearnerState {
         UpdateResult result = optimizer.ascend(parameters, gradient, moments);
         if (result.applied()) {
             optimizerSteps = moments.steps;
+            averager.observe(parameters, optimizerSteps, average(averager));
             version++;
             updates++;
             eventsApplied += events;
             eventDigest += digest;
             this.statistics =
-                    TrainingStatistics.of(statistics, meanStaleness, rejectedBatches).toArray();
+                    TrainingStatistics.of(
+                                    statistics,
+                                    meanStaleness,
+                                    rejectedBatches,
+                                    ValidationStatistics.of(validation()))
+                            .toArray();
         } else {
             recordRejectedBatch(events);
         }
         return result;
+    }
+
+    /**
+     * The progressive validation the next batch adds to, after weighing the past down for a batch
+     * of {@code events} in a window of {@code window} events.
+     */
+    ProgressiveValidation validationFor(int events, long window) {
+        ProgressiveValidation totals = validation();
+        totals.forget(Math.exp(-(double) events / window));
+        return totals;
+    }
+
+    private ProgressiveValidation validation() {
+        if (validation == null) {
+            validation = new ProgressiveValidation();
+        }
+        return validation;
+    }
+
+    private AverageState average(ParameterAverage averager) {
+        if (!averager.fits(average)) {
+            average = averager.newState();
+        }
+        return average;
     }
 
     /** Counts a batch of {@code events} whose update was rejected. */
@@ -193,15 +240,20 @@ public class LearnerState {
                 : TrainingStatistics.fromArray(statistics).withRejectedBatches(rejectedBatches);
     }
 
-    /** The snapshot of the current version, created at {@code now}. */
-    ParameterSnapshot snapshot(PolicySpec spec, long now) {
+    /**
+     * The snapshot of the current version, created at {@code now}: the parameters {@code averager}
+     * publishes.
+     */
+    ParameterSnapshot snapshot(PolicySpec spec, ParameterAverage averager, long now) {
+        float[] published = new float[parameters.length];
+        averager.publish(parameters, average(averager), published);
         return new ParameterSnapshot(
                 spec,
                 version,
                 now,
                 eventsApplied,
                 updates,
-                parameters,
+                published,
                 trainingStatistics(),
                 eventDigest);
     }
@@ -342,5 +394,21 @@ public class LearnerState {
 
     public void setStatistics(double[] statistics) {
         this.statistics = statistics;
+    }
+
+    public ProgressiveValidation getValidation() {
+        return validation;
+    }
+
+    public void setValidation(ProgressiveValidation validation) {
+        this.validation = validation;
+    }
+
+    public AverageState getAverage() {
+        return average;
+    }
+
+    public void setAverage(AverageState average) {
+        this.average = average;
     }
 }

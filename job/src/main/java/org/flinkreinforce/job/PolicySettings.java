@@ -9,6 +9,9 @@ import org.flinkreinforce.model.EstimatorSettings;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.baseline.BaselineKind;
 import org.flinkreinforce.model.baseline.BaselineSettings;
+import org.flinkreinforce.model.optim.AverageKind;
+import org.flinkreinforce.model.optim.AverageSettings;
+import org.flinkreinforce.model.optim.LearningRateSchedule;
 import org.flinkreinforce.model.optim.OptimizerKind;
 import org.flinkreinforce.model.optim.OptimizerSettings;
 
@@ -24,7 +27,9 @@ public record PolicySettings(
         long publishIntervalMillis,
         EstimatorSettings estimator,
         OptimizerSettings optimizer,
-        BaselineSettings baseline)
+        BaselineSettings baseline,
+        AverageSettings average,
+        long validationWindow)
         implements Serializable {
 
     public PolicySettings {
@@ -32,6 +37,11 @@ public record PolicySettings(
         Objects.requireNonNull(estimator, "estimator");
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(baseline, "baseline");
+        Objects.requireNonNull(average, "average");
+        if (validationWindow < 1) {
+            throw LearnerConfig.invalid(
+                    validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
+        }
         if (batchSize < 1 || batchSize > 1_000_000) {
             throw LearnerConfig.invalid(
                     batchSize, LearnerOptions.BATCH_SIZE, "it must lie in [1, 1000000]");
@@ -92,7 +102,10 @@ public record PolicySettings(
                                         own.get(LearnerOptions.ADAM_BETA2),
                                         own.get(LearnerOptions.ADAM_EPSILON),
                                         own.get(LearnerOptions.MAX_GRADIENT_NORM),
-                                        own.get(LearnerOptions.L2))),
+                                        own.get(LearnerOptions.L2),
+                                        LearningRateSchedule.parse(
+                                                own.get(LearnerOptions.LEARNING_RATE_SCHEDULE)),
+                                        own.get(LearnerOptions.LEARNING_RATE_DECAY_UPDATES))),
                 LearnerConfig.guard(
                         LearnerOptions.BASELINE,
                         () ->
@@ -100,7 +113,15 @@ public record PolicySettings(
                                         BaselineKind.parse(own.get(LearnerOptions.BASELINE)),
                                         own.get(LearnerOptions.BASELINE_EMA_DECAY),
                                         own.get(LearnerOptions.BASELINE_NORMALIZE),
-                                        1e-6)));
+                                        1e-6)),
+                LearnerConfig.guard(
+                        LearnerOptions.AVERAGE,
+                        () ->
+                                new AverageSettings(
+                                        AverageKind.parse(own.get(LearnerOptions.AVERAGE)),
+                                        own.get(LearnerOptions.AVERAGE_START),
+                                        own.get(LearnerOptions.AVERAGE_DECAY))),
+                own.get(LearnerOptions.VALIDATION_WINDOW));
     }
 
     private static long millis(Configuration configuration, ConfigOption<Duration> option) {

@@ -21,6 +21,7 @@ import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;
@@ -59,6 +60,64 @@ class LearnPolicyFunctionTest {
             assertThat(snapshot.eventDigest()).isEqualTo(digest(events));
             assertThat(snapshot.statistics().batchSize()).isEqualTo(4);
             assertThat(snapshot.parameters()).containsExactly(reference(events, 4));
+        }
+    }
+
+    @Test
+    void shouldValidateEachBatchBeforeLearningFromIt() throws Exception {
+        List<PolicyEvent> events = events("p", 4, 3);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(Map.of())) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            ValidationStatistics validation = published(harness).get(0).statistics().validation();
+            // The first batch is scored by the initial, uniform policy: pi = 1/3 for every event,
+            // not by the parameters learned from it. The learner holds rewards as float32.
+            double ips = 0;
+            double logged = 0;
+            for (PolicyEvent event : events) {
+                double weight = Float.isNaN(event.propensity) ? 1 : (1.0 / 3) / event.propensity;
+                ips += weight * event.reward;
+                logged += event.reward;
+            }
+            assertThat(validation.events()).isCloseTo(4, within(1e-9));
+            assertThat(validation.ips()).isCloseTo(ips / 4, within(1e-6));
+            assertThat(validation.loggedMean()).isCloseTo(logged / 4, within(1e-6));
+            assertThat(validation.ipsStandardError()).isPositive().isFinite();
+        }
+    }
+
+    @Test
+    void shouldPublishThePolyakAverageOfTheIteratesAndLearnFromTheLast() throws Exception {
+        Map<String, PolicySettings> averaged =
+                LearnerConfig.fromMap(
+                                Map.of(
+                                        "policies", "p:2:3",
+                                        "batch.size", "4",
+                                        "publish.every-updates", "1",
+                                        "average", "polyak"))
+                        .policies();
+        List<PolicyEvent> first = events("p", 4, 5);
+        List<PolicyEvent> both = new ArrayList<>(first);
+        both.addAll(events("p", 4, 6));
+        float[] firstIterate = reference(first, 4);
+        float[] secondIterate = reference(both, 4);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(averaged, Map.of())) {
+            for (PolicyEvent event : both) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            List<ParameterSnapshot> published = published(harness);
+            assertThat(published).hasSize(2);
+            assertThat(published.get(0).parameters()).containsExactly(firstIterate);
+            float[] second = published.get(1).parameters();
+            for (int k = 0; k < second.length; k++) {
+                assertThat(second[k])
+                        .as("parameter %d", k)
+                        .isCloseTo((firstIterate[k] + secondIterate[k]) / 2, within(1e-6f));
+            }
+            assertThat(second).isNotEqualTo(secondIterate);
         }
     }
 
@@ -340,17 +399,29 @@ class LearnPolicyFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             harness(Map<String, byte[]> warmStart) throws Exception {
+        return harness(POLICIES, warmStart);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            harness(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
+                    throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new LearnPolicyFunction(POLICIES, KernelChoice.AUTO, warmStart)),
+                        new LearnPolicyFunction(policies, KernelChoice.AUTO, warmStart)),
                 LearnPolicyFunction.KEY,
                 Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             open(Map<String, byte[]> warmStart) throws Exception {
+        return open(POLICIES, warmStart);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            open(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
+                    throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness =
-                harness(warmStart);
+                harness(policies, warmStart);
         harness.open();
         return harness;
     }

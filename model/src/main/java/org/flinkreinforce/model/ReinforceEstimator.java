@@ -1,6 +1,7 @@
 package org.flinkreinforce.model;
 
 import java.util.Objects;
+import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.HeadBatch;
 
@@ -73,6 +74,19 @@ public final class ReinforceEstimator {
      */
     public BatchStatistics estimate(
             PolicyParameters parameters, MicroBatch batch, float[] gradient) {
+        return estimate(parameters, batch, gradient, null);
+    }
+
+    /**
+     * {@link #estimate(PolicyParameters, MicroBatch, float[])}, and adds every event, scored by
+     * {@code parameters} before they learn from it, to {@code validation} (progressive validation;
+     * null for none).
+     */
+    public BatchStatistics estimate(
+            PolicyParameters parameters,
+            MicroBatch batch,
+            float[] gradient,
+            ProgressiveValidation validation) {
         checkArguments(parameters, batch, gradient);
         int size = batch.size();
         float scale = 1.0f / size;
@@ -105,6 +119,10 @@ public final class ReinforceEstimator {
             if (!Float.isNaN(propensity)) {
                 // pi / mu in log space: finite for any propensity in (0, 1].
                 weight = Math.exp(logPolicy - Math.log(propensity));
+            }
+            if (validation != null && Double.isFinite(weight)) {
+                // Uncapped, as the estimate needs; not finite only where the batch is rejected.
+                validation.addWeighted(rewards[i], weight);
             }
             maxWeight = Math.max(maxWeight, weight);
             if (weight > cap) {

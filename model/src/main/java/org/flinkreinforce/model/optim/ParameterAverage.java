@@ -51,7 +51,20 @@ public final class ParameterAverage {
 
     /** A state that has averaged nothing yet. */
     public AverageState newState() {
-        return new AverageState(new float[settings.kind() == AverageKind.NONE ? 0 : size], 0, 0);
+        return new AverageState(new float[stateSize()], 0, 0);
+    }
+
+    /**
+     * Whether {@code state} can carry on under these settings: it exists and holds an average of
+     * this size (none at all for {@link AverageKind#NONE}). A restored state that does not fit is
+     * replaced by a {@link #newState()}.
+     */
+    public boolean fits(AverageState state) {
+        return state != null && state.average != null && state.average.length == stateSize();
+    }
+
+    private int stateSize() {
+        return settings.kind() == AverageKind.NONE ? 0 : size;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.flinkreinforce.formats.snapshot;
 
+import java.util.Arrays;
+import java.util.Objects;
 import org.flinkreinforce.model.BatchStatistics;
 
 /**
@@ -9,7 +11,10 @@ import org.flinkreinforce.model.BatchStatistics;
  * list, and the one place that gives the order.
  *
  * <p>The first nine components are the model's {@link BatchStatistics} of the latest applied batch
- * (see there for their definitions), as float64; {@link #of} copies them over.
+ * (see there for their definitions), as float64; {@link #of} copies them over. The {@link
+ * ValidationStatistics} follow the first eleven values on the wire, and only when there are some: a
+ * snapshot without them has the eleven values of the first release, and reads back with {@link
+ * ValidationStatistics#NONE}.
  *
  * @param batchSize events in the latest batch
  * @param meanReward mean reward of the latest batch
@@ -23,6 +28,7 @@ import org.flinkreinforce.model.BatchStatistics;
  * @param meanStaleness mean of (version at update - policyVersion of the event) over the latest
  *     batch's events that carried a policyVersion; 0 if none did
  * @param rejectedBatches batches rejected for a non-finite gradient or update, in all
+ * @param validation the progressive validation of the policy over recent events
  */
 public record TrainingStatistics(
         double batchSize,
@@ -35,20 +41,28 @@ public record TrainingStatistics(
         double cappedWeights,
         double gradientNorm,
         double meanStaleness,
-        double rejectedBatches) {
+        double rejectedBatches,
+        ValidationStatistics validation) {
 
-    /** The number of values on the wire. */
+    /** The number of values on the wire without validation, as the first release wrote them. */
     static final int COUNT = 11;
 
     /** All zero: the statistics of a policy that has applied no batch yet. */
     public static final TrainingStatistics NONE = fromArray(new double[COUNT]);
+
+    public TrainingStatistics {
+        Objects.requireNonNull(validation, "validation");
+    }
 
     /**
      * The statistics of a just-applied {@code batch}, with the learner's staleness and rejection
      * count.
      */
     public static TrainingStatistics of(
-            BatchStatistics batch, double meanStaleness, long rejectedBatches) {
+            BatchStatistics batch,
+            double meanStaleness,
+            long rejectedBatches,
+            ValidationStatistics validation) {
         return new TrainingStatistics(
                 batch.batchSize(),
                 batch.meanReward(),
@@ -60,7 +74,8 @@ public record TrainingStatistics(
                 batch.cappedWeights(),
                 batch.gradientNorm(),
                 meanStaleness,
-                rejectedBatches);
+                rejectedBatches,
+                validation);
     }
 
     /** The same statistics with a new count of rejected batches. */
@@ -70,22 +85,49 @@ public record TrainingStatistics(
         return fromArray(components);
     }
 
-    /** The components in declaration order, as carried on the wire. */
-    public double[] toArray() {
-        return new double[] {
-            batchSize, meanReward, meanAdvantage, meanEntropy, meanImportanceWeight,
-            maxImportanceWeight, effectiveSampleSize, cappedWeights, gradientNorm, meanStaleness,
-            rejectedBatches
-        };
+    /** The same statistics with {@code validation}. */
+    public TrainingStatistics withValidation(ValidationStatistics validation) {
+        double[] components = Arrays.copyOf(toArray(), COUNT + ValidationStatistics.COUNT);
+        validation.copyTo(components, COUNT);
+        return fromArray(components);
     }
 
     /**
-     * The inverse of {@link #toArray()}; values beyond the first {@link #COUNT} are ignored.
+     * The components in declaration order, as carried on the wire: eleven values, and the seven of
+     * the validation after them where it {@linkplain ValidationStatistics#isPresent is present}.
+     */
+    public double[] toArray() {
+        double[] values =
+                new double[validation.isPresent() ? COUNT + ValidationStatistics.COUNT : COUNT];
+        values[0] = batchSize;
+        values[1] = meanReward;
+        values[2] = meanAdvantage;
+        values[3] = meanEntropy;
+        values[4] = meanImportanceWeight;
+        values[5] = maxImportanceWeight;
+        values[6] = effectiveSampleSize;
+        values[7] = cappedWeights;
+        values[8] = gradientNorm;
+        values[9] = meanStaleness;
+        values[10] = rejectedBatches;
+        if (validation.isPresent()) {
+            validation.copyTo(values, COUNT);
+        }
+        return values;
+    }
+
+    /**
+     * The inverse of {@link #toArray()}: the validation is read where {@code v} holds it, values
+     * beyond it (written by a later release) are ignored.
      *
      * @throws ArrayIndexOutOfBoundsException if {@code v} holds fewer than {@link #COUNT} values
      */
     public static TrainingStatistics fromArray(double[] v) {
+        ValidationStatistics validation =
+                v.length >= COUNT + ValidationStatistics.COUNT
+                        ? ValidationStatistics.from(v, COUNT)
+                        : ValidationStatistics.NONE;
         return new TrainingStatistics(
-                v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]);
+                v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], validation);
     }
 }

@@ -19,6 +19,7 @@ import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotSamples;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.PolicySpec;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +117,30 @@ class WireFormatGoldenTest {
         byte[] expected = goldenOrUpdate("snapshot-v1.bin", SnapshotCodec.encode(snapshot));
         assertThat(SnapshotCodec.encode(snapshot)).isEqualTo(expected);
         assertThat(SnapshotCodec.decode(expected)).isEqualTo(snapshot);
+    }
+
+    @Test
+    void shouldWriteAndReadTheSnapshotBytesOfVersion1WithValidation() throws Exception {
+        ParameterSnapshot plain = snapshot();
+        ParameterSnapshot snapshot =
+                new ParameterSnapshot(
+                        plain.spec(),
+                        plain.version(),
+                        plain.createdAtMillis(),
+                        plain.eventsApplied(),
+                        plain.updates(),
+                        plain.parameters(),
+                        plain.statistics()
+                                .withValidation(
+                                        new ValidationStatistics(
+                                                5000, 0.71, 0.02, 0.7, 0.015, 0.52, 0.004)),
+                        plain.eventDigest());
+        byte[] expected =
+                goldenOrUpdate("snapshot-v1-validation.bin", SnapshotCodec.encode(snapshot));
+        assertThat(SnapshotCodec.encode(snapshot)).isEqualTo(expected);
+        assertThat(SnapshotCodec.decode(expected)).isEqualTo(snapshot);
+        // The first eleven statistics and everything around them are those of the plain snapshot.
+        assertThat(expected).hasSize(golden("snapshot-v1.bin").length + 7 * 8);
     }
 
     @Test

@@ -21,7 +21,19 @@ public final class SnapshotSamples {
                 10_000,
                 156,
                 parameters.values(),
-                new TrainingStatistics(64, 0.5, -0.1, 2.3, 1.1, 7.5, 50.2, 3, 0.8, 1.5, 2),
+                new TrainingStatistics(
+                        64,
+                        0.5,
+                        -0.1,
+                        2.3,
+                        1.1,
+                        7.5,
+                        50.2,
+                        3,
+                        0.8,
+                        1.5,
+                        2,
+                        ValidationStatistics.NONE),
                 EventDigest.of(List.of("a", "b")));
     }
 }
