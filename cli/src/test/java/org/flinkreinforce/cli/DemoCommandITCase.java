@@ -8,7 +8,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,27 +22,8 @@ class DemoCommandITCase {
 
     @Test
     void shouldTakeTheRecommenderMostOfTheWayToTheOptimum() throws Exception {
-        File summary = directory.resolve("recs.json").toFile();
         File plot = directory.resolve("recs.png").toFile();
-        int exit =
-                Reinforce.commandLine()
-                        .execute(
-                                "demo",
-                                "--scenario",
-                                "recs",
-                                "--events",
-                                "10000",
-                                "--rate",
-                                "2500",
-                                "--summary",
-                                summary.toString(),
-                                "--plot",
-                                plot.toString(),
-                                "--web-ui-port",
-                                "18081");
-        assertThat(exit).isZero();
-        Map<String, Object> result = read(summary);
-        assertThat(result.get("eventsApplied")).isEqualTo(result.get("eventsProduced"));
+        Map<String, Object> result = demo("recs", 10000, 2500, "--plot", plot.toString());
         assertThat(result.get("eventsProduced")).isEqualTo(10000.0);
         assertThat(result.get("deadLetters")).isEqualTo(0.0);
         double uniform = (double) result.get("uniformExpectedReward");
@@ -55,29 +38,44 @@ class DemoCommandITCase {
 
     @Test
     void shouldConcentrateTheNasControllerOnTheBestArchitecture() throws Exception {
-        File summary = directory.resolve("nas.json").toFile();
-        int exit =
-                Reinforce.commandLine()
-                        .execute(
-                                "demo",
-                                "--scenario",
-                                "nas",
-                                "--events",
-                                "4000",
-                                "--rate",
-                                "1000",
-                                "--summary",
-                                summary.toString(),
-                                "--web-ui-port",
-                                "18081");
-        assertThat(exit).isZero();
-        Map<String, Object> result = read(summary);
-        assertThat(result.get("eventsApplied")).isEqualTo(result.get("eventsProduced"));
+        Map<String, Object> result = demo("nas", 4000, 1000);
         double initial = (double) result.get("initialBestArchitectureProbability");
         double learned = (double) result.get("finalBestArchitectureProbability");
         assertThat(learned).isGreaterThanOrEqualTo(3 * initial);
         assertThat((double) result.get("finalExpectedReward"))
                 .isGreaterThan((double) result.get("uniformExpectedReward"));
+    }
+
+    /**
+     * Runs {@code ./reinforce demo} on {@code scenario} with that many events at that rate, its
+     * summary in the test's directory and any {@code more} options; asserts that it exited with 0
+     * and applied every event it produced.
+     *
+     * @return the summary, as {@link #read} reads it
+     */
+    private Map<String, Object> demo(String scenario, int events, int rate, String... more)
+            throws IOException {
+        File summary = directory.resolve(scenario + ".json").toFile();
+        List<String> arguments =
+                new ArrayList<>(
+                        List.of(
+                                "demo",
+                                "--scenario",
+                                scenario,
+                                "--events",
+                                Integer.toString(events),
+                                "--rate",
+                                Integer.toString(rate),
+                                "--summary",
+                                summary.toString(),
+                                "--web-ui-port",
+                                "18081"));
+        arguments.addAll(List.of(more));
+        int exit = Reinforce.commandLine().execute(arguments.toArray(String[]::new));
+        assertThat(exit).isZero();
+        Map<String, Object> result = read(summary);
+        assertThat(result.get("eventsApplied")).isEqualTo(result.get("eventsProduced"));
+        return result;
     }
 
     /** The summary's top-level scalar fields (numbers as doubles). */

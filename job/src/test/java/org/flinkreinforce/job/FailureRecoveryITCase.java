@@ -31,7 +31,6 @@ import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.formats.event.EventDecoder;
-import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
 import org.flinkreinforce.job.testing.SharedKafka;
@@ -69,12 +68,9 @@ class FailureRecoveryITCase {
     @Test
     void shouldNotCountAnEventTwiceAfterATaskFailsRightAfterACheckpoint() throws Exception {
         String prefix = "eo-task";
-        LearnerJobITCase.createTopics(prefix, 2);
-        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
-        LearnerConfig config = LearnerConfig.fromMap(settings);
-        LearnerJob job = failOnceJob(config, prefix);
+        LearnerConfig config = LearnerConfig.fromMap(settingsOnNewTopics(prefix, 2));
         List<String> sent = new ArrayList<>();
-        JobClient client = job.start(environment(new Configuration()));
+        JobClient client = failOnceJob(config, prefix).start(environment(null));
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, 1);
@@ -96,13 +92,9 @@ class FailureRecoveryITCase {
     void shouldNotLoseOrRepeatAnEventWhenATaskManagerIsLost(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         String prefix = "eo-tm";
-        LearnerJobITCase.createTopics(prefix, 2);
+        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
         List<String> sent = new ArrayList<>();
-        JobClient client =
-                LearnerJob.kafka(
-                                LearnerConfig.fromMap(
-                                        LearnerJobITCase.settings(prefix, "nas:0:4,3")))
-                        .start(environment(new Configuration()));
+        JobClient client = start(settings, environment(null));
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, 300);
@@ -130,25 +122,16 @@ class FailureRecoveryITCase {
     @Test
     void shouldContinueExactlyFromASavepointAfterTheJobIsStopped() throws Exception {
         String prefix = "eo-savepoint";
-        LearnerJobITCase.createTopics(prefix, 2);
-        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
         List<String> sent = new ArrayList<>();
-        JobClient first =
-                LearnerJob.kafka(LearnerConfig.fromMap(settings))
-                        .start(environment(new Configuration()));
+        JobClient first = start(settings, environment(null));
         LearnerJobITCase.send(prefix, "a", 600, sent);
         LearnerJobITCase.awaitApplied(prefix, 300);
-        String savepoint =
-                first.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get();
+        String savepoint = stopWithSavepoint(first);
         long versionAtStop = LearnerJobITCase.last(prefix).version();
         // Events produced while no job runs are read by the restored job.
         LearnerJobITCase.send(prefix, "b", 300, sent);
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        JobClient second =
-                LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(environment(restore));
+        JobClient second = start(settings, environment(savepoint));
         try {
             LearnerJobITCase.send(prefix, "c", 300, sent);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
@@ -162,28 +145,18 @@ class FailureRecoveryITCase {
     @Test
     void shouldKeepExactlyOnceWhenRescaledFromTwoToOneAndBackToTwo() throws Exception {
         String prefix = "eo-rescale";
-        LearnerJobITCase.createTopics(prefix, 2);
-        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
         List<String> sent = new ArrayList<>();
         String savepoint = null;
         int[] parallelisms = {2, 1, 2};
         for (int phase = 0; phase < parallelisms.length; phase++) {
-            Configuration configuration = new Configuration();
-            if (savepoint != null) {
-                configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            }
-            StreamExecutionEnvironment env = environment(configuration);
+            StreamExecutionEnvironment env = environment(savepoint);
             env.setParallelism(parallelisms[phase]);
-            JobClient client = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+            JobClient client = start(settings, env);
             LearnerJobITCase.send(prefix, "phase" + phase, 400, sent);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
             if (phase < parallelisms.length - 1) {
-                savepoint =
-                        client.stopWithSavepoint(
-                                        false,
-                                        savepoints.toUri().toString(),
-                                        SavepointFormatType.CANONICAL)
-                                .get();
+                savepoint = stopWithSavepoint(client);
             } else {
                 client.cancel().get();
             }
@@ -194,8 +167,7 @@ class FailureRecoveryITCase {
     @Test
     void shouldEndWithTheParametersOfThePlainJavaReferenceLearnerAfterAFailure() throws Exception {
         String prefix = "eo-reference";
-        LearnerJobITCase.createTopics(prefix, 1);
-        Map<String, String> settings = LearnerJobITCase.settings(prefix, "nas:0:4,3");
+        Map<String, String> settings = settingsOnNewTopics(prefix, 1);
         // Count-only flushing: batch boundaries depend on the events alone.
         settings.put("batch.size", "20");
         settings.put("batch.timeout", "1 h");
@@ -218,7 +190,7 @@ class FailureRecoveryITCase {
                             "reference-" + k,
                             0));
         }
-        StreamExecutionEnvironment env = environment(new Configuration());
+        StreamExecutionEnvironment env = environment(null);
         env.setParallelism(1);
         JobClient client = failOnceJob(config, prefix).start(env);
         try (EventLogger logger =
@@ -274,6 +246,26 @@ class FailureRecoveryITCase {
         assertThat(last.parameters()).containsExactly(parameters.values());
     }
 
+    /**
+     * Creates the topics of {@code prefix}, the events topic with {@code eventPartitions}
+     * partitions, and answers the settings of a learner of policy {@code nas:0:4,3} on them.
+     */
+    private static Map<String, String> settingsOnNewTopics(String prefix, int eventPartitions) {
+        LearnerJobITCase.createTopics(prefix, eventPartitions);
+        return LearnerJobITCase.settings(prefix, "nas:0:4,3");
+    }
+
+    private static JobClient start(Map<String, String> settings, StreamExecutionEnvironment env)
+            throws Exception {
+        return LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(env);
+    }
+
+    private String stopWithSavepoint(JobClient client) throws Exception {
+        return client.stopWithSavepoint(
+                        false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
+    }
+
     /** The production job, but reading events through {@link FailOnce}. */
     private static LearnerJob failOnceJob(LearnerConfig config, String prefix) {
         return new LearnerJob(
@@ -324,7 +316,12 @@ class FailureRecoveryITCase {
         }
     }
 
-    private static StreamExecutionEnvironment environment(Configuration configuration) {
+    /** Parallelism 2, restarts after failures, and the state of {@code savepoint} unless null. */
+    private static StreamExecutionEnvironment environment(String savepoint) {
+        Configuration configuration = new Configuration();
+        if (savepoint != null) {
+            configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         configuration.set(
@@ -337,11 +334,7 @@ class FailureRecoveryITCase {
 
     private static void assertExactlyOnce(String prefix, List<String> sent) throws Exception {
         // Drained: nothing more arrives after every event was applied.
-        List<ParameterSnapshot> snapshots = LearnerJobITCase.snapshots(prefix + "-parameters");
-        LearnerJobITCase.assertVersionsStrictlyIncrease(snapshots);
-        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
-        assertThat(last.eventsApplied()).isEqualTo(sent.size());
-        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+        LearnerJobITCase.assertAppliedExactly(prefix, sent);
         assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
     }
 

@@ -83,11 +83,8 @@ class LearnerJobITCase {
             job.cancel().get();
         }
 
-        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
-        assertVersionsStrictlyIncrease(snapshots);
-        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
-        assertThat(last.eventsApplied()).isEqualTo(total);
-        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+        assertThat(sent).hasSize(total);
+        ParameterSnapshot last = assertAppliedExactly(prefix, sent);
         assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
 
         double uniform = bandit.expectedReward(PolicyParameters.zeros(spec));
@@ -222,11 +219,7 @@ class LearnerJobITCase {
         expected.merge(DeadLetterReason.EMPTY, 3, Integer::sum); // the tombstones
         expected.merge(DeadLetterReason.MALFORMED_JSON, 3, Integer::sum); // invalid UTF-8
         assertThat(reasons).isEqualTo(expected);
-        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
-        assertVersionsStrictlyIncrease(snapshots);
-        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
-        assertThat(last.eventsApplied()).isEqualTo(valid.size());
-        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(valid));
+        assertAppliedExactly(prefix, valid);
     }
 
     @Test
@@ -258,12 +251,8 @@ class LearnerJobITCase {
         } finally {
             second.cancel().get();
         }
-        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
-        assertVersionsStrictlyIncrease(snapshots);
-        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
-        assertThat(last.version()).isGreaterThan(versionBefore);
-        assertThat(last.eventsApplied()).isEqualTo(700);
-        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(sent));
+        assertThat(sent).hasSize(700);
+        assertThat(assertAppliedExactly(prefix, sent).version()).isGreaterThan(versionBefore);
     }
 
     static void send(String prefix, String idPrefix, int count, List<String> sent) {
@@ -333,6 +322,22 @@ class LearnerJobITCase {
 
     static List<ParameterSnapshot> snapshots(String topic) {
         return SharedKafka.snapshots(SharedKafka.broker().clientProperties(), topic);
+    }
+
+    /**
+     * Asserts {@link #assertVersionsStrictlyIncrease} of the snapshots on {@code
+     * prefix-parameters}, and that the newest applied exactly the events of {@code applied}: their
+     * count and digest.
+     *
+     * @return the newest snapshot
+     */
+    static ParameterSnapshot assertAppliedExactly(String prefix, List<String> applied) {
+        List<ParameterSnapshot> snapshots = snapshots(prefix + "-parameters");
+        assertVersionsStrictlyIncrease(snapshots);
+        ParameterSnapshot last = snapshots.get(snapshots.size() - 1);
+        assertThat(last.eventsApplied()).isEqualTo(applied.size());
+        assertThat(last.eventDigest()).isEqualTo(EventDigest.of(applied));
+        return last;
     }
 
     /** Per policy, in topic order: versions strictly increase and every parameter is finite. */

@@ -59,6 +59,27 @@ final class ContextualBandit {
         return offset + meanRewards[context][action] + noise * random.nextGaussian();
     }
 
+    /** One round: a context drawn from {@code q}, the policy's decision on it and its reward. */
+    Round play(SoftmaxPolicy policy, Random random) {
+        int context = sampleContext(random);
+        float[] x = contexts[context];
+        SoftmaxPolicy.Decision decision = policy.sample(x, random);
+        double reward = reward(context, decision.actions()[0], random);
+        return new Round(x, decision.actions(), reward, (float) decision.propensity());
+    }
+
+    /**
+     * One round of a bandit, as the application logs it: the features it decided on, the actions,
+     * their reward and the propensity to log ({@link MicroBatch#ON_POLICY} for none).
+     */
+    record Round(float[] features, int[] actions, double reward, float propensity) {
+
+        /** Adds the round to {@code batch} as an event with that advantage and propensity. */
+        void addTo(MicroBatch batch, double advantage, float propensity) {
+            batch.add(features, actions, (float) reward, (float) advantage, propensity);
+        }
+    }
+
     /** {@code J = sum_x q(x) sum_a pi(a|x) rbar(x,a)}, offset included. */
     double expectedReward(SoftmaxPolicy policy) {
         double value = 0;

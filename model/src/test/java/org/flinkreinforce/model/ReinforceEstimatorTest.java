@@ -23,6 +23,9 @@ class ReinforceEstimatorTest {
 
     private static final double UNCAPPED = Double.POSITIVE_INFINITY;
 
+    /** The bandit whose exact gradient the estimates are tested against. */
+    private static final ContextualBandit BANDIT = ContextualBandit.small(0.5, 0.0);
+
     private final GradientKernel kernel = GradientKernels.create(KernelChoice.AUTO);
 
     @Test
@@ -112,45 +115,42 @@ class ReinforceEstimatorTest {
 
     @Test
     void shouldEstimateTheExactGradientWithoutBiasAndCatchBrokenVariants() {
-        ContextualBandit bandit = ContextualBandit.small(0.5, 0.0);
-        PolicyParameters parameters = PolicyParameters.gaussian(bandit.spec(), 0.5, new Random(11));
-        double[] exact = bandit.exactGradient(new SoftmaxPolicy(parameters));
+        PolicyParameters parameters = PolicyParameters.gaussian(BANDIT.spec(), 0.5, new Random(11));
+        double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(parameters));
         BaselineSettings ema = new BaselineSettings(BaselineKind.EMA, 0.5, false, 1e-6);
 
-        Estimate correct = estimate(bandit, parameters, null, ema, Variant.CORRECT, 12);
-        Estimate wrongSign = estimate(bandit, parameters, null, ema, Variant.WRONG_SIGN, 12);
-        Estimate leaky = estimate(bandit, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12);
+        double correct = maxZ(exact, parameters, null, ema, Variant.CORRECT, 12);
+        double wrongSign = maxZ(exact, parameters, null, ema, Variant.WRONG_SIGN, 12);
+        double leaky = maxZ(exact, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12);
         System.out.printf(
                 "Largest z-score against the exact gradient: correct %.2f, wrong sign %.1f,"
                         + " baseline after update %.1f%n",
-                correct.maxZ(exact), wrongSign.maxZ(exact), leaky.maxZ(exact));
-        assertThat(correct.maxZ(exact)).as("z-score of the correct estimator").isLessThan(Z_BOUND);
+                correct, wrongSign, leaky);
+        assertThat(correct).as("z-score of the correct estimator").isLessThan(Z_BOUND);
 
         // The same test rejects an estimator with the wrong sign ...
-        assertThat(wrongSign.maxZ(exact)).isGreaterThan(Z_BOUND);
+        assertThat(wrongSign).isGreaterThan(Z_BOUND);
         // ... and one whose baseline already saw the reward it is subtracted from.
-        assertThat(leaky.maxZ(exact)).isGreaterThan(Z_BOUND);
+        assertThat(leaky).isGreaterThan(Z_BOUND);
     }
 
     @Test
     void shouldEstimateTheOnPolicyGradientFromAnotherPolicysLoggedEvents() {
-        ContextualBandit bandit = ContextualBandit.small(0.5, 0.0);
-        PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(5));
+        PolicyParameters target = PolicyParameters.gaussian(BANDIT.spec(), 0.6, new Random(5));
         SoftmaxPolicy behaviour =
-                new SoftmaxPolicy(PolicyParameters.gaussian(bandit.spec(), 0.4, new Random(6)));
-        double[] exact = bandit.exactGradient(new SoftmaxPolicy(target));
+                new SoftmaxPolicy(PolicyParameters.gaussian(BANDIT.spec(), 0.4, new Random(6)));
+        double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(target));
         BaselineSettings mean = BaselineSettings.DEFAULT;
 
-        Estimate corrected = estimate(bandit, target, behaviour, mean, Variant.CORRECT, 13);
-        Estimate uncorrected =
-                estimate(bandit, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13);
+        double corrected = maxZ(exact, target, behaviour, mean, Variant.CORRECT, 13);
+        double uncorrected = maxZ(exact, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13);
         System.out.printf(
                 "Largest z-score against the on-policy gradient: importance-weighted %.2f,"
                         + " unweighted %.1f%n",
-                corrected.maxZ(exact), uncorrected.maxZ(exact));
-        assertThat(corrected.maxZ(exact)).isLessThan(Z_BOUND);
+                corrected, uncorrected);
+        assertThat(corrected).isLessThan(Z_BOUND);
         // Without the importance weights the same events estimate the behaviour's gradient.
-        assertThat(uncorrected.maxZ(exact)).isGreaterThan(Z_BOUND);
+        assertThat(uncorrected).isGreaterThan(Z_BOUND);
     }
 
     @Test
@@ -235,14 +235,19 @@ class ReinforceEstimatorTest {
         }
     }
 
-    private Estimate estimate(
-            ContextualBandit bandit,
-            PolicyParameters parameters,
+    /**
+     * The largest z-score against {@code exact} of 400 batch gradients of 50 events of {@link
+     * #BANDIT}.
+     */
+    private double maxZ(
+            double[] exact,
+            PolicyParameters target,
             SoftmaxPolicy behaviour,
             BaselineSettings baselineSettings,
             Variant variant,
             long seed) {
-        return estimate(bandit, parameters, behaviour, baselineSettings, variant, seed, 400, 50);
+        return estimate(BANDIT, target, behaviour, baselineSettings, variant, seed, 400, 50)
+                .maxZ(exact);
     }
 
     /**
@@ -272,10 +277,8 @@ class ReinforceEstimatorTest {
         for (int b = 0; b < batches; b++) {
             batch.clear();
             for (int i = 0; i < size; i++) {
-                int context = bandit.sampleContext(random);
-                float[] x = bandit.contexts[context];
-                SoftmaxPolicy.Decision decision = sampler.sample(x, random);
-                double reward = bandit.reward(context, decision.actions()[0], random);
+                ContextualBandit.Round round = bandit.play(sampler, random);
+                double reward = round.reward();
                 double advantage;
                 if (variant == Variant.BASELINE_AFTER_UPDATE) {
                     baseline.update(state, reward);
@@ -286,8 +289,8 @@ class ReinforceEstimatorTest {
                 float propensity =
                         behaviour == null || variant == Variant.IGNORE_PROPENSITY
                                 ? MicroBatch.ON_POLICY
-                                : (float) decision.propensity();
-                batch.add(x, decision.actions(), (float) reward, (float) advantage, propensity);
+                                : round.propensity();
+                round.addTo(batch, advantage, propensity);
             }
             estimator.estimate(parameters, batch, gradient);
             double sign = variant == Variant.WRONG_SIGN ? -1 : 1;

@@ -43,13 +43,21 @@ public final class LearnerSettings {
     public static Map<String, String> withTopics(
             Properties client, String prefix, String policies) {
         Map<String, String> settings = fast(client, policies);
+        putTopics(settings, prefix);
+        settings.put("batch.timeout", "200 ms");
+        return settings;
+    }
+
+    /**
+     * Puts into {@code settings} the topics, consumer group and transactional ids of a test's own,
+     * named after {@code prefix}, as {@link #withTopics} describes them.
+     */
+    public static void putTopics(Map<String, String> settings, String prefix) {
         settings.put("events.topic", prefix + "-events");
         settings.put("parameters.topic", prefix + "-parameters");
         settings.put("dead-letter.topic", prefix + "-dead-letters");
         settings.put("group.id", prefix + "-learner");
         settings.put("transactional-id.prefix", prefix);
-        settings.put("batch.timeout", "200 ms");
-        return settings;
     }
 
     /**

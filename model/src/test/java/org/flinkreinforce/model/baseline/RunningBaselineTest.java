@@ -44,8 +44,7 @@ class RunningBaselineTest {
 
     @Test
     void shouldCorrectTheBiasOfTheMovingAverage() {
-        RunningBaseline baseline =
-                new RunningBaseline(new BaselineSettings(BaselineKind.EMA, 0.9, false, 1e-6));
+        RunningBaseline baseline = running(BaselineKind.EMA, false);
         BaselineState state = new BaselineState();
         baseline.update(state, 5.0);
         // Uncorrected, the average would be 0.5 after one reward of 5.
@@ -59,8 +58,7 @@ class RunningBaselineTest {
 
     @Test
     void shouldNormaliseAdvantagesAndNeverDivideByAZeroVariance() {
-        RunningBaseline baseline =
-                new RunningBaseline(new BaselineSettings(BaselineKind.MEAN, 0.9, true, 1e-6));
+        RunningBaseline baseline = running(BaselineKind.MEAN, true);
         BaselineState state = new BaselineState();
         for (int k = 0; k < 10; k++) {
             assertThat(baseline.advantageThenUpdate(state, 3.0)).isEqualTo(k == 0 ? 3.0 : 0.0);
@@ -76,8 +74,7 @@ class RunningBaselineTest {
 
     @Test
     void shouldGiveTheRewardItselfWithoutABaseline() {
-        RunningBaseline baseline =
-                new RunningBaseline(new BaselineSettings(BaselineKind.NONE, 0.9, false, 1e-6));
+        RunningBaseline baseline = running(BaselineKind.NONE, false);
         BaselineState state = new BaselineState();
         baseline.update(state, 10);
         assertThat(baseline.advantageThenUpdate(state, 7.5)).isEqualTo(7.5);
@@ -92,5 +89,10 @@ class RunningBaselineTest {
                 .hasMessageContaining("normalisation");
         assertThatThrownBy(() -> BaselineKind.parse("median"))
                 .hasMessageContaining("none, ema, mean");
+    }
+
+    /** A baseline of {@code kind} with EMA decay 0.9 and a minimum standard deviation of 1e-6. */
+    private static RunningBaseline running(BaselineKind kind, boolean normalizeAdvantage) {
+        return new RunningBaseline(new BaselineSettings(kind, 0.9, normalizeAdvantage, 1e-6));
     }
 }

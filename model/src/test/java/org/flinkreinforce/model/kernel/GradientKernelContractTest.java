@@ -38,25 +38,31 @@ class GradientKernelContractTest {
         return kernels;
     }
 
+    /** Edge cases, one a line: batch, features, actions, heads, logit scale, entropy bonus. */
+    private static final String EDGE_CASES =
+            """
+            1 0 2 1 1 0
+            1 1 2 1 1 0.01
+            1 5 3 1 1 0
+            3 0 6 4 1 0.05
+            7 13 17 1 1 0
+            8 16 16 1 1 0.01
+            9 17 33 2 1 0
+            33 31 15 1 1 0.1
+            64 32 10 1 1 0
+            257 40 100 1 1 0
+            300 129 1001 1 0.5 0.01
+            5 3 7 1 1e4 0
+            6 0 9 3 1e4 0.01
+            20 11 2 1 1e3 0
+            """;
+
     /** {batch, features, actions, heads, logit scale, entropy bonus}. */
     static List<double[]> shapes() {
-        List<double[]> shapes =
-                new ArrayList<>(
-                        List.of(
-                                new double[] {1, 0, 2, 1, 1, 0},
-                                new double[] {1, 1, 2, 1, 1, 0.01},
-                                new double[] {1, 5, 3, 1, 1, 0},
-                                new double[] {3, 0, 6, 4, 1, 0.05},
-                                new double[] {7, 13, 17, 1, 1, 0},
-                                new double[] {8, 16, 16, 1, 1, 0.01},
-                                new double[] {9, 17, 33, 2, 1, 0},
-                                new double[] {33, 31, 15, 1, 1, 0.1},
-                                new double[] {64, 32, 10, 1, 1, 0},
-                                new double[] {257, 40, 100, 1, 1, 0},
-                                new double[] {300, 129, 1001, 1, 0.5, 0.01},
-                                new double[] {5, 3, 7, 1, 1e4, 0},
-                                new double[] {6, 0, 9, 3, 1e4, 0.01},
-                                new double[] {20, 11, 2, 1, 1e3, 0}));
+        List<double[]> shapes = new ArrayList<>();
+        for (String line : EDGE_CASES.lines().toList()) {
+            shapes.add(Arrays.stream(line.split(" ")).mapToDouble(Double::parseDouble).toArray());
+        }
         Random random = new Random(20261127);
         for (int k = 0; k < 12; k++) {
             shapes.add(

@@ -46,29 +46,12 @@ class EventDecoderTest {
         DecodedEvent record =
                 decode("{\"policyId\":\"nas\",\"actions\":[5,0,3,1],\"reward\":0.91}");
         assertThat(record.isValid()).isTrue();
-        LoggedEvent event = record.event();
-        assertThat(event.features()).isEmpty();
-        assertThat(event.actions()).containsExactly(5, 0, 3, 1);
-        assertThat(event.hasPropensity()).isFalse();
-        assertThat(event.policyVersion()).isEqualTo(LoggedEvent.UNKNOWN_VERSION);
-        assertThat(event.baselineKey()).isEqualTo("nas");
-        assertThat(event.eventId()).isEqualTo("events-2-99");
-        assertThat(event.timestamp()).isEqualTo(123L);
+        EventSamples.assertNasEventWithDefaults(record.event());
     }
 
     @Test
     void shouldRoundTripThroughTheEncoder() {
-        LoggedEvent event =
-                new LoggedEvent(
-                        "recs",
-                        new float[] {1.5f, -0.25f, 3e-8f},
-                        new int[] {9},
-                        -2.5,
-                        0.125f,
-                        4,
-                        "k",
-                        "id-9",
-                        55L);
+        LoggedEvent event = EventSamples.recommender(-2.5);
         DecodedEvent record = decoder.decode("t", 0, 0, 1, null, JsonEventEncoder.encode(event));
         assertThat(record.event()).isEqualTo(event);
     }
@@ -248,25 +231,7 @@ class EventDecoderTest {
                 bytes = new byte[random.nextInt(80)];
                 random.nextBytes(bytes);
             } else {
-                bytes = valid.clone();
-                int mutations = 1 + random.nextInt(4);
-                for (int m = 0; m < mutations; m++) {
-                    int position = random.nextInt(bytes.length);
-                    switch (random.nextInt(3)) {
-                        case 0:
-                            bytes[position] = (byte) random.nextInt(256);
-                            break;
-                        case 1:
-                            bytes[position] =
-                                    (byte) "{}[],:\"0123456789.-eEnN".charAt(random.nextInt(23));
-                            break;
-                        default:
-                            bytes = java.util.Arrays.copyOf(bytes, position);
-                    }
-                    if (bytes.length == 0) {
-                        break;
-                    }
-                }
+                bytes = EventSamples.mutate(valid, random, 4, "{}[],:\"0123456789.-eEnN", false);
             }
             DecodedEvent record = decoder.decode("events", 0, k, 0, null, bytes);
             assertThat(record.isValid() ^ record.deadLetter() != null).isTrue();

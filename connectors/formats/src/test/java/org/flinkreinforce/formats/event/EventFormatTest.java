@@ -63,30 +63,7 @@ class EventFormatTest {
         String alphabet = "{}[],:\"0123456789.-+eEnNul \\\u00e9";
         int fastAccepted = 0;
         for (int k = 0; k < 100_000; k++) {
-            byte[] bytes = valid.clone();
-            int mutations = 1 + random.nextInt(3);
-            for (int m = 0; m < mutations && bytes.length > 0; m++) {
-                int position = random.nextInt(bytes.length);
-                switch (random.nextInt(4)) {
-                    case 0:
-                        bytes[position] = (byte) random.nextInt(256);
-                        break;
-                    case 1:
-                        bytes[position] = (byte) alphabet.charAt(random.nextInt(alphabet.length()));
-                        break;
-                    case 2:
-                        bytes = Arrays.copyOf(bytes, position);
-                        break;
-                    default:
-                        byte[] longer = new byte[bytes.length + 1];
-                        System.arraycopy(bytes, 0, longer, 0, position);
-                        longer[position] =
-                                (byte) alphabet.charAt(random.nextInt(alphabet.length()));
-                        System.arraycopy(
-                                bytes, position, longer, position + 1, bytes.length - position);
-                        bytes = longer;
-                }
-            }
+            byte[] bytes = EventSamples.mutate(valid, random, 3, alphabet, true);
             if (assertSame(bytes)) {
                 fastAccepted++;
             }
@@ -96,17 +73,7 @@ class EventFormatTest {
 
     @Test
     void shouldTakeTheFastPathForWhatTheEncoderWrites() {
-        LoggedEvent event =
-                new LoggedEvent(
-                        "recs",
-                        new float[] {1.5f, -0.25f, 3e-8f},
-                        new int[] {9},
-                        -2.5123456789012345,
-                        0.125f,
-                        4,
-                        "k",
-                        "id-9",
-                        55L);
+        LoggedEvent event = EventSamples.recommender(-2.5123456789012345);
         EventDraft draft = new EventDraft();
         draft.reset(0L);
         assertThat(
@@ -143,14 +110,8 @@ class EventFormatTest {
                         null,
                         null,
                         123L);
-        LoggedEvent decoded =
-                fast.decode("events", 2, 99, 7, null, BinaryEventCodec.encode(minimal)).event();
-        assertThat(decoded.hasPropensity()).isFalse();
-        assertThat(decoded.policyVersion()).isEqualTo(LoggedEvent.UNKNOWN_VERSION);
-        assertThat(decoded.baselineKey()).isEqualTo("nas");
-        assertThat(decoded.eventId()).isEqualTo("events-2-99");
-        assertThat(decoded.timestamp()).isEqualTo(123L);
-        assertThat(decoded.actions()).containsExactly(5, 0, 3, 1);
+        EventSamples.assertNasEventWithDefaults(
+                fast.decode("events", 2, 99, 7, null, BinaryEventCodec.encode(minimal)).event());
         assertThat(BinaryEventCodec.encode(full).length)
                 .isLessThan(JsonEventEncoder.encode(full).length);
     }
