@@ -23,6 +23,7 @@ import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
+import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -115,15 +116,15 @@ public final class LearnerJob {
                         config.kafkaProperties(),
                         startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
                         decoder),
-                KafkaConnectors.snapshotSink(
+                KafkaConnectors.exactlyOnceSink(
                         bootstrap,
-                        config.get(LearnerOptions.PARAMETERS_TOPIC),
+                        TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
                         config.kafkaProperties(),
                         prefix + "-parameters",
                         transactionTimeout),
-                KafkaConnectors.deadLetterSink(
+                KafkaConnectors.exactlyOnceSink(
                         bootstrap,
-                        config.get(LearnerOptions.DEAD_LETTER_TOPIC),
+                        TopicRecordSchema.deadLetters(config.get(LearnerOptions.DEAD_LETTER_TOPIC)),
                         config.kafkaProperties(),
                         prefix + "-dead-letters",
                         transactionTimeout),

@@ -30,6 +30,7 @@ import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
+import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
@@ -282,15 +283,15 @@ class FailureRecoveryITCase {
                                         new EventDeserializationSchema(
                                                 new EventDecoder(config.specs(), 1 << 20))))
                         .build(),
-                KafkaConnectors.snapshotSink(
+                KafkaConnectors.exactlyOnceSink(
                         config.bootstrapServers(),
-                        prefix + "-parameters",
+                        TopicRecordSchema.snapshots(prefix + "-parameters"),
                         config.kafkaProperties(),
                         prefix + "-parameters",
                         Duration.ofMinutes(1)),
-                KafkaConnectors.deadLetterSink(
+                KafkaConnectors.exactlyOnceSink(
                         config.bootstrapServers(),
-                        prefix + "-dead-letters",
+                        TopicRecordSchema.deadLetters(prefix + "-dead-letters"),
                         config.kafkaProperties(),
                         prefix + "-dead-letters",
                         Duration.ofMinutes(1)),

@@ -10,9 +10,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.connectors.event.DecodedRecord;
-import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.EventDecoder;
-import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 
 /**
  * The learner's Kafka source and sinks. Client properties (security included) pass through
@@ -52,35 +50,11 @@ public final class KafkaConnectors {
                 .build();
     }
 
-    public static KafkaSink<PublishedSnapshot> snapshotSink(
-            String bootstrapServers,
-            String topic,
-            Properties clientProperties,
-            String transactionalIdPrefix,
-            Duration transactionTimeout) {
-        return exactlyOnceSink(
-                bootstrapServers,
-                new SnapshotSerializationSchema(topic),
-                clientProperties,
-                transactionalIdPrefix,
-                transactionTimeout);
-    }
-
-    public static KafkaSink<DeadLetter> deadLetterSink(
-            String bootstrapServers,
-            String topic,
-            Properties clientProperties,
-            String transactionalIdPrefix,
-            Duration transactionTimeout) {
-        return exactlyOnceSink(
-                bootstrapServers,
-                new DeadLetterSerializationSchema(topic),
-                clientProperties,
-                transactionalIdPrefix,
-                transactionTimeout);
-    }
-
-    private static <T> KafkaSink<T> exactlyOnceSink(
+    /**
+     * An exactly-once sink that writes with {@code serializer} (e.g. {@link
+     * TopicRecordSchema#snapshots}) in transactions committed with Flink's checkpoints.
+     */
+    public static <T> KafkaSink<T> exactlyOnceSink(
             String bootstrapServers,
             KafkaRecordSerializationSchema<T> serializer,
             Properties clientProperties,

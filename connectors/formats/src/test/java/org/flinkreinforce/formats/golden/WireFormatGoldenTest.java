@@ -113,10 +113,7 @@ class WireFormatGoldenTest {
 
     @Test
     void shouldWriteAndReadTheSnapshotBytesOfVersion1() throws Exception {
-        ParameterSnapshot snapshot = snapshot();
-        byte[] expected = goldenOrUpdate("snapshot-v1.bin", SnapshotCodec.encode(snapshot));
-        assertThat(SnapshotCodec.encode(snapshot)).isEqualTo(expected);
-        assertThat(SnapshotCodec.decode(expected)).isEqualTo(snapshot);
+        assertSnapshotFormat(snapshot(), "snapshot-v1.bin");
     }
 
     @Test
@@ -135,12 +132,17 @@ class WireFormatGoldenTest {
                                         new ValidationStatistics(
                                                 5000, 0.71, 0.02, 0.7, 0.015, 0.52, 0.004)),
                         plain.eventDigest());
-        byte[] expected =
-                goldenOrUpdate("snapshot-v1-validation.bin", SnapshotCodec.encode(snapshot));
-        assertThat(SnapshotCodec.encode(snapshot)).isEqualTo(expected);
-        assertThat(SnapshotCodec.decode(expected)).isEqualTo(snapshot);
+        byte[] expected = assertSnapshotFormat(snapshot, "snapshot-v1-validation.bin");
         // The first eleven statistics and everything around them are those of the plain snapshot.
         assertThat(expected).hasSize(golden("snapshot-v1.bin").length + 7 * 8);
+    }
+
+    private static byte[] assertSnapshotFormat(ParameterSnapshot snapshot, String file)
+            throws Exception {
+        byte[] expected = goldenOrUpdate(file, SnapshotCodec.encode(snapshot));
+        assertThat(SnapshotCodec.encode(snapshot)).isEqualTo(expected);
+        assertThat(SnapshotCodec.decode(expected)).isEqualTo(snapshot);
+        return expected;
     }
 
     @Test
