@@ -8,6 +8,7 @@ import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.bench.BenchmarkResult;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.util.SettingNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -149,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
                         learnerProperties,
                         latencySeconds,
                         latencyRate,
-                        KernelChoice.parse(kernel),
+                        SettingNames.parse(KernelChoice.class, kernel, "kernel"),
                         seed,
                         baselineKeys);
         BenchmarkResult result = new Benchmark(settings, System.out).run();

@@ -26,6 +26,7 @@ import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.util.SettingNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -157,7 +158,9 @@ public final class DemoCommand implements Callable<Integer> {
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         env.setParallelism(2);
         JobClient job = LearnerJob.kafka(config).start(env);
-        String resolvedKernel = GradientKernels.resolve(KernelChoice.parse(kernel)).kernel();
+        String resolvedKernel =
+                GradientKernels.resolve(SettingNames.parse(KernelChoice.class, kernel, "kernel"))
+                        .kernel();
         System.out.println(
                 "Learner job "
                         + job.getJobID()

@@ -14,6 +14,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.util.SettingNames;
 
 /**
  * The validated configuration of one learner job: the {@link LearnerOptions} plus the Kafka client
@@ -34,7 +35,11 @@ public final class LearnerConfig {
         this.kernel =
                 guard(
                         LearnerOptions.KERNEL,
-                        () -> KernelChoice.parse(options.get(LearnerOptions.KERNEL)));
+                        () ->
+                                SettingNames.parse(
+                                        KernelChoice.class,
+                                        options.get(LearnerOptions.KERNEL),
+                                        "kernel"));
         List<String> specs = options.get(LearnerOptions.POLICIES);
         if (specs == null || specs.isEmpty()) {
             throw new IllegalArgumentException(

@@ -14,6 +14,7 @@ import org.flinkreinforce.model.optim.AverageSettings;
 import org.flinkreinforce.model.optim.LearningRateSchedule;
 import org.flinkreinforce.model.optim.OptimizerKind;
 import org.flinkreinforce.model.optim.OptimizerSettings;
+import org.flinkreinforce.model.util.SettingNames;
 
 /**
  * Everything the learner needs to know about one policy: its spec and its hyperparameters, the
@@ -95,7 +96,7 @@ public record PolicySettings(
                         LearnerOptions.OPTIMIZER,
                         () ->
                                 new OptimizerSettings(
-                                        OptimizerKind.parse(own.get(LearnerOptions.OPTIMIZER)),
+                                        choice(own, LearnerOptions.OPTIMIZER, OptimizerKind.class),
                                         own.get(LearnerOptions.LEARNING_RATE),
                                         own.get(LearnerOptions.MOMENTUM),
                                         own.get(LearnerOptions.ADAM_BETA1),
@@ -103,14 +104,16 @@ public record PolicySettings(
                                         own.get(LearnerOptions.ADAM_EPSILON),
                                         own.get(LearnerOptions.MAX_GRADIENT_NORM),
                                         own.get(LearnerOptions.L2),
-                                        LearningRateSchedule.parse(
-                                                own.get(LearnerOptions.LEARNING_RATE_SCHEDULE)),
+                                        choice(
+                                                own,
+                                                LearnerOptions.LEARNING_RATE_SCHEDULE,
+                                                LearningRateSchedule.class),
                                         own.get(LearnerOptions.LEARNING_RATE_DECAY_UPDATES))),
                 LearnerConfig.guard(
                         LearnerOptions.BASELINE,
                         () ->
                                 new BaselineSettings(
-                                        BaselineKind.parse(own.get(LearnerOptions.BASELINE)),
+                                        choice(own, LearnerOptions.BASELINE, BaselineKind.class),
                                         own.get(LearnerOptions.BASELINE_EMA_DECAY),
                                         own.get(LearnerOptions.BASELINE_NORMALIZE),
                                         1e-6)),
@@ -118,10 +121,16 @@ public record PolicySettings(
                         LearnerOptions.AVERAGE,
                         () ->
                                 new AverageSettings(
-                                        AverageKind.parse(own.get(LearnerOptions.AVERAGE)),
+                                        choice(own, LearnerOptions.AVERAGE, AverageKind.class),
                                         own.get(LearnerOptions.AVERAGE_START),
                                         own.get(LearnerOptions.AVERAGE_DECAY))),
                 own.get(LearnerOptions.VALIDATION_WINDOW));
+    }
+
+    /** The constant of {@code type} that {@code option} names. */
+    private static <E extends Enum<E>> E choice(
+            Configuration configuration, ConfigOption<String> option, Class<E> type) {
+        return SettingNames.parse(type, configuration.get(option), option.key());
     }
 
     private static long millis(Configuration configuration, ConfigOption<Duration> option) {

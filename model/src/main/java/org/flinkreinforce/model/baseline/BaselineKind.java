@@ -11,11 +11,6 @@ public enum BaselineKind {
     /** The running mean and variance of all rewards of the key (Welford 1962). */
     MEAN;
 
-    /** Parses {@code none|ema|mean}, case-insensitively. */
-    public static BaselineKind parse(String text) {
-        return SettingNames.parse(BaselineKind.class, text, "baseline");
-    }
-
     @Override
     public String toString() {
         return SettingNames.name(this);

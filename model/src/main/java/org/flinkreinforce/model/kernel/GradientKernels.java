@@ -2,6 +2,7 @@ package org.flinkreinforce.model.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.flinkreinforce.model.util.SettingNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,9 @@ public final class GradientKernels {
     public static GradientKernel create(KernelChoice choice) {
         switch (choice) {
             case AUTO:
-                return create(KernelChoice.parse(resolve(KernelChoice.AUTO).kernel()));
+                return create(
+                        SettingNames.parse(
+                                KernelChoice.class, resolve(KernelChoice.AUTO).kernel(), "kernel"));
             case NATIVE:
                 return new NativeKernel();
             case VECTOR:

@@ -13,11 +13,6 @@ public enum KernelChoice {
     /** The EJML reference kernel; always available. */
     EJML;
 
-    /** Parses {@code auto|native|vector|ejml}, case-insensitively. */
-    public static KernelChoice parse(String text) {
-        return SettingNames.parse(KernelChoice.class, text, "kernel");
-    }
-
     @Override
     public String toString() {
         return SettingNames.name(this);

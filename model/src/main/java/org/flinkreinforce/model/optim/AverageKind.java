@@ -15,11 +15,6 @@ public enum AverageKind {
      */
     EMA;
 
-    /** Parses {@code none|polyak|ema}, case-insensitively. */
-    public static AverageKind parse(String text) {
-        return SettingNames.parse(AverageKind.class, text, "parameter average");
-    }
-
     @Override
     public String toString() {
         return SettingNames.name(this);

@@ -17,11 +17,6 @@ public enum LearningRateSchedule {
      */
     INVERSE_SQRT;
 
-    /** Parses {@code constant|inverse_sqrt}, case-insensitively. */
-    public static LearningRateSchedule parse(String text) {
-        return SettingNames.parse(LearningRateSchedule.class, text, "learning-rate schedule");
-    }
-
     @Override
     public String toString() {
         return SettingNames.name(this);

@@ -9,11 +9,6 @@ public enum OptimizerKind {
     /** Adam (Kingma and Ba 2015), for ascent. */
     ADAM;
 
-    /** Parses {@code sgd|adam}, case-insensitively. */
-    public static OptimizerKind parse(String text) {
-        return SettingNames.parse(OptimizerKind.class, text, "optimizer");
-    }
-
     @Override
     public String toString() {
         return SettingNames.name(this);

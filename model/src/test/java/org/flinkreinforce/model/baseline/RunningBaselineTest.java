@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
+import org.flinkreinforce.model.util.SettingNames;
 import org.junit.jupiter.api.Test;
 
 class RunningBaselineTest {
@@ -87,7 +88,7 @@ class RunningBaselineTest {
                 .hasMessage("Invalid value 1.0 for the EMA decay: it must lie in (0, 1).");
         assertThatThrownBy(() -> new BaselineSettings(BaselineKind.EMA, 0.9, true, 1e-6))
                 .hasMessageContaining("normalisation");
-        assertThatThrownBy(() -> BaselineKind.parse("median"))
+        assertThatThrownBy(() -> SettingNames.parse(BaselineKind.class, "median", "baseline"))
                 .hasMessageContaining("none, ema, mean");
     }
 

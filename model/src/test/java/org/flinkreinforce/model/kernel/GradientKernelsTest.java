@@ -3,6 +3,7 @@ package org.flinkreinforce.model.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.flinkreinforce.model.util.SettingNames;
 import org.junit.jupiter.api.Test;
 
 class GradientKernelsTest {
@@ -51,9 +52,10 @@ class GradientKernelsTest {
 
     @Test
     void shouldRejectUnknownKernelNamesWithAFullSentence() {
-        assertThatThrownBy(() -> KernelChoice.parse("cuda"))
+        assertThatThrownBy(() -> SettingNames.parse(KernelChoice.class, "cuda", "kernel"))
                 .hasMessage("Invalid kernel 'cuda': expected one of auto, native, vector, ejml.");
-        assertThat(KernelChoice.parse(" Native ")).isEqualTo(KernelChoice.NATIVE);
+        assertThat(SettingNames.parse(KernelChoice.class, " Native ", "kernel"))
+                .isEqualTo(KernelChoice.NATIVE);
     }
 
     @Test

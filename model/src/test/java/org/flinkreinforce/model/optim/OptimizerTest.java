@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.flinkreinforce.model.kernel.NativeLibraryLoader;
+import org.flinkreinforce.model.util.SettingNames;
 import org.junit.jupiter.api.Test;
 
 class OptimizerTest {
@@ -337,12 +338,21 @@ class OptimizerTest {
 
     @Test
     void shouldParseAndValidateTheLearningRateSchedule() {
-        assertThat(LearningRateSchedule.parse(" Inverse_Sqrt "))
+        assertThat(
+                        SettingNames.parse(
+                                LearningRateSchedule.class,
+                                " Inverse_Sqrt ",
+                                "learning-rate.schedule"))
                 .isEqualTo(LearningRateSchedule.INVERSE_SQRT);
         assertThat(LearningRateSchedule.INVERSE_SQRT).hasToString("inverse_sqrt");
-        assertThatThrownBy(() -> LearningRateSchedule.parse("cosine"))
+        assertThatThrownBy(
+                        () ->
+                                SettingNames.parse(
+                                        LearningRateSchedule.class,
+                                        "cosine",
+                                        "learning-rate.schedule"))
                 .hasMessage(
-                        "Invalid learning-rate schedule 'cosine': expected one of constant,"
+                        "Invalid learning-rate.schedule 'cosine': expected one of constant,"
                                 + " inverse_sqrt.");
         assertThatThrownBy(
                         () ->
@@ -361,6 +371,7 @@ class OptimizerTest {
                 .hasMessage(
                         "Invalid value -1.0 for the learning rate: it must be positive and finite.");
         assertThatThrownBy(() -> OptimizerSettings.sgd(0.1, 1.0)).hasMessageContaining("momentum");
-        assertThatThrownBy(() -> OptimizerKind.parse("rmsprop")).hasMessageContaining("sgd, adam");
+        assertThatThrownBy(() -> SettingNames.parse(OptimizerKind.class, "rmsprop", "optimizer"))
+                .hasMessageContaining("sgd, adam");
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
 import org.flinkreinforce.model.util.Allocations;
+import org.flinkreinforce.model.util.SettingNames;
 import org.junit.jupiter.api.Test;
 
 class ParameterAverageTest {
@@ -181,9 +182,10 @@ class ParameterAverageTest {
         assertThatThrownBy(() -> AverageSettings.ema(1.0))
                 .hasMessage(
                         "Invalid value 1.0 for the parameter average decay: it must lie in (0, 1).");
-        assertThatThrownBy(() -> AverageKind.parse("tail"))
-                .hasMessage("Invalid parameter average 'tail': expected one of none, polyak, ema.");
-        assertThat(AverageKind.parse("EMA")).isEqualTo(AverageKind.EMA);
+        assertThatThrownBy(() -> SettingNames.parse(AverageKind.class, "tail", "average"))
+                .hasMessage("Invalid average 'tail': expected one of none, polyak, ema.");
+        assertThat(SettingNames.parse(AverageKind.class, "EMA", "average"))
+                .isEqualTo(AverageKind.EMA);
         ParameterAverage average = new ParameterAverage(AverageSettings.ema(0.9), 2);
         AverageState state = average.newState();
         assertThatThrownBy(() -> average.observe(new float[3], 1, state))

@@ -6,6 +6,7 @@ import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.HeadBatch;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.util.SettingNames;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -67,7 +68,8 @@ public class KernelBenchmark {
         int features = Integer.parseInt(parts[1]);
         int actions = Integer.parseInt(parts[2]);
         flopsPerBatch = 4L * batch * features * actions;
-        gradientKernel = GradientKernels.create(KernelChoice.parse(kernel));
+        gradientKernel =
+                GradientKernels.create(SettingNames.parse(KernelChoice.class, kernel, "kernel"));
         Random random = new Random(42);
         float[] x = new float[batch * features];
         for (int k = 0; k < x.length; k++) {
