@@ -44,14 +44,17 @@ typedef struct {
     rk_scratch_fn fwd_scratch, bwd_scratch;
     rk_forward_fn forward;
     rk_backward_fn backward;
+    rk_predict_fn predict;
 } rk_impl;
 
 static const rk_impl rk_impls[] = {
     {rk_forward_scratch_portable, rk_backward_scratch_portable, rk_forward_portable,
-     rk_backward_portable},
+     rk_backward_portable, rk_predict_portable},
 #if defined(__x86_64__) || defined(__i386__)
-    {rk_forward_scratch_avx2, rk_backward_scratch_avx2, rk_forward_avx2, rk_backward_avx2},
-    {rk_forward_scratch_avx512, rk_backward_scratch_avx512, rk_forward_avx512, rk_backward_avx512},
+    {rk_forward_scratch_avx2, rk_backward_scratch_avx2, rk_forward_avx2, rk_backward_avx2,
+     rk_predict_avx2},
+    {rk_forward_scratch_avx512, rk_backward_scratch_avx512, rk_forward_avx512, rk_backward_avx512,
+     rk_predict_avx512},
 #endif
 };
 
@@ -140,30 +143,53 @@ out:
     if (px) (*env)->ReleasePrimitiveArrayCritical(env, x, px, JNI_ABORT);
 }
 
+JNIFN(void, predict0)(JNIEnv *env, jclass cls, jint isa, jint batch, jint features,
+                      jint actions, jfloatArray x, jfloatArray model, jint weightOffset,
+                      jint biasOffset, jfloatArray actionValues) {
+    (void)cls;
+    if (batch <= 0 || actions <= 0 || features < 0) return;
+    const rk_impl *impl = &rk_impls[rk_clamp_isa(isa)];
+    float *scratch = rk_scratch_get(impl->fwd_scratch(batch, features, actions));
+    if (!scratch) return;
+    float *px = NULL, *pm = NULL, *pq = NULL;
+    if (!(px = (*env)->GetPrimitiveArrayCritical(env, x, NULL))) goto out;
+    if (!(pm = (*env)->GetPrimitiveArrayCritical(env, model, NULL))) goto out;
+    if (!(pq = (*env)->GetPrimitiveArrayCritical(env, actionValues, NULL))) goto out;
+    impl->predict(batch, features, actions, px, pm + weightOffset, pm + biasOffset, pq, scratch);
+out:
+    if (pq) (*env)->ReleasePrimitiveArrayCritical(env, actionValues, pq, 0);
+    if (pm) (*env)->ReleasePrimitiveArrayCritical(env, model, pm, JNI_ABORT);
+    if (px) (*env)->ReleasePrimitiveArrayCritical(env, x, px, JNI_ABORT);
+}
+
+/* actionValues: null when the batch has no reward model. */
 JNIFN(void, backward0)(JNIEnv *env, jclass cls, jint isa, jint batch, jint features,
                        jint actions, jfloatArray x, jintArray chosen, jint actionOffset,
-                       jint actionStride, jfloatArray probs, jfloatArray coefficients,
-                       jfloat entropyBonus, jfloatArray entropy, jfloat scale,
-                       jfloatArray gradient, jint weightOffset, jint biasOffset) {
+                       jint actionStride, jfloatArray probs, jfloatArray actionValues,
+                       jfloatArray coefficients, jfloat entropyBonus, jfloatArray entropy,
+                       jfloat scale, jfloatArray gradient, jint weightOffset, jint biasOffset) {
     (void)cls;
     if (batch <= 0 || actions <= 0 || features < 0) return;
     const rk_impl *impl = &rk_impls[rk_clamp_isa(isa)];
     float *scratch = rk_scratch_get(impl->bwd_scratch(batch, features, actions));
     if (!scratch) return;
-    float *px = NULL, *ppr = NULL, *pc = NULL, *pe = NULL, *pg = NULL;
+    float *px = NULL, *ppr = NULL, *pq = NULL, *pc = NULL, *pe = NULL, *pg = NULL;
     int *pa = NULL;
     if (!(px = (*env)->GetPrimitiveArrayCritical(env, x, NULL))) goto out;
     if (!(pa = (*env)->GetPrimitiveArrayCritical(env, chosen, NULL))) goto out;
     if (!(ppr = (*env)->GetPrimitiveArrayCritical(env, probs, NULL))) goto out;
+    if (actionValues && !(pq = (*env)->GetPrimitiveArrayCritical(env, actionValues, NULL)))
+        goto out;
     if (!(pc = (*env)->GetPrimitiveArrayCritical(env, coefficients, NULL))) goto out;
     if (!(pe = (*env)->GetPrimitiveArrayCritical(env, entropy, NULL))) goto out;
     if (!(pg = (*env)->GetPrimitiveArrayCritical(env, gradient, NULL))) goto out;
-    impl->backward(batch, features, actions, px, pa + actionOffset, actionStride, ppr, pc,
+    impl->backward(batch, features, actions, px, pa + actionOffset, actionStride, ppr, pq, pc,
                    entropyBonus, pe, scale, pg + weightOffset, pg + biasOffset, scratch);
 out:
     if (pg) (*env)->ReleasePrimitiveArrayCritical(env, gradient, pg, 0);
     if (pe) (*env)->ReleasePrimitiveArrayCritical(env, entropy, pe, JNI_ABORT);
     if (pc) (*env)->ReleasePrimitiveArrayCritical(env, coefficients, pc, JNI_ABORT);
+    if (pq) (*env)->ReleasePrimitiveArrayCritical(env, actionValues, pq, JNI_ABORT);
     if (ppr) (*env)->ReleasePrimitiveArrayCritical(env, probs, ppr, 0);
     if (pa) (*env)->ReleasePrimitiveArrayCritical(env, chosen, pa, JNI_ABORT);
     if (px) (*env)->ReleasePrimitiveArrayCritical(env, x, px, JNI_ABORT);
@@ -173,6 +199,8 @@ out:
 int rk_harness_max_isa(void) { return rk_max_isa(); }
 const void *rk_harness_impl(int isa, int which) {
     const rk_impl *impl = &rk_impls[rk_clamp_isa(isa)];
-    return which == 0 ? (const void *)impl->forward : (const void *)impl->backward;
+    return which == 0 ? (const void *)impl->forward
+           : which == 1 ? (const void *)impl->backward
+                        : (const void *)impl->predict;
 }
 float *rk_harness_scratch(size_t n) { return rk_scratch_get(n); }

@@ -17,7 +17,7 @@
 /* The best RK_ISA_* path this CPU supports (detected once, dispatch.c); not exported. */
 __attribute__((visibility("hidden"))) int rk_max_isa(void);
 
-/* Scratch (in floats, 64-byte aligned by the caller) needed by forward / backward. */
+/* Scratch (in floats, 64-byte aligned by the caller) needed by forward (and predict) / backward. */
 typedef size_t (*rk_scratch_fn)(int batch, int features, int actions);
 
 /*
@@ -29,22 +29,32 @@ typedef void (*rk_forward_fn)(int batch, int features, int actions, const float 
                               float *probs, float *logp, float *ent, float *scratch);
 
 /*
+ * Predict (forward's scratch). x: B x d row-major; w: n x d row-major; bias: n; out: B x n
+ * (out), out = X W^T + b.
+ */
+typedef void (*rk_predict_fn)(int batch, int features, int actions, const float *x,
+                              const float *w, const float *bias, float *out, float *scratch);
+
+/*
  * Backward. probs (B x n) is overwritten with g; gw (n x d) and gb (n) are overwritten with
- * scale * G^T X and scale * column sums of G.
+ * scale * G^T X and scale * column sums of G. values: the action values q (B x n, read only)
+ * whose term p (q - p.q) g gets, or NULL for none.
  */
 typedef void (*rk_backward_fn)(int batch, int features, int actions, const float *x,
-                               const int *act, long astride, float *probs, const float *coef,
-                               float beta, const float *ent, float scale, float *gw, float *gb,
-                               float *scratch);
+                               const int *act, long astride, float *probs, const float *values,
+                               const float *coef, float beta, const float *ent, float scale,
+                               float *gw, float *gb, float *scratch);
 
 #define RK_DECLARE(sfx)                                                                      \
     size_t rk_forward_scratch_##sfx(int, int, int);                                          \
     size_t rk_backward_scratch_##sfx(int, int, int);                                         \
     void rk_forward_##sfx(int, int, int, const float *, const float *, const float *,        \
                           const int *, long, float *, float *, float *, float *);            \
+    void rk_predict_##sfx(int, int, int, const float *, const float *, const float *,        \
+                          float *, float *);                                                 \
     void rk_backward_##sfx(int, int, int, const float *, const int *, long, float *,         \
-                           const float *, float, const float *, float, float *, float *,     \
-                           float *);
+                           const float *, const float *, float, const float *, float,        \
+                           float *, float *, float *);
 
 RK_DECLARE(portable)
 #if defined(__x86_64__) || defined(__i386__)

@@ -13,6 +13,7 @@
  * MC rows at a time into a scratch Z block, each row's maximum kept by the tiles' store phase;
  * then a 2-pass log-sum-exp softmax per row (exp2 + sum + sum e*u; normalise) that writes probs,
  * log p(chosen) and the entropy.
+ * Predict: the forward's packing and GEMM with each block of Z copied out instead of the softmax.
  * Backward: g overwrites probs bc rows at a time (bias gradient accumulated on the way), X of
  * those rows is packed into BNR-wide column panels, then gW (n x d) += G_blk^T X_blk with
  * BMR-action x BNV-vector register tiles (broadcast g, load x vectors), vectorised over the
@@ -105,9 +106,11 @@ AI void FN(fwd_mk_)(const int nv, const int direct, long K, const float *restric
     }
 }
 
+/* Always inlined: forward and predict get their own copy, as forward did when it was the only
+ * caller (a call per partial tile costs a few percent at small shapes). */
 #define FARGS K, P, lda, Wt, ldw, bias, Z, ldz, R, first
-static void FN(fwd_tile_)(int nv, int direct, long K, const float *P, long lda, const float *Wt,
-                          long ldw, const float *bias, float *Z, long ldz, float *R, int first) {
+AI void FN(fwd_tile_)(int nv, int direct, long K, const float *P, long lda, const float *Wt,
+                      long ldw, const float *bias, float *Z, long ldz, float *R, int first) {
     switch (nv * 2 + (direct != 0)) {
     case 2: FN(fwd_mk_)(CLNV(1), 0, FARGS); break;
     case 3: FN(fwd_mk_)(CLNV(1), 1, FARGS); break;
@@ -247,17 +250,24 @@ static __attribute__((noinline)) void FN(softmax_small_)(long rows, int n, const
                         ent + r);
 }
 
-void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
-                     const int *act, long astride, float *probs, float *logp, float *ent,
-                     float *scratch) {
-    const long nv = FN(rk_up_)(n, VW); /* actions padded to whole vectors */
-    const long ldz = FN(rk_ld_)(n);
+/* The forward's scratch: packed W^T (Wp), padded bias (bp), the x panels, the Z block and its
+ * rows' lane-wise maxima (R). */
+AI void FN(fwd_layout_)(int d, int n, float *scratch, float **Wp, float **bp, float **panel,
+                        float **Z, float **R) {
+    const long nv = FN(rk_up_)(n, VW);
     const long mcr = FN(rk_up_)(MC, MR);
-    float *Wp = scratch;
-    float *bp = Wp + FN(rk_up_)((long)d * nv, 16);
-    float *panel = bp + FN(rk_up_)(nv, 16);
-    float *Z = panel + FN(rk_up_)(mcr * d, 16);
-    float *R = Z + mcr * ldz; /* per row: lane-wise maximum of its logits */
+    *Wp = scratch;
+    *bp = *Wp + FN(rk_up_)((long)d * nv, 16);
+    *panel = *bp + FN(rk_up_)(nv, 16);
+    *Z = *panel + FN(rk_up_)(mcr * d, 16);
+    *R = *Z + mcr * FN(rk_ld_)(n);
+}
+
+/* Packs W^T and the bias into the scratch (see fwd_layout_). */
+AI void FN(fwd_pack_)(int d, int n, const float *w, const float *bias, float *scratch) {
+    const long nv = FN(rk_up_)(n, VW); /* actions padded to whole vectors */
+    float *Wp, *bp, *panel, *Z, *R;
+    FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
 
     /* Wp: tile [a0, a0 + wq) of the actions is the d x wq block at Wp + a0 * d, row k holding
      * W[a0 .. a0+wq)[k] (zero past n), so the GEMM streams it contiguously. */
@@ -284,52 +294,70 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     /* padding columns: logit -inf (weights 0), so that they never win the maximum */
     memcpy(bp, bias, sizeof(float) * n);
     for (long a = n; a < nv; a++) bp[a] = -INFINITY;
+}
 
-    for (long i0 = 0; i0 < batch; i0 += MC) {
-        const long mc = RK_MIN((long)MC, batch - i0);
-        const long tiles = (mc + MR - 1) / MR;
-        /* Full row tiles broadcast straight from the rows of x (measured as fast as a packed
-         * panel, without the copy); a partial last tile (zero rows past the batch), or every
-         * tile when nv > FWD_DIRECT_MAX (a tuning knob), is packed into panel[t][k][r]. */
-        const int direct_ok = nv <= FWD_DIRECT_MAX;
+/* Z = X W^T + b for the mc rows from i0 (mc <= MC) into the scratch's Z block (row stride
+ * rk_ld_(n)), from the packing of fwd_pack_; R gets each row's lane-wise maximum. */
+AI void FN(fwd_logits_)(long i0, long mc, int d, int n, const float *x, float *scratch) {
+    const long nv = FN(rk_up_)(n, VW);
+    const long ldz = FN(rk_ld_)(n);
+    float *Wp, *bp, *panel, *Z, *R;
+    FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
+    const long tiles = (mc + MR - 1) / MR;
+    /* Full row tiles broadcast straight from the rows of x (measured as fast as a packed
+     * panel, without the copy); a partial last tile (zero rows past the batch), or every
+     * tile when nv > FWD_DIRECT_MAX (a tuning knob), is packed into panel[t][k][r]. */
+    const int direct_ok = nv <= FWD_DIRECT_MAX;
+    for (long t = 0; t < tiles; t++) {
+        const long row0 = i0 + t * MR;
+        if (direct_ok && row0 + MR <= i0 + mc) continue;
+        float *pt = panel + t * MR * (long)d;
+        for (int r = 0; r < MR; r++) {
+            const long row = row0 + r;
+            if (row < i0 + mc) {
+                const float *xr = x + row * d;
+                for (long k = 0; k < d; k++) pt[k * MR + r] = xr[k];
+            } else {
+                for (long k = 0; k < d; k++) pt[k * MR + r] = 0.0f;
+            }
+        }
+    }
+    for (long c0 = 0; c0 < nv; c0 += NC) {
+        const long c1 = RK_MIN(nv, c0 + NC);
         for (long t = 0; t < tiles; t++) {
             const long row0 = i0 + t * MR;
-            if (direct_ok && row0 + MR <= i0 + mc) continue;
-            float *pt = panel + t * MR * (long)d;
-            for (int r = 0; r < MR; r++) {
-                const long row = row0 + r;
-                if (row < i0 + mc) {
-                    const float *xr = x + row * d;
-                    for (long k = 0; k < d; k++) pt[k * MR + r] = xr[k];
-                } else {
-                    for (long k = 0; k < d; k++) pt[k * MR + r] = 0.0f;
-                }
+            const int direct = direct_ok && row0 + MR <= i0 + mc;
+            const float *pt = direct ? x + row0 * d : panel + t * MR * (long)d;
+            float *zt = Z + t * MR * ldz;
+            float *rt = R + t * MR * VW;
+            long a0 = c0;
+            if (direct)
+                for (; a0 + NR <= c1; a0 += NR)
+                    FN(fwd_mk_)(NV, 1, d, pt, d, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
+                                a0 == 0);
+            else
+                for (; a0 + NR <= c1; a0 += NR)
+                    FN(fwd_mk_)(NV, 0, d, pt, MR, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
+                                a0 == 0);
+            if (a0 < c1) {
+                const long wq = c1 - a0;
+                FN(fwd_tile_)((int)(wq / VW), direct, d, pt, direct ? d : MR, Wp + a0 * d, wq,
+                              bp + a0, zt + a0, ldz, rt, a0 == 0);
             }
         }
-        for (long c0 = 0; c0 < nv; c0 += NC) {
-            const long c1 = RK_MIN(nv, c0 + NC);
-            for (long t = 0; t < tiles; t++) {
-                const long row0 = i0 + t * MR;
-                const int direct = direct_ok && row0 + MR <= i0 + mc;
-                const float *pt = direct ? x + row0 * d : panel + t * MR * (long)d;
-                float *zt = Z + t * MR * ldz;
-                float *rt = R + t * MR * VW;
-                long a0 = c0;
-                if (direct)
-                    for (; a0 + NR <= c1; a0 += NR)
-                        FN(fwd_mk_)(NV, 1, d, pt, d, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
-                                    a0 == 0);
-                else
-                    for (; a0 + NR <= c1; a0 += NR)
-                        FN(fwd_mk_)(NV, 0, d, pt, MR, Wp + a0 * d, NR, bp + a0, zt + a0, ldz, rt,
-                                    a0 == 0);
-                if (a0 < c1) {
-                    const long wq = c1 - a0;
-                    FN(fwd_tile_)((int)(wq / VW), direct, d, pt, direct ? d : MR, Wp + a0 * d, wq,
-                                  bp + a0, zt + a0, ldz, rt, a0 == 0);
-                }
-            }
-        }
+    }
+}
+
+void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
+                     const int *act, long astride, float *probs, float *logp, float *ent,
+                     float *scratch) {
+    const long ldz = FN(rk_ld_)(n);
+    float *Wp, *bp, *panel, *Z, *R;
+    FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
+    FN(fwd_pack_)(d, n, w, bias, scratch);
+    for (long i0 = 0; i0 < batch; i0 += MC) {
+        const long mc = RK_MIN((long)MC, batch - i0);
+        FN(fwd_logits_)(i0, mc, d, n, x, scratch);
         if (n <= VW) {
             FN(softmax_small_)(mc, n, Z, ldz, probs + i0 * n, act + i0 * astride, astride,
                                logp + i0, ent + i0);
@@ -340,6 +368,22 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
                                  act[i * astride], logp + i, ent + i);
             }
         }
+    }
+}
+
+/* Predict: out = X W^T + b (B x n, row-major), the forward's GEMM with each block of logits
+ * copied out instead of the softmax. Scratch: rk_forward_scratch_. */
+void FN(rk_predict_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
+                     float *out, float *scratch) {
+    const long ldz = FN(rk_ld_)(n);
+    float *Wp, *bp, *panel, *Z, *R;
+    FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
+    FN(fwd_pack_)(d, n, w, bias, scratch);
+    for (long i0 = 0; i0 < batch; i0 += MC) {
+        const long mc = RK_MIN((long)MC, batch - i0);
+        FN(fwd_logits_)(i0, mc, d, n, x, scratch);
+        for (long r = 0; r < mc; r++)
+            memcpy(out + (i0 + r) * (long)n, Z + r * ldz, sizeof(float) * n);
     }
 }
 
@@ -440,13 +484,17 @@ size_t FN(rk_backward_scratch_)(int batch, int d, int n) {
 
 /* g for rows [i0, i1): overwrite probs, accumulate the (unscaled) bias gradient into gb (a
  * scratch row padded to whole vectors: unmasked loads and stores, so store forwarding works
- * from one row to the next; the lanes past n accumulate zeros). The one-hot term c is added inside the vector holding the chosen action (no scalar
- * read-modify-write of freshly stored vectors: store forwarding would fail). */
-#define RK_G_ROW(BODY)                                                                        \
+ * from one row to the next; the lanes past n accumulate zeros). The one-hot term c is added
+ * inside the vector holding the chosen action (no scalar read-modify-write of freshly stored
+ * vectors: store forwarding would fail). BODY sees p, and with WITH_Q the row's action values
+ * less their reference value (q - q0, zero past n). */
+#define RK_G_ROW(BODY, WITH_Q)                                                                \
     do {                                                                                      \
         int a_ = 0;                                                                           \
         for (; a_ < nf; a_ += VW) {                                                           \
             V p = v_load(pr + a_);                                                            \
+            V q = WITH_Q ? v_sub(v_load(qr + a_), q0) : p;                                    \
+            (void)q;                                                                          \
             V g = BODY;                                                                       \
             if ((unsigned)(ai - a_) < (unsigned)VW) g = v_add_lane(g, ai - a_, c);            \
             v_store(pr + a_, g);                                                              \
@@ -454,6 +502,8 @@ size_t FN(rk_backward_scratch_)(int batch, int d, int n) {
         }                                                                                     \
         if (rem) {                                                                            \
             V p = v_mload(pr + nf, m);                                                        \
+            V q = WITH_Q ? v_mzero(v_sub(v_mload(qr + nf, m), q0), m) : p;                    \
+            (void)q;                                                                          \
             V g = BODY;                                                                       \
             if (ai >= nf) g = v_add_lane(g, ai - nf, c);                                      \
             v_mstore(pr + nf, m, g);                                                          \
@@ -467,26 +517,67 @@ static __attribute__((noinline)) void FN(grad_rows_)(long i0, long i1, int n, co
                                                      const float *ent, float *gb) {
     const int nf = n / VW * VW, rem = n - nf;
     const M m = mask_of(rem ? rem : VW);
+    const float *qr = NULL;
+    const V q0 = v_zero();
+    (void)qr;
+    (void)q0;
     for (long i = i0; i < i1; i++) {
         float *pr = probs + i * (long)n;
         const float c = coef[i];
         const int ai = act[i * astride];
         if (beta == 0.0f) {
             const V nc = v_set1(-c);
-            RK_G_ROW(v_mul(p, nc));
+            RK_G_ROW(v_mul(p, nc), 0);
         } else {
             /* g = -p (c + beta H + beta log p); p log p := 0 where p == 0 */
             const V k = v_set1(c + beta * ent[i]);
             const V vb = v_set1(beta), tiny = v_set1(FLT_MIN), zero = v_zero();
-            RK_G_ROW(v_mul(v_sub(zero, p), v_fma(vb, v_log(v_max(p, tiny)), k)));
+            RK_G_ROW(v_mul(v_sub(zero, p), v_fma(vb, v_log(v_max(p, tiny)), k)), 0);
+        }
+    }
+}
+
+/* grad_rows_ with the action values q (B x n) of a reward model: g gets p (q - p.q) more. It is
+ * computed from q less the row's first value q0 (the term is unchanged by a constant shift of a
+ * row of q; a constant row gives exactly 0): s = sum p (q - q0), then g = p ((q - q0) - (c + s +
+ * beta H) - beta log p) + c 1[a = ai], one pass for the three terms. */
+static __attribute__((noinline)) void FN(grad_rows_q_)(long i0, long i1, int n, const int *act,
+                                                       long astride, float *probs,
+                                                       const float *values, const float *coef,
+                                                       float beta, const float *ent,
+                                                       float *gb) {
+    const int nf = n / VW * VW, rem = n - nf;
+    const M m = mask_of(rem ? rem : VW);
+    for (long i = i0; i < i1; i++) {
+        float *pr = probs + i * (long)n;
+        const float *qr = values + i * (long)n;
+        const V q0 = v_set1(qr[0]);
+        V s0 = v_zero(), s1 = v_zero();
+        int a = 0;
+        for (; a + 2 * VW <= nf; a += 2 * VW) {
+            s0 = v_fma(v_load(pr + a), v_sub(v_load(qr + a), q0), s0);
+            s1 = v_fma(v_load(pr + a + VW), v_sub(v_load(qr + a + VW), q0), s1);
+        }
+        if (a < nf) s0 = v_fma(v_load(pr + a), v_sub(v_load(qr + a), q0), s0);
+        if (rem) s1 = v_fma(v_mload(pr + nf, m), v_mzero(v_sub(v_mload(qr + nf, m), q0), m), s1);
+        const float s = v_hsum(v_add(s0, s1));
+        const float c = coef[i];
+        const int ai = act[i * astride];
+        if (beta == 0.0f) {
+            const V k = v_set1(c + s);
+            RK_G_ROW(v_mul(p, v_sub(q, k)), 1);
+        } else {
+            const V k = v_set1(c + beta * ent[i] + s);
+            const V vb = v_set1(beta), tiny = v_set1(FLT_MIN);
+            RK_G_ROW(v_mul(p, v_sub(q, v_fma(vb, v_log(v_max(p, tiny)), k))), 1);
         }
     }
 }
 #undef RK_G_ROW
 
 void FN(rk_backward_)(int batch, int d, int n, const float *x, const int *act, long astride,
-                      float *probs, const float *coef, float beta, const float *ent, float scale,
-                      float *gw, float *gb, float *scratch) {
+                      float *probs, const float *values, const float *coef, float beta,
+                      const float *ent, float scale, float *gw, float *gb, float *scratch) {
     const long dv = FN(rk_up_)(d, VW);
     float *Xp = scratch;
     float *gbs = scratch + FN(rk_up_)(RK_MIN(FN(rk_bc_)(d), (long)batch) * dv, 16);
@@ -494,7 +585,10 @@ void FN(rk_backward_)(int batch, int d, int n, const float *x, const int *act, l
     const long bcmax = FN(rk_bc_)(d);
     for (long i0 = 0; i0 < batch; i0 += bcmax) {
         const long bc = RK_MIN(bcmax, batch - i0);
-        FN(grad_rows_)(i0, i0 + bc, n, act, astride, probs, coef, beta, ent, gbs);
+        if (values)
+            FN(grad_rows_q_)(i0, i0 + bc, n, act, astride, probs, values, coef, beta, ent, gbs);
+        else
+            FN(grad_rows_)(i0, i0 + bc, n, act, astride, probs, coef, beta, ent, gbs);
         if (d == 0) continue;
         /* X rows [i0, i0+bc): read in place when d is a whole number of vectors (and the
          * block is small enough for the cache: BWD_DIRECT_MAX), else packed into zero-padded

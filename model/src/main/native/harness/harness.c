@@ -1,7 +1,8 @@
 /*
  * Standalone correctness test + benchmark of the native kernel (not built by Maven).
  *   bash run.sh            # build + test + bench (see run.sh)
- * Correctness: every ISA path against a double-precision naive reference on random shapes.
+ * Correctness: every ISA path against a double-precision naive reference on random shapes (predict,
+ * and backward with and without action values).
  * Bench: best-of-N wall time of forward+backward, GFLOP/s counted as 4*B*d*n.
  */
 #define _GNU_SOURCE
@@ -39,7 +40,9 @@ static double relerr(const float *got, const double *ref, long cnt, double floor
     return e / mx;
 }
 
-static int test_case(int isa, int B, int d, int n, double logit_scale, float beta, int stride, int off, int repeat_act) {
+/* use_q: backward with action values q from predict with a reward model (random, rewards of
+ * magnitude ~3 whatever the logits' scale), and the reference's g gets p (q - p.q). */
+static int test_case(int isa, int B, int d, int n, double logit_scale, float beta, int stride, int off, int repeat_act, int use_q) {
     const int P = n * d + n + 7; /* params: W at 3, bias after */
     const int wo = 3, bo = 3 + n * d;
     float *x = malloc(sizeof(float) * (B * (size_t)d + 1)), *params = malloc(sizeof(float) * P);
@@ -57,6 +60,15 @@ static int test_case(int isa, int B, int d, int n, double logit_scale, float bet
         double v = (urand() * 2 - 1) * logit_scale / sqrt(d + 1.0);
         params[i] = exact ? (float)(round(v * 4) / 4) : (float)v;
     }
+    float *model = malloc(sizeof(float) * P);
+    double *qr = malloc(8 * (size_t)B * n);
+    for (int i = 0; i < P; i++) model[i] = (float)((urand() * 2 - 1) * 3 / sqrt(d + 1.0));
+    for (int i = 0; i < B; i++)
+        for (int a = 0; a < n; a++) {
+            double v = model[bo + a];
+            for (int j = 0; j < d; j++) v += (double)x[i * d + j] * model[wo + a * d + j];
+            qr[(long)i * n + a] = v;
+        }
     for (int i = 0; i < B * stride + off + 1; i++) act[i] = -1;
     for (int i = 0; i < B; i++) act[off + i * stride] = repeat_act ? (int)(i % 2) : (int)(urand() * n);
     for (int i = 0; i < B; i++) coef[i] = (float)(urand() * 4 - 2);
@@ -86,6 +98,11 @@ static int test_case(int isa, int B, int d, int n, double logit_scale, float bet
             double p = pr[(long)i * n + a], lp = zr[(long)i * n + a] - mx - ls;
             double g = coef[i] * ((a == act[off + i * stride]) - p);
             if (p > 0) g += beta * (-p * (lp + h));
+            if (use_q) {
+                double s = 0;
+                for (int b = 0; b < n; b++) s += pr[(long)i * n + b] * qr[(long)i * n + b];
+                g += p * (qr[(long)i * n + a] - s);
+            }
             gr[(long)i * n + a] = g;
         }
     }
@@ -102,26 +119,33 @@ static int test_case(int isa, int B, int d, int n, double logit_scale, float bet
 
     rk_forward_fn fw = (rk_forward_fn)rk_harness_impl(isa, 0);
     rk_backward_fn bw = (rk_backward_fn)rk_harness_impl(isa, 1);
+    rk_predict_fn pd = (rk_predict_fn)rk_harness_impl(isa, 2);
+    float *q = malloc(sizeof(float) * (size_t)B * n);
+    pd(B, d, n, x, model + wo, model + bo, q, rk_harness_scratch(fwd_scr[isa](B, d, n)));
+    double e_q = relerr(q, qr, (long)B * n, 1.0);
     fw(B, d, n, x, params + wo, params + bo, act + off, stride, probs, logp, ent, rk_harness_scratch(fwd_scr[isa](B, d, n)));
     /* probs / g / gradients: relative to the array's max magnitude; log p and H (nats): absolute
      * below magnitude 1 */
     double e_p = relerr(probs, pr, (long)B * n, 1e-30), e_lp = relerr(logp, lpr, B, 1.0), e_h = relerr(ent, hr, B, 1.0);
     /* feed the kernel's own probs/entropy into backward (as Java does) */
-    bw(B, d, n, x, act + off, stride, probs, coef, beta, ent, scale, grad + gwo, grad + gbo, rk_harness_scratch(bwd_scr[isa](B, d, n)));
-    double e_g = relerr(probs, gr, (long)B * n, 1e-30), e_w = d ? relerr(grad + gwo, gwr, (long)n * d, 1e-30) : 0,
-           e_b = relerr(grad + gbo, gbr, n, 1e-30);
+    bw(B, d, n, x, act + off, stride, probs, use_q ? q : NULL, coef, beta, ent, scale, grad + gwo, grad + gbo, rk_harness_scratch(bwd_scr[isa](B, d, n)));
+    /* with q, the error of the term p (q - p.q) scales with |q| (~3) even where the term cancels
+     * (p = 1 at the chosen action): no longer relative to tiny gradients */
+    const double gfl = use_q ? 1.0 : 1e-30;
+    double e_g = relerr(probs, gr, (long)B * n, gfl), e_w = d ? relerr(grad + gwo, gwr, (long)n * d, gfl) : 0,
+           e_b = relerr(grad + gbo, gbr, n, gfl);
     int untouched = 0;
     for (int i = 0; i < gbo; i++) untouched |= grad[i] != 12345.0f;
     for (int i = gbo + n; i < gwo; i++) untouched |= grad[i] != 12345.0f;
     for (int i = gwo + n * d; i < G; i++) untouched |= grad[i] != 12345.0f;
-    double worst = fmax(fmax(fmax(e_p, e_lp), fmax(e_h, e_g)), fmax(e_w, e_b));
+    double worst = fmax(fmax(fmax(fmax(e_p, e_lp), fmax(e_h, e_g)), fmax(e_w, e_b)), e_q);
     int ok = worst < 1e-4 && !untouched;
     if (!ok || getenv("VERBOSE"))
-        printf("%s %-8s B=%d d=%d n=%d scale=%g beta=%g stride=%d off=%d rep=%d: p %.1e logp %.1e H %.1e g %.1e gW %.1e gb %.1e%s\n",
-               ok ? "ok  " : "FAIL", isa_name[isa], B, d, n, logit_scale, beta, stride, off, repeat_act, e_p, e_lp, e_h, e_g, e_w, e_b,
+        printf("%s %-8s B=%d d=%d n=%d scale=%g beta=%g stride=%d off=%d rep=%d q=%d: p %.1e logp %.1e H %.1e g %.1e gW %.1e gb %.1e predict %.1e%s\n",
+               ok ? "ok  " : "FAIL", isa_name[isa], B, d, n, logit_scale, beta, stride, off, repeat_act, use_q, e_p, e_lp, e_h, e_g, e_w, e_b, e_q,
                untouched ? " (wrote outside its region)" : "");
-    free(x); free(params); free(act); free(probs); free(logp); free(ent); free(coef); free(grad);
-    free(zr); free(pr); free(lpr); free(hr); free(gr); free(gwr); free(gbr);
+    free(x); free(params); free(act); free(probs); free(logp); free(ent); free(coef); free(grad); free(q); free(model);
+    free(qr); free(zr); free(pr); free(lpr); free(hr); free(gr); free(gwr); free(gbr);
     return ok;
 }
 
@@ -141,7 +165,7 @@ static void bench(int isa, int B, int d, int n, float beta, double min_time, dou
         double t0 = now();
         fw(B, d, n, x, params, params + (long)n * d, act, 1, probs, logp, ent, sf);
         double t1 = now();
-        bw(B, d, n, x, act, 1, probs, coef, beta, ent, 1.0f / B, grad, grad + (long)n * d, sf);
+        bw(B, d, n, x, act, 1, probs, NULL, coef, beta, ent, 1.0f / B, grad, grad + (long)n * d, sf);
         double t2 = now();
         bf = fmin(bf, t1 - t0); bb = fmin(bb, t2 - t1); bt = fmin(bt, t2 - t0);
         reps++;
@@ -172,16 +196,17 @@ int main(int argc, char **argv) {
         for (int isa = 0; isa <= maxisa; isa++) {
             if (only_isa >= 0 && isa != only_isa) continue;
             for (unsigned s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-                for (int v = 0; v < 6; v++) {
-                    double ls = v == 2 ? 1e4 : v == 3 ? 3e4 : 3.0;
-                    float beta = (v & 1) ? 0.01f : 0.0f;
-                    int stride = v >= 4 ? 3 : 1, off = v >= 4 ? 2 : 0;
-                    fails += !test_case(isa, shapes[s][0], shapes[s][1], shapes[s][2], ls, beta, stride, off, v == 5);
+                for (int v = 0; v < 12; v++) {
+                    const int u = v % 6;
+                    double ls = u == 2 ? 1e4 : u == 3 ? 3e4 : 3.0;
+                    float beta = (u & 1) ? 0.01f : 0.0f;
+                    int stride = u >= 4 ? 3 : 1, off = u >= 4 ? 2 : 0;
+                    fails += !test_case(isa, shapes[s][0], shapes[s][1], shapes[s][2], ls, beta, stride, off, v % 6 == 5, v >= 6);
                     total++;
                 }
             for (int r = 0; r < 40; r++) { /* random shapes */
                 int B = 1 + (int)(urand() * 300), d = (int)(urand() * 150), n = 2 + (int)(urand() * 400);
-                fails += !test_case(isa, B, d, n, urand() < 0.2 ? 1e4 : 4.0, urand() < 0.5 ? 0.01f : 0.0f, 1 + (int)(urand() * 3), (int)(urand() * 3), urand() < 0.2);
+                fails += !test_case(isa, B, d, n, urand() < 0.2 ? 1e4 : 4.0, urand() < 0.5 ? 0.01f : 0.0f, 1 + (int)(urand() * 3), (int)(urand() * 3), urand() < 0.2, urand() < 0.5);
                 total++;
             }
         }

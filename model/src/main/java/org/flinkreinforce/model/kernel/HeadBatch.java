@@ -21,6 +21,14 @@ package org.flinkreinforce.model.kernel;
  *       {@code c_i log pi(a_i | x_i) + beta H_i} with respect to the logits, where {@code c_i =
  *       coefficients[i]} is the (importance-weighted) advantage of the row, {@code beta} the
  *       entropy bonus and {@code p log p} is taken as 0 where {@code p} underflows to 0.
+ *   <li>With a reward model (doubly robust, {@link #setRewardModel}): a second parameter vector
+ *       laid out like {@code params} ({@code V} at {@code weightOffset}, {@code c} at {@code
+ *       biasOffset}), the action values {@code q_ia = V_a . x_i + c_a}, and {@code g_ia} gets
+ *       {@code p_ia (q_ia - sum_b p_ib q_ib)} more: the gradient of {@code sum_a p_ia q_ia} with
+ *       respect to the logits. With {@code c_i = w_i (r_i - q_i,a_i)} the whole is the doubly
+ *       robust policy gradient {@code sum_a p_ia q_ia grad log p_ia + w_i (r_i - q_i,a_i) grad log
+ *       p_i,a_i}. The term does not change when a constant is added to a row of {@code q}, and is
+ *       exactly 0 for a row of equal values.
  *   <li>{@code G_W = scale * sum_i g_i x_i^T} ({@code n x d}) and {@code G_b = scale * sum_i g_i}.
  * </ul>
  *
@@ -31,15 +39,21 @@ package org.flinkreinforce.model.kernel;
  *       {@link #probabilities}{@code [0 .. B*n)} with {@code p} (row-major {@code B x n}), {@link
  *       #logProbChosen}{@code [0 .. B)} with {@code log p_i,a_i} and {@link #entropy}{@code [0 ..
  *       B)} with {@code H_i}.
+ *   <li>{@link GradientKernel#predict} reads {@code x} and the reward model; overwrites {@link
+ *       #actionValues()}{@code [0 .. B*n)} with {@code q} (row-major {@code B x n}). It needs a
+ *       reward model, and is independent of the other two calls: it may run before or after the
+ *       forward pass.
  *   <li>{@link GradientKernel#backward} reads {@code x}, the actions, {@link #coefficients}{@code
- *       [0 .. B)} and {@link #entropy}{@code [0 .. B)}; consumes {@link #probabilities} (its
- *       contents afterwards are unspecified: kernels may keep {@code g} there); overwrites the
- *       {@code n x d} weight gradient at {@code gradient[weightOffset ..]} and the {@code n} bias
- *       gradient at {@code gradient[biasOffset ..]}, both multiplied by {@code scale}.
+ *       [0 .. B)} and {@link #entropy}{@code [0 .. B)}, and with a reward model {@link
+ *       #actionValues()}{@code [0 .. B*n)} (left unchanged; it does not read the reward model
+ *       itself); consumes {@link #probabilities} (its contents afterwards are unspecified: kernels
+ *       may keep {@code g} there); overwrites the {@code n x d} weight gradient at {@code
+ *       gradient[weightOffset ..]} and the {@code n} bias gradient at {@code gradient[biasOffset
+ *       ..]}, both multiplied by {@code scale}.
  * </ul>
  *
- * <p>Neither call touches {@code x}, {@code params}, the actions or any other part of {@code
- * gradient}. Not thread-safe.
+ * <p>No call touches {@code x}, {@code params}, the reward model, the actions or any other part of
+ * {@code gradient}. Not thread-safe.
  */
 public final class HeadBatch {
 
@@ -85,6 +99,15 @@ public final class HeadBatch {
     float[] gradient;
     float entropyBonus;
     float scale = 1f;
+
+    /** The reward model's parameter vector, or null for none. */
+    float[] rewardModel;
+
+    /**
+     * {@code q}, {@code capacity x n}: empty until the first reward model is set (a batch without
+     * one does not pay for it), then kept.
+     */
+    float[] actionValues = new float[0];
 
     /**
      * A head alone in its parameter vector ({@code W} at 0, {@code b} right after it) with one
@@ -181,6 +204,30 @@ public final class HeadBatch {
     public HeadBatch setEntropyBonus(float entropyBonus) {
         this.entropyBonus = entropyBonus;
         return this;
+    }
+
+    /**
+     * The reward model of the doubly robust gradient: a parameter vector laid out like the policy's
+     * ({@code V} at {@code weightOffset}, its bias {@code c} at {@code biasOffset}), read by {@link
+     * GradientKernel#predict}; null (the default) for none. While one is set, the backward pass
+     * adds {@code p_ia (q_ia - sum_b p_ib q_ib)} from {@link #actionValues()}. The first non-null
+     * model allocates the action values ({@code capacity x n}); later calls allocate nothing.
+     */
+    public HeadBatch setRewardModel(float[] model) {
+        if (model != null && actionValues.length == 0) {
+            actionValues = new float[Math.multiplyExact(capacity, actions)];
+        }
+        this.rewardModel = model;
+        return this;
+    }
+
+    /**
+     * {@code q}, {@code capacity x n} row-major ({@code q_ia} at {@code [i * n + a]}): written by
+     * {@link GradientKernel#predict}, read by the backward pass while a reward model is set, e.g.
+     * by the caller for {@code q_i,a_i} in between. Empty until a reward model is first set.
+     */
+    public float[] actionValues() {
+        return actionValues;
     }
 
     /** The factor of both gradients, e.g. {@code 1 / rows} for a mean; 1 unless set. */

@@ -92,6 +92,21 @@ public final class NativeKernel implements GradientKernel {
     }
 
     @Override
+    public void predict(HeadBatch b) {
+        KernelChecks.checkPredict(b);
+        predict0(
+                isa.ordinal(),
+                b.rows,
+                b.features,
+                b.actions,
+                b.x,
+                b.rewardModel,
+                b.weightOffset,
+                b.biasOffset,
+                b.actionValues);
+    }
+
+    @Override
     public void backward(HeadBatch b) {
         KernelChecks.check(b);
         backward0(
@@ -104,6 +119,7 @@ public final class NativeKernel implements GradientKernel {
                 b.actionOffset,
                 b.actionStride,
                 b.probabilities,
+                b.rewardModel == null ? null : b.actionValues,
                 b.coefficients,
                 b.entropyBonus,
                 b.entropy,
@@ -136,6 +152,18 @@ public final class NativeKernel implements GradientKernel {
             float[] logProbChosen,
             float[] entropy);
 
+    static native void predict0(
+            int isa,
+            int batch,
+            int features,
+            int actions,
+            float[] x,
+            float[] model,
+            int weightOffset,
+            int biasOffset,
+            float[] actionValues);
+
+    /** {@code actionValues}: null for a batch without a reward model. */
     static native void backward0(
             int isa,
             int batch,
@@ -146,6 +174,7 @@ public final class NativeKernel implements GradientKernel {
             int actionOffset,
             int actionStride,
             float[] probs,
+            float[] actionValues,
             float[] coefficients,
             float entropyBonus,
             float[] entropy,

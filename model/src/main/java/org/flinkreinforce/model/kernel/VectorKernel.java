@@ -33,10 +33,13 @@ import jdk.incubator.vector.VectorShuffle;
  *   <li>Heads of at most {@code LANES} actions (a row is one vector): the forward takes {@code
  *       LANES} rows at a time and transposes their logits to one vector per action, a lane per row,
  *       so that the softmax needs no reduction across lanes ({@link #forwardNarrow}).
+ *   <li>Predict: the forward's general path from the reward model, each block of logits copied out
+ *       instead of the softmax.
  *   <li>Backward, {@link #BACKWARD_ROWS} rows at a time: the logit gradient {@code g} of the block
  *       into a scratch in column strips (summed into the bias gradient on the way) and {@code X^T}
  *       of the block into 8-feature panels, then {@code G_W^T += X^T G} (features x actions); the
- *       scaled transpose goes to the batch's gradient at the end.
+ *       scaled transpose goes to the batch's gradient at the end. With action values, each row's
+ *       {@code p (q - p.q)} is added in the same pass over {@code p} ({@link #shiftedDot}).
  * </ul>
  *
  * <p>Every method that holds vectors keeps them in locals and calls only the Vector API and methods
@@ -139,6 +142,7 @@ public final class VectorKernel implements GradientKernel {
     private float[] weightGradientT = new float[0];
     private float[] biasGradient = new float[0];
     private final float[] tailScratch = new float[LANES];
+    private final float[] valueTailScratch = new float[LANES];
 
     private final float[] rowStats = new float[2 * MR];
 
@@ -167,36 +171,65 @@ public final class VectorKernel implements GradientKernel {
         }
         logits = ensure(logits, MR * ld);
         packedRows = ensure(packedRows, MR * d);
+        for (int i0 = 0; i0 < batch; i0 += MR) {
+            int rows = Math.min(MR, batch - i0);
+            logitsBlock(x, i0, rows, d, ld);
+            softmaxBlock(logits, rows, ld, i0, b);
+        }
+    }
+
+    /**
+     * The action values: the general path of {@link #forward} (for heads of any width) from the
+     * reward model's parameters, each block of logits copied out instead of the softmax.
+     */
+    @Override
+    public void predict(HeadBatch b) {
+        KernelChecks.checkPredict(b);
+        int batch = b.rows;
+        int d = b.features;
+        int n = b.actions;
+        float[] values = b.actionValues;
+        int ld = paddedActions(n);
+        packWeights(d, n, ld, b.rewardModel, b.weightOffset, b.biasOffset);
+        logits = ensure(logits, MR * ld);
+        packedRows = ensure(packedRows, MR * d);
+        for (int i0 = 0; i0 < batch; i0 += MR) {
+            int rows = Math.min(MR, batch - i0);
+            logitsBlock(b.x, i0, rows, d, ld);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(logits, r * ld, values, (i0 + r) * n, n);
+            }
+        }
+    }
+
+    /**
+     * {@code Z (8 x ld) = bias + X W^T} into {@link #logits} for rows {@code i0 .. i0 + rows} of
+     * {@code x} ({@code rows <= 8}), from the packing of {@link #packWeights}: one panel of {@code
+     * W^T} at a time, from 8 rows of x read in place; a last partial block from its rows packed
+     * into a panel (rows past the batch repeat the last one; their logits are ignored).
+     */
+    private void logitsBlock(float[] x, int i0, int rows, int d, int ld) {
         float[] w = packedWeights;
         float[] bias = paddedBias;
         float[] xp = packedRows;
         float[] z = logits;
-        for (int i0 = 0; i0 < batch; i0 += MR) {
-            int rows = Math.min(MR, batch - i0);
-            // Z (8 x ld) = bias + X W^T, one panel of W^T at a time, from 8 rows of x read in
-            // place; a last partial block from its rows packed into a panel (rows past the batch
-            // repeat the last one; their logits are ignored).
-            if (rows == MR) {
-                for (int col = 0; col < ld; col += NR) {
-                    if (NV == 2 && ld - col >= NR) {
-                        VectorTiles.tile2Rows(
-                                x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
-                    } else {
-                        VectorTiles.tile1Rows(
-                                x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
-                    }
-                }
-            } else {
-                packRows(x, i0 * d, d, rows, xp);
-                for (int col = 0; col < ld; col += NR) {
-                    if (NV == 2 && ld - col >= NR) {
-                        VectorTiles.tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
-                    } else {
-                        VectorTiles.tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
-                    }
+        if (rows == MR) {
+            for (int col = 0; col < ld; col += NR) {
+                if (NV == 2 && ld - col >= NR) {
+                    VectorTiles.tile2Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
+                } else {
+                    VectorTiles.tile1Rows(x, i0 * d, d, d, w, col * d, bias, col, 0, z, col, ld);
                 }
             }
-            softmaxBlock(z, rows, ld, i0, b);
+        } else {
+            packRows(x, i0 * d, d, rows, xp);
+            for (int col = 0; col < ld; col += NR) {
+                if (NV == 2 && ld - col >= NR) {
+                    VectorTiles.tile2(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                } else {
+                    VectorTiles.tile1(xp, 0, d, w, col * d, bias, col, 0, z, col, ld);
+                }
+            }
         }
     }
 
@@ -569,6 +602,7 @@ public final class VectorKernel implements GradientKernel {
         packedRows = ensure(packedRows, blockRows * groups * MR);
         biasGradient = ensure(biasGradient, ld);
         weightGradientT = ensure(weightGradientT, groups * MR * ld);
+        float[] values = b.rewardModel == null ? null : b.actionValues;
         float[] g = logitGradient;
         float[] xp = packedRows;
         float[] gb = biasGradient;
@@ -577,12 +611,20 @@ public final class VectorKernel implements GradientKernel {
         for (int i0 = 0; i0 < batch; i0 += BACKWARD_ROWS) {
             int rows = Math.min(BACKWARD_ROWS, batch - i0);
             if (ld == LANES) {
-                narrowGradientRows(b, i0, rows, g, gb);
+                narrowGradientRows(b, values, i0, rows, g, gb);
             }
             for (int r = 0; ld > LANES && r < rows; r++) {
                 int i = i0 + r;
+                float c = coefficients[i];
+                float reference = 0f;
+                float expected = 0f;
+                if (values != null) {
+                    reference = values[i * n];
+                    expected = shiftedDot(probs, values, i * n, n, reference);
+                }
                 gradientRow(
                         probs,
+                        values,
                         i * n,
                         n,
                         batch * n,
@@ -590,7 +632,9 @@ public final class VectorKernel implements GradientKernel {
                         r,
                         rows,
                         ld,
-                        coefficients[i],
+                        c,
+                        c + expected,
+                        reference,
                         entropyBonus,
                         entropy[i],
                         chosen[actionOffset + i * actionStride],
@@ -618,9 +662,14 @@ public final class VectorKernel implements GradientKernel {
      * col * rows}) and added to {@code gb}. The one-hot term is added inside the vector that holds
      * the action: a scalar read-modify-write of a vector just stored would stall on store
      * forwarding.
+     *
+     * <p>With action values ({@code values} not null), {@code g_a} gets {@code p_a ((q_a -
+     * reference) - s)} more, where {@code s = sum_b p_b (q_b - reference)} is passed inside {@code
+     * shifted = c + s} (see {@link #shiftedDot}); without, {@code shifted = c}.
      */
     private void gradientRow(
             float[] probs,
+            float[] values,
             int from,
             int n,
             int limit,
@@ -629,6 +678,8 @@ public final class VectorKernel implements GradientKernel {
             int rows,
             int ld,
             float c,
+            float shifted,
+            float reference,
             float beta,
             float h,
             int action,
@@ -654,7 +705,21 @@ public final class VectorKernel implements GradientKernel {
                     }
                     p = FloatVector.fromArray(SPECIES, copy, 0);
                 }
-                FloatVector ga = p.mul(-c);
+                FloatVector ga = p.mul(-shifted);
+                if (values != null) {
+                    // loaded as p is (lanes past the row: the next row's values, or zeros)
+                    FloatVector q;
+                    if (from + a + LANES <= limit) {
+                        q = FloatVector.fromArray(SPECIES, values, from + a);
+                    } else {
+                        float[] copy = valueTailScratch;
+                        for (int l = 0; l < LANES; l++) {
+                            copy[l] = a + l < n ? values[from + a + l] : 0f;
+                        }
+                        q = FloatVector.fromArray(SPECIES, copy, 0);
+                    }
+                    ga = p.fma(q.sub(reference), ga);
+                }
                 if (beta != 0f) {
                     VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
                     FloatVector logP =
@@ -679,7 +744,8 @@ public final class VectorKernel implements GradientKernel {
      * and {@code gb}, which nothing reads. Rows whose vector would pass the batch's end go through
      * a zero-padded copy.
      */
-    private void narrowGradientRows(HeadBatch b, int i0, int rows, float[] g, float[] gb) {
+    private void narrowGradientRows(
+            HeadBatch b, float[] values, int i0, int rows, float[] g, float[] gb) {
         int n = b.actions;
         int limit = b.rows * n;
         float[] probs = b.probabilities;
@@ -704,7 +770,26 @@ public final class VectorKernel implements GradientKernel {
                 p = FloatVector.fromArray(SPECIES, copy, 0);
             }
             float c = coefficients[i];
-            FloatVector ga = p.mul(-c);
+            FloatVector ga;
+            if (values == null) {
+                ga = p.mul(-c);
+            } else {
+                // the term of gradientRow, the values loaded as p is
+                float reference = values[from];
+                float shifted = c + shiftedDot(probs, values, from, n, reference);
+                FloatVector q;
+                if (from + LANES <= limit) {
+                    q = FloatVector.fromArray(SPECIES, values, from);
+                } else {
+                    float[] copy = valueTailScratch;
+                    for (int l = 0; l < LANES; l++) {
+                        copy[l] = l < n ? values[from + l] : 0f;
+                    }
+                    q = FloatVector.fromArray(SPECIES, copy, 0);
+                }
+                ga = p.mul(-shifted);
+                ga = p.fma(q.sub(reference), ga);
+            }
             if (beta != 0f) {
                 VectorMask<Float> positive = p.compare(VectorOperators.GT, 0f);
                 FloatVector logP =
@@ -718,6 +803,28 @@ public final class VectorKernel implements GradientKernel {
         }
         // the loop-carried sum as an argument, not a receiver (see narrowSoftmax)
         FloatVector.zero(SPECIES).add(sum).intoArray(gb, 0);
+    }
+
+    /**
+     * {@code s = sum_a p_a (q_a - reference)} over the {@code n} actions of the row at {@code from}
+     * of the probabilities and the action values. Centred on a value of the row, the term {@code
+     * p_a ((q_a - reference) - s)} is exactly 0 for a row of equal values (the float sum of {@code
+     * p} is not exactly 1), and loses no precision to a large common offset of {@code q}.
+     */
+    private static float shiftedDot(
+            float[] probs, float[] values, int from, int n, float reference) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        int a = 0;
+        // the loop-carried sum as an argument, not a receiver (see narrowSoftmax)
+        for (; a + LANES <= n; a += LANES) {
+            FloatVector q = FloatVector.fromArray(SPECIES, values, from + a).sub(reference);
+            sum = FloatVector.fromArray(SPECIES, probs, from + a).fma(q, sum);
+        }
+        float s = FloatVector.zero(SPECIES).add(sum).reduceLanes(VectorOperators.ADD);
+        for (; a < n; a++) {
+            s += probs[from + a] * (values[from + a] - reference);
+        }
+        return s;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.flinkreinforce.model.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs every kernel available here (each native instruction-set path separately) against the
- * float64 {@link NaiveKernel} on random and edge-case shapes.
+ * float64 {@link NaiveKernel} on random and edge-case shapes, with and without a reward model; and
+ * checks the doubly robust term against finite differences of the objective it is the gradient of.
  */
 class GradientKernelContractTest {
 
@@ -82,16 +84,28 @@ class GradientKernelContractTest {
         List<Arguments> cases = new ArrayList<>();
         for (Named<Supplier<GradientKernel>> kernel : kernels()) {
             for (double[] shape : shapes()) {
-                cases.add(Arguments.of(kernel, Named.of(Arrays.toString(shape), shape)));
+                for (boolean rewardModel : new boolean[] {false, true}) {
+                    cases.add(
+                            Arguments.of(
+                                    kernel,
+                                    Named.of(Arrays.toString(shape), shape),
+                                    Named.of(
+                                            rewardModel ? "with reward model" : "without",
+                                            rewardModel)));
+                }
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    static Stream<Arguments> kernelCases() {
+        return kernels().stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void shouldMatchTheFloat64ReferenceOnEveryShape(
-            Supplier<GradientKernel> factory, double[] shape) {
+            Supplier<GradientKernel> factory, double[] shape, boolean withRewardModel) {
         GradientKernel kernel = factory.get();
         int batch = (int) shape[0];
         int d = (int) shape[1];
@@ -106,9 +120,32 @@ class GradientKernelContractTest {
         float[] gradient = head.gradient;
         int weightOffset = head.weightOffset;
         int biasOffset = head.biasOffset;
+        double valueMagnitude = 0;
+        if (withRewardModel) {
+            head.setRewardModel(
+                    randomRewardModel(head, new Random(7L * batch + 3L * d + n), 3.0, 0.0));
+            // rows past the batch must stay untouched
+            Arrays.fill(head.actionValues(), Float.NaN);
+            kernel.predict(head);
+            NaiveKernel predicted = new NaiveKernel(head);
+            for (double q : predicted.actionValues) {
+                valueMagnitude = Math.max(valueMagnitude, Math.abs(q));
+            }
+            for (int k = 0; k < batch * n; k++) {
+                assertClose(
+                        "action value " + k,
+                        head.actionValues()[k],
+                        predicted.actionValues[k],
+                        1 + valueMagnitude);
+            }
+            for (int k = batch * n; k < head.actionValues().length; k++) {
+                assertThat(head.actionValues()[k]).as("action value past the batch").isNaN();
+            }
+        }
 
         kernel.forward(head);
         NaiveKernel reference = new NaiveKernel(head);
+        float[] valuesBefore = head.actionValues().clone();
         float[] probs = head.probabilities;
         float[] logProbChosen = head.logProbChosen;
         float[] entropy = head.entropy;
@@ -128,8 +165,10 @@ class GradientKernelContractTest {
         }
 
         kernel.backward(head);
-        // Each gradient entry averages terms of size up to |c| |x| (2 and 1 here) plus the bonus.
-        double gradientMagnitude = 2.5 + entropyBonus * logMagnitude;
+        assertThat(head.actionValues()).as("action values after backward").isEqualTo(valuesBefore);
+        // Each gradient entry averages terms of size up to |c| |x| (2 and 1 here) plus the bonus,
+        // plus p |q - p.q| <= 2 max |q| with a reward model.
+        double gradientMagnitude = 2.5 + entropyBonus * logMagnitude + 2 * valueMagnitude;
         for (int k = 0; k < n * d; k++) {
             assertClose(
                     "weight gradient " + k,
@@ -149,6 +188,151 @@ class GradientKernelContractTest {
             assertThat(gradient[k]).isNaN();
         }
         assertThat(gradient[biasOffset + n]).isNaN();
+    }
+
+    /**
+     * The backward pass with a reward model is the gradient of {@code scale * sum_i (c_i log
+     * p_i,a_i + sum_a p_ia q_ia + beta H_i)} for fixed {@code c} and {@code q}: checked against
+     * central differences of that objective in float64, so that a missing or sign-flipped {@code p
+     * (q - p.q)} fails (the test first checks that the term is large here), whatever the reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernelCases")
+    void shouldFollowTheGradientOfTheDoublyRobustObjective(Supplier<GradientKernel> factory) {
+        GradientKernel kernel = factory.get();
+        for (int[] shape : new int[][] {{5, 3, 4}, {9, 17, 19}, {6, 0, 33}}) {
+            int batch = shape[0];
+            int d = shape[1];
+            int n = shape[2];
+            Random random = new Random(101L * batch + d + n);
+            HeadBatch head =
+                    randomBatch(batch, d, n, 2, 1.0, random)
+                            .setEntropyBonus(0.05f)
+                            .setScale(1.0f / batch);
+            head.setRewardModel(randomRewardModel(head, random, 3.0, 0.0));
+            kernel.predict(head);
+            kernel.forward(head);
+            kernel.backward(head);
+            float[] withModel = head.gradient.clone();
+            head.setRewardModel(null);
+            kernel.forward(head);
+            kernel.backward(head);
+            float[] withoutModel = head.gradient.clone();
+
+            double step = 1e-3;
+            double largestTerm = 0;
+            double[] params = new double[head.params.length];
+            for (int k = 0; k < params.length; k++) {
+                params[k] = head.params[k];
+            }
+            int[] slices = {head.weightOffset, n * d, head.biasOffset, n};
+            for (int s = 0; s < slices.length; s += 2) {
+                for (int k = slices[s]; k < slices[s] + slices[s + 1]; k++) {
+                    double saved = params[k];
+                    params[k] = saved + step;
+                    double up = doublyRobustObjective(head, params);
+                    params[k] = saved - step;
+                    double down = doublyRobustObjective(head, params);
+                    params[k] = saved;
+                    double expected = (up - down) / (2 * step);
+                    largestTerm = Math.max(largestTerm, Math.abs(withModel[k] - withoutModel[k]));
+                    assertThat(Math.abs(withModel[k] - expected))
+                            .as(
+                                    "gradient %d of %s: %s vs %s",
+                                    k, Arrays.toString(shape), withModel[k], expected)
+                            .isLessThanOrEqualTo(1e-3 * (1 + Math.abs(expected)));
+                }
+            }
+            assertThat(largestTerm).as("the doubly robust term's size").isGreaterThan(0.05);
+        }
+    }
+
+    /**
+     * With equal action values in a row (a reward model with {@code V = 0}), {@code p (q - p.q)} is
+     * 0: the gradient is the one without a reward model, exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernelCases")
+    void shouldAddExactlyNothingForEqualActionValues(Supplier<GradientKernel> factory) {
+        GradientKernel kernel = factory.get();
+        for (int[] shape : new int[][] {{7, 13, 17}, {33, 31, 15}, {9, 5, 3}, {3, 0, 40}}) {
+            for (float beta : new float[] {0f, 0.02f}) {
+                Random random = new Random(shape[0] + 31L * shape[2]);
+                HeadBatch head =
+                        randomBatch(shape[0], shape[1], shape[2], 1, 1.0, random)
+                                .setEntropyBonus(beta)
+                                .setScale(1.0f / shape[0]);
+                kernel.forward(head);
+                kernel.backward(head);
+                float[] withoutModel = head.gradient.clone();
+                head.setRewardModel(randomRewardModel(head, random, 0.0, 1234.375));
+                kernel.predict(head);
+                assertThat(head.actionValues()[0]).isEqualTo(1234.375f);
+                kernel.forward(head);
+                kernel.backward(head);
+                for (int k = 0; k < withoutModel.length; k++) {
+                    assertThat(head.gradient[k])
+                            .as("gradient %d of %s, beta %s", k, Arrays.toString(shape), beta)
+                            .isCloseTo(withoutModel[k], within(0f));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code scale * sum_i (c_i log p_i,a_i + sum_a p_ia q_ia + beta H_i)} at the policy parameters
+     * {@code params}, with {@code q} the batch's action values, in float64.
+     */
+    private static double doublyRobustObjective(HeadBatch b, double[] params) {
+        int n = b.actions;
+        int d = b.features;
+        double total = 0;
+        double[] z = new double[n];
+        for (int i = 0; i < b.rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < n; a++) {
+                double sum = params[b.biasOffset + a];
+                for (int j = 0; j < d; j++) {
+                    sum += params[b.weightOffset + a * d + j] * b.x[i * d + j];
+                }
+                z[a] = sum;
+                max = Math.max(max, sum);
+            }
+            double normaliser = 0;
+            for (int a = 0; a < n; a++) {
+                normaliser += Math.exp(z[a] - max);
+            }
+            double logNormaliser = max + Math.log(normaliser);
+            int action = b.chosen[b.actionOffset + i * b.actionStride];
+            total += b.coefficients[i] * (z[action] - logNormaliser);
+            for (int a = 0; a < n; a++) {
+                double logP = z[a] - logNormaliser;
+                double p = Math.exp(logP);
+                total += p * b.actionValues()[i * n + a] - b.entropyBonus * p * logP;
+            }
+        }
+        return b.scale * total;
+    }
+
+    /**
+     * A reward model laid out like the batch's parameters, NaN outside the head's slices (a kernel
+     * that reads there produces NaN): weights of scale {@code weightScale / sqrt(d)}, biases {@code
+     * offset} plus noise of scale {@code weightScale}.
+     */
+    private static float[] randomRewardModel(
+            HeadBatch head, Random random, double weightScale, double offset) {
+        float[] model = new float[head.params.length];
+        Arrays.fill(model, Float.NaN);
+        int n = head.actions;
+        int d = head.features;
+        for (int k = 0; k < n * d; k++) {
+            model[head.weightOffset + k] =
+                    (float) (random.nextGaussian() * weightScale / Math.sqrt(d));
+        }
+        for (int a = 0; a < n; a++) {
+            model[head.biasOffset + a] = (float) (offset + random.nextGaussian() * weightScale);
+        }
+        return model;
     }
 
     /**

@@ -71,5 +71,33 @@ class GradientKernelsTest {
                 .hasMessageContaining("features");
         head.setRows(2, new float[4], new int[] {0, 2});
         assertThatThrownBy(() -> kernel.backward(head)).hasMessageContaining("Action 2");
+        head.setRows(2, new float[4], new int[] {0, 1}).setRewardModel(new float[5]);
+        assertThatThrownBy(() -> kernel.predict(head))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("The reward model biases array is too short: needs 2 from 4.");
+        head.setRewardModel(new float[6]);
+        kernel.predict(head);
+        head.setRows(2, new float[3], new int[] {0, 1});
+        assertThatThrownBy(() -> kernel.predict(head)).hasMessageContaining("features");
+    }
+
+    @Test
+    void shouldAskForARewardModelBeforePredictingInEveryKernel() {
+        for (KernelChoice choice : KernelChoice.values()) {
+            if (choice == KernelChoice.NATIVE && !GradientKernels.nativeAvailable()) {
+                continue;
+            }
+            HeadBatch head =
+                    new HeadBatch(2, 2, 2)
+                            .setParameters(new float[6], new float[6])
+                            .setRows(2, new float[4], new int[] {0, 1});
+            assertThat(head.actionValues()).isEmpty();
+            assertThatThrownBy(() -> GradientKernels.create(choice).predict(head))
+                    .as(choice.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "The batch has no reward model to predict action values with: call"
+                                    + " setRewardModel first.");
+        }
     }
 }

@@ -2,7 +2,10 @@ package org.flinkreinforce.model.kernel;
 
 /**
  * The kernel math as plain float64 loops, the reference every {@link GradientKernel} is checked
- * against. Results are its fields; the batch is left untouched.
+ * against. Results are its fields; the batch is left untouched. With a reward model, {@link
+ * #actionValues} are its predictions, and the gradients get {@code p_ia (q_ia - sum_b p_ib q_ib)}
+ * with {@code q} read from the batch's {@link HeadBatch#actionValues()}, as the backward pass reads
+ * it (so that the backward pass is checked apart from the kernel's own predictions).
  */
 final class NaiveKernel {
 
@@ -12,7 +15,13 @@ final class NaiveKernel {
     final double[] weightGradient;
     final double[] biasGradient;
 
-    /** Reads the inputs of {@code b}: features, parameters, actions, coefficients, beta, scale. */
+    /** {@code q = V x + c} of the reward model, row-major; empty without one. */
+    final double[] actionValues;
+
+    /**
+     * Reads the inputs of {@code b}: features, parameters, actions, coefficients, beta, scale, and
+     * with a reward model the model and the batch's action values.
+     */
     NaiveKernel(HeadBatch b) {
         int batch = b.rows;
         int d = b.features;
@@ -24,6 +33,17 @@ final class NaiveKernel {
         entropy = new double[batch];
         weightGradient = new double[n * d];
         biasGradient = new double[n];
+        float[] model = b.rewardModel;
+        actionValues = new double[model == null ? 0 : batch * n];
+        for (int i = 0; model != null && i < batch; i++) {
+            for (int a = 0; a < n; a++) {
+                double sum = model[b.biasOffset + a];
+                for (int j = 0; j < d; j++) {
+                    sum += (double) model[b.weightOffset + a * d + j] * x[i * d + j];
+                }
+                actionValues[i * n + a] = sum;
+            }
+        }
         double[] z = new double[n];
         for (int i = 0; i < batch; i++) {
             double max = Double.NEGATIVE_INFINITY;
@@ -50,11 +70,18 @@ final class NaiveKernel {
                 h -= p * logP;
             }
             entropy[i] = h;
+            double expectedValue = 0;
+            for (int a = 0; model != null && a < n; a++) {
+                expectedValue += probabilities[i * n + a] * b.actionValues()[i * n + a];
+            }
             for (int a = 0; a < n; a++) {
                 double p = probabilities[i * n + a];
                 double logP = z[a] - logNormaliser;
                 double g = b.coefficients[i] * ((a == action ? 1 : 0) - p);
                 g -= beta * p * (logP + h);
+                if (model != null) {
+                    g += p * (b.actionValues()[i * n + a] - expectedValue);
+                }
                 biasGradient[a] += b.scale * g;
                 for (int j = 0; j < d; j++) {
                     weightGradient[a * d + j] += b.scale * g * x[i * d + j];
