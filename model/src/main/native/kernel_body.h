@@ -540,7 +540,9 @@ static __attribute__((noinline)) void FN(grad_rows_)(long i0, long i1, int n, co
 /* grad_rows_ with the action values q (B x n) of a reward model: g gets p (q - p.q) more. It is
  * computed from q less the row's first value q0 (the term is unchanged by a constant shift of a
  * row of q; a constant row gives exactly 0): s = sum p (q - q0), then g = p ((q - q0) - (c + s +
- * beta H) - beta log p) + c 1[a = ai], one pass for the three terms. */
+ * beta H) - beta log p) + c 1[a = ai], one pass for the three terms. The sums s of all the rows
+ * come first, in a pass of their own, so that their reductions overlap instead of delaying each
+ * row's pass (1.7x the backward without q at 256x32x10 when interleaved). */
 static __attribute__((noinline)) void FN(grad_rows_q_)(long i0, long i1, int n, const int *act,
                                                        long astride, float *probs,
                                                        const float *values, const float *coef,
@@ -548,8 +550,9 @@ static __attribute__((noinline)) void FN(grad_rows_q_)(long i0, long i1, int n, 
                                                        float *gb) {
     const int nf = n / VW * VW, rem = n - nf;
     const M m = mask_of(rem ? rem : VW);
+    float sums[BC]; /* i1 - i0 <= rk_bc_(d) <= BC */
     for (long i = i0; i < i1; i++) {
-        float *pr = probs + i * (long)n;
+        const float *pr = probs + i * (long)n;
         const float *qr = values + i * (long)n;
         const V q0 = v_set1(qr[0]);
         V s0 = v_zero(), s1 = v_zero();
@@ -560,14 +563,19 @@ static __attribute__((noinline)) void FN(grad_rows_q_)(long i0, long i1, int n, 
         }
         if (a < nf) s0 = v_fma(v_load(pr + a), v_sub(v_load(qr + a), q0), s0);
         if (rem) s1 = v_fma(v_mload(pr + nf, m), v_mzero(v_sub(v_mload(qr + nf, m), q0), m), s1);
-        const float s = v_hsum(v_add(s0, s1));
+        sums[i - i0] = v_hsum(v_add(s0, s1));
+    }
+    for (long i = i0; i < i1; i++) {
+        float *pr = probs + i * (long)n;
+        const float *qr = values + i * (long)n;
+        const V q0 = v_set1(qr[0]);
         const float c = coef[i];
         const int ai = act[i * astride];
         if (beta == 0.0f) {
-            const V k = v_set1(c + s);
+            const V k = v_set1(c + sums[i - i0]);
             RK_G_ROW(v_mul(p, v_sub(q, k)), 1);
         } else {
-            const V k = v_set1(c + beta * ent[i] + s);
+            const V k = v_set1(c + beta * ent[i] + sums[i - i0]);
             const V vb = v_set1(beta), tiny = v_set1(FLT_MIN);
             RK_G_ROW(v_mul(p, v_sub(q, v_fma(vb, v_log(v_max(p, tiny)), k))), 1);
         }

@@ -23,7 +23,7 @@ public interface GradientKernel {
     void forward(HeadBatch batch);
 
     /**
-     * The action values of the batch's reward model: {@code q_ia = V_a . x_i + c_a} into {@link
+     * The action values of the batch's reward model: {@code q_ia = V_a . x_i + e_a} into {@link
      * HeadBatch#actionValues()} (the forward pass's logits, from the reward model's parameters,
      * without the softmax).
      *

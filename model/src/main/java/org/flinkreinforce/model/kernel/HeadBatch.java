@@ -22,10 +22,10 @@ package org.flinkreinforce.model.kernel;
  *       coefficients[i]} is the (importance-weighted) advantage of the row, {@code beta} the
  *       entropy bonus and {@code p log p} is taken as 0 where {@code p} underflows to 0.
  *   <li>With a reward model (doubly robust, {@link #setRewardModel}): a second parameter vector
- *       laid out like {@code params} ({@code V} at {@code weightOffset}, {@code c} at {@code
- *       biasOffset}), the action values {@code q_ia = V_a . x_i + c_a}, and {@code g_ia} gets
- *       {@code p_ia (q_ia - sum_b p_ib q_ib)} more: the gradient of {@code sum_a p_ia q_ia} with
- *       respect to the logits. With {@code c_i = w_i (r_i - q_i,a_i)} the whole is the doubly
+ *       laid out like {@code params} ({@code V} at {@code weightOffset}, its bias {@code e} at
+ *       {@code biasOffset}), the action values {@code q_ia = V_a . x_i + e_a}, and {@code g_ia}
+ *       gets {@code p_ia (q_ia - sum_b p_ib q_ib)} more: the gradient of {@code sum_a p_ia q_ia}
+ *       with respect to the logits. With {@code c_i = w_i (r_i - q_i,a_i)} the whole is the doubly
  *       robust policy gradient {@code sum_a p_ia q_ia grad log p_ia + w_i (r_i - q_i,a_i) grad log
  *       p_i,a_i}. The term does not change when a constant is added to a row of {@code q}, and is
  *       exactly 0 for a row of equal values.
@@ -208,7 +208,7 @@ public final class HeadBatch {
 
     /**
      * The reward model of the doubly robust gradient: a parameter vector laid out like the policy's
-     * ({@code V} at {@code weightOffset}, its bias {@code c} at {@code biasOffset}), read by {@link
+     * ({@code V} at {@code weightOffset}, its bias {@code e} at {@code biasOffset}), read by {@link
      * GradientKernel#predict}; null (the default) for none. While one is set, the backward pass
      * adds {@code p_ia (q_ia - sum_b p_ib q_ib)} from {@link #actionValues()}. The first non-null
      * model allocates the action values ({@code capacity x n}); later calls allocate nothing.
