@@ -138,7 +138,7 @@ public final class LearnerOptions {
                     .stringType()
                     .defaultValue("constant")
                     .withDescription(
-                            "Per-policy. constant, or inverse_sqrt: learning-rate / sqrt(1 + t /"
+                            "Per-policy. constant, or inverse-sqrt: learning-rate / sqrt(1 + t /"
                                     + " learning-rate.decay-updates) at update t.");
 
     public static final ConfigOption<Double> LEARNING_RATE_DECAY_UPDATES =
@@ -146,7 +146,7 @@ public final class LearnerOptions {
                     .doubleType()
                     .defaultValue(1000.0)
                     .withDescription(
-                            "Per-policy. t0 of the inverse_sqrt schedule: the update count at"
+                            "Per-policy. t0 of the inverse-sqrt schedule: the update count at"
                                     + " which the step has fallen by sqrt(2).");
 
     public static final ConfigOption<String> AVERAGE =
@@ -155,9 +155,11 @@ public final class LearnerOptions {
                     .defaultValue("none")
                     .withDescription(
                             "Per-policy. What is published: none (the optimizer's iterate), polyak"
-                                    + " (the mean of the iterates from update average.start on)"
-                                    + " or ema (their bias-corrected moving average with decay"
-                                    + " average.decay per update). The optimizer keeps its own"
+                                    + " (the mean of the iterates from update average.start on),"
+                                    + " ema (their bias-corrected moving average with decay"
+                                    + " average.decay per update) or poly (polynomial-decay"
+                                    + " averaging, the weight of iterate n falling as 4/(n+3)"
+                                    + " down to 1 - average.decay). The optimizer keeps its own"
                                     + " iterate.");
 
     public static final ConfigOption<Long> AVERAGE_START =
@@ -172,7 +174,9 @@ public final class LearnerOptions {
             ConfigOptions.key("average.decay")
                     .doubleType()
                     .defaultValue(0.999)
-                    .withDescription("Per-policy. The decay of the ema average, in (0, 1).");
+                    .withDescription(
+                            "Per-policy. The decay of the ema average and the floor 1 - decay of"
+                                    + " the poly average's weights, in (0, 1).");
 
     public static final ConfigOption<Long> VALIDATION_WINDOW =
             ConfigOptions.key("validation.window")

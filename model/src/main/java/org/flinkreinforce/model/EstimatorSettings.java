@@ -1,6 +1,7 @@
 package org.flinkreinforce.model;
 
 import java.io.Serializable;
+import java.util.Objects;
 
 /**
  * Settings of the REINFORCE estimator.
@@ -9,14 +10,33 @@ import java.io.Serializable;
  *     events (Chen et al. 2019); {@code +Infinity} leaves the weights uncapped (unbiased, higher
  *     variance)
  * @param entropyBonus the weight {@code beta >= 0} of the entropy bonus added to the objective
+ * @param kind REINFORCE or doubly robust
+ * @param rewardModelLearningRate AdaGrad's step size for the doubly robust reward model, positive
  */
-public record EstimatorSettings(double importanceWeightCap, double entropyBonus)
+public record EstimatorSettings(
+        double importanceWeightCap,
+        double entropyBonus,
+        EstimatorKind kind,
+        double rewardModelLearningRate)
         implements Serializable {
 
-    /** Cap 10, no entropy bonus. */
+    /** Cap 10, no entropy bonus, REINFORCE. */
     public static final EstimatorSettings DEFAULT = new EstimatorSettings(10.0, 0.0);
 
+    /** REINFORCE with the given cap and entropy bonus. */
+    public EstimatorSettings(double importanceWeightCap, double entropyBonus) {
+        this(importanceWeightCap, entropyBonus, EstimatorKind.REINFORCE, 0.1);
+    }
+
     public EstimatorSettings {
+        Objects.requireNonNull(kind, "The estimator kind must not be null.");
+        if (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate)) {
+            throw new IllegalArgumentException(
+                    "Invalid value "
+                            + rewardModelLearningRate
+                            + " for the reward model's learning rate: it must be positive and"
+                            + " finite.");
+        }
         if (!(importanceWeightCap >= 1.0)) {
             throw new IllegalArgumentException(
                     "Invalid value "
@@ -30,5 +50,11 @@ public record EstimatorSettings(double importanceWeightCap, double entropyBonus)
                             + entropyBonus
                             + " for the entropy bonus: it must be finite and not negative.");
         }
+    }
+
+    /** These settings with the doubly robust estimator and its reward model's learning rate. */
+    public EstimatorSettings doublyRobust(double learningRate) {
+        return new EstimatorSettings(
+                importanceWeightCap, entropyBonus, EstimatorKind.DOUBLY_ROBUST, learningRate);
     }
 }

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model;
 
+import java.util.Arrays;
 import java.util.Objects;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.kernel.GradientKernel;
@@ -20,6 +21,15 @@ import org.flinkreinforce.model.kernel.HeadBatch;
  *   <li>{@code G_W_h = (1/B) sum_i g_i,h x_i^T}, {@code G_b_h = (1/B) sum_i g_i,h}.
  * </ul>
  *
+ * <p>Doubly robust ({@link EstimatorKind#DOUBLY_ROBUST}; Dudik, Langford and Li 2011), per head
+ * {@code h} with the reward model's action values {@code q_i,h = r_hat_h(x_i, .)} ({@link
+ * RewardModel}): {@code c_i,h = importanceWeight_i (A_i - q_i,h,a_i,h)} and {@code g_i,h = c_i,h
+ * (onehot(a_i,h) - p_i,h) + p_i,h (q_i,h - p_i,h . q_i,h) + beta dH/dz}, the logit gradient of
+ * {@code sum_a p_a q_a + c log p_a_i}. Its expectation is the REINFORCE gradient's for any {@code
+ * q} that does not depend on the batch (the model is fitted after the batch, {@link
+ * #fitRewardModel}), with uncapped weights; a good {@code q} cancels most of its variance. Heads
+ * are corrected one at a time, each with its own model of the reward given its own action.
+ *
  * <p>The result is an ascent direction for {@code E[R] + beta H}. The dense work runs in a {@link
  * GradientKernel}, one {@link HeadBatch} per head; this class holds them, so it allocates nothing
  * per batch. Not thread-safe.
@@ -31,10 +41,11 @@ public final class ReinforceEstimator {
     private final GradientKernel kernel;
     private final int capacity;
 
-    /** One per head; all share {@link #coefficients}. */
+    /** One per head, each with its coefficients. */
     private final HeadBatch[] heads;
 
-    private final float[] coefficients;
+    /** The reward model's gradient while it is fitted; empty for REINFORCE. */
+    private final float[] modelGradient;
 
     public ReinforceEstimator(
             PolicySpec spec, int capacity, EstimatorSettings settings, GradientKernel kernel) {
@@ -46,7 +57,11 @@ public final class ReinforceEstimator {
             throw new IllegalArgumentException("The batch capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.coefficients = new float[capacity];
+        this.modelGradient =
+                new float
+                        [settings.kind() == EstimatorKind.DOUBLY_ROBUST
+                                ? spec.parameterCount()
+                                : 0];
         int headCount = spec.headCount();
         this.heads = new HeadBatch[headCount];
         for (int h = 0; h < headCount; h++) {
@@ -59,7 +74,7 @@ public final class ReinforceEstimator {
                                     spec.biasOffset(h),
                                     h,
                                     headCount,
-                                    coefficients)
+                                    new float[capacity])
                             .setEntropyBonus((float) settings.entropyBonus());
         }
     }
@@ -74,27 +89,38 @@ public final class ReinforceEstimator {
      */
     public BatchStatistics estimate(
             PolicyParameters parameters, MicroBatch batch, float[] gradient) {
-        return estimate(parameters, batch, gradient, null);
+        return estimate(parameters, batch, gradient, null, null);
     }
 
     /**
      * {@link #estimate(PolicyParameters, MicroBatch, float[])}, and adds every event, scored by
      * {@code parameters} before they learn from it, to {@code validation} (progressive validation;
-     * null for none).
+     * null for none). The doubly robust estimate reads {@code rewardModel} (which it needs; null
+     * for REINFORCE) and leaves the action values in the heads for {@link #fitRewardModel}.
      */
     public BatchStatistics estimate(
             PolicyParameters parameters,
             MicroBatch batch,
             float[] gradient,
-            ProgressiveValidation validation) {
+            ProgressiveValidation validation,
+            RewardModel rewardModel) {
         checkArguments(parameters, batch, gradient);
+        boolean doublyRobust = settings.kind() == EstimatorKind.DOUBLY_ROBUST;
+        if (doublyRobust && !RewardModel.fits(rewardModel, spec)) {
+            throw new IllegalArgumentException(
+                    "The doubly robust estimate needs a reward model of policy " + spec + ".");
+        }
         int size = batch.size();
         float scale = 1.0f / size;
         for (HeadBatch head : heads) {
             head.setRows(size, batch.features(), batch.actions())
                     .setParameters(parameters.values(), gradient)
+                    .setRewardModel(doublyRobust ? rewardModel.weights : null)
                     .setScale(scale);
             kernel.forward(head);
+            if (doublyRobust) {
+                kernel.predict(head);
+            }
         }
 
         float[] rewards = batch.rewards();
@@ -133,7 +159,12 @@ public final class ReinforceEstimator {
             weightSquareSum += weight * weight;
             rewardSum += rewards[i];
             advantageSum += advantages[i];
-            coefficients[i] = (float) (weight * advantages[i]);
+            for (HeadBatch head : heads) {
+                // Doubly robust: the correction w (A - q(x, a_h)) of each head's logged action.
+                double correction =
+                        doublyRobust ? advantages[i] - loggedValue(head, batch, i) : advantages[i];
+                head.coefficients[i] = (float) (weight * correction);
+            }
         }
 
         for (HeadBatch head : heads) {
@@ -154,6 +185,56 @@ public final class ReinforceEstimator {
                 weightSquareSum > 0 ? weightSum * weightSum / weightSquareSum : 0,
                 capped,
                 Math.sqrt(squares));
+    }
+
+    /**
+     * Fits the reward model to the batch just {@link #estimate estimated}, after it served that
+     * batch: one AdaGrad step on the mean squared error of each head's logged action, {@code (A_i -
+     * q_i,h,a_h)^2 / 2}, with the action values the estimate computed. Every step moves a weight by
+     * at most the learning rate, so the model stays finite. Does nothing for REINFORCE.
+     */
+    public void fitRewardModel(MicroBatch batch, RewardModel rewardModel) {
+        if (settings.kind() != EstimatorKind.DOUBLY_ROBUST) {
+            return;
+        }
+        float[] g = modelGradient;
+        Arrays.fill(g, 0f);
+        int size = batch.size();
+        int d = spec.features();
+        float[] x = batch.features();
+        float[] advantages = batch.advantages();
+        for (HeadBatch head : heads) {
+            for (int i = 0; i < size; i++) {
+                float error = (float) (advantages[i] - loggedValue(head, batch, i));
+                int a = loggedAction(head, batch, i);
+                int row = head.weightOffset + a * d;
+                for (int j = 0; j < d; j++) {
+                    g[row + j] += error * x[i * d + j];
+                }
+                g[head.biasOffset + a] += error;
+            }
+        }
+        double rate = settings.rewardModelLearningRate();
+        float[] weights = rewardModel.weights;
+        float[] squares = rewardModel.squares;
+        for (int k = 0; k < g.length; k++) {
+            double step = (double) g[k] / size;
+            if (step != 0 && Double.isFinite(step)) {
+                // sum >= step^2, so |rate * step / sqrt(sum)| <= rate.
+                double sum = (double) squares[k] + step * step;
+                squares[k] = (float) Math.min(sum, Float.MAX_VALUE);
+                weights[k] += (float) (rate * step / (Math.sqrt(sum) + 1e-8));
+            }
+        }
+    }
+
+    /** {@code q_i,h,a_h}: the reward model's value of row {@code i}'s logged action of a head. */
+    private static double loggedValue(HeadBatch head, MicroBatch batch, int i) {
+        return head.actionValues()[i * head.actions + loggedAction(head, batch, i)];
+    }
+
+    private static int loggedAction(HeadBatch head, MicroBatch batch, int i) {
+        return batch.actions()[head.actionOffset + i * head.actionStride];
     }
 
     private void checkArguments(PolicyParameters parameters, MicroBatch batch, float[] gradient) {

@@ -13,7 +13,13 @@ public enum AverageKind {
     /**
      * An exponential moving average of the iterates from update {@code start} on, bias-corrected.
      */
-    EMA;
+    EMA,
+    /**
+     * Polynomial-decay averaging (Shamir and Zhang 2013) with {@code eta = 3}, floored into an
+     * exponential moving average: early iterates are forgotten fast, like a tail average, and no
+     * iterate counts less than the moving average's weight {@code 1 - delta}.
+     */
+    POLY;
 
     @Override
     public String toString() {

@@ -38,6 +38,13 @@ public record AverageSettings(AverageKind kind, long start, double decay) implem
         return new AverageSettings(AverageKind.POLYAK, start, 0.999);
     }
 
+    /**
+     * Polynomial-decay averaging of every iterate, floored into an EMA with decay {@code delta}.
+     */
+    public static AverageSettings poly(double decay) {
+        return new AverageSettings(AverageKind.POLY, 1, decay);
+    }
+
     /** The bias-corrected exponential moving average of every iterate, with decay {@code delta}. */
     public static AverageSettings ema(double decay) {
         return new AverageSettings(AverageKind.EMA, 1, decay);

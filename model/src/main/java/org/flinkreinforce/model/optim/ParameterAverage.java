@@ -17,6 +17,11 @@ import java.util.Objects;
  *   <li>{@link AverageKind#EMA}: {@code a_n = (1 - delta) sum_{j<=n} delta^(n-j) x_j / (1 -
  *       delta^n)}, the moving average bias-corrected as in Adam, kept corrected as {@code a_n =
  *       a_{n-1} + (x_n - a_{n-1}) (1 - delta) / (1 - delta^n)};
+ *   <li>{@link AverageKind#POLY}: polynomial-decay averaging (Shamir and Zhang 2013), {@code a_n =
+ *       a_{n-1} + w_n (x_n - a_{n-1})} with {@code w_n = max((eta + 1) / (n + eta), 1 - delta)},
+ *       {@code eta = 3}: a weighted average that forgets the early iterates (about the last quarter
+ *       of the iterates carry most of the weight), becoming an exponential moving average with
+ *       decay {@code delta} after about {@code (eta + 1) / (1 - delta)} iterates;
  *   <li>{@link AverageKind#NONE}: nothing; the iterate itself is published.
  * </ul>
  *
@@ -31,6 +36,12 @@ import java.util.Objects;
  * {@link OptimizerState}.
  */
 public final class ParameterAverage {
+
+    /**
+     * {@code eta} of {@link AverageKind#POLY}: the weight of the {@code n}-th iterate decays as
+     * 4/(n+3).
+     */
+    static final double POLY_ETA = 3;
 
     private final AverageSettings settings;
     private final int size;
@@ -109,12 +120,15 @@ public final class ParameterAverage {
     }
 
     /**
-     * The weight {@code w_n} of the {@code n}-th averaged iterate, {@code n >= 2}: {@code 1/n}, or
-     * {@code (1 - delta) / (1 - delta^n)}.
+     * The weight {@code w_n} of the {@code n}-th averaged iterate, {@code n >= 2}: {@code 1/n},
+     * {@code max((eta + 1) / (n + eta), 1 - delta)}, or {@code (1 - delta) / (1 - delta^n)}.
      */
     private double weight(long count) {
         if (settings.kind() == AverageKind.POLYAK) {
             return 1.0 / count;
+        }
+        if (settings.kind() == AverageKind.POLY) {
+            return Math.max((POLY_ETA + 1) / (count + POLY_ETA), 1 - settings.decay());
         }
         double decay = settings.decay();
         // 1 - delta^n as in Adam's bias correction: accurate where delta^n is close to 1

@@ -344,7 +344,7 @@ class OptimizerTest {
                                 " Inverse_Sqrt ",
                                 "learning-rate.schedule"))
                 .isEqualTo(LearningRateSchedule.INVERSE_SQRT);
-        assertThat(LearningRateSchedule.INVERSE_SQRT).hasToString("inverse_sqrt");
+        assertThat(LearningRateSchedule.INVERSE_SQRT).hasToString("inverse-sqrt");
         assertThatThrownBy(
                         () ->
                                 SettingNames.parse(
@@ -353,7 +353,7 @@ class OptimizerTest {
                                         "learning-rate.schedule"))
                 .hasMessage(
                         "Invalid learning-rate.schedule 'cosine': expected one of constant,"
-                                + " inverse_sqrt.");
+                                + " inverse-sqrt.");
         assertThatThrownBy(
                         () ->
                                 OptimizerSettings.adam(0.1)

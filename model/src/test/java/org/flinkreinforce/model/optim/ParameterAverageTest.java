@@ -15,6 +15,23 @@ class ParameterAverageTest {
     private static final float FLOAT_TOLERANCE = 1e-6f;
 
     @Test
+    void shouldWeighIterateNOfPolyByFourOverNPlusThreeUntilTheEmaFloor() {
+        ParameterAverage average = new ParameterAverage(AverageSettings.poly(0.5), 1);
+        AverageState state = average.newState();
+        float[] out = new float[1];
+        // w_1 = 1, w_2 = max(4/5, 1/2), w_3 = max(4/6, 1/2), w_4 = max(4/7, 1/2), w_5 = 1/2.
+        double expected = 0;
+        double[] weights = {1, 4.0 / 5, 4.0 / 6, 4.0 / 7, 0.5, 0.5};
+        for (int step = 1; step <= weights.length; step++) {
+            float iterate = step * step;
+            average.observe(new float[] {iterate}, step, state);
+            expected += weights[step - 1] * (iterate - expected);
+            average.publish(new float[] {iterate}, state, out);
+            assertThat(out[0]).as("after step %d", step).isCloseTo((float) expected, within(1e-5f));
+        }
+    }
+
+    @Test
     void shouldPublishTheArithmeticMeanOfThePolyakIterates() {
         ParameterAverage polyak = new ParameterAverage(AverageSettings.polyak(1), 2);
         AverageState state = polyak.newState();
@@ -183,7 +200,7 @@ class ParameterAverageTest {
                 .hasMessage(
                         "Invalid value 1.0 for the parameter average decay: it must lie in (0, 1).");
         assertThatThrownBy(() -> SettingNames.parse(AverageKind.class, "tail", "average"))
-                .hasMessage("Invalid average 'tail': expected one of none, polyak, ema.");
+                .hasMessage("Invalid average 'tail': expected one of none, polyak, ema, poly.");
         assertThat(SettingNames.parse(AverageKind.class, "EMA", "average"))
                 .isEqualTo(AverageKind.EMA);
         ParameterAverage average = new ParameterAverage(AverageSettings.ema(0.9), 2);
