@@ -25,10 +25,12 @@ import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.BatchStatistics;
+import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.ReinforceEstimator;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -206,12 +208,17 @@ public class LearnPolicyFunction
         runtime.batches.inc();
         PolicyParameters parameters =
                 new PolicyParameters(spec, state.getParameters(), state.getVersion());
+        RewardModel rewardModel =
+                runtime.settings.estimator().kind() == EstimatorKind.DOUBLY_ROBUST
+                        ? state.rewardModel(spec)
+                        : null;
         BatchStatistics statistics =
                 runtime.estimator.estimate(
                         parameters,
                         batch,
                         runtime.gradient,
-                        state.validationFor(batch.size(), runtime.settings.validationWindow()));
+                        state.validationFor(batch.size(), runtime.settings.validationWindow()),
+                        rewardModel);
         UpdateResult result =
                 state.applyUpdate(
                         runtime.optimizer,
@@ -222,6 +229,10 @@ public class LearnPolicyFunction
                         statistics,
                         meanStaleness);
         if (result.applied()) {
+            if (rewardModel != null) {
+                // After the batch served the gradient, never before: see ReinforceEstimator.
+                runtime.estimator.fitRewardModel(batch, rewardModel);
+            }
             runtime.updates.inc();
             runtime.eventsApplied.inc(batch.size());
             runtime.lastStatistics = statistics;

@@ -227,6 +227,24 @@ public final class LearnerOptions {
                     .defaultValue(0.0)
                     .withDescription("Per-policy. The L2 penalty on the parameters.");
 
+    public static final ConfigOption<String> ESTIMATOR =
+            ConfigOptions.key("estimator")
+                    .stringType()
+                    .defaultValue("reinforce")
+                    .withDescription(
+                            "Per-policy. The policy-gradient estimate: reinforce (w A grad log"
+                                    + " pi(a|x)) or doubly-robust (a per-action reward model's"
+                                    + " values of every action plus the importance-weighted"
+                                    + " correction of the logged one; per head).");
+
+    public static final ConfigOption<Double> REWARD_MODEL_LEARNING_RATE =
+            ConfigOptions.key("reward-model.learning-rate")
+                    .doubleType()
+                    .defaultValue(0.1)
+                    .withDescription(
+                            "Per-policy. AdaGrad's step size for the doubly-robust reward model,"
+                                    + " fitted after each batch it served.");
+
     public static final ConfigOption<Double> IMPORTANCE_WEIGHT_CAP =
             ConfigOptions.key("importance-weight.cap")
                     .doubleType()
@@ -343,6 +361,8 @@ public final class LearnerOptions {
                 ADAM_EPSILON,
                 MAX_GRADIENT_NORM,
                 L2,
+                ESTIMATOR,
+                REWARD_MODEL_LEARNING_RATE,
                 IMPORTANCE_WEIGHT_CAP,
                 ENTROPY_BONUS,
                 BASELINE,

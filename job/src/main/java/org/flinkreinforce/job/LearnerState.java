@@ -5,6 +5,7 @@ import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.optim.AverageState;
 import org.flinkreinforce.model.optim.Optimizer;
@@ -80,6 +81,12 @@ public class LearnerState {
      * started anew where the settings changed how it is kept.
      */
     private AverageState average;
+
+    /**
+     * The doubly robust estimator's reward model; null for REINFORCE and in state of the first
+     * release, and started from zeros where the policy's layout no longer fits it.
+     */
+    private RewardModel rewardModel;
 
     /** For Flink's POJO serializer; the learner uses {@link #start} or {@link #continueFrom}. */
     public LearnerState() {}
@@ -200,6 +207,14 @@ public class LearnerState {
             validation = new ProgressiveValidation();
         }
         return validation;
+    }
+
+    /** The reward model of the doubly robust estimator, from zeros on first use. */
+    RewardModel rewardModel(PolicySpec spec) {
+        if (!RewardModel.fits(rewardModel, spec)) {
+            rewardModel = RewardModel.zeros(spec);
+        }
+        return rewardModel;
     }
 
     private AverageState average(ParameterAverage averager) {
@@ -402,6 +417,14 @@ public class LearnerState {
 
     public void setValidation(ProgressiveValidation validation) {
         this.validation = validation;
+    }
+
+    public RewardModel getRewardModel() {
+        return rewardModel;
+    }
+
+    public void setRewardModel(RewardModel rewardModel) {
+        this.rewardModel = rewardModel;
     }
 
     public AverageState getAverage() {

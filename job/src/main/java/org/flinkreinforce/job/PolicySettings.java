@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.EstimatorSettings;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.baseline.BaselineKind;
@@ -87,11 +88,13 @@ public record PolicySettings(
                 own.get(LearnerOptions.PUBLISH_EVERY_UPDATES),
                 millis(own, LearnerOptions.PUBLISH_INTERVAL),
                 LearnerConfig.guard(
-                        LearnerOptions.IMPORTANCE_WEIGHT_CAP,
+                        LearnerOptions.ESTIMATOR,
                         () ->
                                 new EstimatorSettings(
                                         own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
-                                        own.get(LearnerOptions.ENTROPY_BONUS))),
+                                        own.get(LearnerOptions.ENTROPY_BONUS),
+                                        choice(own, LearnerOptions.ESTIMATOR, EstimatorKind.class),
+                                        own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE))),
                 LearnerConfig.guard(
                         LearnerOptions.OPTIMIZER,
                         () ->

@@ -22,13 +22,17 @@ import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
+import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.optim.AverageState;
 import org.flinkreinforce.model.optim.Optimizer;
 import org.flinkreinforce.model.optim.OptimizerState;
+import org.flinkreinforce.model.optim.ParameterAverage;
 import org.junit.jupiter.api.Test;
 
 class LearnPolicyFunctionTest {
@@ -119,6 +123,36 @@ class LearnPolicyFunctionTest {
             }
             assertThat(second).isNotEqualTo(secondIterate);
         }
+    }
+
+    @Test
+    void shouldLearnDoublyRobustlyExactlyAsThePlainJavaReferenceDoes() throws Exception {
+        Map<String, PolicySettings> doublyRobust = averagedPolicy("doubly-robust");
+        List<PolicyEvent> events = events("p", 12, 8);
+        float[] reinforce = reference(averagedPolicy("reinforce").get("p"), events, 4);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(doublyRobust, Map.of())) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            List<ParameterSnapshot> published = published(harness);
+            assertThat(published).hasSize(3);
+            float[] learned = published.get(2).parameters();
+            assertThat(learned).containsExactly(reference(doublyRobust.get("p"), events, 4));
+            // The reward model, fitted after each batch, changes what the next ones learn.
+            assertThat(learned).isNotEqualTo(reinforce);
+        }
+    }
+
+    private static Map<String, PolicySettings> averagedPolicy(String estimator) {
+        return LearnerConfig.fromMap(
+                        Map.of(
+                                "policies", "p:2:3",
+                                "batch.size", "4",
+                                "publish.every-updates", "1",
+                                "estimator", estimator,
+                                "average", "poly"))
+                .policies();
     }
 
     @Test
@@ -369,7 +403,15 @@ class LearnPolicyFunctionTest {
      * The parameters after learning {@code events} in batches of {@code batchSize}, in plain Java.
      */
     static float[] reference(List<PolicyEvent> events, int batchSize) {
-        PolicySettings settings = POLICIES.get(events.get(0).policyId);
+        return reference(POLICIES.get(events.get(0).policyId), events, batchSize);
+    }
+
+    /**
+     * The parameters a learner with {@code settings} publishes after learning {@code events} in
+     * batches of {@code batchSize}, in plain Java: the estimate (with its reward model, fitted
+     * after each batch, for doubly robust), the optimizer's step and the average it publishes.
+     */
+    static float[] reference(PolicySettings settings, List<PolicyEvent> events, int batchSize) {
         PolicyParameters parameters = PolicyParameters.zeros(settings.spec());
         ReinforceEstimator estimator =
                 new ReinforceEstimator(
@@ -377,8 +419,15 @@ class LearnPolicyFunctionTest {
                         batchSize,
                         settings.estimator(),
                         GradientKernels.create(KernelChoice.AUTO));
+        RewardModel rewardModel =
+                settings.estimator().kind() == EstimatorKind.DOUBLY_ROBUST
+                        ? RewardModel.zeros(settings.spec())
+                        : null;
         Optimizer optimizer = new Optimizer(settings.optimizer(), settings.spec().parameterCount());
         OptimizerState state = optimizer.newState();
+        ParameterAverage averager =
+                new ParameterAverage(settings.average(), settings.spec().parameterCount());
+        AverageState average = averager.newState();
         MicroBatch batch = new MicroBatch(settings.spec(), batchSize);
         float[] gradient = new float[settings.spec().parameterCount()];
         for (int start = 0; start < events.size(); start += batchSize) {
@@ -387,10 +436,16 @@ class LearnPolicyFunctionTest {
                     events.subList(start, Math.min(events.size(), start + batchSize))) {
                 event.addTo(batch);
             }
-            estimator.estimate(parameters, batch, gradient);
+            estimator.estimate(parameters, batch, gradient, null, rewardModel);
             optimizer.ascend(parameters.values(), gradient, state);
+            averager.observe(parameters.values(), state.steps, average);
+            if (rewardModel != null) {
+                estimator.fitRewardModel(batch, rewardModel);
+            }
         }
-        return parameters.values();
+        float[] published = new float[parameters.values().length];
+        averager.publish(parameters.values(), average, published);
+        return published;
     }
 
     static long digest(List<PolicyEvent> events) {

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoField;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.optim.AverageState;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,8 @@ class StateLayoutTest {
     @Test
     void shouldKeepTheLearnerStateLayoutThatSavepointsWereWrittenWith() {
         Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
-        // Added after the first release: the average of the iterates and progressive validation.
+        // Added after the first release: the average of the iterates, progressive validation and
+        // the reward model.
         expected.put("average", pojo(AverageState.class));
         expected.put("buffered", BasicTypeInfo.INT_TYPE_INFO);
         expected.put("eventDigest", LONG);
@@ -43,6 +45,7 @@ class StateLayoutTest {
         expected.put("parameters", FLOATS);
         expected.put("publishedVersion", LONG);
         expected.put("rejectedBatches", LONG);
+        expected.put("rewardModel", pojo(RewardModel.class));
         expected.put("secondMoment", FLOATS);
         expected.put("statistics", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
         expected.put("updates", LONG);
