@@ -130,13 +130,13 @@ public final class LearnerOptions {
     public static final ConfigOption<Double> LEARNING_RATE =
             ConfigOptions.key("learning-rate")
                     .doubleType()
-                    .defaultValue(0.05)
+                    .defaultValue(0.1)
                     .withDescription("Per-policy. The optimizer's step size.");
 
     public static final ConfigOption<String> LEARNING_RATE_SCHEDULE =
             ConfigOptions.key("learning-rate.schedule")
                     .stringType()
-                    .defaultValue("constant")
+                    .defaultValue("inverse-sqrt")
                     .withDescription(
                             "Per-policy. constant, or inverse-sqrt: learning-rate / sqrt(1 + t /"
                                     + " learning-rate.decay-updates) at update t.");
@@ -152,7 +152,7 @@ public final class LearnerOptions {
     public static final ConfigOption<String> AVERAGE =
             ConfigOptions.key("average")
                     .stringType()
-                    .defaultValue("none")
+                    .defaultValue("poly")
                     .withDescription(
                             "Per-policy. What is published: none (the optimizer's iterate), polyak"
                                     + " (the mean of the iterates from update average.start on),"
@@ -230,7 +230,7 @@ public final class LearnerOptions {
     public static final ConfigOption<String> ESTIMATOR =
             ConfigOptions.key("estimator")
                     .stringType()
-                    .defaultValue("reinforce")
+                    .defaultValue("doubly-robust")
                     .withDescription(
                             "Per-policy. The policy-gradient estimate: reinforce (w A grad log"
                                     + " pi(a|x)) or doubly-robust (a per-action reward model's"

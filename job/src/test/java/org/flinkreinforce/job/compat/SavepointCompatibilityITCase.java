@@ -69,6 +69,11 @@ class SavepointCompatibilityITCase {
         SavepointFixture.copy(SavepointFixture.folder(release), savepoint);
         Map<String, String> settings = SavepointFixture.recordedSettings(recorded);
         settings.put("bootstrap.servers", SharedKafka.broker().bootstrapServers());
+        // The first release's algorithm, which the reference learner reproduces bit for bit; its
+        // defaults have changed since.
+        settings.put("estimator", "reinforce");
+        settings.put("learning-rate.schedule", "constant");
+        settings.put("average", "none");
         LearnerConfig config = LearnerConfig.fromMap(settings);
         Map<String, ReferenceLearner> expected = new LinkedHashMap<>();
         for (String id : recorded.getProperty("policies").split(",")) {
