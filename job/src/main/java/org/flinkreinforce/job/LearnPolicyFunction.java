@@ -31,6 +31,7 @@ import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.ReinforceEstimator;
 import org.flinkreinforce.model.RewardModel;
+import org.flinkreinforce.model.baseline.BaselineKind;
 import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -212,13 +213,18 @@ public class LearnPolicyFunction
                 runtime.settings.estimator().kind() == EstimatorKind.DOUBLY_ROBUST
                         ? state.rewardModel(spec)
                         : null;
+        RewardModel baselineModel =
+                runtime.settings.baseline().kind() == BaselineKind.LINEAR
+                        ? state.baselineModel(spec.features() + 1)
+                        : null;
         BatchStatistics statistics =
                 runtime.estimator.estimate(
                         parameters,
                         batch,
                         runtime.gradient,
                         state.validationFor(batch.size(), runtime.settings.validationWindow()),
-                        rewardModel);
+                        rewardModel,
+                        baselineModel);
         UpdateResult result =
                 state.applyUpdate(
                         runtime.optimizer,
@@ -229,9 +235,12 @@ public class LearnPolicyFunction
                         statistics,
                         meanStaleness);
         if (result.applied()) {
+            // After the batch served the gradient, never before: see ReinforceEstimator.
             if (rewardModel != null) {
-                // After the batch served the gradient, never before: see ReinforceEstimator.
                 runtime.estimator.fitRewardModel(batch, rewardModel);
+            }
+            if (baselineModel != null) {
+                runtime.estimator.fitBaseline(batch, baselineModel);
             }
             runtime.updates.inc();
             runtime.eventsApplied.inc(batch.size());

@@ -264,8 +264,9 @@ public final class LearnerOptions {
                     .stringType()
                     .defaultValue("mean")
                     .withDescription(
-                            "Per-policy. The running reward baseline per baseline key: none, ema"
-                                    + " or mean.");
+                            "Per-policy. The reward baseline: per baseline key none, ema or mean;"
+                                    + " or linear, b(x) = v.x + c per policy, fitted after each"
+                                    + " batch it served (step reward-model.learning-rate).");
 
     public static final ConfigOption<Double> BASELINE_EMA_DECAY =
             ConfigOptions.key("baseline.ema-decay")

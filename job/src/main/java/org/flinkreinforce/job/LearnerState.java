@@ -88,6 +88,9 @@ public class LearnerState {
      */
     private RewardModel rewardModel;
 
+    /** The linear baseline's {@code d + 1} weights, where {@code baseline = linear}; else null. */
+    private RewardModel baselineModel;
+
     /** For Flink's POJO serializer; the learner uses {@link #start} or {@link #continueFrom}. */
     public LearnerState() {}
 
@@ -215,6 +218,14 @@ public class LearnerState {
             rewardModel = RewardModel.zeros(spec);
         }
         return rewardModel;
+    }
+
+    /** The linear baseline of {@code size} weights, from zeros on first use. */
+    RewardModel baselineModel(int size) {
+        if (!RewardModel.fits(baselineModel, size)) {
+            baselineModel = RewardModel.zeros(size);
+        }
+        return baselineModel;
     }
 
     private AverageState average(ParameterAverage averager) {
@@ -417,6 +428,14 @@ public class LearnerState {
 
     public void setValidation(ProgressiveValidation validation) {
         this.validation = validation;
+    }
+
+    public RewardModel getBaselineModel() {
+        return baselineModel;
+    }
+
+    public void setBaselineModel(RewardModel baselineModel) {
+        this.baselineModel = baselineModel;
     }
 
     public RewardModel getRewardModel() {

@@ -27,6 +27,7 @@ import org.flinkreinforce.model.MicroBatch;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.ReinforceEstimator;
 import org.flinkreinforce.model.RewardModel;
+import org.flinkreinforce.model.baseline.BaselineKind;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.optim.AverageState;
@@ -419,6 +420,10 @@ class LearnPolicyFunctionTest {
                 settings.estimator().kind() == EstimatorKind.DOUBLY_ROBUST
                         ? RewardModel.zeros(settings.spec())
                         : null;
+        RewardModel baselineModel =
+                settings.baseline().kind() == BaselineKind.LINEAR
+                        ? RewardModel.zeros(settings.spec().features() + 1)
+                        : null;
         Optimizer optimizer = new Optimizer(settings.optimizer(), settings.spec().parameterCount());
         OptimizerState state = optimizer.newState();
         ParameterAverage averager =
@@ -432,11 +437,14 @@ class LearnPolicyFunctionTest {
                     events.subList(start, Math.min(events.size(), start + batchSize))) {
                 event.addTo(batch);
             }
-            estimator.estimate(parameters, batch, gradient, null, rewardModel);
+            estimator.estimate(parameters, batch, gradient, null, rewardModel, baselineModel);
             optimizer.ascend(parameters.values(), gradient, state);
             averager.observe(parameters.values(), state.steps, average);
             if (rewardModel != null) {
                 estimator.fitRewardModel(batch, rewardModel);
+            }
+            if (baselineModel != null) {
+                estimator.fitBaseline(batch, baselineModel);
             }
         }
         float[] published = new float[parameters.values().length];

@@ -31,9 +31,10 @@ class StateLayoutTest {
     @Test
     void shouldKeepTheLearnerStateLayoutThatSavepointsWereWrittenWith() {
         Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
-        // Added after the first release: the average of the iterates, progressive validation and
-        // the reward model.
+        // Added after the first release: the average of the iterates, progressive validation, the
+        // reward model and the linear baseline.
         expected.put("average", pojo(AverageState.class));
+        expected.put("baselineModel", pojo(RewardModel.class));
         expected.put("buffered", BasicTypeInfo.INT_TYPE_INFO);
         expected.put("eventDigest", LONG);
         expected.put("eventsApplied", LONG);

@@ -47,6 +47,15 @@ public final class ReinforceEstimator {
     /** The reward model's gradient while it is fitted; empty for REINFORCE. */
     private final float[] modelGradient;
 
+    /** The linear baseline's gradient while it is fitted. */
+    private final float[] baselineGradient;
+
+    /** The latest batch's advantages after the linear baseline, where there is one. */
+    private final float[] adjustedAdvantages;
+
+    /** The advantages the latest estimate used: the batch's, or {@link #adjustedAdvantages}. */
+    private float[] usedAdvantages;
+
     public ReinforceEstimator(
             PolicySpec spec, int capacity, EstimatorSettings settings, GradientKernel kernel) {
         this.spec = Objects.requireNonNull(spec, "The policy spec must not be null.");
@@ -62,6 +71,8 @@ public final class ReinforceEstimator {
                         [settings.kind() == EstimatorKind.DOUBLY_ROBUST
                                 ? spec.parameterCount()
                                 : 0];
+        this.baselineGradient = new float[spec.features() + 1];
+        this.adjustedAdvantages = new float[capacity];
         int headCount = spec.headCount();
         this.heads = new HeadBatch[headCount];
         for (int h = 0; h < headCount; h++) {
@@ -89,22 +100,29 @@ public final class ReinforceEstimator {
      */
     public BatchStatistics estimate(
             PolicyParameters parameters, MicroBatch batch, float[] gradient) {
-        return estimate(parameters, batch, gradient, null, null);
+        return estimate(parameters, batch, gradient, null, null, null);
     }
 
     /**
      * {@link #estimate(PolicyParameters, MicroBatch, float[])}, and adds every event, scored by
      * {@code parameters} before they learn from it, to {@code validation} (progressive validation;
      * null for none). The doubly robust estimate reads {@code rewardModel} (which it needs; null
-     * for REINFORCE) and leaves the action values in the heads for {@link #fitRewardModel}.
+     * for REINFORCE) and leaves the action values in the heads for {@link #fitRewardModel}. With a
+     * {@code baselineModel} ({@code d + 1} weights: {@code v}, then {@code c}; null for none) the
+     * advantage of event {@code i} is {@code A_i - b(x_i)}, kept for {@link #fitBaseline}.
      */
     public BatchStatistics estimate(
             PolicyParameters parameters,
             MicroBatch batch,
             float[] gradient,
             ProgressiveValidation validation,
-            RewardModel rewardModel) {
+            RewardModel rewardModel,
+            RewardModel baselineModel) {
         checkArguments(parameters, batch, gradient);
+        if (baselineModel != null && !RewardModel.fits(baselineModel, spec.features() + 1)) {
+            throw new IllegalArgumentException(
+                    "The linear baseline of policy " + spec + " needs d + 1 weights.");
+        }
         boolean doublyRobust = settings.kind() == EstimatorKind.DOUBLY_ROBUST;
         if (doublyRobust && !RewardModel.fits(rewardModel, spec)) {
             throw new IllegalArgumentException(
@@ -124,7 +142,7 @@ public final class ReinforceEstimator {
         }
 
         float[] rewards = batch.rewards();
-        float[] advantages = batch.advantages();
+        float[] advantages = advantages(batch, baselineModel);
         float[] propensities = batch.propensities();
         double cap = settings.importanceWeightCap();
         double rewardSum = 0;
@@ -202,10 +220,9 @@ public final class ReinforceEstimator {
         int size = batch.size();
         int d = spec.features();
         float[] x = batch.features();
-        float[] advantages = batch.advantages();
         for (HeadBatch head : heads) {
             for (int i = 0; i < size; i++) {
-                float error = (float) (advantages[i] - loggedValue(head, batch, i));
+                float error = (float) (usedAdvantages[i] - loggedValue(head, batch, i));
                 int a = loggedAction(head, batch, i);
                 int row = head.weightOffset + a * d;
                 for (int j = 0; j < d; j++) {
@@ -214,13 +231,61 @@ public final class ReinforceEstimator {
                 g[head.biasOffset + a] += error;
             }
         }
+        adaGradStep(g, size, rewardModel);
+    }
+
+    /**
+     * Fits the linear baseline to the batch just {@link #estimate estimated} with it, after it
+     * served that batch: one AdaGrad step on the mean squared error {@code (A_i - b(x_i))^2 / 2}.
+     */
+    public void fitBaseline(MicroBatch batch, RewardModel baselineModel) {
+        float[] g = baselineGradient;
+        Arrays.fill(g, 0f);
+        int d = spec.features();
+        float[] x = batch.features();
+        for (int i = 0; i < batch.size(); i++) {
+            // The advantage after the baseline is the baseline's error on the event.
+            float error = usedAdvantages[i];
+            for (int j = 0; j < d; j++) {
+                g[j] += error * x[i * d + j];
+            }
+            g[d] += error;
+        }
+        adaGradStep(g, batch.size(), baselineModel);
+    }
+
+    /** {@code A_i}, or {@code A_i - b(x_i)} with a linear baseline. */
+    private float[] advantages(MicroBatch batch, RewardModel baselineModel) {
+        float[] advantages = batch.advantages();
+        if (baselineModel != null) {
+            int d = spec.features();
+            float[] x = batch.features();
+            float[] v = baselineModel.weights;
+            for (int i = 0; i < batch.size(); i++) {
+                double value = v[d];
+                for (int j = 0; j < d; j++) {
+                    value += (double) v[j] * x[i * d + j];
+                }
+                adjustedAdvantages[i] = (float) (advantages[i] - value);
+            }
+            advantages = adjustedAdvantages;
+        }
+        usedAdvantages = advantages;
+        return advantages;
+    }
+
+    /**
+     * One AdaGrad step up the mean {@code g / count} ({@link
+     * EstimatorSettings#rewardModelLearningRate}). {@code sum >= step^2}, so no weight moves by
+     * more than the learning rate: the model stays finite.
+     */
+    private void adaGradStep(float[] g, int count, RewardModel model) {
         double rate = settings.rewardModelLearningRate();
-        float[] weights = rewardModel.weights;
-        float[] squares = rewardModel.squares;
+        float[] weights = model.weights;
+        float[] squares = model.squares;
         for (int k = 0; k < g.length; k++) {
-            double step = (double) g[k] / size;
+            double step = (double) g[k] / count;
             if (step != 0 && Double.isFinite(step)) {
-                // sum >= step^2, so |rate * step / sqrt(sum)| <= rate.
                 double sum = (double) squares[k] + step * step;
                 squares[k] = (float) Math.min(sum, Float.MAX_VALUE);
                 weights[k] += (float) (rate * step / (Math.sqrt(sum) + 1e-8));

@@ -250,6 +250,109 @@ class ReinforceEstimatorTest {
         }
     }
 
+    @Test
+    void shouldEstimateTheExactGradientWithALinearBaselineFittedAfterUse() {
+        ContextualBandit bandit = contextOffsets();
+        PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(51));
+        double[] exact = bandit.exactGradient(new SoftmaxPolicy(target));
+        double correct = linearBaseline(bandit, target, false, 52, 1000, 10).maxZ(exact);
+        double leaky = linearBaseline(bandit, target, true, 52, 1000, 10).maxZ(exact);
+        System.out.printf(
+                "Largest z-score with the linear baseline against the exact gradient: fitted"
+                        + " after use %.2f, fitted on the batch first %.1f%n",
+                correct, leaky);
+        assertThat(correct).isLessThan(Z_BOUND);
+        // A baseline that has seen the rewards it is subtracted from biases the estimate.
+        assertThat(leaky).isGreaterThan(Z_BOUND);
+    }
+
+    @Test
+    void shouldCutTheVarianceBelowTheRunningMeansWhereTheRewardLevelDependsOnTheContext() {
+        ContextualBandit bandit = contextOffsets();
+        PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(61));
+        Estimate mean =
+                estimate(
+                        bandit,
+                        target,
+                        null,
+                        BaselineSettings.DEFAULT,
+                        Variant.CORRECT,
+                        62,
+                        400,
+                        50);
+        Estimate linear = linearBaseline(bandit, target, false, 62, 400, 50);
+        double factor = mean.totalVariance() / linear.totalVariance();
+        System.out.printf(
+                "Variance of REINFORCE with the running mean over the linear baseline,"
+                        + " context-dependent reward levels: %.1fx%n",
+                factor);
+        assertThat(factor).isGreaterThan(5.0);
+    }
+
+    /** {@link ContextualBandit#small}'s contexts with reward levels of 10, -4 and 0 by context. */
+    private static ContextualBandit contextOffsets() {
+        ContextualBandit small = ContextualBandit.small(0.5, 0.0);
+        return new ContextualBandit(
+                small.contexts,
+                small.contextProbabilities,
+                new double[][] {{11.0, 10.0, 9.5}, {-4.5, -2.5, -4.0}, {0.0, -1.0, 2.0}},
+                0.5,
+                0.0);
+    }
+
+    /**
+     * Means and variances of on-policy REINFORCE batch gradients of {@code size} events with a
+     * linear baseline fitted after each batch, after 200 batches that fit it; or, {@code leaky},
+     * with a baseline fitted to each batch before it serves that batch.
+     */
+    private Estimate linearBaseline(
+            ContextualBandit bandit,
+            PolicyParameters target,
+            boolean leaky,
+            long seed,
+            int batches,
+            int size) {
+        PolicySpec spec = target.spec();
+        SoftmaxPolicy policy = new SoftmaxPolicy(target);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(spec, size, new EstimatorSettings(UNCAPPED, 0), kernel);
+        ReinforceEstimator leakyFitter =
+                new ReinforceEstimator(
+                        spec,
+                        size,
+                        new EstimatorSettings(UNCAPPED, 0, EstimatorKind.REINFORCE, 2.0),
+                        kernel);
+        RewardModel baseline = RewardModel.zeros(spec.features() + 1);
+        MicroBatch batch = new MicroBatch(spec, size);
+        float[] gradient = new float[spec.parameterCount()];
+        Random random = new Random(seed);
+        double[][] samples = new double[batches][];
+        for (int b = -200; b < batches; b++) {
+            batch.clear();
+            for (int i = 0; i < size; i++) {
+                ContextualBandit.Round round = bandit.play(policy, random);
+                round.addTo(batch, round.reward(), MicroBatch.ON_POLICY);
+            }
+            if (leaky) {
+                // Large steps from zero: the baseline learns the batch's own rewards.
+                baseline = RewardModel.zeros(spec.features() + 1);
+                for (int k = 0; k < 200; k++) {
+                    leakyFitter.estimate(target, batch, gradient, null, null, baseline);
+                    leakyFitter.fitBaseline(batch, baseline);
+                }
+            }
+            estimator.estimate(target, batch, gradient, null, null, baseline);
+            estimator.fitBaseline(batch, baseline);
+            if (b >= 0) {
+                samples[b] = new double[gradient.length];
+                for (int k = 0; k < gradient.length; k++) {
+                    samples[b][k] = gradient[k];
+                }
+            }
+        }
+        return Estimate.of(samples);
+    }
+
     /** A reward model fitted on 2000 batches of 50 uniformly logged events of {@code bandit}. */
     private RewardModel fitted(ContextualBandit bandit, long seed) {
         PolicySpec spec = bandit.spec();
@@ -268,7 +371,7 @@ class ReinforceEstimatorTest {
                 ContextualBandit.Round round = bandit.play(uniform, random);
                 round.addTo(batch, round.reward(), round.propensity());
             }
-            estimator.estimate(parameters, batch, gradient, null, model);
+            estimator.estimate(parameters, batch, gradient, null, model, null);
             estimator.fitRewardModel(batch, model);
         }
         return model;
@@ -320,7 +423,7 @@ class ReinforceEstimatorTest {
                                 : round.reward();
                 round.addTo(batch, advantage, round.propensity());
             }
-            estimator.estimate(target, batch, gradient, null, model);
+            estimator.estimate(target, batch, gradient, null, model, null);
             samples[b] = new double[gradient.length];
             for (int k = 0; k < gradient.length; k++) {
                 samples[b][k] = (variant == DoublyRobust.WRONG_SIGN ? -1 : 1) * gradient[k];

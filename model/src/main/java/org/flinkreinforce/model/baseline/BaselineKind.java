@@ -9,7 +9,13 @@ public enum BaselineKind {
     /** An exponential moving average of the rewards, bias-corrected as in Adam. */
     EMA,
     /** The running mean and variance of all rewards of the key (Welford 1962). */
-    MEAN;
+    MEAN,
+    /**
+     * A linear baseline of the context, {@code b(x) = v . x + c} per policy, fitted online after
+     * the batch it served ({@code ReinforceEstimator}); the running baseline of the key passes the
+     * reward through.
+     */
+    LINEAR;
 
     @Override
     public String toString() {

@@ -28,6 +28,7 @@ public final class RunningBaseline {
         }
         switch (settings.kind()) {
             case NONE:
+            case LINEAR:
                 return 0.0;
             case EMA:
                 // Bias correction: m_t accumulated only (1 - lambda^t) of the weight.
@@ -67,6 +68,7 @@ public final class RunningBaseline {
         state.count++;
         switch (settings.kind()) {
             case NONE:
+            case LINEAR:
                 break;
             case EMA:
                 double decay = settings.emaDecay();
