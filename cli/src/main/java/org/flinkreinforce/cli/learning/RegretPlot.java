@@ -10,14 +10,17 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
+import java.util.stream.DoubleStream;
 import javax.imageio.ImageIO;
 import org.flinkreinforce.cli.learning.LearningBenchResult.Point;
 import org.flinkreinforce.cli.learning.LearningBenchResult.VariantResult;
 
 /**
- * The learning curves as a PNG: regret in percent against events learned from (log scale), a solid
- * line for the greedy and a dashed one for the stochastic policy, one colour per variant.
+ * The learning curves as a PNG: regret in percent against events learned from, both on log scales
+ * (regrets from tens of percent down to fractions of a percent stay apart), a solid line for the
+ * greedy and a dashed one for the stochastic policy, one colour per variant.
  */
 final class RegretPlot {
 
@@ -42,6 +45,9 @@ final class RegretPlot {
             new BasicStroke(
                     1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 4}, 0);
 
+    /** The bottom of the regret axis at most: regrets below it are drawn on it. */
+    private static final double MIN_REGRET_PERCENT = 0.01;
+
     private static final int WIDTH = 900;
     private static final int HEIGHT = 540;
     private static final int LEFT = 80;
@@ -52,27 +58,31 @@ final class RegretPlot {
     private final LearningBenchResult result;
     private final double minLog;
     private final double maxLog;
-    private final double maxRegret;
+    private final double minLogRegret;
+    private final double maxLogRegret;
 
     RegretPlot(LearningBenchResult result) {
         this.result = result;
-        long first = result.events();
-        double highest = 100;
-        for (VariantResult variant : result.variants()) {
-            for (Point point : variant.curve()) {
-                first = Math.min(first, point.events());
-                highest =
-                        Math.max(
-                                highest,
-                                Math.max(
-                                        point.greedyRegretPercent(),
-                                        point.stochasticRegretPercent()));
-            }
-        }
+        List<Point> points =
+                result.variants().stream().flatMap(variant -> variant.curve().stream()).toList();
+        long first = points.stream().mapToLong(Point::events).min().orElse(result.events());
+        DoubleSummaryStatistics regrets =
+                points.stream()
+                        .flatMapToDouble(
+                                point ->
+                                        DoubleStream.of(
+                                                point.greedyRegretPercent(),
+                                                point.stochasticRegretPercent()))
+                        .summaryStatistics();
+        // Both ends of the axis include 100% (uniform); with no point the statistics are +-inf.
+        double highest = Math.max(100, regrets.getMax());
+        double lowest = Math.min(100, regrets.getMin());
         this.minLog = Math.floor(Math.log10(Math.max(1, first)));
         this.maxLog = Math.max(minLog + 1, Math.log10(result.events()));
-        // Early greedy policies can be worse than uniform; beyond 200% the curve is clipped.
-        this.maxRegret = Math.min(200, Math.ceil(highest / 20) * 20);
+        // Regret is at least 0 (the optimum) and can exceed 100% (worse than uniform) early on;
+        // the axis spans whole decades from MIN_REGRET_PERCENT to 1000% at most, and clips there.
+        this.minLogRegret = Math.floor(Math.log10(Math.max(MIN_REGRET_PERCENT, lowest)));
+        this.maxLogRegret = Math.max(minLogRegret + 1, Math.min(3, Math.ceil(Math.log10(highest))));
     }
 
     void write(File file) throws IOException {
@@ -101,8 +111,10 @@ final class RegretPlot {
     }
 
     private int y(double regret) {
-        double clipped = Math.max(0, Math.min(maxRegret, regret));
-        return TOP + PLOT_HEIGHT - (int) Math.round(PLOT_HEIGHT * clipped / maxRegret);
+        double logRegret =
+                Math.max(minLogRegret, Math.min(maxLogRegret, Math.log10(Math.max(1e-12, regret))));
+        double position = (logRegret - minLogRegret) / (maxLogRegret - minLogRegret);
+        return TOP + PLOT_HEIGHT - (int) Math.round(PLOT_HEIGHT * position);
     }
 
     private void drawCurve(Graphics2D g, List<Point> curve, boolean greedy, Color colour) {
@@ -118,7 +130,7 @@ final class RegretPlot {
         g.drawPolyline(xs, ys, xs.length);
     }
 
-    /** Title, frame, decade ticks on x, ticks every 20% on y, the guides at 0% and 100%. */
+    /** Title, frame, decade ticks on both axes, the guide at 100% (uniform). */
     private void drawAxes(Graphics2D g) {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
@@ -146,19 +158,22 @@ final class RegretPlot {
                 }
             }
         }
-        for (int regret = 0; regret <= maxRegret; regret += 20) {
+        g.setColor(Color.BLACK);
+        for (int decade = (int) minLogRegret; decade <= (int) maxLogRegret; decade++) {
+            double regret = Math.pow(10, decade);
             int y = y(regret);
-            g.setColor(Color.BLACK);
             g.drawLine(LEFT - 5, y, LEFT, y);
-            String label = regret + "%";
+            String label = String.format("%." + Math.max(0, -decade) + "f%%", regret);
             g.drawString(label, LEFT - 10 - g.getFontMetrics().stringWidth(label), y + 4);
+            for (int multiple = 2; multiple < 10 && decade < (int) maxLogRegret; multiple++) {
+                int ym = y(multiple * regret);
+                g.drawLine(LEFT - 3, ym, LEFT, ym);
+            }
         }
         g.setColor(Color.GRAY);
         g.setStroke(GUIDE);
         g.drawLine(LEFT, y(100), LEFT + PLOT_WIDTH, y(100));
         g.drawString("uniform", LEFT + 6, y(100) - 4);
-        g.drawLine(LEFT, y(0), LEFT + PLOT_WIDTH, y(0));
-        g.drawString("optimal", LEFT + 6, y(0) - 4);
         g.setColor(Color.BLACK);
         String xLabel = "events learned from (log scale)";
         g.drawString(
@@ -167,7 +182,7 @@ final class RegretPlot {
                 HEIGHT - 20);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        String yLabel = "regret % = 100 (R* - R) / (R* - R_uniform)";
+        String yLabel = "regret % = 100 (R* - R) / (R* - R_uniform), log scale";
         g.drawString(
                 yLabel, -(TOP + PLOT_HEIGHT / 2 + g.getFontMetrics().stringWidth(yLabel) / 2), 22);
         g.setTransform(saved);
