@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                     + " a linear reward model (x ~ N(0, I), r = theta_a . x + noise), logged by a"
                     + " uniform policy, to a topic once; every variant of the learner learns from"
                     + " it from the earliest offset. The published policy at each checkpoint is"
-                    + " scored on held-out contexts with exact expected rewards: regret % ="
+                    + " scored on held-out contexts with exact expected rewards: regret %% ="
                     + " 100 (R* - R) / (R* - R_uniform), greedy and stochastic.",
             "Prints a table; --summary writes JSON, --plot a PNG. Runs Apache Kafka's broker and"
                     + " the learner in this process."
