@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             SimulateCommand.class,
             InspectCommand.class,
             BenchCommand.class,
+            LearningBenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Reinforce implements Runnable {

@@ -51,7 +51,8 @@ public final class RecommenderEnvironment implements Environment {
         return x;
     }
 
-    private double meanReward(float[] x, int item) {
+    /** The expected reward {@code theta_item . x} of recommending {@code item} in context x. */
+    public double meanReward(float[] x, int item) {
         double r = 0;
         for (int j = 0; j < features; j++) {
             r += theta[item][j] * x[j];
