@@ -80,13 +80,14 @@ public final class LearningBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--variants",
-            defaultValue = "today,default",
+            defaultValue = "release-0.1,default",
             split = ",",
             paramLabel = "NAME",
             description =
-                    "Built-in variants to run: today (the first release's settings written out:"
-                            + " baseline=mean, learning-rate=0.05, learning-rate.schedule=constant,"
-                            + " average=none) and default (the learner's defaults); none for none"
+                    "Built-in variants to run: release-0.1 (the first release's settings written"
+                            + " out: estimator=reinforce, baseline=mean, learning-rate=0.05,"
+                            + " learning-rate.schedule=constant, average=none) and default (the"
+                            + " learner's defaults); none for none"
                             + " (default: ${DEFAULT-VALUE}).")
     List<String> builtIn;
 

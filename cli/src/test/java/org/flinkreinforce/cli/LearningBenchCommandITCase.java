@@ -58,9 +58,9 @@ class LearningBenchCommandITCase {
         JsonNode variants = result.get("variants");
         assertThat(variants).hasSize(4);
 
-        JsonNode today = variants.get(0);
-        assertThat(today.get("name").asText()).isEqualTo("today");
-        assertLearned(today);
+        JsonNode firstRelease = variants.get(0);
+        assertThat(firstRelease.get("name").asText()).isEqualTo("release-0.1");
+        assertLearned(firstRelease);
         assertThat(variants.get(1).get("name").asText()).isEqualTo("default");
         assertLearned(variants.get(1));
 

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.PolicyEventSerializer;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
@@ -35,15 +36,8 @@ import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
 import org.flinkreinforce.job.testing.SharedKafka;
-import org.flinkreinforce.model.MicroBatch;
-import org.flinkreinforce.model.PolicyParameters;
-import org.flinkreinforce.model.ReinforceEstimator;
 import org.flinkreinforce.model.baseline.BaselineState;
 import org.flinkreinforce.model.baseline.RunningBaseline;
-import org.flinkreinforce.model.kernel.GradientKernels;
-import org.flinkreinforce.model.kernel.KernelChoice;
-import org.flinkreinforce.model.optim.Optimizer;
-import org.flinkreinforce.model.optim.OptimizerState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -213,38 +207,21 @@ class FailureRecoveryITCase {
         }
         assertExactlyOnce(prefix, events.stream().map(e -> e.eventId).toList());
 
-        // The same events, in the same order and batches, through the model alone.
+        // The same events, in the same order and batches, through the model alone: the running
+        // baseline, then the estimator, reward model, optimizer and average of the learner.
         PolicySettings policy = config.policies().get("nas");
         RunningBaseline baseline = new RunningBaseline(policy.baseline());
         BaselineState baselineState = new BaselineState();
-        PolicyParameters parameters = PolicyParameters.zeros(policy.spec());
-        ReinforceEstimator estimator =
-                new ReinforceEstimator(
-                        policy.spec(),
-                        20,
-                        policy.estimator(),
-                        GradientKernels.create(KernelChoice.AUTO));
-        Optimizer optimizer = new Optimizer(policy.optimizer(), policy.spec().parameterCount());
-        OptimizerState optimizerState = optimizer.newState();
-        MicroBatch batch = new MicroBatch(policy.spec(), 20);
-        float[] gradient = new float[policy.spec().parameterCount()];
+        List<PolicyEvent> stamped = new ArrayList<>();
         for (PolicyEvent event : events) {
-            double advantage = baseline.advantageThenUpdate(baselineState, event.reward);
-            batch.add(
-                    event.features,
-                    event.actions,
-                    (float) event.reward,
-                    (float) advantage,
-                    event.propensity);
-            if (batch.isFull()) {
-                estimator.estimate(parameters, batch, gradient);
-                optimizer.ascend(parameters.values(), gradient, optimizerState);
-                batch.clear();
-            }
+            PolicyEvent copy = PolicyEventSerializer.INSTANCE.copy(event);
+            copy.advantage = baseline.advantageThenUpdate(baselineState, event.reward);
+            stamped.add(copy);
         }
+        float[] expected = LearnPolicyFunctionTest.reference(policy, stamped, 20);
         ParameterSnapshot last = LearnerJobITCase.last(prefix);
         assertThat(last.version()).isEqualTo(30);
-        assertThat(last.parameters()).containsExactly(parameters.values());
+        assertThat(last.parameters()).containsExactly(expected);
     }
 
     /**

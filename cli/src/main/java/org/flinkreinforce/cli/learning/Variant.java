@@ -13,11 +13,15 @@ import java.util.Map;
  */
 public record Variant(String name, Map<String, String> options) {
 
-    /** The first release's learner settings, written out, so that later defaults do not move it. */
-    public static final Variant TODAY =
+    /**
+     * The first release's learner settings, written out, so that later defaults do not move it:
+     * REINFORCE with the running mean, Adam at a constant 0.05, the last iterate published.
+     */
+    public static final Variant RELEASE_0_1 =
             new Variant(
-                    "today",
+                    "release-0.1",
                     Map.of(
+                            "estimator", "reinforce",
                             "baseline", "mean",
                             "learning-rate", "0.05",
                             "learning-rate.schedule", "constant",
@@ -27,7 +31,7 @@ public record Variant(String name, Map<String, String> options) {
     public static final Variant DEFAULT = new Variant("default", Map.of());
 
     /** The variants {@code --variants} can name. */
-    public static final List<Variant> BUILT_IN = List.of(TODAY, DEFAULT);
+    public static final List<Variant> BUILT_IN = List.of(RELEASE_0_1, DEFAULT);
 
     public Variant {
         if (name.isBlank() || name.contains(":")) {
@@ -73,7 +77,7 @@ public record Variant(String name, Map<String, String> options) {
             }
         }
         throw new IllegalArgumentException(
-                "Unknown built-in variant '" + name + "'; there are today and default.");
+                "Unknown built-in variant '" + name + "'; there are release-0.1 and default.");
     }
 
     /** {@code key=value, ...} in key order, or "(defaults)". */
