@@ -52,7 +52,7 @@ class LearnPolicyFunctionTest {
     void shouldLearnAFullBatchExactlyAsThePlainJavaReferenceDoes() throws Exception {
         List<PolicyEvent> events = events("p", 4, 1);
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
                 harness.processElement(new StreamRecord<>(event));
             }
@@ -72,7 +72,7 @@ class LearnPolicyFunctionTest {
     void shouldValidateEachBatchBeforeLearningFromIt() throws Exception {
         List<PolicyEvent> events = events("p", 4, 3);
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
                 harness.processElement(new StreamRecord<>(event));
             }
@@ -155,7 +155,7 @@ class LearnPolicyFunctionTest {
     void shouldFlushAPartialBatchAtItsDeadline() throws Exception {
         List<PolicyEvent> events = events("p", 3, 2);
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             harness.setProcessingTime(1_000);
             for (PolicyEvent event : events) {
                 harness.processElement(new StreamRecord<>(event));
@@ -176,7 +176,7 @@ class LearnPolicyFunctionTest {
         List<PolicyEvent> events = events("p", 8, 3);
         OperatorSubtaskState checkpoint;
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events.subList(0, 6)) {
                 harness.processElement(new StreamRecord<>(event));
             }
@@ -188,7 +188,7 @@ class LearnPolicyFunctionTest {
             harness.processElement(new StreamRecord<>(events.get(6)));
         }
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                restored = harness(Map.of())) {
+                restored = harness(POLICIES, Map.of())) {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
@@ -220,7 +220,7 @@ class LearnPolicyFunctionTest {
                         12345L);
         List<PolicyEvent> events = events("p", 4, 4);
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of("p", SnapshotCodec.encode(previous)))) {
+                harness = open(POLICIES, Map.of("p", SnapshotCodec.encode(previous)))) {
             for (PolicyEvent event : events) {
                 harness.processElement(new StreamRecord<>(event));
             }
@@ -242,7 +242,7 @@ class LearnPolicyFunctionTest {
             event.advantage = 1e30;
         }
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
                 harness.processElement(new StreamRecord<>(event));
             }
@@ -269,7 +269,7 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldKeepPoliciesApart() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             List<PolicyEvent> p = events("p", 4, 7);
             List<PolicyEvent> q = events("q", 4, 8);
             for (int k = 0; k < 4; k++) {
@@ -340,7 +340,7 @@ class LearnPolicyFunctionTest {
         List<PolicyEvent> events = events("p", 4, 9);
         events.forEach(stress);
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-                harness = open(Map.of())) {
+                harness = open(POLICIES, Map.of())) {
             // A first ordinary batch gives the policy non-zero weights to saturate.
             for (PolicyEvent event : events("p", 4, 10)) {
                 harness.processElement(new StreamRecord<>(event));
@@ -457,11 +457,6 @@ class LearnPolicyFunctionTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-            harness(Map<String, byte[]> warmStart) throws Exception {
-        return harness(POLICIES, warmStart);
-    }
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             harness(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
                     throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
@@ -469,11 +464,6 @@ class LearnPolicyFunctionTest {
                         new LearnPolicyFunction(policies, KernelChoice.AUTO, warmStart)),
                 LearnPolicyFunction.KEY,
                 Types.STRING);
-    }
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
-            open(Map<String, byte[]> warmStart) throws Exception {
-        return open(POLICIES, warmStart);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>

@@ -119,19 +119,16 @@ class ReinforceEstimatorTest {
         double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(parameters));
         BaselineSettings ema = new BaselineSettings(BaselineKind.EMA, 0.5, false, 1e-6);
 
-        double correct = maxZ(exact, parameters, null, ema, Variant.CORRECT, 12);
-        double wrongSign = maxZ(exact, parameters, null, ema, Variant.WRONG_SIGN, 12);
-        double leaky = maxZ(exact, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12);
-        System.out.printf(
-                "Largest z-score against the exact gradient: correct %.2f, wrong sign %.1f,"
-                        + " baseline after update %.1f%n",
-                correct, wrongSign, leaky);
-        assertThat(correct).as("z-score of the correct estimator").isLessThan(Z_BOUND);
-
-        // The same test rejects an estimator with the wrong sign ...
-        assertThat(wrongSign).isGreaterThan(Z_BOUND);
-        // ... and one whose baseline already saw the reward it is subtracted from.
-        assertThat(leaky).isGreaterThan(Z_BOUND);
+        // The test rejects an estimator with the wrong sign, and one whose baseline already saw the
+        // reward it is subtracted from.
+        assertCaught(
+                "against the exact gradient",
+                maxZ(exact, parameters, null, ema, Variant.CORRECT, 12),
+                new Broken(
+                        "wrong sign", maxZ(exact, parameters, null, ema, Variant.WRONG_SIGN, 12)),
+                new Broken(
+                        "baseline after update",
+                        maxZ(exact, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12)));
     }
 
     @Test
@@ -142,15 +139,13 @@ class ReinforceEstimatorTest {
         double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(target));
         BaselineSettings mean = BaselineSettings.DEFAULT;
 
-        double corrected = maxZ(exact, target, behaviour, mean, Variant.CORRECT, 13);
-        double uncorrected = maxZ(exact, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13);
-        System.out.printf(
-                "Largest z-score against the on-policy gradient: importance-weighted %.2f,"
-                        + " unweighted %.1f%n",
-                corrected, uncorrected);
-        assertThat(corrected).isLessThan(Z_BOUND);
         // Without the importance weights the same events estimate the behaviour's gradient.
-        assertThat(uncorrected).isGreaterThan(Z_BOUND);
+        assertCaught(
+                "against the on-policy gradient, importance-weighted",
+                maxZ(exact, target, behaviour, mean, Variant.CORRECT, 13),
+                new Broken(
+                        "unweighted",
+                        maxZ(exact, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13)));
     }
 
     @Test
@@ -191,24 +186,26 @@ class ReinforceEstimatorTest {
             wrong.weights[k] = (float) (2 * random.nextGaussian());
         }
 
-        double correct =
+        // The reward model's term alone is biased by the model's error; a sign error is caught as
+        // for REINFORCE.
+        assertCaught(
+                "of the doubly robust estimate against the exact gradient",
                 doublyRobust(BANDIT, target, behaviour, wrong, DoublyRobust.CORRECT, 24)
-                        .maxZ(exact);
-        double direct =
-                doublyRobust(BANDIT, target, behaviour, wrong, DoublyRobust.NO_CORRECTION, 24)
-                        .maxZ(exact);
-        double wrongSign =
-                doublyRobust(BANDIT, target, behaviour, wrong, DoublyRobust.WRONG_SIGN, 24)
-                        .maxZ(exact);
-        System.out.printf(
-                "Largest z-score of the doubly robust estimate against the exact gradient:"
-                        + " correct %.2f, without the correction term %.1f, wrong sign %.1f%n",
-                correct, direct, wrongSign);
-        assertThat(correct).isLessThan(Z_BOUND);
-        // The reward model's term alone is biased by the model's error ...
-        assertThat(direct).isGreaterThan(Z_BOUND);
-        // ... and a sign error is caught as for REINFORCE.
-        assertThat(wrongSign).isGreaterThan(Z_BOUND);
+                        .maxZ(exact),
+                new Broken(
+                        "without the correction term",
+                        doublyRobust(
+                                        BANDIT,
+                                        target,
+                                        behaviour,
+                                        wrong,
+                                        DoublyRobust.NO_CORRECTION,
+                                        24)
+                                .maxZ(exact)),
+                new Broken(
+                        "wrong sign",
+                        doublyRobust(BANDIT, target, behaviour, wrong, DoublyRobust.WRONG_SIGN, 24)
+                                .maxZ(exact)));
     }
 
     @Test
@@ -255,15 +252,13 @@ class ReinforceEstimatorTest {
         ContextualBandit bandit = contextOffsets();
         PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(51));
         double[] exact = bandit.exactGradient(new SoftmaxPolicy(target));
-        double correct = linearBaseline(bandit, target, false, 52, 1000, 10).maxZ(exact);
-        double leaky = linearBaseline(bandit, target, true, 52, 1000, 10).maxZ(exact);
-        System.out.printf(
-                "Largest z-score with the linear baseline against the exact gradient: fitted"
-                        + " after use %.2f, fitted on the batch first %.1f%n",
-                correct, leaky);
-        assertThat(correct).isLessThan(Z_BOUND);
         // A baseline that has seen the rewards it is subtracted from biases the estimate.
-        assertThat(leaky).isGreaterThan(Z_BOUND);
+        assertCaught(
+                "with the linear baseline fitted after use, against the exact gradient",
+                linearBaseline(bandit, target, false, 52, 1000, 10).maxZ(exact),
+                new Broken(
+                        "fitted on the batch first",
+                        linearBaseline(bandit, target, true, 52, 1000, 10).maxZ(exact)));
     }
 
     @Test
@@ -458,6 +453,26 @@ class ReinforceEstimatorTest {
         assertThat((double) gradient[1]).isCloseTo(expected, within(1e-5));
         assertThat(statistics.gradientNorm())
                 .isCloseTo(Math.sqrt(2) * Math.abs(expected), within(1e-5));
+    }
+
+    /** A broken variant of an estimator and its largest z-score against the exact gradient. */
+    private record Broken(String name, double z) {}
+
+    /**
+     * Prints the z-scores, then asserts that the correct estimate passes the test and that the test
+     * rejects every broken variant.
+     */
+    private static void assertCaught(String what, double correct, Broken... broken) {
+        StringBuilder line = new StringBuilder("Largest z-score " + what + ": correct ");
+        line.append(String.format("%.2f", correct));
+        for (Broken variant : broken) {
+            line.append(String.format(", %s %.1f", variant.name(), variant.z()));
+        }
+        System.out.println(line);
+        assertThat(correct).as("z-score of the correct estimate").isLessThan(Z_BOUND);
+        for (Broken variant : broken) {
+            assertThat(variant.z()).as("z-score, %s", variant.name()).isGreaterThan(Z_BOUND);
+        }
     }
 
     private enum Variant {

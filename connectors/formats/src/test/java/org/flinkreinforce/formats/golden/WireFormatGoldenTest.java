@@ -118,20 +118,13 @@ class WireFormatGoldenTest {
 
     @Test
     void shouldWriteAndReadTheSnapshotBytesOfVersion1WithValidation() throws Exception {
-        ParameterSnapshot plain = snapshot();
         ParameterSnapshot snapshot =
-                new ParameterSnapshot(
-                        plain.spec(),
-                        plain.version(),
-                        plain.createdAtMillis(),
-                        plain.eventsApplied(),
-                        plain.updates(),
-                        plain.parameters(),
-                        plain.statistics()
+                SnapshotSamples.twoHeads(
+                        snapshot()
+                                .statistics()
                                 .withValidation(
                                         new ValidationStatistics(
-                                                5000, 0.71, 0.02, 0.7, 0.015, 0.52, 0.004)),
-                        plain.eventDigest());
+                                                5000, 0.71, 0.02, 0.7, 0.015, 0.52, 0.004)));
         byte[] expected = assertSnapshotFormat(snapshot, "snapshot-v1-validation.bin");
         // The first eleven statistics and everything around them are those of the plain snapshot.
         assertThat(expected).hasSize(golden("snapshot-v1.bin").length + 7 * 8);

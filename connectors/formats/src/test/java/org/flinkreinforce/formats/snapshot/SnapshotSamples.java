@@ -12,6 +12,13 @@ public final class SnapshotSamples {
 
     /** A two-head policy with a non-ASCII id, seeded parameters and every statistic set. */
     public static ParameterSnapshot twoHeads() {
+        return twoHeads(
+                TrainingStatistics.fromArray(
+                        new double[] {64, 0.5, -0.1, 2.3, 1.1, 7.5, 50.2, 3, 0.8, 1.5, 2}));
+    }
+
+    /** {@link #twoHeads()} with other statistics. */
+    public static ParameterSnapshot twoHeads(TrainingStatistics statistics) {
         PolicySpec spec = PolicySpec.parse("nas-\u00fc:2:3,4");
         PolicyParameters parameters = PolicyParameters.gaussian(spec, 1.0, new Random(1));
         return new ParameterSnapshot(
@@ -21,19 +28,7 @@ public final class SnapshotSamples {
                 10_000,
                 156,
                 parameters.values(),
-                new TrainingStatistics(
-                        64,
-                        0.5,
-                        -0.1,
-                        2.3,
-                        1.1,
-                        7.5,
-                        50.2,
-                        3,
-                        0.8,
-                        1.5,
-                        2,
-                        ValidationStatistics.NONE),
+                statistics,
                 EventDigest.of(List.of("a", "b")));
     }
 }
