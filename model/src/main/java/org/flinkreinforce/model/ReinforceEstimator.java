@@ -119,27 +119,10 @@ public final class ReinforceEstimator {
             RewardModel rewardModel,
             RewardModel baselineModel) {
         checkArguments(parameters, batch, gradient);
-        if (baselineModel != null && !RewardModel.fits(baselineModel, spec.features() + 1)) {
-            throw new IllegalArgumentException(
-                    "The linear baseline of policy " + spec + " needs d + 1 weights.");
-        }
+        checkModels(rewardModel, baselineModel);
         boolean doublyRobust = settings.kind() == EstimatorKind.DOUBLY_ROBUST;
-        if (doublyRobust && !RewardModel.fits(rewardModel, spec)) {
-            throw new IllegalArgumentException(
-                    "The doubly robust estimate needs a reward model of policy " + spec + ".");
-        }
         int size = batch.size();
-        float scale = 1.0f / size;
-        for (HeadBatch head : heads) {
-            head.setRows(size, batch.features(), batch.actions())
-                    .setParameters(parameters.values(), gradient)
-                    .setRewardModel(doublyRobust ? rewardModel.weights : null)
-                    .setScale(scale);
-            kernel.forward(head);
-            if (doublyRobust) {
-                kernel.predict(head);
-            }
-        }
+        forward(parameters, batch, gradient, doublyRobust ? rewardModel : null);
 
         float[] rewards = batch.rewards();
         float[] advantages = advantages(batch, baselineModel);
@@ -300,6 +283,40 @@ public final class ReinforceEstimator {
 
     private static int loggedAction(HeadBatch head, MicroBatch batch, int i) {
         return batch.actions()[head.actionOffset + i * head.actionStride];
+    }
+
+    /**
+     * Sets every head to the batch and runs the forward pass, and with a reward model its
+     * prediction.
+     */
+    private void forward(
+            PolicyParameters parameters,
+            MicroBatch batch,
+            float[] gradient,
+            RewardModel rewardModel) {
+        float scale = 1.0f / batch.size();
+        for (HeadBatch head : heads) {
+            head.setRows(batch.size(), batch.features(), batch.actions())
+                    .setParameters(parameters.values(), gradient)
+                    .setRewardModel(rewardModel == null ? null : rewardModel.weights)
+                    .setScale(scale);
+            kernel.forward(head);
+            if (rewardModel != null) {
+                kernel.predict(head);
+            }
+        }
+    }
+
+    private void checkModels(RewardModel rewardModel, RewardModel baselineModel) {
+        if (baselineModel != null && !RewardModel.fits(baselineModel, spec.features() + 1)) {
+            throw new IllegalArgumentException(
+                    "The linear baseline of policy " + spec + " needs d + 1 weights.");
+        }
+        if (settings.kind() == EstimatorKind.DOUBLY_ROBUST
+                && !RewardModel.fits(rewardModel, spec)) {
+            throw new IllegalArgumentException(
+                    "The doubly robust estimate needs a reward model of policy " + spec + ".");
+        }
     }
 
     private void checkArguments(PolicyParameters parameters, MicroBatch batch, float[] gradient) {
