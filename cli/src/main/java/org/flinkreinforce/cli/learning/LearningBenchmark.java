@@ -61,7 +61,14 @@ public final class LearningBenchmark {
             List<Long> checkpoints,
             int heldOutContexts,
             List<Variant> variants,
-            String kernel) {}
+            String kernel) {
+
+        public Settings {
+            if (events < 1) {
+                throw new IllegalArgumentException("--events must be at least 1.");
+            }
+        }
+    }
 
     static final String POLICY_ID = "bandit";
 
@@ -79,9 +86,6 @@ public final class LearningBenchmark {
     private final PrintStream out;
 
     public LearningBenchmark(Settings settings, PrintStream out) {
-        if (settings.events() < 1) {
-            throw new IllegalArgumentException("--events must be at least 1.");
-        }
         this.settings = settings;
         this.out = out;
     }
