@@ -55,12 +55,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--events",
             description =
-                    "Events to produce (default: 200000 for recs, 60000 for nas: at the default rate, about a minute).")
+                    "Events to produce (default: 300000 for recs, 100000 for nas: at the default rate, about a minute).")
     Long events;
 
     @Option(
             names = "--rate",
-            defaultValue = "3000",
+            defaultValue = "5000",
             description =
                     "Events per second the simulated application produces; 0 for as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
@@ -99,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Environment environment = Environment.of(scenario, seed);
-        long total = events != null ? events : scenario.equals("recs") ? 200_000 : 60_000;
+        long total = events != null ? events : scenario.equals("recs") ? 300_000 : 100_000;
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook =
                 new Thread(
