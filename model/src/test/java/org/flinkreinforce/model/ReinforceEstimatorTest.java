@@ -165,12 +165,11 @@ class ReinforceEstimatorTest {
                         17,
                         4000,
                         1);
-        double factor = withoutBaseline.totalVariance() / withBaseline.totalVariance();
-        System.out.printf(
-                "Variance reduction by the running-mean baseline at reward offset 100:"
-                        + " %.0fx%n",
-                factor);
-        assertThat(factor).isGreaterThan(100.0);
+        assertVarianceCut(
+                "REINFORCE without a baseline over the running mean at reward offset 100",
+                withoutBaseline,
+                withBaseline,
+                100.0);
     }
 
     @Test
@@ -226,13 +225,13 @@ class ReinforceEstimatorTest {
                         50);
         Estimate doublyRobust =
                 doublyRobust(bandit, target, uniform, fitted(bandit, 33), DoublyRobust.CORRECT, 32);
-        double factor = reinforce.totalVariance() / doublyRobust.totalVariance();
-        System.out.printf(
-                "Variance of REINFORCE with the running mean over the doubly robust estimate"
-                        + " with a fitted reward model, uniformly logged events: %.1fx%n",
-                factor);
         // What remains is mostly the variance of the contexts, which no control variate removes.
-        assertThat(factor).isGreaterThan(2.0);
+        assertVarianceCut(
+                "REINFORCE with the running mean over the doubly robust estimate with a fitted"
+                        + " reward model, uniformly logged events",
+                reinforce,
+                doublyRobust,
+                2.0);
     }
 
     @Test
@@ -276,12 +275,12 @@ class ReinforceEstimatorTest {
                         400,
                         50);
         Estimate linear = linearBaseline(bandit, target, false, 62, 400, 50);
-        double factor = mean.totalVariance() / linear.totalVariance();
-        System.out.printf(
-                "Variance of REINFORCE with the running mean over the linear baseline,"
-                        + " context-dependent reward levels: %.1fx%n",
-                factor);
-        assertThat(factor).isGreaterThan(5.0);
+        assertVarianceCut(
+                "REINFORCE with the running mean over the linear baseline, context-dependent"
+                        + " reward levels",
+                mean,
+                linear,
+                5.0);
     }
 
     /** {@link ContextualBandit#small}'s contexts with reward levels of 10, -4 and 0 by context. */
@@ -453,6 +452,14 @@ class ReinforceEstimatorTest {
         assertThat((double) gradient[1]).isCloseTo(expected, within(1e-5));
         assertThat(statistics.gradientNorm())
                 .isCloseTo(Math.sqrt(2) * Math.abs(expected), within(1e-5));
+    }
+
+    /** Prints the ratio of the total variances and asserts it is above {@code atLeast}. */
+    private static void assertVarianceCut(
+            String what, Estimate before, Estimate after, double atLeast) {
+        double factor = before.totalVariance() / after.totalVariance();
+        System.out.printf("Variance of %s: %.1fx%n", what, factor);
+        assertThat(factor).as("variance ratio").isGreaterThan(atLeast);
     }
 
     /** A broken variant of an estimator and its largest z-score against the exact gradient. */
