@@ -35,7 +35,11 @@ public record ValidationStatistics(
             new ValidationStatistics(
                     0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
-    /** The estimates of {@code validation} now. */
+    /**
+     * The estimates of {@code validation} now; {@link #NONE} until every one of them is finite (no
+     * event yet, a single one, whose standard error is infinite, or weights that are all 0), so
+     * that no NaN or infinity is ever published.
+     */
     public static ValidationStatistics of(ProgressiveValidation validation) {
         if (validation.count <= 0) {
             return NONE;
@@ -43,14 +47,23 @@ public record ValidationStatistics(
         Estimate ips = validation.ips();
         Estimate snips = validation.snips();
         Estimate logged = validation.loggedMean();
-        return new ValidationStatistics(
-                validation.effectiveCount(),
-                ips.value(),
-                ips.standardError(),
-                snips.value(),
-                snips.standardError(),
-                logged.value(),
-                logged.standardError());
+        ValidationStatistics statistics =
+                new ValidationStatistics(
+                        validation.effectiveCount(),
+                        ips.value(),
+                        ips.standardError(),
+                        snips.value(),
+                        snips.standardError(),
+                        logged.value(),
+                        logged.standardError());
+        double[] values = new double[COUNT];
+        statistics.copyTo(values, 0);
+        for (double value : values) {
+            if (!Double.isFinite(value)) {
+                return NONE;
+            }
+        }
+        return statistics;
     }
 
     /** Whether there is any validation: at least one event. */

@@ -1,8 +1,10 @@
 package org.flinkreinforce.formats.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.flinkreinforce.model.BatchStatistics;
+import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.junit.jupiter.api.Test;
 
 class TrainingStatisticsTest {
@@ -51,6 +53,24 @@ class TrainingStatisticsTest {
         assertThat(statistics.validation()).isEqualTo(ValidationStatistics.NONE);
         assertThat(statistics.validation().ips()).isNaN();
         assertThat(statistics.toArray()).hasSize(TrainingStatistics.COUNT);
+    }
+
+    @Test
+    void shouldPublishNoValidationUntilEveryEstimateIsFinite() {
+        ProgressiveValidation validation = new ProgressiveValidation();
+        assertThat(ValidationStatistics.of(validation)).isEqualTo(ValidationStatistics.NONE);
+        // One event: its standard errors are infinite.
+        validation.addWeighted(1.0, 2.0);
+        assertThat(ValidationStatistics.of(validation)).isEqualTo(ValidationStatistics.NONE);
+        validation.addWeighted(0.5, 1.0);
+        ValidationStatistics two = ValidationStatistics.of(validation);
+        assertThat(two.isPresent()).isTrue();
+        assertThat(two.ips()).isCloseTo((2.0 + 0.5) / 2, within(1e-12));
+        // Weights that are all 0: SNIPS is NaN.
+        ProgressiveValidation zero = new ProgressiveValidation();
+        zero.addWeighted(1.0, 0.0);
+        zero.addWeighted(2.0, 0.0);
+        assertThat(ValidationStatistics.of(zero)).isEqualTo(ValidationStatistics.NONE);
     }
 
     @Test
