@@ -348,9 +348,12 @@ AI void FN(fwd_logits_)(long i0, long mc, int d, int n, const float *x, float *s
     }
 }
 
-void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
+/* The forward's blocks: Z = X W^T + b per MC rows, then either the softmax of each row (out ==
+ * NULL: probs, log p(chosen), entropy) or, for predict, the logits copied to out (B x n). Always
+ * inlined, so each caller gets its own copy with the branch decided at compile time. */
+AI void FN(fwd_run_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
                      const int *act, long astride, float *probs, float *logp, float *ent,
-                     float *scratch) {
+                     float *out, float *scratch) {
     const long ldz = FN(rk_ld_)(n);
     float *Wp, *bp, *panel, *Z, *R;
     FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
@@ -358,7 +361,10 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     for (long i0 = 0; i0 < batch; i0 += MC) {
         const long mc = RK_MIN((long)MC, batch - i0);
         FN(fwd_logits_)(i0, mc, d, n, x, scratch);
-        if (n <= VW) {
+        if (out) {
+            for (long r = 0; r < mc; r++)
+                memcpy(out + (i0 + r) * (long)n, Z + r * ldz, sizeof(float) * n);
+        } else if (n <= VW) {
             FN(softmax_small_)(mc, n, Z, ldz, probs + i0 * n, act + i0 * astride, astride,
                                logp + i0, ent + i0);
         } else {
@@ -371,20 +377,17 @@ void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, co
     }
 }
 
+void FN(rk_forward_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
+                     const int *act, long astride, float *probs, float *logp, float *ent,
+                     float *scratch) {
+    FN(fwd_run_)(batch, d, n, x, w, bias, act, astride, probs, logp, ent, NULL, scratch);
+}
+
 /* Predict: out = X W^T + b (B x n, row-major), the forward's GEMM with each block of logits
  * copied out instead of the softmax. Scratch: rk_forward_scratch_. */
 void FN(rk_predict_)(int batch, int d, int n, const float *x, const float *w, const float *bias,
                      float *out, float *scratch) {
-    const long ldz = FN(rk_ld_)(n);
-    float *Wp, *bp, *panel, *Z, *R;
-    FN(fwd_layout_)(d, n, scratch, &Wp, &bp, &panel, &Z, &R);
-    FN(fwd_pack_)(d, n, w, bias, scratch);
-    for (long i0 = 0; i0 < batch; i0 += MC) {
-        const long mc = RK_MIN((long)MC, batch - i0);
-        FN(fwd_logits_)(i0, mc, d, n, x, scratch);
-        for (long r = 0; r < mc; r++)
-            memcpy(out + (i0 + r) * (long)n, Z + r * ldz, sizeof(float) * n);
-    }
+    FN(fwd_run_)(batch, d, n, x, w, bias, NULL, 0, NULL, NULL, NULL, out, scratch);
 }
 
 /* --------------------------------------------------------------- backward */
