@@ -152,16 +152,23 @@ public final class Benchmark {
      * The learner of one run: topics, consumer group and transactional ids of its own, from the
      * earliest offset, topics created beforehand; {@code --learner-property} settings last.
      */
-    private LearnerConfig learnerConfig(Properties client, String run, PolicySpec spec) {
-        return LearnerConfig.builder()
-                .kafka(client)
-                .set(LearnerOptions.EVENTS_TOPIC, run + "-events")
+    /**
+     * A learner of a run of its own: topics {@code run-events}, {@code run-parameters} and {@code
+     * run-dead-letters} (which the run creates), group and transactional ids {@code run}, reading
+     * from the earliest offset.
+     */
+    public static LearnerConfig.Builder ownRun(LearnerConfig.Builder builder, String run) {
+        return builder.set(LearnerOptions.EVENTS_TOPIC, run + "-events")
                 .set(LearnerOptions.PARAMETERS_TOPIC, run + "-parameters")
                 .set(LearnerOptions.DEAD_LETTER_TOPIC, run + "-dead-letters")
                 .set(LearnerOptions.GROUP_ID, run)
                 .set(LearnerOptions.TRANSACTIONAL_ID_PREFIX, run)
                 .set(LearnerOptions.STARTING_OFFSETS, LearnerOptions.StartingOffsets.EARLIEST)
-                .set(LearnerOptions.CREATE_TOPICS, false)
+                .set(LearnerOptions.CREATE_TOPICS, false);
+    }
+
+    private LearnerConfig learnerConfig(Properties client, String run, PolicySpec spec) {
+        return ownRun(LearnerConfig.builder().kafka(client), run)
                 .policies(List.of(spec))
                 .set(LearnerOptions.KERNEL, settings.kernel().toString())
                 .settings(settings.learnerProperties())

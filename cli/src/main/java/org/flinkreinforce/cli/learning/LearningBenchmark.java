@@ -22,6 +22,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.flink.LocalCheckpoints;
 import org.flinkreinforce.cli.learning.LearningBenchResult.Point;
 import org.flinkreinforce.cli.learning.LearningBenchResult.VariantResult;
@@ -301,18 +302,14 @@ public final class LearningBenchmark {
                         "'" + key + "' is not a learner option of this build.");
             }
         }
-        return LearnerConfig.builder()
-                .kafka(client)
-                .set(LearnerOptions.PUBLISH_EVERY_UPDATES, 1)
-                .set(LearnerOptions.KERNEL, settings.kernel())
-                .settings(variant.options())
+        LearnerConfig.Builder builder =
+                LearnerConfig.builder()
+                        .kafka(client)
+                        .set(LearnerOptions.PUBLISH_EVERY_UPDATES, 1)
+                        .set(LearnerOptions.KERNEL, settings.kernel())
+                        .settings(variant.options());
+        return Benchmark.ownRun(builder, prefix)
                 .set(LearnerOptions.EVENTS_TOPIC, events)
-                .set(LearnerOptions.PARAMETERS_TOPIC, prefix + "-parameters")
-                .set(LearnerOptions.DEAD_LETTER_TOPIC, prefix + "-dead-letters")
-                .set(LearnerOptions.GROUP_ID, prefix)
-                .set(LearnerOptions.TRANSACTIONAL_ID_PREFIX, prefix)
-                .set(LearnerOptions.STARTING_OFFSETS, LearnerOptions.StartingOffsets.EARLIEST)
-                .set(LearnerOptions.CREATE_TOPICS, false)
                 .policies(List.of(spec))
                 .build();
     }
