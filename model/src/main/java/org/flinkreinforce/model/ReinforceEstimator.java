@@ -1,6 +1,5 @@
 package org.flinkreinforce.model;
 
-import java.util.Arrays;
 import java.util.Objects;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.kernel.GradientKernel;
@@ -44,8 +43,19 @@ public final class ReinforceEstimator {
     /** One per head, each with its coefficients. */
     private final HeadBatch[] heads;
 
-    /** The reward model's gradient while it is fitted; empty for REINFORCE. */
+    /**
+     * The reward model's gradient while it is fitted, zero between fits; empty for REINFORCE. Only
+     * the rows of logged actions are non-zero, so a fit touches those rows only.
+     */
     private final float[] modelGradient;
+
+    /**
+     * The bias index ({@code biasOffset + a}) of each (head, action) the fit's batch logged, in
+     * first-seen order; {@link #loggedMarks} marks them by that index.
+     */
+    private final int[] loggedRows;
+
+    private final boolean[] loggedMarks;
 
     /** The linear baseline's gradient while it is fitted. */
     private final float[] baselineGradient;
@@ -71,6 +81,8 @@ public final class ReinforceEstimator {
                         [settings.kind() == EstimatorKind.DOUBLY_ROBUST
                                 ? spec.parameterCount()
                                 : 0];
+        this.loggedRows = new int[Math.min(modelGradient.length, capacity * spec.headCount())];
+        this.loggedMarks = new boolean[modelGradient.length];
         this.baselineGradient = new float[spec.features() + 1];
         this.adjustedAdvantages = new float[capacity];
         int headCount = spec.headCount();
@@ -199,10 +211,10 @@ public final class ReinforceEstimator {
             return;
         }
         float[] g = modelGradient;
-        Arrays.fill(g, 0f);
         int size = batch.size();
         int d = spec.features();
         float[] x = batch.features();
+        int logged = 0;
         for (HeadBatch head : heads) {
             for (int i = 0; i < size; i++) {
                 float error = (float) (usedAdvantages[i] - loggedValue(head, batch, i));
@@ -211,10 +223,33 @@ public final class ReinforceEstimator {
                 for (int j = 0; j < d; j++) {
                     g[row + j] += error * x[i * d + j];
                 }
-                g[head.biasOffset + a] += error;
+                int bias = head.biasOffset + a;
+                g[bias] += error;
+                if (!loggedMarks[bias]) {
+                    loggedMarks[bias] = true;
+                    loggedRows[logged++] = bias;
+                }
             }
         }
-        adaGradStep(g, size, rewardModel);
+        // Only the logged rows carry a gradient: step them, then clear them for the next fit.
+        double rate = settings.rewardModelLearningRate();
+        for (int r = 0; r < logged; r++) {
+            int bias = loggedRows[r];
+            loggedMarks[bias] = false;
+            HeadBatch head = headOfBias(bias);
+            int row = head.weightOffset + (bias - head.biasOffset) * d;
+            adaGradStep(g, row, d, size, rate, rewardModel);
+            adaGradStep(g, bias, 1, size, rate, rewardModel);
+        }
+    }
+
+    private HeadBatch headOfBias(int bias) {
+        for (HeadBatch head : heads) {
+            if (bias >= head.biasOffset && bias < head.biasOffset + head.actions) {
+                return head;
+            }
+        }
+        throw new IllegalStateException("No head has the parameter index " + bias + ".");
     }
 
     /**
@@ -223,7 +258,6 @@ public final class ReinforceEstimator {
      */
     public void fitBaseline(MicroBatch batch, RewardModel baselineModel) {
         float[] g = baselineGradient;
-        Arrays.fill(g, 0f);
         int d = spec.features();
         float[] x = batch.features();
         for (int i = 0; i < batch.size(); i++) {
@@ -234,7 +268,8 @@ public final class ReinforceEstimator {
             }
             g[d] += error;
         }
-        adaGradStep(g, batch.size(), baselineModel);
+        adaGradStep(
+                g, 0, g.length, batch.size(), settings.rewardModelLearningRate(), baselineModel);
     }
 
     /** {@code A_i}, or {@code A_i - b(x_i)} with a linear baseline. */
@@ -258,16 +293,18 @@ public final class ReinforceEstimator {
     }
 
     /**
-     * One AdaGrad step up the mean {@code g / count} ({@link
-     * EstimatorSettings#rewardModelLearningRate}). {@code sum >= step^2}, so no weight moves by
-     * more than the learning rate: the model stays finite.
+     * One AdaGrad step up the mean {@code g / count} at {@code g[from, from + length)}, at {@code
+     * rate} ({@link EstimatorSettings#rewardModelLearningRate}), which leaves those entries of
+     * {@code g} zero. {@code sum >= step^2}, so no weight moves by more than the learning rate: the
+     * model stays finite.
      */
-    private void adaGradStep(float[] g, int count, RewardModel model) {
-        double rate = settings.rewardModelLearningRate();
+    private static void adaGradStep(
+            float[] g, int from, int length, int count, double rate, RewardModel model) {
         float[] weights = model.weights;
         float[] squares = model.squares;
-        for (int k = 0; k < g.length; k++) {
+        for (int k = from; k < from + length; k++) {
             double step = (double) g[k] / count;
+            g[k] = 0f;
             if (step != 0 && Double.isFinite(step)) {
                 double sum = (double) squares[k] + step * step;
                 squares[k] = (float) Math.min(sum, Float.MAX_VALUE);

@@ -3,6 +3,7 @@ package org.flinkreinforce.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.flinkreinforce.model.baseline.BaselineKind;
 import org.flinkreinforce.model.baseline.BaselineSettings;
@@ -244,6 +245,78 @@ class ReinforceEstimatorTest {
                         .isCloseTo(BANDIT.meanRewards[c][a], within(0.1));
             }
         }
+    }
+
+    @Test
+    void shouldFitEachLoggedRowOnceAndLeaveTheOthersAlone() {
+        // Two heads, actions logged more than once per batch, two fits in a row: every fit is one
+        // AdaGrad step of the batch's mean squared-error gradient, as written out here densely.
+        PolicySpec spec = new PolicySpec("fit", 3, 4, 6);
+        int size = 5;
+        int[][] actions = {{1, 0}, {1, 5}, {3, 5}, {1, 2}, {0, 5}};
+        Random random = new Random(3);
+        MicroBatch batch = new MicroBatch(spec, size);
+        for (int[] logged : actions) {
+            float[] x = {
+                (float) random.nextGaussian(),
+                (float) random.nextGaussian(),
+                (float) random.nextGaussian()
+            };
+            batch.add(x, logged, 0f, (float) random.nextGaussian(), 0.25f);
+        }
+        PolicyParameters parameters = PolicyParameters.gaussian(spec, 0.3, random);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        spec, size, new EstimatorSettings(UNCAPPED, 0).doublyRobust(0.1), kernel);
+        RewardModel model = RewardModel.zeros(spec);
+        float[] expectedWeights = model.weights.clone();
+        float[] expectedSquares = model.squares.clone();
+        float[] gradient = new float[spec.parameterCount()];
+        for (int fit = 0; fit < 2; fit++) {
+            double[] g = new double[spec.parameterCount()];
+            for (int h = 0; h < 2; h++) {
+                for (int i = 0; i < size; i++) {
+                    int a = actions[i][h];
+                    float[] x = Arrays.copyOfRange(batch.features(), 3 * i, 3 * i + 3);
+                    RewardModel current = new RewardModel();
+                    current.weights = expectedWeights;
+                    float error =
+                            (float) (batch.advantages()[i] - headValue(current, spec, h, x, a));
+                    for (int j = 0; j < 3; j++) {
+                        g[spec.weightOffset(h) + a * 3 + j] += error * x[j];
+                    }
+                    g[spec.biasOffset(h) + a] += error;
+                }
+            }
+            for (int k = 0; k < g.length; k++) {
+                double step = (float) g[k] / (double) size;
+                if (step != 0) {
+                    double sum = expectedSquares[k] + step * step;
+                    expectedSquares[k] = (float) sum;
+                    expectedWeights[k] += (float) (0.1 * step / (Math.sqrt(sum) + 1e-8));
+                }
+            }
+            estimator.estimate(parameters, batch, gradient, null, model, null);
+            estimator.fitRewardModel(batch, model);
+            assertThat(model.weights)
+                    .as("fit %d", fit)
+                    .containsExactly(expectedWeights, within(1e-6f));
+            assertThat(model.squares)
+                    .as("fit %d", fit)
+                    .containsExactly(expectedSquares, within(1e-6f));
+        }
+        // Action 2 of the first head was never logged.
+        assertThat(model.weights[spec.weightOffset(0) + 2 * 3]).isZero();
+        assertThat(model.weights[spec.biasOffset(0) + 2]).isZero();
+    }
+
+    private static double headValue(
+            RewardModel model, PolicySpec spec, int head, float[] x, int a) {
+        double q = model.weights[spec.biasOffset(head) + a];
+        for (int j = 0; j < x.length; j++) {
+            q += model.weights[spec.weightOffset(head) + a * x.length + j] * x[j];
+        }
+        return q;
     }
 
     @Test
