@@ -29,7 +29,8 @@ import java.util.Objects;
  * w_n} in (0, 1]: each new average is a convex combination of the last average and the iterate, so
  * it stays within the range of the averaged iterates, and finite iterates (all that {@link
  * Optimizer} ever commits) give a finite average. Before the first averaged iterate, the iterate
- * itself is published. The arithmetic is float64; the average is stored in float32.
+ * itself is published. The weight is computed in float64; each element's update is two float32
+ * fused multiply-adds, {@code w x + (1 - w) a}, which vectorise.
  *
  * <p>The state is an {@link AverageState}; this class holds only the settings and allocates nothing
  * per call. A state belongs to one run of the optimizer's step count: start a new one with a new
@@ -99,10 +100,11 @@ public final class ParameterAverage {
             System.arraycopy(iterate, 0, average, 0, size);
             return;
         }
-        double weight = weight(count);
+        float weight = (float) weight(count);
         for (int k = 0; k < size; k++) {
-            double a = average[k];
-            average[k] = (float) (a + weight * (iterate[k] - a));
+            // w x + (1 - w) a: no difference x - a that could overflow
+            float a = average[k];
+            average[k] = Math.fma(weight, iterate[k], Math.fma(-weight, a, a));
         }
     }
 
