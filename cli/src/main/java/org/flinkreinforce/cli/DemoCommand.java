@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinkreinforce.cli.kafka.DeadLetterCount;
@@ -154,6 +155,11 @@ public final class DemoCommand implements Callable<Integer> {
         LearnerConfig config = learnerConfig(client, spec);
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_PORT, webUiPort + "-" + (webUiPort + 20));
+        // Like learn's: on localhost only, and no jar can be uploaded nor job cancelled through it.
+        flink.set(RestOptions.BIND_ADDRESS, "localhost");
+        flink.set(RestOptions.ADDRESS, "localhost");
+        flink.set(WebOptions.SUBMIT_ENABLE, false);
+        flink.set(WebOptions.CANCEL_ENABLE, false);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         env.setParallelism(2);

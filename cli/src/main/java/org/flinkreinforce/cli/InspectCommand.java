@@ -44,7 +44,7 @@ public final class InspectCommand implements Callable<Integer> {
         Map<String, ParameterSnapshot> latest =
                 new TreeMap<>(
                         SnapshotReader.readLatest(
-                                kafka.clientProperties(), parametersTopic, Duration.ofSeconds(30)));
+                                kafka.connect(), parametersTopic, Duration.ofSeconds(30)));
         if (policyId != null) {
             latest.keySet().retainAll(java.util.Set.of(policyId));
         }

@@ -1,10 +1,12 @@
 package org.flinkreinforce.cli;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.flinkreinforce.cli.kafka.BrokerCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -34,11 +36,32 @@ public final class KafkaOptions {
                             + " repeatable.")
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(
+            names = "--connect-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "15 s",
+            converter = Durations.Converter.class,
+            description =
+                    "How long to wait for the brokers to answer before giving up (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
     /** The client properties, with {@code bootstrap.servers}. */
     public Properties clientProperties() {
         Properties client = new Properties();
         client.putAll(properties);
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return client;
+    }
+
+    /**
+     * {@link #clientProperties()} once the brokers answered within {@code --connect-timeout}.
+     *
+     * @throws BrokerCheck.Unreachable naming the brokers and the cause in one line
+     */
+    public Properties connect() throws BrokerCheck.Unreachable {
+        Properties client = clientProperties();
+        BrokerCheck.check(client, connectTimeout);
         return client;
     }
 

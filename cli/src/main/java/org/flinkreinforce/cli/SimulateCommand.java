@@ -1,17 +1,27 @@
 package org.flinkreinforce.cli;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.flinkreinforce.cli.kafka.DeadLetterWatch;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.client.kafka.KafkaTopics;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.job.LearnerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The demo's simulated application against an external Kafka. */
+/**
+ * The demo's simulated application against an external Kafka. It creates the topics as the learner
+ * would, and warns when no learner publishes a version of its policy in time or its events come
+ * back as dead letters.
+ */
 @Command(
         name = "simulate",
         mixinStandardHelpOptions = true,
@@ -56,9 +66,37 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
     String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
 
+    @Option(names = "--dead-letter-topic", description = "Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic = LearnerOptions.DEAD_LETTER_TOPIC.defaultValue();
+
+    @Option(
+            names = "--event-partitions",
+            description =
+                    "Partitions of the events topic if it does not exist yet, as the learner"
+                            + " creates it (default: ${DEFAULT-VALUE}).")
+    int eventPartitions = LearnerOptions.EVENT_PARTITIONS.defaultValue();
+
+    @Option(
+            names = "--learner-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30 s",
+            converter = Durations.Converter.class,
+            description =
+                    "Warn when no learner has published a version of the policy this long after"
+                            + " the start (default: ${DEFAULT-VALUE}).")
+    Duration learnerTimeout;
+
     @Override
     public Integer call() throws Exception {
         Environment environment = Environment.of(scenario, seed);
+        Properties client = kafka.connect();
+        KafkaTopics.ensure(
+                client,
+                eventsTopic,
+                parametersTopic,
+                deadLetterTopic,
+                eventPartitions,
+                List.of(environment.spec(policyId)));
         AtomicBoolean stop = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
         System.out.println(
@@ -69,26 +107,121 @@ public final class SimulateCommand implements Callable<Integer> {
                         + " ("
                         + environment.spec(policyId)
                         + ").");
-        try (PolicyClient client = new PolicyClient(kafka.clientProperties(), parametersTopic);
-                EventLogger logger = new EventLogger(kafka.clientProperties(), eventsTopic)) {
-            Simulator simulator = new Simulator(environment, policyId, client, logger, seed);
+        try (PolicyClient policies = new PolicyClient(client, parametersTopic);
+                EventLogger logger = new EventLogger(client, eventsTopic);
+                DeadLetterWatch deadLetters = new DeadLetterWatch(client, deadLetterTopic)) {
+            Warnings warnings = new Warnings(policies, deadLetters);
+            Simulator simulator = new Simulator(environment, policyId, policies, logger, seed);
             long produced =
                     simulator.run(
                             events == null ? Long.MAX_VALUE : events,
                             rate,
-                            progress ->
-                                    System.out.printf(
-                                            "%8d events (%6.0f/s) | version %5d |"
-                                                    + " mean reward %8.4f | expected %8.4f of %.4f%n",
-                                            progress.eventsProduced(),
-                                            progress.eventsPerSecond(),
-                                            progress.version(),
-                                            progress.recentMeanReward(),
-                                            progress.expectedReward(),
-                                            environment.optimalReward()),
+                            progress -> {
+                                System.out.printf(
+                                        "%8d events (%6.0f/s) | version %5d |"
+                                                + " mean reward %8.4f | expected %8.4f of %.4f%n",
+                                        progress.eventsProduced(),
+                                        progress.eventsPerSecond(),
+                                        progress.version(),
+                                        progress.recentMeanReward(),
+                                        progress.expectedReward(),
+                                        environment.optimalReward());
+                                warnings.check(progress.seconds());
+                            },
                             stop::get);
             System.out.println("Produced " + produced + " events.");
+            warnings.finish(produced, stop::get);
         }
         return 0;
+    }
+
+    /** The two warnings: no learner, and events that come back as dead letters. */
+    private final class Warnings {
+        private final PolicyClient policies;
+        private final DeadLetterWatch deadLetters;
+        private boolean warnedNoLearner;
+        private long deadLettered;
+        private boolean warnedDeadLetters;
+
+        Warnings(PolicyClient policies, DeadLetterWatch deadLetters) {
+            this.policies = policies;
+            this.deadLetters = deadLetters;
+        }
+
+        void check(double seconds) {
+            if (!warnedNoLearner
+                    && deadLettered == 0
+                    && seconds >= learnerTimeout.toMillis() / 1000.0
+                    && policies.snapshot(policyId).isEmpty()) {
+                warnedNoLearner = true;
+                System.out.println(
+                        "WARNING: no learner has published a version of policy "
+                                + policyId
+                                + " on "
+                                + parametersTopic
+                                + " within "
+                                + Durations.format(learnerTimeout)
+                                + ": is `learn --policy "
+                                + Environment.of(scenario, seed).spec(policyId)
+                                + "` running against the same brokers and topics?");
+            }
+            DeadLetterWatch.Tally tally = deadLetters.take().get(policyId);
+            if (tally != null) {
+                deadLettered += tally.total();
+            }
+            if (tally != null && !warnedDeadLetters) {
+                warnedDeadLetters = true;
+                DeadLetterReason reason = tally.mostCommon();
+                System.out.println(
+                        "WARNING: "
+                                + deadLettered
+                                + " events of policy "
+                                + policyId
+                                + " came back as dead letters on "
+                                + deadLetterTopic
+                                + ", most for "
+                                + reason
+                                + ": \""
+                                + tally.detail(reason)
+                                + "\"");
+            }
+        }
+
+        /**
+         * Waits (up to 15 s: the learner commits what it publishes and rejects with its
+         * checkpoints) until every produced event is accounted for, applied or dead-lettered, or
+         * nothing has changed for 3 s after the first of them; then says what became of them.
+         */
+        void finish(long produced, java.util.function.BooleanSupplier stopped)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            long seen = -1;
+            long quietSince = System.nanoTime();
+            while (produced > 0 && !stopped.getAsBoolean() && System.nanoTime() < deadline) {
+                check(0);
+                long accounted = policies.eventsApplied(policyId) + deadLettered;
+                if (accounted >= produced) {
+                    break;
+                }
+                if (accounted != seen) {
+                    seen = accounted;
+                    quietSince = System.nanoTime();
+                } else if (accounted > 0
+                        && System.nanoTime() - quietSince > Duration.ofSeconds(3).toNanos()) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            check(Double.MAX_VALUE);
+            if (deadLettered > 0) {
+                System.out.println(
+                        deadLettered
+                                + " of the "
+                                + produced
+                                + " events came back as dead letters on "
+                                + deadLetterTopic
+                                + ".");
+            }
+        }
     }
 }

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,8 +92,7 @@ class LearnSimulateInspectITCase {
                                 "statistics");
                 assertThat(heads).isEqualTo(4);
             } finally {
-                learner.destroy();
-                learner.waitFor(30, TimeUnit.SECONDS);
+                CliRun.stop(learner);
             }
         }
     }
@@ -131,43 +126,11 @@ class LearnSimulateInspectITCase {
     }
 
     private static String inspect(String bootstrap) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            Reinforce.commandLine().execute("inspect", "--bootstrap-servers", bootstrap, "--json");
-        } finally {
-            System.setOut(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
+        return CliRun.run("inspect", "--bootstrap-servers", bootstrap, "--json").out();
     }
 
     private static Process startLearner(String bootstrap, File log) throws Exception {
-        String classpath =
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "--add-modules=jdk.incubator.vector",
-                                "-Xmx1g",
-                                "-cp",
-                                classpath,
-                                Reinforce.class.getName(),
-                                "learn",
-                                "--bootstrap-servers",
-                                bootstrap,
-                                "--policy",
-                                "arch:0:6,6,4,4",
-                                "--batch-size",
-                                "32",
-                                "--checkpoint-interval",
-                                "300 ms",
-                                "--publish-interval",
-                                "300 ms",
-                                "--transaction-timeout",
-                                "1 min"));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        return CliRun.startLearner(
+                bootstrap, log.toPath(), List.of(), "--policy", "arch:0:6,6,4,4");
     }
 }

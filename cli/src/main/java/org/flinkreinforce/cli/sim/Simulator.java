@@ -66,8 +66,15 @@ public final class Simulator {
             produced++;
             rewardSum += reward;
             rewardCount++;
+            if (produced == 1) {
+                // The first event waited for the producer's metadata: time (and pace) the rest.
+                start = System.nanoTime();
+                nextReport = start + 1_000_000_000L;
+                producedAtReport = 1;
+                reportTime = start;
+            }
             if (rate > 0) {
-                long due = start + (long) (produced * 1e9 / rate);
+                long due = start + (long) ((produced - 1) * 1e9 / rate);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
