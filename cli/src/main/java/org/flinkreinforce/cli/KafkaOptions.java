@@ -40,7 +40,6 @@ public final class KafkaOptions {
             names = "--connect-timeout",
             paramLabel = "DURATION",
             defaultValue = "15 s",
-            converter = Durations.Converter.class,
             description =
                     "How long to wait for the brokers to answer before giving up (default:"
                             + " ${DEFAULT-VALUE}).")

@@ -97,7 +97,6 @@ public final class LearnCommand implements Callable<Integer> {
             names = "--progress-interval",
             paramLabel = "DURATION",
             defaultValue = "5 s",
-            converter = Durations.Converter.class,
             description = "How often to print a progress line (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 

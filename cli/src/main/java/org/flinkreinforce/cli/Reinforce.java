@@ -1,6 +1,7 @@
 package org.flinkreinforce.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,8 @@ public final class Reinforce implements Runnable {
      */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Reinforce());
+        // Every DURATION flag reads 500 ms, 15 s, 2 min.
+        commandLine.registerConverter(Duration.class, new Durations.Converter());
         LearnCommand.addLearnerOptions(commandLine.getSubcommands().get("learn"));
         BenchCommand.adaptKafkaOptions(commandLine.getSubcommands().get("bench"));
         commandLine.setParameterExceptionHandler(Reinforce::usageError);

@@ -80,7 +80,6 @@ public final class SimulateCommand implements Callable<Integer> {
             names = "--learner-timeout",
             paramLabel = "DURATION",
             defaultValue = "30 s",
-            converter = Durations.Converter.class,
             description =
                     "Warn when no learner has published a version of the policy this long after"
                             + " the start (default: ${DEFAULT-VALUE}).")

@@ -132,21 +132,40 @@ class ReinforceEstimatorTest {
                         maxZ(exact, parameters, null, ema, Variant.BASELINE_AFTER_UPDATE, 12)));
     }
 
+    /**
+     * A target policy (parameters N(0, 0.6^2), seed {@code seed}), the behaviour that logged the
+     * events (N(0, 0.4^2), seed {@code seed + 1}), and the target's exact gradient on the bandit.
+     */
+    private record OffPolicy(PolicyParameters target, SoftmaxPolicy behaviour, double[] exact) {
+        static OffPolicy seeded(long seed) {
+            PolicyParameters target =
+                    PolicyParameters.gaussian(BANDIT.spec(), 0.6, new Random(seed));
+            SoftmaxPolicy behaviour =
+                    new SoftmaxPolicy(
+                            PolicyParameters.gaussian(BANDIT.spec(), 0.4, new Random(seed + 1)));
+            return new OffPolicy(
+                    target, behaviour, BANDIT.exactGradient(new SoftmaxPolicy(target)));
+        }
+    }
+
     @Test
     void shouldEstimateTheOnPolicyGradientFromAnotherPolicysLoggedEvents() {
-        PolicyParameters target = PolicyParameters.gaussian(BANDIT.spec(), 0.6, new Random(5));
-        SoftmaxPolicy behaviour =
-                new SoftmaxPolicy(PolicyParameters.gaussian(BANDIT.spec(), 0.4, new Random(6)));
-        double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(target));
+        OffPolicy s = OffPolicy.seeded(5);
         BaselineSettings mean = BaselineSettings.DEFAULT;
 
         // Without the importance weights the same events estimate the behaviour's gradient.
         assertCaught(
                 "against the on-policy gradient, importance-weighted",
-                maxZ(exact, target, behaviour, mean, Variant.CORRECT, 13),
+                maxZ(s.exact(), s.target(), s.behaviour(), mean, Variant.CORRECT, 13),
                 new Broken(
                         "unweighted",
-                        maxZ(exact, target, behaviour, mean, Variant.IGNORE_PROPENSITY, 13)));
+                        maxZ(
+                                s.exact(),
+                                s.target(),
+                                s.behaviour(),
+                                mean,
+                                Variant.IGNORE_PROPENSITY,
+                                13)));
     }
 
     @Test
@@ -175,10 +194,10 @@ class ReinforceEstimatorTest {
 
     @Test
     void shouldEstimateTheExactGradientDoublyRobustlyWithAnyRewardModel() {
-        PolicyParameters target = PolicyParameters.gaussian(BANDIT.spec(), 0.6, new Random(21));
-        SoftmaxPolicy behaviour =
-                new SoftmaxPolicy(PolicyParameters.gaussian(BANDIT.spec(), 0.4, new Random(22)));
-        double[] exact = BANDIT.exactGradient(new SoftmaxPolicy(target));
+        OffPolicy setting = OffPolicy.seeded(21);
+        PolicyParameters target = setting.target();
+        SoftmaxPolicy behaviour = setting.behaviour();
+        double[] exact = setting.exact();
         // A reward model far from the truth: unbiasedness must not depend on it.
         RewardModel wrong = RewardModel.zeros(BANDIT.spec());
         Random random = new Random(23);

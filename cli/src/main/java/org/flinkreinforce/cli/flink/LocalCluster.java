@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -117,22 +118,17 @@ public record LocalCluster(
      */
     @Override
     public void close() throws IOException {
-        for (int attempt = 1; ; attempt++) {
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
             try {
                 deleteRecursively(runDirectory);
                 return;
             } catch (IOException e) {
-                if (attempt == 20) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(250);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+                last = e;
+                LockSupport.parkNanos(250_000_000L);
             }
         }
+        throw last;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,6 +20,8 @@ import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows a dead-letter topic from where it ends when the watch starts (committed records only),
@@ -27,6 +30,8 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
  * #take} hands the tally since the last call to the caller.
  */
 public final class DeadLetterWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterWatch.class);
 
     /** A record whose key is not a policy id (e.g. a record not written by the event logger). */
     public static final String NO_POLICY = "(no policy id)";
@@ -78,16 +83,10 @@ public final class DeadLetterWatch implements AutoCloseable {
 
         /** {@code FEATURE_DIMENSION 100, DECODE 2}, most common first. */
         public String describe() {
-            StringBuilder text = new StringBuilder();
-            counts.entrySet().stream()
+            return counts.entrySet().stream()
                     .sorted(Map.Entry.<DeadLetterReason, Long>comparingByValue().reversed())
-                    .forEach(
-                            entry ->
-                                    text.append(text.length() == 0 ? "" : ", ")
-                                            .append(entry.getKey())
-                                            .append(' ')
-                                            .append(entry.getValue()));
-            return text.toString();
+                    .map(entry -> entry.getKey() + " " + entry.getValue())
+                    .collect(Collectors.joining(", "));
         }
     }
 
@@ -96,7 +95,6 @@ public final class DeadLetterWatch implements AutoCloseable {
     private final Thread reader;
     private final Map<String, Tally> sinceTake = new LinkedHashMap<>();
     private final Map<String, Tally> total = new LinkedHashMap<>();
-    private volatile RuntimeException failure;
     private volatile boolean positioned;
     private volatile boolean closed;
 
@@ -141,7 +139,8 @@ public final class DeadLetterWatch implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            failure = e;
+            // e.g. not authorised to read the topic: the tallies stay as they are
+            LOG.warn("Stopped following {}: {}", topic, e.getMessage());
         } finally {
             consumer.close(Duration.ofSeconds(1));
         }
@@ -184,11 +183,6 @@ public final class DeadLetterWatch implements AutoCloseable {
                     copy.put(policy, snapshot);
                 });
         return copy;
-    }
-
-    /** The failure that stopped the reader (e.g. an authorisation error), or null. */
-    public RuntimeException failure() {
-        return failure;
     }
 
     @Override

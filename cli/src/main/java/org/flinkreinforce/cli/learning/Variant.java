@@ -3,6 +3,7 @@ package org.flinkreinforce.cli.learning;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A named set of learner options in their text form (as in docs/configuration.md), applied over the
@@ -85,15 +86,9 @@ public record Variant(String name, Map<String, String> options) {
         if (options.isEmpty()) {
             return "(defaults)";
         }
-        StringBuilder text = new StringBuilder();
-        options.entrySet().stream()
+        return options.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
-                .forEach(
-                        entry ->
-                                text.append(text.length() == 0 ? "" : ", ")
-                                        .append(entry.getKey())
-                                        .append('=')
-                                        .append(entry.getValue()));
-        return text.toString();
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(", "));
     }
 }

@@ -13,7 +13,12 @@ import org.flinkreinforce.model.PolicyParameters;
  * client, act in the environment, log the event with its reward and propensity. Reports progress
  * about once a second.
  */
-public final class Simulator {
+public record Simulator(
+        Environment environment,
+        String policyId,
+        PolicyClient client,
+        EventLogger logger,
+        Random random) {
 
     /** What the loop has done so far. */
     public record Progress(
@@ -24,11 +29,10 @@ public final class Simulator {
             double expectedReward,
             double seconds) {}
 
-    private final Environment environment;
-    private final String policyId;
-    private final PolicyClient client;
-    private final EventLogger logger;
-    private final Random random;
+    /** Lets the policy act (uniformly) before its first snapshot. */
+    public Simulator {
+        client.register(environment.spec(policyId));
+    }
 
     public Simulator(
             Environment environment,
@@ -36,12 +40,7 @@ public final class Simulator {
             PolicyClient client,
             EventLogger logger,
             long seed) {
-        this.environment = environment;
-        this.policyId = policyId;
-        this.client = client;
-        this.logger = logger;
-        this.random = new Random(seed);
-        client.register(environment.spec(policyId));
+        this(environment, policyId, client, logger, new Random(seed));
     }
 
     /**

@@ -1,19 +1,10 @@
 package org.flinkreinforce.model.bench;
 
-import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The single-core fp32 FMA peak of this machine: 16 independent chains of 512-bit fused
@@ -21,15 +12,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * floating-point operations per second. A kernel's {@code flops} rate divided by this score is the
  * fraction of the core it reaches.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 1)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
-public class FmaPeakBenchmark {
+public class FmaPeakBenchmark extends ThroughputBenchmark {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
     private static final int ITERATIONS = 4096;

@@ -1,7 +1,6 @@
 package org.flinkreinforce.model.bench;
 
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.HeadBatch;
@@ -9,17 +8,11 @@ import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.util.SettingNames;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One micro-batch of one head through a kernel: forward (logits, softmax, entropy) then backward
@@ -27,15 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * counter {@code flops} reports the two GEMMs' {@code 4 B d n} floating-point operations per
  * second, comparable with {@link FmaPeakBenchmark}.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 5, time = 2)
-@Measurement(iterations = 5, time = 1)
-@Fork(
-        value = 1,
-        jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g"})
-public class KernelBenchmark {
+public class KernelBenchmark extends ThroughputBenchmark {
 
     @Param({"ejml", "vector", "native"})
     public String kernel;
