@@ -305,7 +305,7 @@ public final class LearnerOptions {
                     .intType()
                     .defaultValue(1 << 20)
                     .withDescription(
-                            "Records larger than this go to the dead-letter topic as TOO_LARGE.");
+                            "Records larger than this (key and value) go to the dead-letter topic as TOO_LARGE.");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")

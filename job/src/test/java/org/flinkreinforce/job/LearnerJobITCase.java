@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,10 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
@@ -219,6 +223,51 @@ class LearnerJobITCase {
         expected.merge(DeadLetterReason.EMPTY, 3, Integer::sum); // the tombstones
         expected.merge(DeadLetterReason.MALFORMED_JSON, 3, Integer::sum); // invalid UTF-8
         assertThat(reasons).isEqualTo(expected);
+        assertAppliedExactly(prefix, valid);
+    }
+
+    @Test
+    void shouldDeadLetterA5MegabyteRecordWithoutRestarting() throws Exception {
+        String prefix = "it-huge";
+        // The events topic takes 8 MB records; the dead-letter topic has Kafka's default limit.
+        try (Admin admin = Admin.create(SharedKafka.broker().clientProperties())) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(prefix + "-events", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "8388608")),
+                                    new NewTopic(prefix + "-dead-letters", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "1048588"))))
+                    .all()
+                    .get();
+        }
+        createTopics(prefix, 1);
+        JobClient job = start(settings(prefix, "nas:0:4,3"), true);
+        List<String> valid = new ArrayList<>();
+        byte[] huge = new byte[5 << 20];
+        new Random(5).nextBytes(huge);
+        Properties producer = SharedKafka.broker().clientProperties();
+        producer.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(8 << 20));
+        try (EventLogger logger = new EventLogger(producer, prefix + "-events")) {
+            send(prefix, "before", 50, valid);
+            logger.sendRaw("nas".getBytes(StandardCharsets.UTF_8), huge).get();
+            send(prefix, "after", 50, valid);
+            SharedKafka.await(
+                    "the huge record in the dead-letter topic",
+                    Duration.ofSeconds(60),
+                    () -> !SharedKafka.readAll(prefix + "-dead-letters").isEmpty());
+            awaitApplied(prefix, valid.size());
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+        List<ConsumerRecord<byte[], byte[]>> letters =
+                SharedKafka.readAll(prefix + "-dead-letters");
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = DeadLetterCodec.decode(letters.get(0).value());
+        assertThat(letter.reason).isEqualTo(DeadLetterReason.TOO_LARGE);
+        assertThat(letter.valueLength).isEqualTo(huge.length);
+        assertThat(letter.value).containsExactly(Arrays.copyOf(huge, letter.value.length));
+        assertThat(letter.valueSha256).isEqualTo(DeadLetterCodec.sha256(huge));
         assertAppliedExactly(prefix, valid);
     }
 

@@ -22,6 +22,19 @@ public class DeadLetter {
     /** The record's value bytes, or null for a tombstone. */
     public byte[] value;
 
+    /**
+     * Where a dead letter read back carries only the first {@link DeadLetterCodec#MAX_BYTES} bytes
+     * of the original key or value: the original's length; -1 where it carries all of it.
+     */
+    public int keyLength = -1;
+
+    public int valueLength = -1;
+
+    /** The SHA-256 (hex) of the original key and value, where a dead letter read back cut them. */
+    public String keySha256;
+
+    public String valueSha256;
+
     public DeadLetter() {}
 
     public DeadLetter(

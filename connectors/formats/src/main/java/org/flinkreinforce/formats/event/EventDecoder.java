@@ -54,7 +54,7 @@ public final class EventDecoder implements Serializable {
         String detail;
         try {
             Readers readers = readers();
-            EventDraft draft = read(readers, value, timestamp);
+            EventDraft draft = read(readers, key, value, timestamp);
             if (draft.eventId == null) {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
@@ -71,18 +71,19 @@ public final class EventDecoder implements Serializable {
                 new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
     }
 
-    private EventDraft read(Readers readers, byte[] value, long recordTimestamp)
+    private EventDraft read(Readers readers, byte[] key, byte[] value, long recordTimestamp)
             throws EventRejection {
         if (value == null) {
             throw new EventRejection(
                     DeadLetterReason.EMPTY, "The record has no value (a tombstone).");
         }
-        if (value.length > maxEventBytes) {
+        long size = (long) value.length + (key == null ? 0 : key.length);
+        if (size > maxEventBytes) {
             throw new EventRejection(
                     DeadLetterReason.TOO_LARGE,
-                    "The event has "
-                            + value.length
-                            + " bytes, more than the maximum of "
+                    "The record has "
+                            + size
+                            + " bytes (key and value), more than the maximum of "
                             + maxEventBytes
                             + ".");
         }

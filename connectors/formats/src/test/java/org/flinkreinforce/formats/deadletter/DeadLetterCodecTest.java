@@ -41,4 +41,34 @@ class DeadLetterCodecTest {
         assertThat(decoded.value).isNull();
         assertThat(decoded.key).isNull();
     }
+
+    @Test
+    void shouldCutAHugeValueToFitTheBrokerAndDescribeTheOriginal() throws Exception {
+        byte[] huge = new byte[5 << 20];
+        new java.util.Random(5).nextBytes(huge);
+        byte[] key = "nas".getBytes(StandardCharsets.UTF_8);
+        DeadLetter letter =
+                new DeadLetter(
+                        DeadLetterReason.TOO_LARGE,
+                        "x".repeat(100_000),
+                        "events",
+                        0,
+                        7,
+                        0,
+                        key,
+                        huge);
+        byte[] json = DeadLetterCodec.encode(letter);
+        // Kafka's default largest record is 1 MB (message.max.bytes 1048588).
+        assertThat(json.length).isLessThan(200_000);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"v\":2");
+        DeadLetter decoded = DeadLetterCodec.decode(json);
+        assertThat(decoded.value)
+                .containsExactly(java.util.Arrays.copyOf(huge, DeadLetterCodec.MAX_BYTES));
+        assertThat(decoded.valueLength).isEqualTo(huge.length);
+        assertThat(decoded.valueSha256).isEqualTo(DeadLetterCodec.sha256(huge)).hasSize(64);
+        assertThat(decoded.key).containsExactly(key);
+        assertThat(decoded.keyLength).isEqualTo(-1);
+        assertThat(decoded.keySha256).isNull();
+        assertThat(decoded.detail).hasSize(DeadLetterCodec.MAX_DETAIL_CHARS + 3);
+    }
 }
