@@ -139,6 +139,10 @@ public class LearnPolicyFunction
         if (state == null) {
             return;
         }
+        if (!policies.containsKey(context.getCurrentKey())) {
+            forget(context.getCurrentKey(), state, context);
+            return;
+        }
         PolicyRuntime runtime = runtime(context.getCurrentKey());
         long now = context.timerService().currentProcessingTime();
         if (state.isFlushDue(timestamp)) {
@@ -261,15 +265,56 @@ public class LearnPolicyFunction
         }
     }
 
+    /**
+     * A restored policy that is no longer configured: its buffered events go to the dead-letter
+     * output as {@link DeadLetterReason#POLICY_REMOVED} and its state is cleared. Its timers are
+     * the only way back to its key, so a policy with neither buffered events nor an unpublished
+     * version keeps its (small) state until it is configured again.
+     */
+    private void forget(String policyId, LearnerState state, Context context) throws Exception {
+        List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
+        for (PolicyEvent event : bufferedEvents.get()) {
+            pending.add(event);
+        }
+        for (PolicyEvent event : pending) {
+            context.output(
+                    RouteDeadLettersFunction.DEAD_LETTERS,
+                    deadLetter(
+                            event,
+                            DeadLetterReason.POLICY_REMOVED,
+                            "Policy "
+                                    + policyId
+                                    + " is no longer configured; event "
+                                    + event.eventId
+                                    + " was buffered and never applied."));
+        }
+        LOG.warn(
+                "Policy {} is no longer configured: dropped its state and dead-lettered its {}"
+                        + " buffered events.",
+                policyId,
+                pending.size());
+        bufferedEvents.clear();
+        learnerState.clear();
+    }
+
     /** The dead letter of an event whose micro-batch the optimizer rejected. */
     private static DeadLetter rejected(PolicyEvent event, UpdateResult result) {
-        return new DeadLetter(
+        return deadLetter(
+                event,
                 DeadLetterReason.REJECTED_BATCH,
                 "The micro-batch of event "
                         + event.eventId
                         + " was rejected: "
                         + result.rejection()
-                        + ".",
+                        + ".");
+    }
+
+    /** A valid event as a dead letter: no source position, the event re-encoded as JSON. */
+    private static DeadLetter deadLetter(
+            PolicyEvent event, DeadLetterReason reason, String detail) {
+        return new DeadLetter(
+                reason,
+                detail,
                 null,
                 -1,
                 -1,

@@ -205,6 +205,48 @@ class LearnPolicyFunctionTest {
     }
 
     @Test
+    void shouldDeadLetterTheBufferedEventsOfARemovedPolicyAndForgetIt() throws Exception {
+        // q buffers three events (a batch holds four), then the job restores without q.
+        List<PolicyEvent> q = events("q", 3, 9);
+        OperatorSubtaskState checkpoint;
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(POLICIES, Map.of())) {
+            harness.setProcessingTime(1_000);
+            for (PolicyEvent event : q) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            checkpoint = harness.snapshot(1, 1);
+        }
+        Map<String, PolicySettings> onlyP = Map.of("p", POLICIES.get("p"));
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                restored = harness(onlyP, Map.of())) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            // The restored batch timer fires for a policy that is no longer configured.
+            restored.setProcessingTime(2_000);
+            List<DeadLetter> letters =
+                    restored.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(letters)
+                    .extracting(letter -> letter.reason)
+                    .containsOnly(DeadLetterReason.POLICY_REMOVED)
+                    .hasSize(3);
+            assertThat(letters.get(0).detail).contains("Policy q is no longer configured");
+            assertThat(published(restored)).isEmpty();
+            assertThat(restored.numKeyedStateEntries()).isZero();
+            // p still learns.
+            for (PolicyEvent event : events("p", 4, 10)) {
+                restored.processElement(new StreamRecord<>(event));
+            }
+            assertThat(published(restored))
+                    .extracting(ParameterSnapshot::policyId)
+                    .containsOnly("p");
+        }
+    }
+
+    @Test
     void shouldWarmStartFromThePublishedSnapshotAndKeepIncreasingTheVersion() throws Exception {
         float[] parameters = new float[POLICIES.get("p").spec().parameterCount()];
         parameters[0] = 0.5f;

@@ -38,5 +38,10 @@ public enum DeadLetterReason {
      * A valid event whose micro-batch produced a non-finite gradient or update: the batch was
      * rejected as a whole and none of its events reached the parameters.
      */
-    REJECTED_BATCH
+    REJECTED_BATCH,
+    /**
+     * A valid event buffered for a policy that is no longer configured when the job restored: it
+     * was never applied. Send it again once the policy is back.
+     */
+    POLICY_REMOVED
 }
