@@ -36,6 +36,7 @@ import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerKind;
 import org.flinkreinforce.model.optim.OptimizerState;
 import org.flinkreinforce.model.optim.ParameterAverage;
 import org.flinkreinforce.model.optim.UpdateResult;
@@ -117,10 +118,7 @@ public class LearnPolicyFunction
     public void processElement(PolicyEvent event, Context context, Collector<PublishedSnapshot> out)
             throws Exception {
         PolicyRuntime runtime = runtime(event.policyId);
-        LearnerState state = learnerState.value();
-        if (state == null) {
-            state = initialState(runtime.settings.spec());
-        }
+        LearnerState state = current(runtime, context);
         bufferedEvents.add(event);
         long now = context.timerService().currentProcessingTime();
         if (state.bufferEvent(now, runtime.settings.batchTimeoutMillis())) {
@@ -144,6 +142,7 @@ public class LearnPolicyFunction
             return;
         }
         PolicyRuntime runtime = runtime(context.getCurrentKey());
+        state = current(runtime, context);
         long now = context.timerService().currentProcessingTime();
         if (state.isFlushDue(timestamp)) {
             flush(runtime, state, now, context, out);
@@ -263,6 +262,68 @@ public class LearnPolicyFunction
                 context.output(RouteDeadLettersFunction.DEAD_LETTERS, rejected(event, result));
             }
         }
+    }
+
+    /**
+     * The policy's state, made to fit its settings: a new one on its first event; a restored one
+     * whose spec changed restarts from zeros (its buffered events, which no longer fit, go to the
+     * dead-letter output as {@link DeadLetterReason#POLICY_CHANGED}), and one whose optimizer kind
+     * changed restarts the optimizer's moments. The version carries on in both cases.
+     */
+    private LearnerState current(PolicyRuntime runtime, Context context) throws Exception {
+        PolicySpec spec = runtime.settings.spec();
+        OptimizerKind optimizer = runtime.settings.optimizer().kind();
+        LearnerState state = learnerState.value();
+        if (state == null) {
+            state = initialState(spec);
+        } else {
+            switch (state.changeFor(spec, optimizer)) {
+                case SPEC -> {
+                    List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
+                    for (PolicyEvent event : bufferedEvents.get()) {
+                        pending.add(event);
+                    }
+                    bufferedEvents.clear();
+                    for (PolicyEvent event : pending) {
+                        context.output(
+                                RouteDeadLettersFunction.DEAD_LETTERS,
+                                deadLetter(
+                                        event,
+                                        DeadLetterReason.POLICY_CHANGED,
+                                        "Policy "
+                                                + spec.id()
+                                                + " changed to "
+                                                + spec
+                                                + "; event "
+                                                + event.eventId
+                                                + " was buffered for its former spec and never"
+                                                + " applied."));
+                    }
+                    state.restartShape(
+                            new float[spec.parameterCount()], runtime.optimizer.newState());
+                    LOG.warn(
+                            "Policy {} restored with another spec ({}, was {}): it restarts from"
+                                    + " zeros after version {}; {} buffered events dead-lettered.",
+                            spec.id(),
+                            spec,
+                            state.getLayout(),
+                            state.getVersion(),
+                            pending.size());
+                }
+                case OPTIMIZER -> {
+                    state.restartOptimizer(runtime.optimizer.newState());
+                    LOG.warn(
+                            "Policy {} restored with another optimizer ({}, was {}): its moments"
+                                    + " restart.",
+                            spec.id(),
+                            optimizer,
+                            state.getLayout());
+                }
+                case NONE -> {}
+            }
+        }
+        state.recordLayout(LearnerState.layoutOf(spec, optimizer));
+        return state;
     }
 
     /**

@@ -9,6 +9,7 @@ import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.optim.AverageState;
 import org.flinkreinforce.model.optim.Optimizer;
+import org.flinkreinforce.model.optim.OptimizerKind;
 import org.flinkreinforce.model.optim.OptimizerState;
 import org.flinkreinforce.model.optim.ParameterAverage;
 import org.flinkreinforce.model.optim.UpdateResult;
@@ -91,6 +92,22 @@ public class LearnerState {
     /** The linear baseline's {@code d + 1} weights, where {@code baseline = linear}; else null. */
     private RewardModel baselineModel;
 
+    /**
+     * The policy's spec and optimizer kind this state was built with, e.g. {@code recs:32:10 ADAM};
+     * null in state of the first release, where the lengths of the parameters and of the moments
+     * stand in for it.
+     */
+    private String layout;
+
+    /** What a restored state needs changed to fit the policy's settings. */
+    enum Change {
+        NONE,
+        /** The optimizer kind changed: its moments restart. */
+        OPTIMIZER,
+        /** The spec changed: the parameters and everything shaped by them restart from zeros. */
+        SPEC
+    }
+
     /** For Flink's POJO serializer; the learner uses {@link #start} or {@link #continueFrom}. */
     public LearnerState() {}
 
@@ -118,6 +135,58 @@ public class LearnerState {
         state.updatesAtPublish = published.updates();
         state.eventDigest = published.eventDigest();
         return state;
+    }
+
+    /** {@code spec} and {@code optimizer} as {@link #layout} records them. */
+    static String layoutOf(PolicySpec spec, OptimizerKind optimizer) {
+        return spec + " " + optimizer;
+    }
+
+    /**
+     * What this state needs changed to learn {@code spec} with {@code optimizer}. A state of the
+     * first release records no layout: a parameter count other than the spec's counts as a new
+     * spec, moments of the other optimizer's lengths as a new optimizer.
+     */
+    Change changeFor(PolicySpec spec, OptimizerKind optimizer) {
+        if (layout != null) {
+            String recorded = layout.substring(0, layout.lastIndexOf(' '));
+            if (!recorded.equals(spec.toString())) {
+                return Change.SPEC;
+            }
+            return layout.equals(layoutOf(spec, optimizer)) ? Change.NONE : Change.OPTIMIZER;
+        }
+        if (parameters.length != spec.parameterCount()) {
+            return Change.SPEC;
+        }
+        boolean adamMoments = secondMoment != null && secondMoment.length == parameters.length;
+        return adamMoments == (optimizer == OptimizerKind.ADAM) ? Change.NONE : Change.OPTIMIZER;
+    }
+
+    /** Restarts the optimizer's moments and step count, and the average of its iterates. */
+    void restartOptimizer(OptimizerState fresh) {
+        firstMoment = fresh.first;
+        secondMoment = fresh.second;
+        optimizerSteps = 0;
+        average = null;
+    }
+
+    /**
+     * Restarts from {@code parameters} (zeros of a new spec) with a fresh optimizer: the reward
+     * model, the linear baseline, the validation and the pending batch go too. The version and the
+     * counters of applied events carry on.
+     */
+    void restartShape(float[] parameters, OptimizerState fresh) {
+        this.parameters = parameters;
+        restartOptimizer(fresh);
+        rewardModel = null;
+        baselineModel = null;
+        validation = null;
+        statistics = null;
+        buffered = 0;
+    }
+
+    void recordLayout(String layout) {
+        this.layout = layout;
     }
 
     /**
@@ -444,6 +513,14 @@ public class LearnerState {
 
     public void setRewardModel(RewardModel rewardModel) {
         this.rewardModel = rewardModel;
+    }
+
+    public String getLayout() {
+        return layout;
+    }
+
+    public void setLayout(String layout) {
+        this.layout = layout;
     }
 
     public AverageState getAverage() {

@@ -247,6 +247,114 @@ class LearnPolicyFunctionTest {
     }
 
     @Test
+    void shouldRestartFromZerosWhenRestoredWithAnotherSpecOfTheSameParameterCount()
+            throws Exception {
+        // q:0:2,2 and q:0:4 both have four parameters: the state must not be reinterpreted.
+        OperatorSubtaskState checkpoint = learnedThenBuffered("q", events("q", 7, 11));
+        Map<String, PolicySettings> reshaped =
+                LearnerConfig.fromMap(
+                                Map.of(
+                                        "policies", "q:0:4",
+                                        "batch.size", "4",
+                                        "batch.timeout", "100 ms",
+                                        "publish.every-updates", "1",
+                                        "publish.interval", "1 s"))
+                        .policies();
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                restored = restore(reshaped, checkpoint)) {
+            List<PolicyEvent> next = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                PolicyEvent event = events("q", 4, 12).get(k);
+                event.actions = new int[] {k};
+                next.add(event);
+            }
+            for (PolicyEvent event : next) {
+                restored.processElement(new StreamRecord<>(event));
+            }
+            // The three events buffered for q:0:2,2 no longer fit.
+            assertThat(
+                            restored.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS).stream()
+                                    .map(record -> record.getValue().reason))
+                    .containsExactly(
+                            DeadLetterReason.POLICY_CHANGED,
+                            DeadLetterReason.POLICY_CHANGED,
+                            DeadLetterReason.POLICY_CHANGED);
+            ParameterSnapshot snapshot = published(restored).get(0);
+            assertThat(snapshot.spec().toString()).isEqualTo("q:0:4");
+            // Versions carry on; the parameters are one update from zeros, not from q:0:2,2's.
+            assertThat(snapshot.version()).isEqualTo(2);
+            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                    fresh = open(reshaped, Map.of())) {
+                for (PolicyEvent event : next) {
+                    fresh.processElement(new StreamRecord<>(event));
+                }
+                assertThat(snapshot.parameters())
+                        .containsExactly(published(fresh).get(0).parameters());
+            }
+        }
+    }
+
+    @Test
+    void shouldRestartTheMomentsWhenRestoredWithAnotherOptimizer() throws Exception {
+        for (String[] change : new String[][] {{"sgd", "adam"}, {"adam", "sgd"}}) {
+            OperatorSubtaskState checkpoint =
+                    learnedThenBuffered("p", events("p", 7, 13), withOptimizer(change[0]));
+            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                    restored = restore(withOptimizer(change[1]), checkpoint)) {
+                restored.processElement(new StreamRecord<>(events("p", 1, 14).get(0)));
+                ParameterSnapshot snapshot = published(restored).get(0);
+                assertThat(snapshot.version()).as("%s to %s", change[0], change[1]).isEqualTo(2);
+                assertThat(snapshot.eventsApplied()).isEqualTo(8);
+                for (float value : snapshot.parameters()) {
+                    assertThat(Float.isFinite(value)).isTrue();
+                }
+            }
+        }
+    }
+
+    private static Map<String, PolicySettings> withOptimizer(String optimizer) {
+        return LearnerConfig.fromMap(
+                        Map.of(
+                                "policies", "p:2:3",
+                                "optimizer", optimizer,
+                                "batch.size", "4",
+                                "publish.every-updates", "1"))
+                .policies();
+    }
+
+    /** A checkpoint after the first four of {@code events} were learned and three buffered. */
+    private static OperatorSubtaskState learnedThenBuffered(String policy, List<PolicyEvent> events)
+            throws Exception {
+        return learnedThenBuffered(policy, events, POLICIES);
+    }
+
+    private static OperatorSubtaskState learnedThenBuffered(
+            String policy, List<PolicyEvent> events, Map<String, PolicySettings> policies)
+            throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                harness = open(policies, Map.of())) {
+            for (PolicyEvent event : events) {
+                harness.processElement(new StreamRecord<>(event));
+            }
+            assertThat(published(harness))
+                    .extracting(ParameterSnapshot::policyId)
+                    .containsOnly(policy);
+            return harness.snapshot(1, 1);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            restore(Map<String, PolicySettings> policies, OperatorSubtaskState checkpoint)
+                    throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> restored =
+                harness(policies, Map.of());
+        restored.setup();
+        restored.initializeState(checkpoint);
+        restored.open();
+        return restored;
+    }
+
+    @Test
     void shouldWarmStartFromThePublishedSnapshotAndKeepIncreasingTheVersion() throws Exception {
         float[] parameters = new float[POLICIES.get("p").spec().parameterCount()];
         parameters[0] = 0.5f;

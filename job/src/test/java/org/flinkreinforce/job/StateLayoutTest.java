@@ -32,7 +32,7 @@ class StateLayoutTest {
     void shouldKeepTheLearnerStateLayoutThatSavepointsWereWrittenWith() {
         Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
         // Added after the first release: the average of the iterates, progressive validation, the
-        // reward model and the linear baseline.
+        // reward model, the linear baseline and the layout the state was built with.
         expected.put("average", pojo(AverageState.class));
         expected.put("baselineModel", pojo(RewardModel.class));
         expected.put("buffered", BasicTypeInfo.INT_TYPE_INFO);
@@ -42,6 +42,7 @@ class StateLayoutTest {
         expected.put("firstMoment", FLOATS);
         expected.put("flushDeadline", LONG);
         expected.put("lastPublishMillis", LONG);
+        expected.put("layout", BasicTypeInfo.STRING_TYPE_INFO);
         expected.put("optimizerSteps", LONG);
         expected.put("parameters", FLOATS);
         expected.put("publishedVersion", LONG);

@@ -43,5 +43,10 @@ public enum DeadLetterReason {
      * A valid event buffered for a policy that is no longer configured when the job restored: it
      * was never applied. Send it again once the policy is back.
      */
-    POLICY_REMOVED
+    POLICY_REMOVED,
+    /**
+     * A valid event buffered for a policy whose spec changed when the job restored: it no longer
+     * fits and was never applied.
+     */
+    POLICY_CHANGED
 }
