@@ -42,6 +42,7 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
     private transient Map<String, Long> nextSweep;
     private transient Counter rejected;
     private transient Counter expired;
+    private transient Counter restarted;
 
     /**
      * @param keyTtlMillis forget a baseline key not updated for this long; 0 keeps every key
@@ -63,6 +64,7 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
         nextSweep = new HashMap<>();
         rejected = getRuntimeContext().getMetricGroup().counter("advantagesRejected");
         expired = getRuntimeContext().getMetricGroup().counter("baselineKeysExpired");
+        restarted = getRuntimeContext().getMetricGroup().counter("baselineKeysRestarted");
     }
 
     /** The baselines of one policy, by baseline key. */
@@ -74,11 +76,16 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
     public void processElement(PolicyEvent event, Context context, Collector<PolicyEvent> out)
             throws Exception {
         RunningBaseline baseline = baselines.get(event.policyId);
-        long now = keyTtlMillis > 0 ? context.timerService().currentProcessingTime() : 0;
+        String kind = policies.get(event.policyId).baseline().kind().name();
+        long now = context.timerService().currentProcessingTime();
         KeyedBaseline state = baselineState.get(event.baselineKey);
         if (state == null) {
             state = new KeyedBaseline();
-        } else if (keyTtlMillis > 0 && now - state.updatedAtMillis > keyTtlMillis) {
+        } else if (state.kind != null && !state.kind.equals(kind)) {
+            // Restored with another kind of baseline: its numbers mean something else.
+            state = new KeyedBaseline();
+            restarted.inc();
+        } else if (expired(state, now)) {
             state = new KeyedBaseline();
             expired.inc();
         }
@@ -104,6 +111,7 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
         }
         baseline.update(state, event.reward);
         state.updatedAtMillis = now;
+        state.kind = kind;
         baselineState.put(event.baselineKey, state);
         if (keyTtlMillis > 0) {
             sweepIfDue(event.policyId, now);
@@ -121,10 +129,26 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
         nextSweep.put(policyId, now + Math.max(1, keyTtlMillis / 2));
         Iterator<Map.Entry<String, KeyedBaseline>> entries = baselineState.iterator();
         while (entries.hasNext()) {
-            if (now - entries.next().getValue().updatedAtMillis > keyTtlMillis) {
+            Map.Entry<String, KeyedBaseline> entry = entries.next();
+            if (entry.getValue().updatedAtMillis == 0) {
+                // Never stamped (first-release state): its TTL starts now.
+                entry.getValue().updatedAtMillis = now;
+                entry.setValue(entry.getValue());
+            } else if (expired(entry.getValue(), now)) {
                 entries.remove();
                 expired.inc();
             }
         }
+    }
+
+    /**
+     * Whether {@code state} was last updated more than the TTL before {@code now}. A key that state
+     * of the first release stored without a time (0) counts as updated now: enabling the TTL later
+     * must not expire every key at once.
+     */
+    private boolean expired(KeyedBaseline state, long now) {
+        return keyTtlMillis > 0
+                && state.updatedAtMillis != 0
+                && now - state.updatedAtMillis > keyTtlMillis;
     }
 }

@@ -63,6 +63,8 @@ class StateLayoutTest {
     void shouldKeepTheKeyedBaselineLayoutThatSavepointsWereWrittenWith() {
         Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
         expected.put("count", LONG);
+        // Added after the first release: the kind of baseline.
+        expected.put("kind", BasicTypeInfo.STRING_TYPE_INFO);
         expected.put("m2", BasicTypeInfo.DOUBLE_TYPE_INFO);
         expected.put("mean", BasicTypeInfo.DOUBLE_TYPE_INFO);
         expected.put("updatedAtMillis", LONG);

@@ -82,13 +82,13 @@ class UpdateBaselineFunctionTest {
         try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness =
                 harness(1000)) {
             harness.open();
-            harness.setProcessingTime(0);
+            harness.setProcessingTime(10_000);
             harness.processElement(new StreamRecord<>(event("old", 10)));
             harness.processElement(new StreamRecord<>(event("kept", 10)));
-            harness.setProcessingTime(900);
+            harness.setProcessingTime(10_900);
             harness.processElement(new StreamRecord<>(event("kept", 20)));
             // "old" was last updated 1500 ms ago: the sweep removes it.
-            harness.setProcessingTime(1500);
+            harness.setProcessingTime(11_500);
             harness.processElement(new StreamRecord<>(event("kept", 30)));
             assertThat(baselineKeys(harness)).containsExactly("kept");
             // It comes back to an empty baseline; "kept" (updated 600 ms ago) still has its own.
@@ -99,6 +99,74 @@ class UpdateBaselineFunctionTest {
                     .containsExactly(10.0, 10.0, 10.0, 15.0, 4.0, 15.0);
             assertThat(baselineKeys(harness)).containsExactlyInAnyOrder("kept", "old");
         }
+    }
+
+    @Test
+    void shouldStartTheTtlOfKeysStoredWithoutATimeWhenTheTtlIsEnabledLater() throws Exception {
+        // Processing time 0: the keys are stored without a time, as the first release did.
+        OperatorSubtaskState checkpoint = checkpointAfter(harness(0), event("a", 4));
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> restored =
+                restore(harness(1000), checkpoint)) {
+            restored.setProcessingTime(100_000);
+            restored.processElement(new StreamRecord<>(event("b", 1)));
+            restored.processElement(new StreamRecord<>(event("a", 6)));
+            // a keeps its mean of 4; its TTL runs from now.
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.advantage)
+                    .containsExactly(1.0, 2.0);
+            restored.setProcessingTime(101_001);
+            restored.processElement(new StreamRecord<>(event("b", 1)));
+            assertThat(baselineKeys(restored)).containsExactly("b");
+        }
+    }
+
+    @Test
+    void shouldRestartAKeysBaselineRestoredUnderAnotherKind() throws Exception {
+        OperatorSubtaskState checkpoint = checkpointAfter(harness(0), event("a", 4));
+        Map<String, PolicySettings> ema =
+                LearnerConfig.fromMap(
+                                Map.of(
+                                        "policies",
+                                        "p:0:2",
+                                        "baseline",
+                                        "ema",
+                                        "baseline.ema-decay",
+                                        "0.5"))
+                        .policies();
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> restored =
+                restore(
+                        new KeyedOneInputStreamOperatorTestHarness<>(
+                                new KeyedProcessOperator<>(new UpdateBaselineFunction(ema, 0)),
+                                UpdateBaselineFunction.KEY,
+                                Types.STRING),
+                        checkpoint)) {
+            restored.processElement(new StreamRecord<>(event("a", 6)));
+            // A fresh EMA baseline (0), not the mean 4 read as an EMA (4 / (1 - 0.5) = 8).
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.advantage)
+                    .containsExactly(6.0);
+        }
+    }
+
+    private static OperatorSubtaskState checkpointAfter(
+            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness,
+            PolicyEvent event)
+            throws Exception {
+        try (harness) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(event));
+            return harness.snapshot(1, 1);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> restore(
+            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent> harness,
+            OperatorSubtaskState checkpoint)
+            throws Exception {
+        harness.setup();
+        harness.initializeState(checkpoint);
+        harness.open();
+        return harness;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PolicyEvent>
