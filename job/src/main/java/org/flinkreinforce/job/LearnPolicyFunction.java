@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -12,6 +13,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.PolicyEvent;
@@ -101,8 +103,17 @@ public class LearnPolicyFunction
         getRuntimeContext().getMetricGroup().gauge("kernel", () -> kernelName);
         runtimes = new HashMap<>();
         warmSnapshots = new HashMap<>();
+        TaskInfo task = getRuntimeContext().getTaskInfo();
         warmStart.forEach(
                 (id, bytes) -> {
+                    // Only the policies whose key this subtask owns; each is dropped once used.
+                    if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                    id,
+                                    task.getMaxNumberOfParallelSubtasks(),
+                                    task.getNumberOfParallelSubtasks())
+                            != task.getIndexOfThisSubtask()) {
+                        return;
+                    }
                     try {
                         warmSnapshots.put(id, SnapshotCodec.decode(bytes));
                     } catch (SnapshotFormatException e) {
@@ -277,6 +288,19 @@ public class LearnPolicyFunction
         if (state == null) {
             state = initialState(spec);
         } else {
+            ParameterSnapshot published = warmSnapshots.remove(spec.id());
+            if (published != null && published.version() > state.getVersion()) {
+                // Restored from an older checkpoint or savepoint than the newest committed
+                // version: versions carry on above it, so no version number is issued twice.
+                LOG.warn(
+                        "Policy {} restored at version {}, below the published version {}: its"
+                                + " next version is {}.",
+                        spec.id(),
+                        state.getVersion(),
+                        published.version(),
+                        published.version() + 1);
+                state.continueVersionsAbove(published.version());
+            }
             switch (state.changeFor(spec, optimizer)) {
                 case SPEC -> {
                     List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
@@ -401,7 +425,7 @@ public class LearnPolicyFunction
     private LearnerState initialState(PolicySpec spec) {
         PolicyRuntime runtime = runtime(spec.id());
         OptimizerState optimizerState = runtime.optimizer.newState();
-        ParameterSnapshot snapshot = warmSnapshots.get(spec.id());
+        ParameterSnapshot snapshot = warmSnapshots.remove(spec.id());
         LearnerState state;
         if (snapshot == null) {
             state = LearnerState.start(new float[spec.parameterCount()], optimizerState);

@@ -185,6 +185,17 @@ public class LearnerState {
         buffered = 0;
     }
 
+    /**
+     * Makes {@code published}, a version already committed to the parameters topic, this state's
+     * version, counted as published: the next update is {@code published + 1}. For a state restored
+     * from behind the newest committed version; parameters and counters stay as restored.
+     */
+    void continueVersionsAbove(long published) {
+        version = published;
+        publishedVersion = published;
+        updatesAtPublish = updates;
+    }
+
     void recordLayout(String layout) {
         this.layout = layout;
     }

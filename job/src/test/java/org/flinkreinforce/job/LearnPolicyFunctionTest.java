@@ -355,6 +355,37 @@ class LearnPolicyFunctionTest {
     }
 
     @Test
+    void shouldIssueVersionsAboveTheNewestPublishedOneWhenRestoredFromAnOlderSavepoint()
+            throws Exception {
+        // A savepoint at version 1, while versions up to 9 were published since.
+        OperatorSubtaskState savepoint = learnedThenBuffered("p", events("p", 4, 15));
+        ParameterSnapshot newest =
+                new ParameterSnapshot(
+                        POLICIES.get("p").spec(),
+                        9,
+                        0,
+                        36,
+                        9,
+                        new float[POLICIES.get("p").spec().parameterCount()],
+                        TrainingStatistics.NONE,
+                        0L);
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+                restored = harness(POLICIES, Map.of("p", SnapshotCodec.encode(newest)))) {
+            restored.setup();
+            restored.initializeState(savepoint);
+            restored.open();
+            List<PolicyEvent> next = events("p", 4, 16);
+            for (PolicyEvent event : next) {
+                restored.processElement(new StreamRecord<>(event));
+            }
+            ParameterSnapshot snapshot = published(restored).get(0);
+            assertThat(snapshot.version()).isEqualTo(10);
+            // Learned from the savepoint's state: its 4 events and these 4, not the newer ones.
+            assertThat(snapshot.eventsApplied()).isEqualTo(8);
+        }
+    }
+
+    @Test
     void shouldWarmStartFromThePublishedSnapshotAndKeepIncreasingTheVersion() throws Exception {
         float[] parameters = new float[POLICIES.get("p").spec().parameterCount()];
         parameters[0] = 0.5f;
