@@ -26,11 +26,11 @@ import org.flinkreinforce.model.evaluation.Estimate;
 
 /**
  * What {@code learn} tells the operator, read back from Kafka as an application would see it: the
- * events the learner has read (its consumer group's committed offsets) and how far behind it is,
- * the events applied and the version and progressive-validation estimate of each policy (its
- * snapshots), and the dead letters by reason. {@link #report} prints one line; a policy whose
- * recent events mostly went to the dead-letter topic gets a warning naming the reason, with an
- * example, whether or not lines are printed.
+ * events the learner has read since it started (its consumer group's committed offsets) and how far
+ * behind it is, the events applied since it started and the version and progressive-validation
+ * estimate of each policy (its snapshots), and the dead letters by reason. {@link #report} prints
+ * one line; a policy whose recent events mostly went to the dead-letter topic gets a warning naming
+ * the reason, with an example, whether or not lines are printed.
  */
 final class LearnProgress implements AutoCloseable {
 
@@ -42,6 +42,7 @@ final class LearnProgress implements AutoCloseable {
     private final Admin admin;
     private final String webUiUrl;
     private final PrintStream out;
+    private final Map<String, Long> appliedAtStart = new HashMap<>();
     private final Map<String, Long> appliedAtLastReport = new HashMap<>();
     private Long readAtStart;
 
@@ -57,9 +58,16 @@ final class LearnProgress implements AutoCloseable {
         adminProperties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         adminProperties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         this.admin = Admin.create(adminProperties);
-        for (String policy : config.policies().keySet()) {
-            appliedAtLastReport.put(policy, 0L);
+        try {
+            // What earlier runs applied is not this run's progress.
+            snapshots.awaitCaughtUp(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        for (String policy : config.policies().keySet()) {
+            appliedAtStart.put(policy, snapshots.eventsApplied(policy));
+        }
+        appliedAtLastReport.putAll(appliedAtStart);
     }
 
     /** Prints the progress line ({@code line}) and the warnings of the interval since the last. */
@@ -120,7 +128,7 @@ final class LearnProgress implements AutoCloseable {
         }
         long applied = 0;
         for (String policy : config.policies().keySet()) {
-            applied += snapshots.eventsApplied(policy);
+            applied += snapshots.eventsApplied(policy) - appliedAtStart.get(policy);
         }
         line.append(String.format(" | applied %,d", applied));
         Map<String, DeadLetterWatch.Tally> all = deadLetters.total();
