@@ -1,7 +1,7 @@
 package org.flinkreinforce.connectors.event;
 
 import org.flinkreinforce.formats.deadletter.DeadLetter;
-import org.flinkreinforce.formats.event.DecodedEvent;
+import org.flinkreinforce.formats.event.EventDecoder;
 
 /**
  * What one Kafka record decodes to: exactly one of a valid {@link PolicyEvent} or a {@link
@@ -14,11 +14,28 @@ public class DecodedRecord {
 
     public DecodedRecord() {}
 
-    /** The decoder's result as the source emits it: a learner event or a dead letter. */
-    public static DecodedRecord of(DecodedEvent decoded) {
-        return decoded.isValid()
-                ? valid(PolicyEvent.of(decoded.event()))
-                : rejected(decoded.deadLetter());
+    /**
+     * Decodes one record's value (never throws): a learner event or a dead letter, the event made
+     * straight from the decoder's fields.
+     */
+    public static DecodedRecord decode(
+            EventDecoder decoder,
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value) {
+        return decoder.decode(
+                topic,
+                partition,
+                offset,
+                timestamp,
+                key,
+                value,
+                PolicyEvent::new,
+                DecodedRecord::valid,
+                DecodedRecord::rejected);
     }
 
     public static DecodedRecord valid(PolicyEvent event) {

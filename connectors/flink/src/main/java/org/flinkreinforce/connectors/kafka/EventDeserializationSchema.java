@@ -25,14 +25,14 @@ public final class EventDeserializationSchema
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out) {
         out.collect(
-                DecodedRecord.of(
-                        decoder.decode(
-                                record.topic(),
-                                record.partition(),
-                                record.offset(),
-                                record.timestamp(),
-                                record.key(),
-                                record.value())));
+                DecodedRecord.decode(
+                        decoder,
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.timestamp(),
+                        record.key(),
+                        record.value()));
     }
 
     @Override

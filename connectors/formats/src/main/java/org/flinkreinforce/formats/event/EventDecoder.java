@@ -3,6 +3,7 @@ package org.flinkreinforce.formats.event;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.model.PolicySpec;
@@ -50,6 +51,34 @@ public final class EventDecoder implements Serializable {
     /** Decodes one record's value. Never throws. */
     public DecodedEvent decode(
             String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+        return decode(
+                topic,
+                partition,
+                offset,
+                timestamp,
+                key,
+                value,
+                LoggedEvent::new,
+                DecodedEvent::valid,
+                DecodedEvent::rejected);
+    }
+
+    /**
+     * Decodes one record's value into a caller's own types: {@code events} makes the valid event
+     * (as {@link LoggedEvent}'s constructor would; the arrays are exact-size copies of its own),
+     * which {@code valid} wraps, or {@code rejected} wraps the dead letter. No {@link LoggedEvent}
+     * or {@link DecodedEvent} is made per record on the way. Never throws.
+     */
+    public <E, T> T decode(
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            EventFactory<E> events,
+            Function<E, T> valid,
+            Function<DeadLetter, T> rejected) {
         DeadLetterReason reason;
         String detail;
         try {
@@ -58,7 +87,8 @@ public final class EventDecoder implements Serializable {
             if (draft.eventId == null) {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
-            return DecodedEvent.valid(readers.validator.validate(draft));
+            readers.validator.validate(draft);
+            return valid.apply(draft.toEvent(events));
         } catch (EventRejection rejection) {
             reason = rejection.reason();
             detail = rejection.getMessage();
@@ -67,8 +97,23 @@ public final class EventDecoder implements Serializable {
             reason = DeadLetterReason.MALFORMED_JSON;
             detail = "Unreadable event: " + unexpected;
         }
-        return DecodedEvent.rejected(
+        return rejected.apply(
                 new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
+    }
+
+    /** Makes an event from the fields of a {@link LoggedEvent}, in its order. */
+    @FunctionalInterface
+    public interface EventFactory<E> {
+        E create(
+                String policyId,
+                float[] features,
+                int[] actions,
+                double reward,
+                float propensity,
+                long policyVersion,
+                String baselineKey,
+                String eventId,
+                long timestamp);
     }
 
     private EventDraft read(Readers readers, byte[] key, byte[] value, long recordTimestamp)

@@ -58,8 +58,8 @@ final class EventDraft {
      * The event, once valid: the arrays are exact-size copies of the buffers; the baseline key
      * defaults to the policy id.
      */
-    LoggedEvent toEvent() {
-        return new LoggedEvent(
+    <E> E toEvent(EventDecoder.EventFactory<E> events) {
+        return events.create(
                 policyId,
                 Arrays.copyOf(features, featureCount),
                 Arrays.copyOf(actions, actionCount),

@@ -18,8 +18,8 @@ final class EventValidator {
         this.policies = policies;
     }
 
-    /** The valid event the draft describes ({@link EventDraft#toEvent}). */
-    LoggedEvent validate(EventDraft draft) throws EventRejection {
+    /** Checks that the draft describes a valid event, which {@link EventDraft#toEvent} makes. */
+    void validate(EventDraft draft) throws EventRejection {
         if (draft.policyId == null) {
             throw new EventRejection(
                     DeadLetterReason.MISSING_FIELD, "The field policyId is missing.");
@@ -48,7 +48,6 @@ final class EventValidator {
                             + ".");
         }
         checkActions(spec, draft);
-        return draft.toEvent();
     }
 
     static String abbreviate(String text) {
