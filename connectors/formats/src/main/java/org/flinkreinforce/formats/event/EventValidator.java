@@ -34,6 +34,10 @@ final class EventValidator {
             throw new EventRejection(
                     DeadLetterReason.MISSING_FIELD, "The field reward is missing.");
         }
+        // Both become durable state (the baseline key a map key, the event id in a pending
+        // batch): bounded, whatever max-event-bytes allows.
+        checkLength("baselineKey", draft.baselineKey);
+        checkLength("eventId", draft.eventId);
         checkActionsGiven(draft.actionsField);
         int featureCount = draft.hasFeatures ? draft.featureCount : missingFeatures(spec);
         if (featureCount != spec.features()) {
@@ -48,6 +52,23 @@ final class EventValidator {
                             + ".");
         }
         checkActions(spec, draft);
+    }
+
+    /** The longest {@code baselineKey} and {@code eventId}, in characters. */
+    static final int MAX_ID_CHARS = 256;
+
+    private static void checkLength(String field, String value) throws EventRejection {
+        if (value != null && value.length() > MAX_ID_CHARS) {
+            throw new EventRejection(
+                    DeadLetterReason.TOO_LARGE,
+                    "The field "
+                            + field
+                            + " has "
+                            + value.length()
+                            + " characters, more than "
+                            + MAX_ID_CHARS
+                            + ".");
+        }
     }
 
     static String abbreviate(String text) {

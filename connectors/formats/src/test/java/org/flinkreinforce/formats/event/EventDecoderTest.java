@@ -187,6 +187,14 @@ class EventDecoderTest {
                 Arguments.of(
                         "too large",
                         "{" + ok + ",\"reward\":1,\"pad\":\"" + "x".repeat(5000) + "\"}",
+                        DeadLetterReason.TOO_LARGE),
+                Arguments.of(
+                        "a baseline key over 256 characters",
+                        "{" + ok + ",\"reward\":1,\"baselineKey\":\"" + "k".repeat(257) + "\"}",
+                        DeadLetterReason.TOO_LARGE),
+                Arguments.of(
+                        "an event id over 256 characters",
+                        "{" + ok + ",\"reward\":1,\"eventId\":\"" + "e".repeat(257) + "\"}",
                         DeadLetterReason.TOO_LARGE));
     }
 
@@ -203,6 +211,19 @@ class EventDecoderTest {
         assertThat(record.deadLetter().key).containsExactly(1);
         assertThat(record.deadLetter().offset).isEqualTo(7);
         assertThat(record.deadLetter().partition).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAcceptABaselineKeyAndAnEventIdOf256Characters() {
+        DecodedEvent record =
+                decode(
+                        "{\"policyId\":\"nas\",\"actions\":[5,0,3,1],\"reward\":1,\"baselineKey\":\""
+                                + "k".repeat(256)
+                                + "\",\"eventId\":\""
+                                + "e".repeat(256)
+                                + "\"}");
+        assertThat(record.isValid()).isTrue();
+        assertThat(record.event().baselineKey()).hasSize(256);
     }
 
     @Test
