@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -18,6 +19,7 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
@@ -81,8 +83,8 @@ public final class LearnerJob {
         String bootstrap = config.bootstrapServers();
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
-        if (config.get(LearnerOptions.CREATE_TOPICS)) {
-            try {
+        try {
+            if (config.get(LearnerOptions.CREATE_TOPICS)) {
                 KafkaTopics.ensure(
                         config.clientProperties(),
                         config.get(LearnerOptions.EVENTS_TOPIC),
@@ -90,11 +92,18 @@ public final class LearnerJob {
                         config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                         config.get(LearnerOptions.EVENT_PARTITIONS),
                         config.specs().values());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while creating the topics.", e);
             }
+            // An existing topic may be too small for a policy added or grown since it was made.
+            KafkaTopics.fitParametersTopic(
+                    config.clientProperties(),
+                    config.get(LearnerOptions.PARAMETERS_TOPIC),
+                    config.specs().values());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while preparing the topics.", e);
         }
+        // The producer's largest request must take the largest snapshot too.
+        long snapshotBytes = KafkaTopics.snapshotRecordBytes(config.specs().values());
         Map<String, ParameterSnapshot> latest =
                 SnapshotReader.readLatest(
                         config.clientProperties(),
@@ -119,7 +128,7 @@ public final class LearnerJob {
                 KafkaConnectors.exactlyOnceSink(
                         bootstrap,
                         TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
-                        config.kafkaProperties(),
+                        withRequestSize(config.kafkaProperties(), snapshotBytes),
                         prefix + "-parameters",
                         transactionTimeout),
                 KafkaConnectors.exactlyOnceSink(
@@ -129,6 +138,24 @@ public final class LearnerJob {
                         prefix + "-dead-letters",
                         transactionTimeout),
                 warmStart);
+    }
+
+    /**
+     * {@code properties} with a {@code max.request.size} of at least {@code recordBytes} plus room
+     * for a batch header, unless the user set one (the connectors' default is 16 MiB).
+     */
+    private static Properties withRequestSize(Properties properties, long recordBytes) {
+        Properties sized = new Properties();
+        sized.putAll(properties);
+        long request = Math.max(16L << 20, recordBytes + (1 << 20));
+        if (request > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "The largest snapshot takes "
+                            + recordBytes
+                            + " bytes, more than a Kafka record can hold.");
+        }
+        sized.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(request));
+        return sized;
     }
 
     /** Adds the learner's operators to {@code env} and configures its checkpointing. */

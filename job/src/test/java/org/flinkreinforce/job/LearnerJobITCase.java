@@ -272,6 +272,63 @@ class LearnerJobITCase {
     }
 
     @Test
+    void shouldRaiseTheLimitOfAnExistingParametersTopicThatIsTooSmallForTheSnapshot()
+            throws Exception {
+        String prefix = "it-big-snapshot";
+        // An existing parameters topic at Kafka's default 1 MB limit; the policy's snapshot is 2
+        // MB.
+        try (Admin admin = Admin.create(SharedKafka.broker().clientProperties())) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(prefix + "-parameters", 1, (short) 1)
+                                            .configs(
+                                                    Map.of(
+                                                            "cleanup.policy",
+                                                            "compact",
+                                                            "max.message.bytes",
+                                                            "1048588"))))
+                    .all()
+                    .get();
+        }
+        createTopics(prefix, 1);
+        Map<String, String> settings = settings(prefix, "wide:64:8000");
+        settings.put("batch.size", "32");
+        settings.put("estimator", "reinforce");
+        settings.put("average", "none");
+        JobClient job = start(settings, true);
+        List<String> sent = new ArrayList<>();
+        Random random = new Random(21);
+        try (EventLogger logger =
+                new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
+            for (int k = 0; k < 32; k++) {
+                float[] x = new float[64];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (float) random.nextGaussian();
+                }
+                String id = "wide-" + k;
+                logger.send(
+                        new LoggedEvent(
+                                "wide",
+                                x,
+                                new int[] {random.nextInt(8000)},
+                                random.nextDouble(),
+                                LoggedEvent.ON_POLICY,
+                                -1,
+                                "wide",
+                                id,
+                                0));
+                sent.add(id);
+            }
+            logger.flush();
+            awaitApplied(prefix, sent.size());
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(last(prefix).parameters()).hasSize(64 * 8000 + 8000);
+    }
+
+    @Test
     void shouldWarmStartFromThePublishedParametersWhenStartedWithoutACheckpoint() throws Exception {
         String prefix = "it-warm";
         createTopics(prefix, 1);

@@ -9,11 +9,16 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.flinkreinforce.model.PolicySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +43,7 @@ public final class KafkaTopics {
             int eventPartitions,
             Iterable<PolicySpec> policies)
             throws InterruptedException {
-        long largest = 0;
-        for (PolicySpec spec : policies) {
-            largest = Math.max(largest, 4L * spec.parameterCount() + 4096);
-        }
-        String maxMessageBytes = Long.toString(Math.max(1 << 20, 2 * largest));
+        String maxMessageBytes = Long.toString(parametersTopicLimit(policies));
         try (Admin admin = Admin.create(client)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
@@ -80,6 +81,93 @@ public final class KafkaTopics {
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "Could not list the topics: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /** The bytes of the largest snapshot of {@code policies}, with room for its header. */
+    public static long snapshotRecordBytes(Iterable<PolicySpec> policies) {
+        long largest = 0;
+        for (PolicySpec spec : policies) {
+            largest = Math.max(largest, 4L * spec.parameterCount() + 4096);
+        }
+        return largest;
+    }
+
+    /**
+     * The {@code max.message.bytes} a parameters topic gets: twice the largest snapshot, >= 1 MiB.
+     */
+    static long parametersTopicLimit(Iterable<PolicySpec> policies) {
+        return Math.max(1 << 20, 2 * snapshotRecordBytes(policies));
+    }
+
+    /**
+     * Makes an existing parameters topic take the largest snapshot of {@code policies}: where its
+     * {@code max.message.bytes} is smaller, raises it to {@link #parametersTopicLimit}, or fails
+     * with a message naming the topic and both sizes if that is not allowed. A topic that does not
+     * exist is left alone.
+     */
+    public static void fitParametersTopic(
+            Properties client, String topic, Iterable<PolicySpec> policies)
+            throws InterruptedException {
+        long needed = snapshotRecordBytes(policies);
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(client)) {
+            long current;
+            try {
+                ConfigEntry entry =
+                        admin.describeConfigs(List.of(resource))
+                                .all()
+                                .get()
+                                .get(resource)
+                                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                current = Long.parseLong(entry.value());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    return;
+                }
+                throw new IllegalStateException(
+                        "Could not read the configuration of topic "
+                                + topic
+                                + ": "
+                                + e.getCause().getMessage(),
+                        e);
+            }
+            if (current >= needed) {
+                return;
+            }
+            String limit = Long.toString(parametersTopicLimit(policies));
+            try {
+                admin.incrementalAlterConfigs(
+                                Map.of(
+                                        resource,
+                                        List.of(
+                                                new AlterConfigOp(
+                                                        new ConfigEntry(
+                                                                TopicConfig
+                                                                        .MAX_MESSAGE_BYTES_CONFIG,
+                                                                limit),
+                                                        AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get();
+                LOG.warn(
+                        "Raised max.message.bytes of topic {} from {} to {}: the largest snapshot"
+                                + " takes {} bytes.",
+                        topic,
+                        current,
+                        limit,
+                        needed);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(
+                        "Topic "
+                                + topic
+                                + " takes records of up to "
+                                + current
+                                + " bytes (max.message.bytes), the largest snapshot needs "
+                                + needed
+                                + ", and raising it failed: "
+                                + e.getCause().getMessage(),
+                        e);
+            }
         }
     }
 
