@@ -17,6 +17,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.flinkreinforce.model.PolicySpec;
@@ -104,7 +105,7 @@ public final class KafkaTopics {
      * Makes an existing parameters topic take the largest snapshot of {@code policies}: where its
      * {@code max.message.bytes} is smaller, raises it to {@link #parametersTopicLimit}, or fails
      * with a message naming the topic and both sizes if that is not allowed. A topic that does not
-     * exist is left alone.
+     * exist, or whose configuration this client may not read, is left alone (with a warning).
      */
     public static void fitParametersTopic(
             Properties client, String topic, Iterable<PolicySpec> policies)
@@ -123,6 +124,14 @@ public final class KafkaTopics {
                 current = Long.parseLong(entry.value());
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    return;
+                }
+                if (e.getCause() instanceof AuthorizationException) {
+                    LOG.warn(
+                            "Cannot check that topic {} takes snapshots of {} bytes: {}",
+                            topic,
+                            needed,
+                            e.getCause().getMessage());
                     return;
                 }
                 throw new IllegalStateException(
