@@ -38,7 +38,6 @@ import org.flinkreinforce.model.kernel.GradientKernel;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.optim.Optimizer;
-import org.flinkreinforce.model.optim.OptimizerKind;
 import org.flinkreinforce.model.optim.OptimizerState;
 import org.flinkreinforce.model.optim.ParameterAverage;
 import org.flinkreinforce.model.optim.UpdateResult;
@@ -277,77 +276,68 @@ public class LearnPolicyFunction
 
     /**
      * The policy's state, made to fit its settings: a new one on its first event; a restored one
-     * whose spec changed restarts from zeros (its buffered events, which no longer fit, go to the
-     * dead-letter output as {@link DeadLetterReason#POLICY_CHANGED}), and one whose optimizer kind
-     * changed restarts the optimizer's moments. The version carries on in both cases.
+     * continues its versions above the newest published one, restarts from zeros where its spec
+     * changed (its buffered events, which no longer fit, go to the dead-letter output as {@link
+     * DeadLetterReason#POLICY_CHANGED}), and restarts the optimizer's moments where its kind
+     * changed. The version carries on in every case.
      */
     private LearnerState current(PolicyRuntime runtime, Context context) throws Exception {
         PolicySpec spec = runtime.settings.spec();
-        OptimizerKind optimizer = runtime.settings.optimizer().kind();
         LearnerState state = learnerState.value();
         if (state == null) {
             state = initialState(spec);
-        } else {
-            ParameterSnapshot published = warmSnapshots.remove(spec.id());
-            if (published != null && published.version() > state.getVersion()) {
-                // Restored from an older checkpoint or savepoint than the newest committed
-                // version: versions carry on above it, so no version number is issued twice.
-                LOG.warn(
-                        "Policy {} restored at version {}, below the published version {}: its"
-                                + " next version is {}.",
-                        spec.id(),
-                        state.getVersion(),
-                        published.version(),
-                        published.version() + 1);
-                state.continueVersionsAbove(published.version());
-            }
-            switch (state.changeFor(spec, optimizer)) {
-                case SPEC -> {
-                    List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
-                    for (PolicyEvent event : bufferedEvents.get()) {
-                        pending.add(event);
-                    }
-                    bufferedEvents.clear();
-                    for (PolicyEvent event : pending) {
-                        context.output(
-                                RouteDeadLettersFunction.DEAD_LETTERS,
-                                deadLetter(
-                                        event,
-                                        DeadLetterReason.POLICY_CHANGED,
-                                        "Policy "
-                                                + spec.id()
-                                                + " changed to "
-                                                + spec
-                                                + "; event "
-                                                + event.eventId
-                                                + " was buffered for its former spec and never"
-                                                + " applied."));
-                    }
-                    state.restartShape(
-                            new float[spec.parameterCount()], runtime.optimizer.newState());
-                    LOG.warn(
-                            "Policy {} restored with another spec ({}, was {}): it restarts from"
-                                    + " zeros after version {}; {} buffered events dead-lettered.",
-                            spec.id(),
-                            spec,
-                            state.getLayout(),
-                            state.getVersion(),
-                            pending.size());
-                }
-                case OPTIMIZER -> {
-                    state.restartOptimizer(runtime.optimizer.newState());
-                    LOG.warn(
-                            "Policy {} restored with another optimizer ({}, was {}): its moments"
-                                    + " restart.",
-                            spec.id(),
-                            optimizer,
-                            state.getLayout());
-                }
-                case NONE -> {}
-            }
+        } else if (!warmSnapshots.isEmpty()) {
+            continueAbovePublished(spec, state);
         }
-        state.recordLayout(LearnerState.layoutOf(spec, optimizer));
+        switch (state.changeFor(runtime.layout, spec, runtime.settings.optimizer().kind())) {
+            case SPEC -> {
+                List<PolicyEvent> pending = takeBuffered(state);
+                deadLetter(
+                        pending,
+                        DeadLetterReason.POLICY_CHANGED,
+                        "Policy " + spec.id() + " changed to " + spec + "; event ",
+                        " was buffered for its former spec and never applied.",
+                        context);
+                state.restartShape(new float[spec.parameterCount()], runtime.optimizer.newState());
+                LOG.warn(
+                        "Policy {} restored as {} (was {}): it restarts from zeros after version"
+                                + " {}; {} buffered events dead-lettered.",
+                        spec.id(),
+                        runtime.layout,
+                        state.getLayout(),
+                        state.getVersion(),
+                        pending.size());
+            }
+            case OPTIMIZER -> {
+                state.restartOptimizer(runtime.optimizer.newState());
+                LOG.warn(
+                        "Policy {} restored as {} (was {}): the optimizer's moments restart.",
+                        spec.id(),
+                        runtime.layout,
+                        state.getLayout());
+            }
+            case NONE -> {}
+        }
+        state.recordLayout(runtime.layout);
         return state;
+    }
+
+    /**
+     * Restored from an older checkpoint or savepoint than the newest committed version: versions
+     * carry on above it, so that no version number is issued twice.
+     */
+    private void continueAbovePublished(PolicySpec spec, LearnerState state) {
+        ParameterSnapshot published = warmSnapshots.remove(spec.id());
+        if (published != null && published.version() > state.getVersion()) {
+            LOG.warn(
+                    "Policy {} restored at version {}, below the published version {}: its next"
+                            + " version is {}.",
+                    spec.id(),
+                    state.getVersion(),
+                    published.version(),
+                    published.version() + 1);
+            state.continueVersionsAbove(published.version());
+        }
     }
 
     /**
@@ -357,29 +347,43 @@ public class LearnPolicyFunction
      * version keeps its (small) state until it is configured again.
      */
     private void forget(String policyId, LearnerState state, Context context) throws Exception {
-        List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
-        for (PolicyEvent event : bufferedEvents.get()) {
-            pending.add(event);
-        }
-        for (PolicyEvent event : pending) {
-            context.output(
-                    RouteDeadLettersFunction.DEAD_LETTERS,
-                    deadLetter(
-                            event,
-                            DeadLetterReason.POLICY_REMOVED,
-                            "Policy "
-                                    + policyId
-                                    + " is no longer configured; event "
-                                    + event.eventId
-                                    + " was buffered and never applied."));
-        }
+        List<PolicyEvent> pending = takeBuffered(state);
+        deadLetter(
+                pending,
+                DeadLetterReason.POLICY_REMOVED,
+                "Policy " + policyId + " is no longer configured; event ",
+                " was buffered and never applied.",
+                context);
         LOG.warn(
                 "Policy {} is no longer configured: dropped its state and dead-lettered its {}"
                         + " buffered events.",
                 policyId,
                 pending.size());
-        bufferedEvents.clear();
         learnerState.clear();
+    }
+
+    /** Takes the pending micro-batch's events out of the state. */
+    private List<PolicyEvent> takeBuffered(LearnerState state) throws Exception {
+        List<PolicyEvent> pending = new ArrayList<>(state.drainBuffer());
+        for (PolicyEvent event : bufferedEvents.get()) {
+            pending.add(event);
+        }
+        bufferedEvents.clear();
+        return pending;
+    }
+
+    /** Each of {@code events} to the dead-letter output, its id between the two detail parts. */
+    private static void deadLetter(
+            List<PolicyEvent> events,
+            DeadLetterReason reason,
+            String detailBefore,
+            String detailAfter,
+            Context context) {
+        for (PolicyEvent event : events) {
+            context.output(
+                    RouteDeadLettersFunction.DEAD_LETTERS,
+                    deadLetter(event, reason, detailBefore + event.eventId + detailAfter));
+        }
     }
 
     /** The dead letter of an event whose micro-batch the optimizer rejected. */
@@ -479,6 +483,10 @@ public class LearnPolicyFunction
     /** Per-policy objects of this task that need not be checkpointed: workspace and metrics. */
     private static final class PolicyRuntime {
         final PolicySettings settings;
+
+        /** {@link LearnerState#layoutOf} these settings, which the state records. */
+        final String layout;
+
         final MicroBatch batch;
         final ReinforceEstimator estimator;
         final Optimizer optimizer;
@@ -497,6 +505,7 @@ public class LearnPolicyFunction
         PolicyRuntime(PolicySettings settings, GradientKernel kernel, MetricGroup metrics) {
             this.settings = settings;
             PolicySpec spec = settings.spec();
+            this.layout = LearnerState.layoutOf(spec, settings.optimizer().kind());
             this.batch = new MicroBatch(spec, settings.batchSize());
             this.estimator =
                     new ReinforceEstimator(

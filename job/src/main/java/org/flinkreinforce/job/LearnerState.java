@@ -143,11 +143,15 @@ public class LearnerState {
     }
 
     /**
-     * What this state needs changed to learn {@code spec} with {@code optimizer}. A state of the
+     * What this state needs changed to learn {@code spec} with {@code optimizer}, whose layout is
+     * {@code expected} ({@link #layoutOf}; the same layout costs one comparison). A state of the
      * first release records no layout: a parameter count other than the spec's counts as a new
      * spec, moments of the other optimizer's lengths as a new optimizer.
      */
-    Change changeFor(PolicySpec spec, OptimizerKind optimizer) {
+    Change changeFor(String expected, PolicySpec spec, OptimizerKind optimizer) {
+        if (expected.equals(layout)) {
+            return Change.NONE;
+        }
         if (layout != null) {
             String recorded = layout.substring(0, layout.lastIndexOf(' '));
             if (!recorded.equals(spec.toString())) {
