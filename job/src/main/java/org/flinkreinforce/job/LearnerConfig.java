@@ -60,6 +60,11 @@ public final class LearnerConfig {
         if (maxEventBytes < 16) {
             throw invalid(maxEventBytes, LearnerOptions.MAX_EVENT_BYTES, "it must be at least 16");
         }
+        int maxParallelism = options.get(LearnerOptions.MAX_PARALLELISM);
+        if (maxParallelism < 1 || maxParallelism > 32768) {
+            throw invalid(
+                    maxParallelism, LearnerOptions.MAX_PARALLELISM, "it must be from 1 to 32768");
+        }
         if (options.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis() < 10) {
             throw invalid(
                     options.get(LearnerOptions.CHECKPOINT_INTERVAL),

@@ -165,6 +165,9 @@ public final class LearnerJob {
         env.enableCheckpointing(
                 config.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
+        // Set, not left to Flink's default, which changes with the parallelism and would then no
+        // longer match the state's key groups.
+        env.setMaxParallelism(config.get(LearnerOptions.MAX_PARALLELISM));
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
         // No operator keeps or changes a record it has emitted, so chained operators may share

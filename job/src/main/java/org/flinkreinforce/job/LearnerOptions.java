@@ -307,6 +307,17 @@ public final class LearnerOptions {
                     .withDescription(
                             "Records larger than this (key and value) go to the dead-letter topic as TOO_LARGE.");
 
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            ConfigOptions.key("max-parallelism")
+                    .intType()
+                    .defaultValue(128)
+                    .withDescription(
+                            "The job's maximum parallelism: the number of key groups its state is"
+                                    + " split into, fixed by its first deployment (1 to 32768)."
+                                    + " A checkpoint or savepoint restores only with the value it"
+                                    + " was taken with; 128 is also what Flink chose for a job of"
+                                    + " an earlier release deployed with a parallelism up to 85.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")
                     .durationType()
@@ -372,6 +383,7 @@ public final class LearnerOptions {
                 BASELINE_KEY_TTL,
                 KERNEL,
                 MAX_EVENT_BYTES,
+                MAX_PARALLELISM,
                 CHECKPOINT_INTERVAL,
                 TRANSACTION_TIMEOUT,
                 TRANSACTIONAL_ID_PREFIX);
