@@ -89,13 +89,18 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Environment environment = Environment.of(scenario, seed);
         Properties client = kafka.connect();
-        KafkaTopics.ensure(
-                client,
-                eventsTopic,
-                parametersTopic,
-                deadLetterTopic,
-                eventPartitions,
-                List.of(environment.spec(policyId)));
+        try {
+            KafkaTopics.ensure(
+                    client,
+                    eventsTopic,
+                    parametersTopic,
+                    deadLetterTopic,
+                    eventPartitions,
+                    List.of(environment.spec(policyId)));
+        } catch (IllegalStateException e) {
+            // e.g. not allowed to create topics: the learner (or an administrator) makes them
+            System.out.println("WARNING: " + Failures.describe(e));
+        }
         AtomicBoolean stop = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
         System.out.println(
