@@ -56,6 +56,10 @@ public final class LearnerConfig {
             }
         }
         this.policies = Map.copyOf(parsed);
+        long maxPolicyBytes = options.get(LearnerOptions.MAX_POLICY_BYTES);
+        for (PolicySettings settings : parsed.values()) {
+            checkMemory(settings, maxPolicyBytes);
+        }
         int maxEventBytes = options.get(LearnerOptions.MAX_EVENT_BYTES);
         if (maxEventBytes < 16) {
             throw invalid(maxEventBytes, LearnerOptions.MAX_EVENT_BYTES, "it must be at least 16");
@@ -222,6 +226,59 @@ public final class LearnerConfig {
             }
             return Set.copyOf(known);
         }
+    }
+
+    /**
+     * Fails where a policy's batch workspace would not fit a Java array, or the policy would take
+     * more than {@code maxBytes} in a task ({@link #policyBytes}).
+     */
+    private static void checkMemory(PolicySettings settings, long maxBytes) {
+        PolicySpec spec = settings.spec();
+        long actions = 0;
+        for (int h = 0; h < spec.headCount(); h++) {
+            actions = Math.max(actions, spec.actions(h));
+        }
+        if ((long) settings.batchSize() * actions > Integer.MAX_VALUE - 8) {
+            throw invalid(
+                    settings.batchSize(),
+                    LearnerOptions.BATCH_SIZE,
+                    "policy "
+                            + spec.id()
+                            + " would need "
+                            + (long) settings.batchSize() * actions
+                            + " probabilities per head in one array, more than Java allows");
+        }
+        long bytes = policyBytes(settings);
+        if (bytes > maxBytes) {
+            throw invalid(
+                    maxBytes,
+                    LearnerOptions.MAX_POLICY_BYTES,
+                    "policy "
+                            + spec.id()
+                            + " ("
+                            + spec
+                            + ", batch.size "
+                            + settings.batchSize()
+                            + ") takes about "
+                            + (bytes >> 20)
+                            + " MiB in a task; lower its batch.size or raise max-policy-bytes");
+        }
+    }
+
+    /**
+     * About the memory a policy takes in a task: seven float vectors of its parameter count
+     * (parameters, two optimizer moments, the published average, the reward model's weights and
+     * squares, the gradient) and its batch workspace, {@code batch.size x (2 x actions + features)}
+     * floats (probabilities and action values per action, the features).
+     */
+    static long policyBytes(PolicySettings settings) {
+        PolicySpec spec = settings.spec();
+        long actions = 0;
+        for (int h = 0; h < spec.headCount(); h++) {
+            actions += spec.actions(h);
+        }
+        long workspace = (long) settings.batchSize() * (2 * actions + spec.features());
+        return 4 * (workspace + 7L * spec.parameterCount());
     }
 
     static IllegalArgumentException invalid(Object value, ConfigOption<?> option, String reason) {

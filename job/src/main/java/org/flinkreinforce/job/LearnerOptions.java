@@ -307,6 +307,17 @@ public final class LearnerOptions {
                     .withDescription(
                             "Records larger than this (key and value) go to the dead-letter topic as TOO_LARGE.");
 
+    public static final ConfigOption<Long> MAX_POLICY_BYTES =
+            ConfigOptions.key("max-policy-bytes")
+                    .longType()
+                    .defaultValue(1L << 30)
+                    .withDescription(
+                            "The most memory one policy may take in a task: its state"
+                                    + " (parameters, optimizer moments, average, reward model) and"
+                                    + " its batch workspace (batch.size x (2 x actions +"
+                                    + " features) floats). A policy over it fails the start with"
+                                    + " its estimate, not a task with an OutOfMemoryError.");
+
     public static final ConfigOption<Integer> MAX_PARALLELISM =
             ConfigOptions.key("max-parallelism")
                     .intType()
@@ -383,6 +394,7 @@ public final class LearnerOptions {
                 BASELINE_KEY_TTL,
                 KERNEL,
                 MAX_EVENT_BYTES,
+                MAX_POLICY_BYTES,
                 MAX_PARALLELISM,
                 CHECKPOINT_INTERVAL,
                 TRANSACTION_TIMEOUT,

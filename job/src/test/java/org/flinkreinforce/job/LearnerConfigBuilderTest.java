@@ -64,6 +64,38 @@ class LearnerConfigBuilderTest {
     }
 
     @Test
+    void shouldRefuseAPolicyThatWouldNotFitInMemoryAtTheStartNotInATask() {
+        // 100,000 actions at batch 4096: 1.6 GB of probabilities alone.
+        assertThatThrownBy(
+                        () ->
+                                LearnerConfig.builder()
+                                        .setString(LearnerOptions.POLICIES, "recs:128:100000")
+                                        .set(LearnerOptions.BATCH_SIZE, 4096)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration max-policy-bytes")
+                .hasMessageContaining("policy recs (recs:128:100000, batch.size 4096) takes about");
+        // batch x actions over what one array holds: a message, not an ArithmeticException.
+        assertThatThrownBy(
+                        () ->
+                                LearnerConfig.builder()
+                                        .setString(LearnerOptions.POLICIES, "wide:0:1000000")
+                                        .set(LearnerOptions.BATCH_SIZE, 3000)
+                                        .set(LearnerOptions.MAX_POLICY_BYTES, Long.MAX_VALUE)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration batch.size")
+                .hasMessageContaining("more than Java allows");
+        // The same policy fits at the default batch size, and with a larger budget.
+        LearnerConfig.builder().setString(LearnerOptions.POLICIES, "recs:128:100000").build();
+        LearnerConfig.builder()
+                .setString(LearnerOptions.POLICIES, "recs:128:100000")
+                .set(LearnerOptions.BATCH_SIZE, 4096)
+                .set(LearnerOptions.MAX_POLICY_BYTES, 8L << 30)
+                .build();
+    }
+
+    @Test
     void shouldValidateWhatTheBuilderCollectedWithTheUsualMessages() {
         assertThatThrownBy(
                         () ->
