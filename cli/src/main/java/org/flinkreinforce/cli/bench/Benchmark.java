@@ -7,12 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -24,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.cli.flink.Directories;
 import org.flinkreinforce.cli.flink.LocalCheckpoints;
 import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.client.EventLogger;
@@ -114,9 +113,7 @@ public final class Benchmark {
         try {
             return run(bootstrap, broker, checkpoints);
         } finally {
-            try (Stream<Path> files = Files.walk(checkpoints)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            Directories.deleteQuietly(checkpoints);
         }
     }
 

@@ -121,7 +121,7 @@ public record LocalCluster(
         IOException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             try {
-                deleteRecursively(runDirectory);
+                Directories.delete(runDirectory);
                 return;
             } catch (IOException e) {
                 last = e;
@@ -177,17 +177,6 @@ public record LocalCluster(
                             + address
                             + " for the web UI is taken (another learner, demo or Flink"
                             + " cluster?)");
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

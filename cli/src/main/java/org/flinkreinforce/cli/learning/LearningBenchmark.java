@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -23,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.cli.bench.Benchmark;
+import org.flinkreinforce.cli.flink.Directories;
 import org.flinkreinforce.cli.flink.LocalCheckpoints;
 import org.flinkreinforce.cli.learning.LearningBenchResult.Point;
 import org.flinkreinforce.cli.learning.LearningBenchResult.VariantResult;
@@ -147,9 +146,7 @@ public final class LearningBenchmark {
                                                 checkpointDirectory.resolve(Integer.toString(k))));
             }
         } finally {
-            try (Stream<Path> files = Files.walk(checkpointDirectory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            Directories.deleteQuietly(checkpointDirectory);
         }
         return result;
     }
