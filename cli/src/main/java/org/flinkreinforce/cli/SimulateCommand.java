@@ -13,6 +13,7 @@ import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.job.LearnerOptions;
+import org.flinkreinforce.model.PolicySpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,7 +115,7 @@ public final class SimulateCommand implements Callable<Integer> {
         try (PolicyClient policies = new PolicyClient(client, parametersTopic);
                 EventLogger logger = new EventLogger(client, eventsTopic);
                 DeadLetterWatch deadLetters = new DeadLetterWatch(client, deadLetterTopic)) {
-            Warnings warnings = new Warnings(policies, deadLetters);
+            Warnings warnings = new Warnings(policies, deadLetters, environment.spec(policyId));
             Simulator simulator = new Simulator(environment, policyId, policies, logger, seed);
             long produced =
                     simulator.run(
@@ -143,13 +144,15 @@ public final class SimulateCommand implements Callable<Integer> {
     private final class Warnings {
         private final PolicyClient policies;
         private final DeadLetterWatch deadLetters;
+        private final PolicySpec spec;
         private boolean warnedNoLearner;
         private long deadLettered;
         private boolean warnedDeadLetters;
 
-        Warnings(PolicyClient policies, DeadLetterWatch deadLetters) {
+        Warnings(PolicyClient policies, DeadLetterWatch deadLetters, PolicySpec spec) {
             this.policies = policies;
             this.deadLetters = deadLetters;
+            this.spec = spec;
         }
 
         void check(double seconds) {
@@ -166,7 +169,7 @@ public final class SimulateCommand implements Callable<Integer> {
                                 + " within "
                                 + Durations.format(learnerTimeout)
                                 + ": is `learn --policy "
-                                + Environment.of(scenario, seed).spec(policyId)
+                                + spec
                                 + "` running against the same brokers and topics?");
             }
             DeadLetterWatch.Tally tally = deadLetters.take().get(policyId);

@@ -76,7 +76,7 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
     public void processElement(PolicyEvent event, Context context, Collector<PolicyEvent> out)
             throws Exception {
         RunningBaseline baseline = baselines.get(event.policyId);
-        String kind = policies.get(event.policyId).baseline().kind().name();
+        String kind = baseline.settings().kind().name();
         long now = context.timerService().currentProcessingTime();
         KeyedBaseline state = baselineState.get(event.baselineKey);
         if (state == null) {
