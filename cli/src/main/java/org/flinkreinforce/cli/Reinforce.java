@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
             LearnCommand.class,
             SimulateCommand.class,
             InspectCommand.class,
+            PolicyCommand.class,
             BenchCommand.class,
             LearningBenchCommand.class,
             CommandLine.HelpCommand.class

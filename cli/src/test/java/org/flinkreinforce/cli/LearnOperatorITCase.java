@@ -63,6 +63,8 @@ class LearnOperatorITCase {
                         "mismatch-parameters",
                         "--dead-letter-topic",
                         "mismatch-dead-letters",
+                        "--control-topic",
+                        "mismatch-control",
                         "--group-id",
                         "mismatch");
         try {
@@ -157,6 +159,7 @@ class LearnOperatorITCase {
             "--events-topic", "resume-events",
             "--parameters-topic", "resume-parameters",
             "--dead-letter-topic", "resume-dead-letters",
+            "--control-topic", "resume-control",
             "--group-id", "resume",
             "--checkpoint-dir", checkpoints.toString(),
             "--web-ui-port", Integer.toString(webUi)

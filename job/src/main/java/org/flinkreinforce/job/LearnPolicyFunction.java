@@ -10,15 +10,19 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventRejection;
+import org.flinkreinforce.formats.event.EventValidator;
 import org.flinkreinforce.formats.event.JsonEventEncoder;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -55,9 +59,18 @@ import org.slf4j.LoggerFactory;
  * else from zeros (the uniform policy). A batch flushes when full or at its deadline (a
  * processing-time timer). A batch whose gradient or update is not finite is rejected whole: the
  * parameters stay, and its events go to the dead-letter output as {@code REJECTED_BATCH}.
+ *
+ * <p>The second input is the policy control stream ({@link PolicyDirectory}). A change of a
+ * policy's options first learns its pending batch under the options it was buffered with; a changed
+ * spec restarts the parameters from zeros (its pending events, which no longer fit, go to the
+ * dead-letter output as {@code POLICY_CHANGED}); a changed optimizer restarts the moments; a
+ * removal dead-letters the pending events as {@code POLICY_REMOVED} and clears the state, keeping
+ * only the version, so that a policy added again continues above it; a rollback puts back an
+ * earlier version's parameters and publishes them at once as the next version. Versions never
+ * repeat.
  */
 public class LearnPolicyFunction
-        extends KeyedProcessFunction<String, PolicyEvent, PublishedSnapshot> {
+        extends KeyedCoProcessFunction<String, PolicyEvent, PolicyChange, PublishedSnapshot> {
 
     private static final long serialVersionUID = 1L;
 
@@ -65,15 +78,18 @@ public class LearnPolicyFunction
 
     public static final KeySelector<PolicyEvent, String> KEY = event -> event.policyId;
 
-    private final Map<String, PolicySettings> policies;
+    private final PolicyDirectory directory;
     private final KernelChoice kernelChoice;
     private final Map<String, byte[]> warmStart;
 
     private transient ValueState<LearnerState> learnerState;
     private transient ListState<PolicyEvent> bufferedEvents;
+    private transient ValueState<Long> retiredVersion;
     private transient GradientKernel kernel;
     private transient Map<String, PolicyRuntime> runtimes;
+    private transient Map<String, PolicyMetrics> metrics;
     private transient Map<String, ParameterSnapshot> warmSnapshots;
+    private transient DeadLetterCounters deadLetters;
 
     /**
      * @param warmStart encoded snapshots by policy id, the newest on the parameters topic when the
@@ -83,7 +99,12 @@ public class LearnPolicyFunction
             Map<String, PolicySettings> policies,
             KernelChoice kernelChoice,
             Map<String, byte[]> warmStart) {
-        this.policies = new HashMap<>(policies);
+        this(PolicyDirectory.fixed(policies), kernelChoice, warmStart);
+    }
+
+    LearnPolicyFunction(
+            PolicyDirectory directory, KernelChoice kernelChoice, Map<String, byte[]> warmStart) {
+        this.directory = directory;
         this.kernelChoice = kernelChoice;
         this.warmStart = new HashMap<>(warmStart);
     }
@@ -97,6 +118,12 @@ public class LearnPolicyFunction
                 getRuntimeContext()
                         .getListState(
                                 new ListStateDescriptor<>("buffered-events", PolicyEvent.class));
+        retiredVersion =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("retired-version", Types.LONG));
+        directory.open(getRuntimeContext());
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
+        metrics = new HashMap<>();
         kernel = GradientKernels.create(kernelChoice);
         String kernelName = kernel.toString();
         getRuntimeContext().getMetricGroup().gauge("kernel", () -> kernelName);
@@ -125,10 +152,33 @@ public class LearnPolicyFunction
     }
 
     @Override
-    public void processElement(PolicyEvent event, Context context, Collector<PublishedSnapshot> out)
-            throws Exception {
+    public void processElement1(
+            PolicyEvent event, Context context, Collector<PublishedSnapshot> out) throws Exception {
         PolicyRuntime runtime = runtime(event.policyId);
-        LearnerState state = current(runtime, context);
+        if (runtime == null || !fits(runtime.settings.spec(), event)) {
+            // Checked by the baseline operator against the policy as it knew it: the policy was
+            // removed or changed in between.
+            DeadLetterReason reason =
+                    runtime == null
+                            ? DeadLetterReason.UNKNOWN_POLICY
+                            : DeadLetterReason.POLICY_CHANGED;
+            deadLetters.count(reason);
+            context.output(
+                    RouteDeadLettersFunction.DEAD_LETTERS,
+                    deadLetter(
+                            event,
+                            reason,
+                            "Policy "
+                                    + event.policyId
+                                    + (runtime == null
+                                            ? " is not defined"
+                                            : " changed to " + runtime.settings.spec())
+                                    + " when event "
+                                    + event.eventId
+                                    + " reached the learner."));
+            return;
+        }
+        LearnerState state = current(runtime, context, out);
         bufferedEvents.add(event);
         long now = context.timerService().currentProcessingTime();
         if (state.bufferEvent(now, runtime.settings.batchTimeoutMillis())) {
@@ -147,12 +197,12 @@ public class LearnPolicyFunction
         if (state == null) {
             return;
         }
-        if (!policies.containsKey(context.getCurrentKey())) {
+        PolicyRuntime runtime = runtime(context.getCurrentKey());
+        if (runtime == null) {
             forget(context.getCurrentKey(), state, context);
             return;
         }
-        PolicyRuntime runtime = runtime(context.getCurrentKey());
-        state = current(runtime, context);
+        state = current(runtime, context, out);
         long now = context.timerService().currentProcessingTime();
         if (state.isFlushDue(timestamp)) {
             flush(runtime, state, now, context, out);
@@ -162,6 +212,58 @@ public class LearnPolicyFunction
             publish(runtime, state, now, out);
         }
         learnerState.update(state);
+    }
+
+    /** A change of the current policy's definition: see the class comment. */
+    @Override
+    public void processElement2(
+            PolicyChange change, Context context, Collector<PublishedSnapshot> out)
+            throws Exception {
+        PolicyDirectory.Change applied = directory.apply(change);
+        if (applied == null) {
+            return;
+        }
+        String policyId = change.policyId;
+        PolicyRuntime before = runtimes.remove(policyId);
+        if (before == null && applied.before() != null) {
+            before = newRuntime(policyId, applied.before());
+        }
+        LearnerState state = learnerState.value();
+        if (applied.after() == null) {
+            if (state != null) {
+                forget(policyId, state, context);
+            }
+            LOG.info("Policy {} removed.", policyId);
+            return;
+        }
+        LOG.info(
+                "Policy {} {}: {}.",
+                policyId,
+                applied.before() == null ? "added" : "changed",
+                applied.after().settings());
+        if (state == null) {
+            return;
+        }
+        long now = context.timerService().currentProcessingTime();
+        if (before != null
+                && before.settings.spec().equals(applied.after().settings().spec())
+                && state.getBuffered() > 0) {
+            // Learnt under the options they were buffered with.
+            flush(before, state, now, context, out);
+        }
+        state = current(runtime(policyId), context, out);
+        learnerState.update(state);
+    }
+
+    /** Whether {@code event} fits {@code spec}: its feature count, heads and action range. */
+    private static boolean fits(PolicySpec spec, PolicyEvent event) {
+        try {
+            EventValidator.checkAgainst(
+                    spec, true, event.features.length, event.actions, event.actions.length, false);
+            return true;
+        } catch (EventRejection rejection) {
+            return false;
+        }
     }
 
     /**
@@ -219,7 +321,7 @@ public class LearnPolicyFunction
         }
         double meanStaleness = stalenessCount == 0 ? 0 : stalenessSum / stalenessCount;
         PolicySpec spec = runtime.settings.spec();
-        runtime.batches.inc();
+        runtime.metrics.batches.inc();
         PolicyParameters parameters =
                 new PolicyParameters(spec, state.getParameters(), state.getVersion());
         RewardModel rewardModel =
@@ -255,14 +357,14 @@ public class LearnPolicyFunction
             if (baselineModel != null) {
                 runtime.estimator.fitBaseline(batch, baselineModel);
             }
-            runtime.updates.inc();
-            runtime.eventsApplied.inc(batch.size());
-            runtime.lastStatistics = statistics;
-            runtime.lastStaleness = meanStaleness;
-            runtime.lastValidation = state.trainingStatistics().validation();
-            runtime.version = state.getVersion();
+            runtime.metrics.updates.inc();
+            runtime.metrics.eventsApplied.inc(batch.size());
+            runtime.metrics.lastStatistics = statistics;
+            runtime.metrics.lastStaleness = meanStaleness;
+            runtime.metrics.lastValidation = state.trainingStatistics().validation();
+            runtime.metrics.version = state.getVersion();
         } else {
-            runtime.rejectedBatches.inc();
+            runtime.metrics.rejectedBatches.inc();
             LOG.warn(
                     "Rejected a batch of {} events of policy {}: {}",
                     batch.size(),
@@ -279,12 +381,16 @@ public class LearnPolicyFunction
      * continues its versions above the newest published one, restarts from zeros where its spec
      * changed (its buffered events, which no longer fit, go to the dead-letter output as {@link
      * DeadLetterReason#POLICY_CHANGED}), and restarts the optimizer's moments where its kind
-     * changed. The version carries on in every case.
+     * changed. The version carries on in every case. Then a rollback the definition asks for and
+     * the state has not seen is applied and published.
      */
-    private LearnerState current(PolicyRuntime runtime, Context context) throws Exception {
+    private LearnerState current(
+            PolicyRuntime runtime, Context context, Collector<PublishedSnapshot> out)
+            throws Exception {
         PolicySpec spec = runtime.settings.spec();
         LearnerState state = learnerState.value();
-        if (state == null) {
+        boolean fresh = state == null;
+        if (fresh) {
             state = initialState(spec);
         } else if (!warmSnapshots.isEmpty()) {
             continueAbovePublished(spec, state);
@@ -300,7 +406,7 @@ public class LearnPolicyFunction
                         context);
                 state.restartShape(new float[spec.parameterCount()], runtime.optimizer.newState());
                 LOG.warn(
-                        "Policy {} restored as {} (was {}): it restarts from zeros after version"
+                        "Policy {} is now {} (was {}): it restarts from zeros after version"
                                 + " {}; {} buffered events dead-lettered.",
                         spec.id(),
                         runtime.layout,
@@ -311,7 +417,7 @@ public class LearnPolicyFunction
             case OPTIMIZER -> {
                 state.restartOptimizer(runtime.optimizer.newState());
                 LOG.warn(
-                        "Policy {} restored as {} (was {}): the optimizer's moments restart.",
+                        "Policy {} is now {} (was {}): the optimizer's moments restart.",
                         spec.id(),
                         runtime.layout,
                         state.getLayout());
@@ -319,7 +425,56 @@ public class LearnPolicyFunction
             case NONE -> {}
         }
         state.recordLayout(runtime.layout);
+        if (runtime.rollback != null && !state.rolledBack(runtime.rollback.id())) {
+            rollBack(runtime, state, fresh, context.timerService().currentProcessingTime(), out);
+        }
         return state;
+    }
+
+    /**
+     * Applies {@code runtime}'s rollback to {@code state} and publishes the result as the next
+     * version. A fresh state above the version the rollback was asked at has it already: an earlier
+     * run applied and published it, and the warm start read that.
+     */
+    private void rollBack(
+            PolicyRuntime runtime,
+            LearnerState state,
+            boolean fresh,
+            long now,
+            Collector<PublishedSnapshot> out) {
+        PolicyDefinition.Rollback rollback = runtime.rollback;
+        PolicySpec spec = runtime.settings.spec();
+        if (fresh && state.getVersion() > rollback.basedOnVersion()) {
+            state.setRollbackId(rollback.id());
+            return;
+        }
+        ParameterSnapshot target;
+        try {
+            target = SnapshotCodec.decode(rollback.snapshot());
+        } catch (SnapshotFormatException e) {
+            LOG.warn("Policy {}: refused {}: {}", spec.id(), rollback, e.getMessage());
+            state.setRollbackId(rollback.id());
+            return;
+        }
+        if (!target.spec().sameShape(spec)) {
+            LOG.warn(
+                    "Policy {}: refused {}: version {} is a {}, the policy now a {}.",
+                    spec.id(),
+                    rollback,
+                    target.version(),
+                    target.spec(),
+                    spec);
+            state.setRollbackId(rollback.id());
+            return;
+        }
+        state.rollBack(rollback.id(), target.parameters().clone(), runtime.optimizer.newState());
+        LOG.warn(
+                "Policy {} rolled back to the parameters of version {}, published as version"
+                        + " {}.",
+                spec.id(),
+                target.version(),
+                state.getVersion());
+        publish(runtime, state, now, out);
     }
 
     /**
@@ -341,21 +496,23 @@ public class LearnPolicyFunction
     }
 
     /**
-     * A restored policy that is no longer configured: its buffered events go to the dead-letter
-     * output as {@link DeadLetterReason#POLICY_REMOVED} and its state is cleared. Its timers are
-     * the only way back to its key, so a policy with neither buffered events nor an unpublished
-     * version keeps its (small) state until it is configured again.
+     * A policy removed (while the job runs, or before it restored): its buffered events go to the
+     * dead-letter output as {@link DeadLetterReason#POLICY_REMOVED} and its state is cleared but
+     * for its version. After a restore its timers are the only way back to its key, so a policy
+     * with neither buffered events nor an unpublished version keeps its (small) state until it is
+     * defined again.
      */
     private void forget(String policyId, LearnerState state, Context context) throws Exception {
+        retiredVersion.update(state.getVersion());
         List<PolicyEvent> pending = takeBuffered(state);
         deadLetter(
                 pending,
                 DeadLetterReason.POLICY_REMOVED,
-                "Policy " + policyId + " is no longer configured; event ",
+                "Policy " + policyId + " is no longer defined; event ",
                 " was buffered and never applied.",
                 context);
         LOG.warn(
-                "Policy {} is no longer configured: dropped its state and dead-lettered its {}"
+                "Policy {} is no longer defined: dropped its state and dead-lettered its {}"
                         + " buffered events.",
                 policyId,
                 pending.size());
@@ -418,7 +575,7 @@ public class LearnPolicyFunction
                 PublishedSnapshot.of(
                         state.snapshot(runtime.settings.spec(), runtime.averager, now)));
         state.markPublished(now);
-        runtime.published.inc();
+        runtime.metrics.published.inc();
     }
 
     /**
@@ -426,10 +583,11 @@ public class LearnPolicyFunction
      * version keeps increasing from there, its parameters are reused where the shape is the same),
      * else from zeros.
      */
-    private LearnerState initialState(PolicySpec spec) {
+    private LearnerState initialState(PolicySpec spec) throws Exception {
         PolicyRuntime runtime = runtime(spec.id());
         OptimizerState optimizerState = runtime.optimizer.newState();
         ParameterSnapshot snapshot = warmSnapshots.remove(spec.id());
+        Long retired = retiredVersion.value();
         LearnerState state;
         if (snapshot == null) {
             state = LearnerState.start(new float[spec.parameterCount()], optimizerState);
@@ -455,43 +613,46 @@ public class LearnPolicyFunction
                     spec,
                     snapshot.version());
         }
-        runtime.version = state.getVersion();
+        if (retired != null && retired > state.getVersion()) {
+            // Removed and added again: versions carry on above the ones it had.
+            state.continueVersionsAbove(retired);
+        }
+        retiredVersion.clear();
+        runtime.metrics.version = state.getVersion();
         return state;
     }
 
-    private PolicyRuntime runtime(String policyId) {
+    /** The current policy's runtime, {@code null} where the policy is not defined. */
+    private PolicyRuntime runtime(String policyId) throws Exception {
         PolicyRuntime runtime = runtimes.get(policyId);
         if (runtime == null) {
-            PolicySettings settings = policies.get(policyId);
-            if (settings == null) {
-                throw new IllegalStateException(
-                        "Policy "
-                                + policyId
-                                + " is not configured; the decoder should have"
-                                + " rejected its events.");
+            PolicyDirectory.Policy policy = directory.policy(policyId);
+            if (policy == null) {
+                return null;
             }
-            runtime =
-                    new PolicyRuntime(
-                            settings,
-                            kernel,
-                            getRuntimeContext().getMetricGroup().addGroup("policy", policyId));
+            runtime = newRuntime(policyId, policy);
             runtimes.put(policyId, runtime);
         }
         return runtime;
     }
 
-    /** Per-policy objects of this task that need not be checkpointed: workspace and metrics. */
-    private static final class PolicyRuntime {
-        final PolicySettings settings;
+    private PolicyRuntime newRuntime(String policyId, PolicyDirectory.Policy policy) {
+        PolicyMetrics policyMetrics =
+                metrics.computeIfAbsent(
+                        policyId,
+                        id ->
+                                new PolicyMetrics(
+                                        getRuntimeContext()
+                                                .getMetricGroup()
+                                                .addGroup("policy", id)));
+        return new PolicyRuntime(policy, kernel, policyMetrics);
+    }
 
-        /** {@link LearnerState#layoutOf} these settings, which the state records. */
-        final String layout;
-
-        final MicroBatch batch;
-        final ReinforceEstimator estimator;
-        final Optimizer optimizer;
-        final ParameterAverage averager;
-        final float[] gradient;
+    /**
+     * A policy's metrics, one set per policy id and task for the task's lifetime, across changes of
+     * the policy's definition.
+     */
+    private static final class PolicyMetrics {
         final Counter batches;
         final Counter updates;
         final Counter rejectedBatches;
@@ -502,17 +663,7 @@ public class LearnPolicyFunction
         volatile ValidationStatistics lastValidation = ValidationStatistics.NONE;
         volatile long version;
 
-        PolicyRuntime(PolicySettings settings, GradientKernel kernel, MetricGroup metrics) {
-            this.settings = settings;
-            PolicySpec spec = settings.spec();
-            this.layout = LearnerState.layoutOf(spec, settings.optimizer().kind());
-            this.batch = new MicroBatch(spec, settings.batchSize());
-            this.estimator =
-                    new ReinforceEstimator(
-                            spec, settings.batchSize(), settings.estimator(), kernel);
-            this.optimizer = new Optimizer(settings.optimizer(), spec.parameterCount());
-            this.averager = new ParameterAverage(settings.average(), spec.parameterCount());
-            this.gradient = new float[spec.parameterCount()];
+        PolicyMetrics(MetricGroup metrics) {
             this.batches = metrics.counter("batches");
             this.updates = metrics.counter("updates");
             this.rejectedBatches = metrics.counter("rejectedBatches");
@@ -527,6 +678,39 @@ public class LearnPolicyFunction
             metrics.gauge("validationIps", () -> lastValidation.ips());
             metrics.gauge("validationSnips", () -> lastValidation.snips());
             metrics.gauge("validationLoggedMean", () -> lastValidation.loggedMean());
+        }
+    }
+
+    /** Per-policy objects of this task that need not be checkpointed: workspace and metrics. */
+    private static final class PolicyRuntime {
+        final PolicySettings settings;
+
+        /** The newest rollback the policy's definition asks for, or {@code null}. */
+        final PolicyDefinition.Rollback rollback;
+
+        /** {@link LearnerState#layoutOf} these settings, which the state records. */
+        final String layout;
+
+        final MicroBatch batch;
+        final ReinforceEstimator estimator;
+        final Optimizer optimizer;
+        final ParameterAverage averager;
+        final float[] gradient;
+        final PolicyMetrics metrics;
+
+        PolicyRuntime(PolicyDirectory.Policy policy, GradientKernel kernel, PolicyMetrics metrics) {
+            this.settings = policy.settings();
+            this.rollback = policy.rollback();
+            this.metrics = metrics;
+            PolicySpec spec = settings.spec();
+            this.layout = LearnerState.layoutOf(spec, settings.optimizer().kind());
+            this.batch = new MicroBatch(spec, settings.batchSize());
+            this.estimator =
+                    new ReinforceEstimator(
+                            spec, settings.batchSize(), settings.estimator(), kernel);
+            this.optimizer = new Optimizer(settings.optimizer(), spec.parameterCount());
+            this.averager = new ParameterAverage(settings.average(), spec.parameterCount());
+            this.gradient = new float[spec.parameterCount()];
         }
     }
 }

@@ -125,6 +125,11 @@ public final class LearnerConfig {
         return kernel;
     }
 
+    /** Resolves policy definitions under these options, as the control topic delivers them. */
+    public PolicyResolver resolver() {
+        return new PolicyResolver(options, 0);
+    }
+
     /**
      * Splits {@code key=value} pairs into learner options and Kafka client properties: keys that
      * are {@link LearnerOptions} or per-policy overrides become options, everything else passes to
@@ -232,7 +237,7 @@ public final class LearnerConfig {
      * Fails where a policy's batch workspace would not fit a Java array, or the policy would take
      * more than {@code maxBytes} in a task ({@link #policyBytes}).
      */
-    private static void checkMemory(PolicySettings settings, long maxBytes) {
+    static void checkMemory(PolicySettings settings, long maxBytes) {
         PolicySpec spec = settings.spec();
         long actions = 0;
         for (int h = 0; h < spec.headCount(); h++) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -16,22 +17,28 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.client.kafka.KafkaTopics;
+import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
+import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The learner: events from Kafka, keyed running baselines, micro-batched REINFORCE updates, and
@@ -40,33 +47,51 @@ import org.flinkreinforce.model.kernel.GradientKernels;
  * <pre>
  * events --source--> route dead letters --(bad)--------------------------> dead-letter sink
  *                          | keyBy(policyId)
- *                    update baseline  --(advantage overflow)------------->
- *                          | (chained: same key, no shuffle)
- *                    learn policy     --(rejected batch)----------------->
- *                          |
+ *                    update baseline  &lt;--+--(not its spec, advantage overflow)->
+ *                          |              |
+ *                    learn policy     &lt;--+--(rejected batch, removed)------>
+ *                          |              | keyBy(policyId)
+ *                          |         policy changes &lt;--source-- control topic
  *                    parameters sink (exactly-once, key = policy id)
  * </pre>
  *
- * The job takes its source and sinks as arguments, so tests can swap them; {@link #kafka} wires the
- * production ones. The same {@link #main} runs locally (a MiniCluster) and on a cluster ({@code
+ * The policies follow the control topic ({@link PolicyDirectory}): the job reads it whole at start,
+ * after writing the configured policies to it where they are new or changed ({@link #seed}), then
+ * applies each change as it arrives, without a restart. The source decodes events without their
+ * specs; the baseline operator checks each event against its policy as defined then.
+ *
+ * <p>The job takes its sources and sinks as arguments, so tests can swap them; {@link #kafka} wires
+ * the production ones. The same {@link #main} runs locally (a MiniCluster) and on a cluster ({@code
  * flink run}).
  */
 public final class LearnerJob {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LearnerJob.class);
+
     private final LearnerConfig config;
     private final Source<DecodedRecord, ?, ?> source;
+    private final Source<PolicyChange, ?, ?> changes;
+    private final PolicyDirectory directory;
     private final Sink<PublishedSnapshot> parameterSink;
     private final Sink<DeadLetter> deadLetterSink;
     private final Map<String, byte[]> warmStart;
 
-    public LearnerJob(
+    /**
+     * @param changes the control topic's records above those {@code directory} starts from
+     * @param directory the policies at start
+     */
+    LearnerJob(
             LearnerConfig config,
             Source<DecodedRecord, ?, ?> source,
+            Source<PolicyChange, ?, ?> changes,
+            PolicyDirectory directory,
             Sink<PublishedSnapshot> parameterSink,
             Sink<DeadLetter> deadLetterSink,
             Map<String, ParameterSnapshot> warmStart) {
         this.config = config;
         this.source = source;
+        this.changes = changes;
+        this.directory = directory;
         this.parameterSink = parameterSink;
         this.deadLetterSink = deadLetterSink;
         this.warmStart = new HashMap<>();
@@ -74,15 +99,53 @@ public final class LearnerJob {
     }
 
     /**
+     * A job whose policies start as configured and then follow the control topic (which it creates
+     * where it is missing) from its beginning: for tests that bring their own event source and
+     * sinks.
+     */
+    static LearnerJob withConfiguredPolicies(
+            LearnerConfig config,
+            Source<DecodedRecord, ?, ?> source,
+            Sink<PublishedSnapshot> parameterSink,
+            Sink<DeadLetter> deadLetterSink)
+            throws InterruptedException {
+        PolicyControlTopic.ensure(
+                config.clientProperties(), config.get(LearnerOptions.CONTROL_TOPIC));
+        Map<String, PolicyDirectory.Policy> start = new HashMap<>();
+        config.policies()
+                .forEach(
+                        (id, settings) ->
+                                start.put(id, new PolicyDirectory.Policy(settings, null)));
+        return new LearnerJob(
+                config,
+                source,
+                controlSource(config, 0),
+                PolicyDirectory.following(start, 0, config.resolver()),
+                parameterSink,
+                deadLetterSink,
+                Map.of());
+    }
+
+    private static Source<PolicyChange, ?, ?> controlSource(
+            LearnerConfig config, long startOffset) {
+        return PolicyChanges.source(
+                config.bootstrapServers(),
+                config.get(LearnerOptions.CONTROL_TOPIC),
+                config.get(LearnerOptions.GROUP_ID) + "-control",
+                config.kafkaProperties(),
+                startOffset);
+    }
+
+    /**
      * The production wiring: the Kafka source and exactly-once sinks of {@code config}, and a warm
      * start from the newest snapshots already on the parameters topic.
      */
     public static LearnerJob kafka(LearnerConfig config) {
-        EventDecoder decoder =
-                new EventDecoder(config.specs(), config.get(LearnerOptions.MAX_EVENT_BYTES));
         String bootstrap = config.bootstrapServers();
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
+        PolicyControlTopic.Contents control;
+        Map<String, PolicySpec> specs = new LinkedHashMap<>();
         try {
             if (config.get(LearnerOptions.CREATE_TOPICS)) {
                 KafkaTopics.ensure(
@@ -93,17 +156,49 @@ public final class LearnerJob {
                         config.get(LearnerOptions.EVENT_PARTITIONS),
                         config.specs().values());
             }
+            // The job's own record of its policies: made whatever topics.create says.
+            PolicyControlTopic.ensure(
+                    config.clientProperties(), config.get(LearnerOptions.CONTROL_TOPIC));
+            control = seed(config);
+            control.defined()
+                    .forEach(
+                            (id, definition) -> specs.put(id, PolicySpec.parse(definition.spec())));
             // An existing topic may be too small for a policy added or grown since it was made.
             KafkaTopics.fitParametersTopic(
                     config.clientProperties(),
                     config.get(LearnerOptions.PARAMETERS_TOPIC),
-                    config.specs().values());
+                    specs.values());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while preparing the topics.", e);
         }
-        // The producer's largest request must take the largest snapshot too.
-        long snapshotBytes = KafkaTopics.snapshotRecordBytes(config.specs().values());
+        // The producer's largest request must take the largest snapshot too; a policy added while
+        // the job runs must fit it.
+        long requestBytes = requestSize(KafkaTopics.snapshotRecordBytes(specs.values()));
+        PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
+        Map<String, PolicyDirectory.Policy> start = new HashMap<>();
+        control.defined()
+                .forEach(
+                        (id, definition) -> {
+                            try {
+                                start.put(
+                                        id,
+                                        new PolicyDirectory.Policy(
+                                                resolver.resolve(definition),
+                                                definition.rollback()));
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException(
+                                        "Policy "
+                                                + id
+                                                + " as the control topic "
+                                                + config.get(LearnerOptions.CONTROL_TOPIC)
+                                                + " defines it does not fit this job's options: "
+                                                + e.getMessage()
+                                                + " Change it with reinforce policy update, or"
+                                                + " the options.",
+                                        e);
+                            }
+                        });
         Map<String, ParameterSnapshot> latest =
                 SnapshotReader.readLatest(
                         config.clientProperties(),
@@ -112,10 +207,12 @@ public final class LearnerJob {
         Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
         latest.forEach(
                 (id, snapshot) -> {
-                    if (config.policies().containsKey(id)) {
+                    if (start.containsKey(id)) {
                         warmStart.put(id, snapshot);
                     }
                 });
+        EventDecoder decoder =
+                EventDecoder.withoutSpecs(specs, config.get(LearnerOptions.MAX_EVENT_BYTES));
         return new LearnerJob(
                 config,
                 KafkaConnectors.eventSource(
@@ -125,10 +222,12 @@ public final class LearnerJob {
                         config.kafkaProperties(),
                         startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
                         decoder),
+                controlSource(config, control.endOffset()),
+                PolicyDirectory.following(start, control.endOffset(), resolver),
                 KafkaConnectors.exactlyOnceSink(
                         bootstrap,
                         TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
-                        withRequestSize(config.kafkaProperties(), snapshotBytes),
+                        withRequestSize(config.kafkaProperties(), requestBytes),
                         prefix + "-parameters",
                         transactionTimeout),
                 KafkaConnectors.exactlyOnceSink(
@@ -141,12 +240,63 @@ public final class LearnerJob {
     }
 
     /**
-     * {@code properties} with a {@code max.request.size} of at least {@code recordBytes} plus room
-     * for a batch header, unless the user set one (the connectors' default is 16 MiB).
+     * The policies at start: the control topic after writing to it each configured policy that is
+     * new or changed since it was last configured, and a tombstone for each policy configured
+     * before but no longer. A definition an operator wrote ({@code reinforce policy}) stays: the
+     * configuration does not override it (a warning says so).
      */
-    private static Properties withRequestSize(Properties properties, long recordBytes) {
-        Properties sized = new Properties();
-        sized.putAll(properties);
+    static PolicyControlTopic.Contents seed(LearnerConfig config) throws InterruptedException {
+        Properties client = config.clientProperties();
+        String topic = config.get(LearnerOptions.CONTROL_TOPIC);
+        Duration timeout = Duration.ofSeconds(60);
+        PolicyControlTopic.Contents contents = PolicyControlTopic.read(client, topic, timeout);
+        PolicyResolver resolver = config.resolver();
+        Map<String, PolicyDefinition> configured = new LinkedHashMap<>();
+        config.policies()
+                .values()
+                .forEach(
+                        settings ->
+                                configured.put(
+                                        settings.spec().id(),
+                                        resolver.configured(settings.spec())));
+        boolean wrote = false;
+        for (PolicyDefinition definition : configured.values()) {
+            Optional<PolicyDefinition> current = contents.definition(definition.policyId());
+            if (current.isPresent() && current.get().sameDefinition(definition)) {
+                continue;
+            }
+            if (current.isPresent() && current.get().origin() == PolicyDefinition.Origin.OPERATOR) {
+                LOG.warn(
+                        "Policy {} keeps the definition an operator gave it on {} ({} {}); the"
+                                + " configured {} {} is not applied.",
+                        definition.policyId(),
+                        topic,
+                        current.get().spec(),
+                        current.get().options(),
+                        definition.spec(),
+                        definition.options());
+                continue;
+            }
+            PolicyControlTopic.write(client, topic, definition.policyId(), definition);
+            wrote = true;
+        }
+        for (PolicyControlTopic.Entry entry : contents.entries().values()) {
+            if (!entry.isRemoved()
+                    && entry.definition().origin() == PolicyDefinition.Origin.CONFIGURATION
+                    && !configured.containsKey(entry.policyId())) {
+                LOG.warn("Policy {} is no longer configured: removed.", entry.policyId());
+                PolicyControlTopic.write(client, topic, entry.policyId(), null);
+                wrote = true;
+            }
+        }
+        return wrote ? PolicyControlTopic.read(client, topic, timeout) : contents;
+    }
+
+    /**
+     * The parameters sink's {@code max.request.size} for snapshots of up to {@code recordBytes}:
+     * that plus room for a batch header, at least the connectors' default of 16 MiB.
+     */
+    static long requestSize(long recordBytes) {
         long request = Math.max(16L << 20, recordBytes + (1 << 20));
         if (request > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
@@ -154,6 +304,15 @@ public final class LearnerJob {
                             + recordBytes
                             + " bytes, more than a Kafka record can hold.");
         }
+        return request;
+    }
+
+    /**
+     * {@code properties} with {@code max.request.size} {@code request}, unless the user set one.
+     */
+    private static Properties withRequestSize(Properties properties, long request) {
+        Properties sized = new Properties();
+        sized.putAll(properties);
         sized.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(request));
         return sized;
     }
@@ -178,26 +337,31 @@ public final class LearnerJob {
         DataStream<DecodedRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "Read events")
                         .uid("read-events");
+        KeyedStream<PolicyChange, String> policyChanges =
+                env.fromSource(changes, WatermarkStrategy.noWatermarks(), "Read policy changes")
+                        .uid("read-policy-changes")
+                        .setParallelism(1)
+                        .keyBy(UpdateBaselineFunction.CHANGE_KEY, Types.STRING);
         SingleOutputStreamOperator<PolicyEvent> valid =
                 records.process(new RouteDeadLettersFunction())
                         .uid("route-dead-letters")
                         .name("Route dead letters");
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
-        // needs, so the two chain with no shuffle (and no serialisation) between them.
+        // needs, so no shuffle between them.
         SingleOutputStreamOperator<PolicyEvent> withAdvantages =
                 valid.keyBy(UpdateBaselineFunction.KEY, Types.STRING)
+                        .connect(policyChanges)
                         .process(
                                 new UpdateBaselineFunction(
-                                        config.policies(),
+                                        directory,
                                         config.get(LearnerOptions.BASELINE_KEY_TTL).toMillis()))
                         .uid("update-baseline")
                         .name("Update baseline");
         SingleOutputStreamOperator<PublishedSnapshot> snapshots =
                 DataStreamUtils.reinterpretAsKeyedStream(
                                 withAdvantages, LearnPolicyFunction.KEY, Types.STRING)
-                        .process(
-                                new LearnPolicyFunction(
-                                        config.policies(), config.kernel(), warmStart))
+                        .connect(policyChanges)
+                        .process(new LearnPolicyFunction(directory, config.kernel(), warmStart))
                         .uid("learn-policy")
                         .name("Learn policy");
         snapshots.sinkTo(parameterSink).uid("publish-parameters").name("Publish parameters");
@@ -213,7 +377,7 @@ public final class LearnerJob {
     /** Builds the job on {@code env} and submits it without waiting for it to end. */
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
-        return env.executeAsync("flink-reinforce learner " + config.policies().keySet());
+        return env.executeAsync("flink-reinforce learner " + directory.start().keySet());
     }
 
     static OffsetsInitializer startingOffsets(LearnerOptions.StartingOffsets startingOffsets) {
@@ -237,6 +401,6 @@ public final class LearnerJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LearnerJob job = kafka(config);
         job.build(env);
-        env.execute("flink-reinforce learner " + config.policies().keySet());
+        env.execute("flink-reinforce learner " + job.directory.start().keySet());
     }
 }

@@ -1,6 +1,7 @@
 package org.flinkreinforce.job;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -45,6 +46,16 @@ public final class LearnerOptions {
                     .stringType()
                     .defaultValue("reinforce-dead-letters")
                     .withDescription("The topic rejected records go to, each with its reason.");
+
+    public static final ConfigOption<String> CONTROL_TOPIC =
+            ConfigOptions.key("control.topic")
+                    .stringType()
+                    .defaultValue("reinforce-control")
+                    .withDescription(
+                            "The compacted policy control topic (one partition, keyed by policy"
+                                    + " id): the definitions of the policies, which the job follows"
+                                    + " while it runs. The policies option seeds it at start;"
+                                    + " reinforce policy add|update|remove|rollback write to it.");
 
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("group.id")
@@ -356,16 +367,39 @@ public final class LearnerOptions {
 
     /** All options, in the order of the configuration table (docs/configuration.md). */
     public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> all =
+                new ArrayList<>(
+                        List.of(
+                                BOOTSTRAP_SERVERS,
+                                EVENTS_TOPIC,
+                                PARAMETERS_TOPIC,
+                                DEAD_LETTER_TOPIC,
+                                CONTROL_TOPIC,
+                                GROUP_ID,
+                                CREATE_TOPICS,
+                                EVENT_PARTITIONS,
+                                STARTING_OFFSETS,
+                                POLICIES));
+        all.addAll(perPolicy());
+        all.addAll(
+                List.of(
+                        BASELINE_KEY_TTL,
+                        KERNEL,
+                        MAX_EVENT_BYTES,
+                        MAX_POLICY_BYTES,
+                        MAX_PARALLELISM,
+                        CHECKPOINT_INTERVAL,
+                        TRANSACTION_TIMEOUT,
+                        TRANSACTIONAL_ID_PREFIX));
+        return List.copyOf(all);
+    }
+
+    /**
+     * The options a policy may set for itself, as {@code policy.<id>.<option>} or in its definition
+     * on the control topic; the others hold for the whole job.
+     */
+    public static List<ConfigOption<?>> perPolicy() {
         return List.of(
-                BOOTSTRAP_SERVERS,
-                EVENTS_TOPIC,
-                PARAMETERS_TOPIC,
-                DEAD_LETTER_TOPIC,
-                GROUP_ID,
-                CREATE_TOPICS,
-                EVENT_PARTITIONS,
-                STARTING_OFFSETS,
-                POLICIES,
                 BATCH_SIZE,
                 BATCH_TIMEOUT,
                 PUBLISH_EVERY_UPDATES,
@@ -390,15 +424,7 @@ public final class LearnerOptions {
                 ENTROPY_BONUS,
                 BASELINE,
                 BASELINE_EMA_DECAY,
-                BASELINE_NORMALIZE,
-                BASELINE_KEY_TTL,
-                KERNEL,
-                MAX_EVENT_BYTES,
-                MAX_POLICY_BYTES,
-                MAX_PARALLELISM,
-                CHECKPOINT_INTERVAL,
-                TRANSACTION_TIMEOUT,
-                TRANSACTIONAL_ID_PREFIX);
+                BASELINE_NORMALIZE);
     }
 
     /** Where a learner without a checkpoint starts reading. */

@@ -99,6 +99,9 @@ public class LearnerState {
      */
     private String layout;
 
+    /** The id of the last rollback applied (or found applied by an earlier run); may be null. */
+    private String rollbackId;
+
     /** What a restored state needs changed to fit the policy's settings. */
     enum Change {
         NONE,
@@ -198,6 +201,23 @@ public class LearnerState {
         version = published;
         publishedVersion = published;
         updatesAtPublish = updates;
+    }
+
+    /**
+     * Puts back {@code parameters}, an earlier version's, as a new version (the next one, counted
+     * as not yet published); the optimizer's moments and the average restart, since they belong to
+     * the trajectory rolled back from. Records {@code id} as applied.
+     */
+    void rollBack(String id, float[] parameters, OptimizerState fresh) {
+        this.parameters = parameters;
+        restartOptimizer(fresh);
+        version++;
+        rollbackId = id;
+    }
+
+    /** Whether the rollback {@code id} was applied (or found applied) before. */
+    boolean rolledBack(String id) {
+        return id.equals(rollbackId);
     }
 
     void recordLayout(String layout) {
@@ -536,6 +556,14 @@ public class LearnerState {
 
     public void setLayout(String layout) {
         this.layout = layout;
+    }
+
+    public String getRollbackId() {
+        return rollbackId;
+    }
+
+    public void setRollbackId(String rollbackId) {
+        this.rollbackId = rollbackId;
     }
 
     public AverageState getAverage() {

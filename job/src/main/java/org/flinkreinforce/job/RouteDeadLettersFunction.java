@@ -1,7 +1,5 @@
 package org.flinkreinforce.job;
 
-import java.util.EnumMap;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -11,7 +9,6 @@ import org.apache.flink.util.OutputTag;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
-import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 
 /**
  * Splits decoded records: valid events go on, dead letters to the {@link #DEAD_LETTERS} side
@@ -26,19 +23,13 @@ public class RouteDeadLettersFunction extends ProcessFunction<DecodedRecord, Pol
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     private transient Counter eventsIn;
-    private transient Counter deadLetters;
-    private transient Map<DeadLetterReason, Counter> byReason;
+    private transient DeadLetterCounters deadLetters;
 
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         eventsIn = metrics.counter("eventsIn");
-        deadLetters = metrics.counter("deadLetters");
-        byReason = new EnumMap<>(DeadLetterReason.class);
-        MetricGroup reasons = metrics.addGroup("deadLettersByReason");
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
-            byReason.put(reason, reasons.counter(reason.name()));
-        }
+        deadLetters = new DeadLetterCounters(metrics);
     }
 
     @Override
@@ -47,8 +38,7 @@ public class RouteDeadLettersFunction extends ProcessFunction<DecodedRecord, Pol
             eventsIn.inc();
             out.collect(record.event);
         } else {
-            deadLetters.inc();
-            byReason.get(record.deadLetter.reason).inc();
+            deadLetters.count(record.deadLetter.reason);
             context.output(DEAD_LETTERS, record.deadLetter);
         }
     }

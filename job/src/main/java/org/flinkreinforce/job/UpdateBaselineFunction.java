@@ -9,37 +9,55 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventRejection;
+import org.flinkreinforce.formats.event.EventValidator;
 import org.flinkreinforce.formats.event.JsonEventEncoder;
+import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.baseline.RunningBaseline;
 
 /**
- * Keyed by policy id, like {@link LearnPolicyFunction}, so the two chain without a shuffle: keeps
- * the running reward baseline of every baseline key of the policy (map state, one entry per key)
- * and stamps each event with its advantage, computed against the baseline <em>before</em> the
- * event's reward is folded in. An advantage that does not fit float32 (astronomic rewards) sends
- * the event to the dead-letter output as {@code NON_FINITE} and leaves the baseline untouched.
+ * Keyed by policy id, like {@link LearnPolicyFunction}: checks each event against its policy's spec
+ * as the policy is defined now (the source decodes without specs, since policies change while the
+ * job runs), keeps the running reward baseline of every baseline key of the policy (map state, one
+ * entry per key) and stamps each event with its advantage, computed against the baseline
+ * <em>before</em> the event's reward is folded in. An event of a policy not (or no longer) defined,
+ * or one that does not fit its spec, goes to the dead-letter output with its reason ({@code
+ * UNKNOWN_POLICY}, {@code FEATURE_DIMENSION}, ...), re-encoded as JSON so that it can be sent
+ * again. An advantage that does not fit float32 (astronomic rewards) sends the event to the
+ * dead-letter output as {@code NON_FINITE} and leaves the baseline untouched.
+ *
+ * <p>The second input is the policy control stream ({@link PolicyDirectory}): a policy removed
+ * loses its baselines; one whose baseline kind changed restarts each key's baseline when the key is
+ * next seen.
  *
  * <p>With {@code baseline.key-ttl} > 0, a key not updated for that long starts over from an empty
  * baseline when it comes back, and is removed from state by a sweep that runs at most every half
  * TTL while the policy receives events: the state holds only the keys seen within about 1.5 TTL.
  */
-public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyEvent, PolicyEvent> {
+public class UpdateBaselineFunction
+        extends KeyedCoProcessFunction<String, PolicyEvent, PolicyChange, PolicyEvent> {
 
     private static final long serialVersionUID = 1L;
 
     /** The key: the policy id, as {@link LearnPolicyFunction#KEY}. */
     public static final KeySelector<PolicyEvent, String> KEY = event -> event.policyId;
 
-    private final Map<String, PolicySettings> policies;
+    /** The key of the control stream: the policy id. */
+    public static final KeySelector<PolicyChange, String> CHANGE_KEY = change -> change.policyId;
+
+    private static final float[] NO_FEATURES = new float[0];
+
+    private final PolicyDirectory directory;
     private final long keyTtlMillis;
     private transient MapState<String, KeyedBaseline> baselineState;
-    private transient Map<String, RunningBaseline> baselines;
+    private transient Map<String, Checked> policies;
     private transient Map<String, Long> nextSweep;
+    private transient DeadLetterCounters deadLetters;
     private transient Counter rejected;
     private transient Counter expired;
     private transient Counter restarted;
@@ -48,20 +66,24 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
      * @param keyTtlMillis forget a baseline key not updated for this long; 0 keeps every key
      */
     public UpdateBaselineFunction(Map<String, PolicySettings> policies, long keyTtlMillis) {
+        this(PolicyDirectory.fixed(policies), keyTtlMillis);
+    }
+
+    UpdateBaselineFunction(PolicyDirectory directory, long keyTtlMillis) {
         if (keyTtlMillis < 0) {
             throw new IllegalArgumentException("The baseline key TTL must not be negative.");
         }
-        this.policies = new HashMap<>(policies);
+        this.directory = directory;
         this.keyTtlMillis = keyTtlMillis;
     }
 
     @Override
     public void open(OpenContext openContext) {
         baselineState = getRuntimeContext().getMapState(stateDescriptor());
-        baselines = new HashMap<>();
-        policies.forEach(
-                (id, settings) -> baselines.put(id, new RunningBaseline(settings.baseline())));
+        directory.open(getRuntimeContext());
+        policies = new HashMap<>();
         nextSweep = new HashMap<>();
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
         rejected = getRuntimeContext().getMetricGroup().counter("advantagesRejected");
         expired = getRuntimeContext().getMetricGroup().counter("baselineKeysExpired");
         restarted = getRuntimeContext().getMetricGroup().counter("baselineKeysRestarted");
@@ -73,9 +95,35 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
     }
 
     @Override
-    public void processElement(PolicyEvent event, Context context, Collector<PolicyEvent> out)
+    public void processElement1(PolicyEvent event, Context context, Collector<PolicyEvent> out)
             throws Exception {
-        RunningBaseline baseline = baselines.get(event.policyId);
+        Checked policy = policies.get(event.policyId);
+        if (policy == null) {
+            PolicyDirectory.Policy defined = directory.policy(event.policyId);
+            if (defined == null) {
+                reject(event, EventValidator.unknownPolicy(event.policyId), context);
+                return;
+            }
+            policy = new Checked(defined.settings());
+            policies.put(event.policyId, policy);
+        }
+        try {
+            int featureCount = event.features == null ? 0 : event.features.length;
+            EventValidator.checkAgainst(
+                    policy.spec,
+                    event.features != null,
+                    featureCount,
+                    event.actions,
+                    event.actions.length,
+                    event.actions.length == 1);
+        } catch (EventRejection rejection) {
+            reject(event, rejection, context);
+            return;
+        }
+        if (event.features == null) {
+            event.features = NO_FEATURES;
+        }
+        RunningBaseline baseline = policy.baseline;
         String kind = baseline.settings().kind().name();
         long now = context.timerService().currentProcessingTime();
         KeyedBaseline state = baselineState.get(event.baselineKey);
@@ -92,21 +140,16 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
         double advantage = baseline.advantage(state, event.reward);
         if (!Float.isFinite((float) advantage)) {
             rejected.inc();
-            context.output(
-                    RouteDeadLettersFunction.DEAD_LETTERS,
-                    new DeadLetter(
+            reject(
+                    event,
+                    new EventRejection(
                             DeadLetterReason.NON_FINITE,
                             "The advantage "
                                     + advantage
                                     + " of event "
                                     + event.eventId
-                                    + " does not fit float32.",
-                            null,
-                            -1,
-                            -1,
-                            event.timestamp,
-                            null,
-                            JsonEventEncoder.encode(event.toLogged())));
+                                    + " does not fit float32."),
+                    context);
             return;
         }
         baseline.update(state, event.reward);
@@ -118,6 +161,50 @@ public class UpdateBaselineFunction extends KeyedProcessFunction<String, PolicyE
         }
         event.advantage = advantage;
         out.collect(event);
+    }
+
+    /**
+     * A change of the current policy's definition: a removed policy's baselines are dropped; any
+     * other change takes effect from the next event.
+     */
+    @Override
+    public void processElement2(PolicyChange change, Context context, Collector<PolicyEvent> out)
+            throws Exception {
+        PolicyDirectory.Change applied = directory.apply(change);
+        if (applied == null) {
+            return;
+        }
+        policies.remove(change.policyId);
+        if (applied.after() == null) {
+            baselineState.clear();
+            nextSweep.remove(change.policyId);
+        }
+    }
+
+    private void reject(PolicyEvent event, EventRejection rejection, Context context) {
+        deadLetters.count(rejection.reason());
+        context.output(
+                RouteDeadLettersFunction.DEAD_LETTERS,
+                new DeadLetter(
+                        rejection.reason(),
+                        rejection.getMessage(),
+                        null,
+                        -1,
+                        -1,
+                        event.timestamp,
+                        null,
+                        JsonEventEncoder.encode(event.toLogged())));
+    }
+
+    /** A policy's spec, which events are checked against, and its baseline. */
+    private static final class Checked {
+        final PolicySpec spec;
+        final RunningBaseline baseline;
+
+        Checked(PolicySettings settings) {
+            spec = settings.spec();
+            baseline = new RunningBaseline(settings.baseline());
+        }
     }
 
     /** Removes the current policy's keys not updated within the TTL, at most every half TTL. */

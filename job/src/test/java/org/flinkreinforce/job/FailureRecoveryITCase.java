@@ -19,6 +19,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -34,6 +35,7 @@ import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.job.testing.Checkpoints;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
 import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.baseline.BaselineState;
@@ -61,7 +63,8 @@ class FailureRecoveryITCase {
     @TempDir Path savepoints;
 
     @Test
-    void shouldNotCountAnEventTwiceAfterATaskFailsRightAfterACheckpoint() throws Exception {
+    void shouldNotCountAnEventTwiceAfterATaskFailsRightAfterACheckpoint(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
         String prefix = "eo-task";
         LearnerConfig config = LearnerConfig.fromMap(settingsOnNewTopics(prefix, 2));
         List<String> sent = new ArrayList<>();
@@ -69,9 +72,14 @@ class FailureRecoveryITCase {
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, 1);
-            // A snapshot is visible only once the checkpoint that committed it completed: fail
-            // now, with the next events in flight.
             long versionBefore = LearnerJobITCase.last(prefix).version();
+            // Fail the moment the next checkpoint completes, with the next events in flight.
+            Checkpoints checkpoints = Checkpoints.of(cluster, client);
+            long completed = checkpoints.completed();
+            SharedKafka.await(
+                    "a checkpoint to complete",
+                    Duration.ofSeconds(30),
+                    () -> checkpoints.completed() > completed);
             ARMED.set(true);
             LearnerJobITCase.send(prefix, "b", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
@@ -95,17 +103,16 @@ class FailureRecoveryITCase {
             LearnerJobITCase.awaitApplied(prefix, 300);
             // Lose TaskManagers until one that ran part of the job is gone (the scheduler may
             // have put every task on one of them) and the job restored a checkpoint.
-            String checkpoints =
-                    cluster.getRestAddress().get() + "/jobs/" + client.getJobID() + "/checkpoints";
-            for (int index = 0; index < 2 && !restored(checkpoints); index++) {
+            Checkpoints checkpoints = Checkpoints.of(cluster, client);
+            for (int index = 0; index < 2 && checkpoints.restored() <= 0; index++) {
                 cluster.terminateTaskManager(index).get();
                 cluster.startTaskManager();
                 long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-                while (!restored(checkpoints) && System.nanoTime() < deadline) {
+                while (checkpoints.restored() <= 0 && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                 }
             }
-            assertThat(restored(checkpoints)).as("the job restored a checkpoint").isTrue();
+            assertThat(checkpoints.restored() > 0).as("the job restored a checkpoint").isTrue();
             LearnerJobITCase.send(prefix, "b", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
         } finally {
@@ -140,23 +147,58 @@ class FailureRecoveryITCase {
     @Test
     void shouldKeepExactlyOnceWhenRescaledFromTwoToOneAndBackToTwo() throws Exception {
         String prefix = "eo-rescale";
-        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
-        List<String> sent = new ArrayList<>();
+        // Policies (keys) on both subtasks at parallelism 2, so that rescaling moves their state.
+        List<String> policies = List.of("nas", "nas2", "nas3", "nas4");
+        assertThat(
+                        policies.stream()
+                                .map(
+                                        id ->
+                                                KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                                        id, 128, 2))
+                                .distinct()
+                                .count())
+                .as("subtasks the policies are keyed to")
+                .isEqualTo(2);
+        LearnerJobITCase.createTopics(prefix, 2);
+        Map<String, String> settings =
+                LearnerJobITCase.settings(
+                        prefix,
+                        String.join(";", policies.stream().map(id -> id + ":0:4,3").toList()));
+        Map<String, List<String>> sent = new java.util.LinkedHashMap<>();
         String savepoint = null;
         int[] parallelisms = {2, 1, 2};
         for (int phase = 0; phase < parallelisms.length; phase++) {
             StreamExecutionEnvironment env = environment(savepoint);
             env.setParallelism(parallelisms[phase]);
             JobClient client = start(settings, env);
-            LearnerJobITCase.send(prefix, "phase" + phase, 400, sent);
-            LearnerJobITCase.awaitApplied(prefix, sent.size());
+            for (String policy : policies) {
+                LearnerJobITCase.send(
+                        prefix,
+                        policy,
+                        policy + "-phase" + phase,
+                        100,
+                        sent.computeIfAbsent(policy, id -> new ArrayList<>()));
+            }
+            for (String policy : policies) {
+                LearnerJobITCase.awaitApplied(prefix, policy, sent.get(policy).size());
+            }
             if (phase < parallelisms.length - 1) {
                 savepoint = stopWithSavepoint(client);
             } else {
                 client.cancel().get();
             }
         }
-        assertExactlyOnce(prefix, sent);
+        LearnerJobITCase.assertVersionsStrictlyIncrease(
+                LearnerJobITCase.snapshots(prefix + "-parameters"));
+        sent.forEach(
+                (policy, ids) -> {
+                    ParameterSnapshot last = LearnerJobITCase.last(prefix, policy);
+                    assertThat(last.eventsApplied()).as(policy).isEqualTo(ids.size());
+                    assertThat(last.eventDigest())
+                            .as(policy)
+                            .isEqualTo(org.flinkreinforce.formats.snapshot.EventDigest.of(ids));
+                });
+        assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
     }
 
     @Test
@@ -245,8 +287,9 @@ class FailureRecoveryITCase {
     }
 
     /** The production job, but reading events through {@link FailOnce}. */
-    private static LearnerJob failOnceJob(LearnerConfig config, String prefix) {
-        return new LearnerJob(
+    private static LearnerJob failOnceJob(LearnerConfig config, String prefix)
+            throws InterruptedException {
+        return LearnerJob.withConfiguredPolicies(
                 config,
                 org.apache.flink.connector.kafka.source.KafkaSource.<DecodedRecord>builder()
                         .setBootstrapServers(config.bootstrapServers())
@@ -271,27 +314,7 @@ class FailureRecoveryITCase {
                         TopicRecordSchema.deadLetters(prefix + "-dead-letters"),
                         config.kafkaProperties(),
                         prefix + "-dead-letters",
-                        Duration.ofMinutes(1)),
-                Map.of());
-    }
-
-    private static boolean restored(String checkpointsUrl) {
-        try {
-            String body =
-                    java.net.http.HttpClient.newHttpClient()
-                            .send(
-                                    java.net.http.HttpRequest.newBuilder(
-                                                    java.net.URI.create(checkpointsUrl))
-                                            .build(),
-                                    java.net.http.HttpResponse.BodyHandlers.ofString())
-                            .body();
-            return body.matches("(?s).*\"restored\":[1-9].*");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+                        Duration.ofMinutes(1)));
     }
 
     /** Parallelism 2, restarts after failures, and the state of {@code savepoint} unless null. */

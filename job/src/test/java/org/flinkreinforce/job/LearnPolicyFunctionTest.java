@@ -10,9 +10,9 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -51,10 +51,11 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldLearnAFullBatchExactlyAsThePlainJavaReferenceDoes() throws Exception {
         List<PolicyEvent> events = events("p", 4, 1);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(1);
@@ -71,10 +72,11 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldValidateEachBatchBeforeLearningFromIt() throws Exception {
         List<PolicyEvent> events = events("p", 4, 3);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             ValidationStatistics validation = published(harness).get(0).statistics().validation();
             // The first batch is scored by the initial, uniform policy: pi = 1/3 for every event,
@@ -102,10 +104,11 @@ class LearnPolicyFunctionTest {
         both.addAll(events("p", 4, 6));
         float[] firstIterate = reference(iterates, first, 4);
         float[] secondIterate = reference(iterates, both, 4);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(averaged, Map.of())) {
             for (PolicyEvent event : both) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(2);
@@ -125,10 +128,11 @@ class LearnPolicyFunctionTest {
         Map<String, PolicySettings> doublyRobust = policy("doubly-robust", "poly");
         List<PolicyEvent> events = events("p", 12, 8);
         float[] reinforce = reference(policy("reinforce", "poly").get("p"), events, 4);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(doublyRobust, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(3);
@@ -154,11 +158,12 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldFlushAPartialBatchAtItsDeadline() throws Exception {
         List<PolicyEvent> events = events("p", 3, 2);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             harness.setProcessingTime(1_000);
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             assertThat(published(harness)).isEmpty();
             harness.setProcessingTime(1_099);
@@ -175,25 +180,27 @@ class LearnPolicyFunctionTest {
     void shouldNeitherLoseNorRepeatAnEventWhenRestoredMidBatch() throws Exception {
         List<PolicyEvent> events = events("p", 8, 3);
         OperatorSubtaskState checkpoint;
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events.subList(0, 6)) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             assertThat(published(harness))
                     .extracting(ParameterSnapshot::version)
                     .containsExactly(1L);
             checkpoint = harness.snapshot(1, 1);
             // Events after the checkpoint are lost with the task, and replayed by the source.
-            harness.processElement(new StreamRecord<>(events.get(6)));
+            harness.processElement1(new StreamRecord<>(events.get(6)));
         }
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 restored = harness(POLICIES, Map.of())) {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
-            restored.processElement(new StreamRecord<>(events.get(6)));
-            restored.processElement(new StreamRecord<>(events.get(7)));
+            restored.processElement1(new StreamRecord<>(events.get(6)));
+            restored.processElement1(new StreamRecord<>(events.get(7)));
             List<ParameterSnapshot> published = published(restored);
             assertThat(published).hasSize(1);
             ParameterSnapshot snapshot = published.get(0);
@@ -209,21 +216,23 @@ class LearnPolicyFunctionTest {
         // q buffers three events (a batch holds four), then the job restores without q.
         List<PolicyEvent> q = events("q", 3, 9);
         OperatorSubtaskState checkpoint;
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             harness.setProcessingTime(1_000);
             for (PolicyEvent event : q) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             checkpoint = harness.snapshot(1, 1);
         }
         Map<String, PolicySettings> onlyP = Map.of("p", POLICIES.get("p"));
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 restored = harness(onlyP, Map.of())) {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
-            // The restored batch timer fires for a policy that is no longer configured.
+            // The restored batch timer fires for a policy that is no longer defined.
             restored.setProcessingTime(2_000);
             List<DeadLetter> letters =
                     restored.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS).stream()
@@ -233,12 +242,13 @@ class LearnPolicyFunctionTest {
                     .extracting(letter -> letter.reason)
                     .containsOnly(DeadLetterReason.POLICY_REMOVED)
                     .hasSize(3);
-            assertThat(letters.get(0).detail).contains("Policy q is no longer configured");
+            assertThat(letters.get(0).detail).contains("Policy q is no longer defined");
             assertThat(published(restored)).isEmpty();
-            assertThat(restored.numKeyedStateEntries()).isZero();
+            // Only q's version is kept, so that q added again continues above it.
+            assertThat(restored.numKeyedStateEntries()).isEqualTo(1);
             // p still learns.
             for (PolicyEvent event : events("p", 4, 10)) {
-                restored.processElement(new StreamRecord<>(event));
+                restored.processElement1(new StreamRecord<>(event));
             }
             assertThat(published(restored))
                     .extracting(ParameterSnapshot::policyId)
@@ -260,7 +270,8 @@ class LearnPolicyFunctionTest {
                                         "publish.every-updates", "1",
                                         "publish.interval", "1 s"))
                         .policies();
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 restored = restore(reshaped, checkpoint)) {
             List<PolicyEvent> next = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
@@ -269,7 +280,7 @@ class LearnPolicyFunctionTest {
                 next.add(event);
             }
             for (PolicyEvent event : next) {
-                restored.processElement(new StreamRecord<>(event));
+                restored.processElement1(new StreamRecord<>(event));
             }
             // The three events buffered for q:0:2,2 no longer fit.
             assertThat(
@@ -283,10 +294,11 @@ class LearnPolicyFunctionTest {
             assertThat(snapshot.spec().toString()).isEqualTo("q:0:4");
             // Versions carry on; the parameters are one update from zeros, not from q:0:2,2's.
             assertThat(snapshot.version()).isEqualTo(2);
-            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            try (KeyedTwoInputStreamOperatorTestHarness<
+                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
                     fresh = open(reshaped, Map.of())) {
                 for (PolicyEvent event : next) {
-                    fresh.processElement(new StreamRecord<>(event));
+                    fresh.processElement1(new StreamRecord<>(event));
                 }
                 assertThat(snapshot.parameters())
                         .containsExactly(published(fresh).get(0).parameters());
@@ -299,9 +311,10 @@ class LearnPolicyFunctionTest {
         for (String[] change : new String[][] {{"sgd", "adam"}, {"adam", "sgd"}}) {
             OperatorSubtaskState checkpoint =
                     learnedThenBuffered("p", events("p", 7, 13), withOptimizer(change[0]));
-            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+            try (KeyedTwoInputStreamOperatorTestHarness<
+                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
                     restored = restore(withOptimizer(change[1]), checkpoint)) {
-                restored.processElement(new StreamRecord<>(events("p", 1, 14).get(0)));
+                restored.processElement1(new StreamRecord<>(events("p", 1, 14).get(0)));
                 ParameterSnapshot snapshot = published(restored).get(0);
                 assertThat(snapshot.version()).as("%s to %s", change[0], change[1]).isEqualTo(2);
                 assertThat(snapshot.eventsApplied()).isEqualTo(8);
@@ -331,10 +344,11 @@ class LearnPolicyFunctionTest {
     private static OperatorSubtaskState learnedThenBuffered(
             String policy, List<PolicyEvent> events, Map<String, PolicySettings> policies)
             throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(policies, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             assertThat(published(harness))
                     .extracting(ParameterSnapshot::policyId)
@@ -343,11 +357,12 @@ class LearnPolicyFunctionTest {
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
             restore(Map<String, PolicySettings> policies, OperatorSubtaskState checkpoint)
                     throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> restored =
-                harness(policies, Map.of());
+        KeyedTwoInputStreamOperatorTestHarness<String, PolicyEvent, PolicyChange, PublishedSnapshot>
+                restored = harness(policies, Map.of());
         restored.setup();
         restored.initializeState(checkpoint);
         restored.open();
@@ -369,14 +384,15 @@ class LearnPolicyFunctionTest {
                         new float[POLICIES.get("p").spec().parameterCount()],
                         TrainingStatistics.NONE,
                         0L);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 restored = harness(POLICIES, Map.of("p", SnapshotCodec.encode(newest)))) {
             restored.setup();
             restored.initializeState(savepoint);
             restored.open();
             List<PolicyEvent> next = events("p", 4, 16);
             for (PolicyEvent event : next) {
-                restored.processElement(new StreamRecord<>(event));
+                restored.processElement1(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(restored).get(0);
             assertThat(snapshot.version()).isEqualTo(10);
@@ -400,10 +416,11 @@ class LearnPolicyFunctionTest {
                         TrainingStatistics.NONE,
                         12345L);
         List<PolicyEvent> events = events("p", 4, 4);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of("p", SnapshotCodec.encode(previous)))) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(harness).get(0);
             assertThat(snapshot.version()).isEqualTo(42);
@@ -422,10 +439,11 @@ class LearnPolicyFunctionTest {
             event.features = new float[] {3e38f, -3e38f};
             event.advantage = 1e30;
         }
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             assertThat(published(harness)).isEmpty();
             List<DeadLetter> letters =
@@ -437,7 +455,7 @@ class LearnPolicyFunctionTest {
             // The next good batch starts from the untouched parameters at version 0.
             List<PolicyEvent> good = events("p", 4, 6);
             for (PolicyEvent event : good) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(harness).get(0);
             assertThat(snapshot.version()).isEqualTo(1);
@@ -449,13 +467,14 @@ class LearnPolicyFunctionTest {
 
     @Test
     void shouldKeepPoliciesApart() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             List<PolicyEvent> p = events("p", 4, 7);
             List<PolicyEvent> q = events("q", 4, 8);
             for (int k = 0; k < 4; k++) {
-                harness.processElement(new StreamRecord<>(p.get(k)));
-                harness.processElement(new StreamRecord<>(q.get(k)));
+                harness.processElement1(new StreamRecord<>(p.get(k)));
+                harness.processElement1(new StreamRecord<>(q.get(k)));
             }
             assertThat(published(harness))
                     .extracting(
@@ -520,15 +539,16 @@ class LearnPolicyFunctionTest {
             throws Exception {
         List<PolicyEvent> events = events("p", 4, 9);
         events.forEach(stress);
-        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+        try (KeyedTwoInputStreamOperatorTestHarness<
+                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             // A first ordinary batch gives the policy non-zero weights to saturate.
             for (PolicyEvent event : events("p", 4, 10)) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             published(harness);
             for (PolicyEvent event : events) {
-                harness.processElement(new StreamRecord<>(event));
+                harness.processElement1(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> snapshots = published(harness);
             assertThat(snapshots).as("the stressed batch was applied").hasSize(1);
@@ -637,28 +657,33 @@ class LearnPolicyFunctionTest {
         return EventDigest.of(events.stream().map(e -> e.eventId).collect(Collectors.toList()));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
             harness(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
                     throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(
                         new LearnPolicyFunction(policies, KernelChoice.AUTO, warmStart)),
                 LearnPolicyFunction.KEY,
+                UpdateBaselineFunction.CHANGE_KEY,
                 Types.STRING);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
             open(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
                     throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness =
-                harness(policies, warmStart);
+        KeyedTwoInputStreamOperatorTestHarness<String, PolicyEvent, PolicyChange, PublishedSnapshot>
+                harness = harness(policies, warmStart);
         harness.open();
         return harness;
     }
 
     /** Decodes and drains what the harness published so far. */
     private static List<ParameterSnapshot> published(
-            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness)
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
+                    harness)
             throws Exception {
         List<ParameterSnapshot> snapshots = new ArrayList<>();
         for (PublishedSnapshot published : harness.extractOutputValues()) {

@@ -362,6 +362,11 @@ class LearnerJobITCase {
     }
 
     static void send(String prefix, String idPrefix, int count, List<String> sent) {
+        send(prefix, "nas", idPrefix, count, sent);
+    }
+
+    /** Sends {@code count} events of {@code policy}, a {@code nas:0:4,3}, ids in {@code sent}. */
+    static void send(String prefix, String policy, String idPrefix, int count, List<String> sent) {
         Random random = new Random(idPrefix.hashCode());
         try (EventLogger logger =
                 new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
@@ -371,13 +376,13 @@ class LearnerJobITCase {
                 String id = idPrefix + "-" + k;
                 logger.send(
                         new LoggedEvent(
-                                "nas",
+                                policy,
                                 new float[0],
                                 actions,
                                 reward,
                                 LoggedEvent.ON_POLICY,
                                 -1,
-                                "nas",
+                                policy,
                                 id,
                                 0));
                 sent.add(id);
@@ -398,6 +403,27 @@ class LearnerJobITCase {
     static ParameterSnapshot last(String prefix) {
         List<ParameterSnapshot> all = snapshots(prefix + "-parameters");
         return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** The newest snapshot of {@code policy} on {@code prefix-parameters}; null if none. */
+    static ParameterSnapshot last(String prefix, String policy) {
+        ParameterSnapshot last = null;
+        for (ParameterSnapshot snapshot : snapshots(prefix + "-parameters")) {
+            if (snapshot.policyId().equals(policy)) {
+                last = snapshot;
+            }
+        }
+        return last;
+    }
+
+    static void awaitApplied(String prefix, String policy, long count) throws InterruptedException {
+        SharedKafka.await(
+                count + " events of " + policy + " applied",
+                Duration.ofSeconds(60),
+                () -> {
+                    ParameterSnapshot last = last(prefix, policy);
+                    return last != null && last.eventsApplied() >= count;
+                });
     }
 
     /** {@link LearnerSettings#withTopics} on the shared broker, publishing every 5 updates. */

@@ -37,6 +37,9 @@ class LearnerJobTest {
                                 new Properties(),
                                 OffsetsInitializer.earliest(),
                                 new EventDecoder(config.specs(), 1024)),
+                        PolicyChanges.source(
+                                "localhost:1", "control", "group", new Properties(), 0),
+                        PolicyDirectory.fixed(config.policies()),
                         new DiscardingSink<>(),
                         new DiscardingSink<>(),
                         Map.of());

@@ -32,7 +32,8 @@ class StateLayoutTest {
     void shouldKeepTheLearnerStateLayoutThatSavepointsWereWrittenWith() {
         Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
         // Added after the first release: the average of the iterates, progressive validation, the
-        // reward model, the linear baseline and the layout the state was built with.
+        // reward model, the linear baseline, the layout the state was built with and the last
+        // rollback applied.
         expected.put("average", pojo(AverageState.class));
         expected.put("baselineModel", pojo(RewardModel.class));
         expected.put("buffered", BasicTypeInfo.INT_TYPE_INFO);
@@ -48,6 +49,7 @@ class StateLayoutTest {
         expected.put("publishedVersion", LONG);
         expected.put("rejectedBatches", LONG);
         expected.put("rewardModel", pojo(RewardModel.class));
+        expected.put("rollbackId", BasicTypeInfo.STRING_TYPE_INFO);
         expected.put("secondMoment", FLOATS);
         expected.put("statistics", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO);
         expected.put("updates", LONG);
@@ -70,6 +72,16 @@ class StateLayoutTest {
         expected.put("updatedAtMillis", LONG);
 
         assertThat(pojoFields(KeyedBaseline.class, "org.flinkreinforce.job.KeyedBaseline"))
+                .containsExactlyEntriesOf(expected);
+    }
+
+    @Test
+    void shouldKeepTheAppliedDefinitionLayout() {
+        Map<String, TypeInformation<?>> expected = new LinkedHashMap<>();
+        expected.put("offset", LONG);
+        expected.put("value", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+        assertThat(pojoFields(AppliedDefinition.class, "org.flinkreinforce.job.AppliedDefinition"))
                 .containsExactlyEntriesOf(expected);
     }
 

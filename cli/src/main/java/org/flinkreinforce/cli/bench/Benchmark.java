@@ -150,14 +150,15 @@ public final class Benchmark {
      * earliest offset, topics created beforehand; {@code --learner-property} settings last.
      */
     /**
-     * A learner of a run of its own: topics {@code run-events}, {@code run-parameters} and {@code
-     * run-dead-letters} (which the run creates), group and transactional ids {@code run}, reading
-     * from the earliest offset.
+     * A learner of a run of its own: topics {@code run-events}, {@code run-parameters}, {@code
+     * run-dead-letters} (which the run creates) and {@code run-control} (which the learner
+     * creates), group and transactional ids {@code run}, reading from the earliest offset.
      */
     public static LearnerConfig.Builder ownRun(LearnerConfig.Builder builder, String run) {
         return builder.set(LearnerOptions.EVENTS_TOPIC, run + "-events")
                 .set(LearnerOptions.PARAMETERS_TOPIC, run + "-parameters")
                 .set(LearnerOptions.DEAD_LETTER_TOPIC, run + "-dead-letters")
+                .set(LearnerOptions.CONTROL_TOPIC, run + "-control")
                 .set(LearnerOptions.GROUP_ID, run)
                 .set(LearnerOptions.TRANSACTIONAL_ID_PREFIX, run)
                 .set(LearnerOptions.STARTING_OFFSETS, LearnerOptions.StartingOffsets.EARLIEST)

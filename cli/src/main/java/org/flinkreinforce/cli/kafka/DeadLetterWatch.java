@@ -20,14 +20,17 @@ import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.DecodedEvent;
+import org.flinkreinforce.formats.event.EventDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Follows a dead-letter topic from where it ends when the watch starts (committed records only),
  * and tallies what arrives by policy (the rejected record's key, which {@code EventLogger} sets to
- * the policy id) and reason, with the latest detail of each. A background thread reads; {@link
- * #take} hands the tally since the last call to the caller.
+ * the policy id, or for an event rejected after decoding the policy id in the event) and reason,
+ * with the latest detail of each. A background thread reads; {@link #take} hands the tally since
+ * the last call to the caller.
  */
 public final class DeadLetterWatch implements AutoCloseable {
 
@@ -91,6 +94,7 @@ public final class DeadLetterWatch implements AutoCloseable {
     }
 
     private final String topic;
+    private final EventDecoder events = EventDecoder.withoutSpecs(Map.of(), 1 << 20);
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread reader;
     private final Map<String, Tally> sinceTake = new LinkedHashMap<>();
@@ -154,11 +158,22 @@ public final class DeadLetterWatch implements AutoCloseable {
             return; // not one of the learner's dead letters
         }
         String policy =
-                letter.key == null ? NO_POLICY : new String(letter.key, StandardCharsets.UTF_8);
+                letter.key == null
+                        ? policyOf(letter.value)
+                        : new String(letter.key, StandardCharsets.UTF_8);
         synchronized (this) {
             sinceTake.computeIfAbsent(policy, p -> new Tally()).add(letter);
             total.computeIfAbsent(policy, p -> new Tally()).add(letter);
         }
+    }
+
+    /**
+     * The policy id of a dead letter without a key: an event the learner rejected after decoding
+     * (its value is the event as JSON); {@link #NO_POLICY} where the value says none.
+     */
+    private String policyOf(byte[] value) {
+        DecodedEvent event = events.decode(topic, 0, 0, 0, null, value);
+        return event.isValid() ? event.event().policyId() : NO_POLICY;
     }
 
     /** Whether the watch has found the topic and taken its end as the start. */

@@ -56,6 +56,7 @@ public final class LearnerSettings {
         settings.put("events.topic", prefix + "-events");
         settings.put("parameters.topic", prefix + "-parameters");
         settings.put("dead-letter.topic", prefix + "-dead-letters");
+        settings.put("control.topic", prefix + "-control");
         settings.put("group.id", prefix + "-learner");
         settings.put("transactional-id.prefix", prefix);
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,22 +33,37 @@ public final class SnapshotReader {
      */
     public static Map<String, ParameterSnapshot> readLatest(
             Properties clientProperties, String topic, Duration timeout) {
-        Properties properties = consumerProperties(clientProperties);
         Map<String, ParameterSnapshot> latest = new HashMap<>();
+        readAll(clientProperties, topic, timeout, record -> keepNewest(latest, record));
+        return latest;
+    }
+
+    /**
+     * Every record of {@code topic} from its beginning to its end as it is now, in order per
+     * partition; nothing where the topic is empty or does not exist.
+     *
+     * @throws IllegalStateException where the end is not reached within {@code timeout}
+     */
+    public static void readAll(
+            Properties clientProperties,
+            String topic,
+            Duration timeout,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> records) {
+        Properties properties = consumerProperties(clientProperties);
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> assigned =
                     KafkaTopics.assignFromBeginning(consumer, topic, timeout);
             if (assigned.isEmpty()) {
-                return latest;
+                return;
             }
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!KafkaTopics.reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
-                            "Could not read the parameters topic "
+                            "Could not read topic "
                                     + topic
                                     + " to its end within "
                                     + timeout
@@ -55,11 +71,42 @@ public final class SnapshotReader {
                 }
                 for (ConsumerRecord<byte[], byte[]> record :
                         consumer.poll(Duration.ofMillis(200))) {
-                    keepNewest(latest, record);
+                    records.accept(record);
                 }
             }
         }
-        return latest;
+    }
+
+    /**
+     * Version {@code version} of {@code policyId} as the parameters topic holds it (its record's
+     * value), if the topic still has it: compaction keeps only the newest snapshot per policy once
+     * a segment is closed and {@code min.compaction.lag.ms} has passed.
+     */
+    public static Optional<byte[]> readVersion(
+            Properties clientProperties,
+            String topic,
+            String policyId,
+            long version,
+            Duration timeout) {
+        byte[][] found = new byte[1][];
+        readAll(
+                clientProperties,
+                topic,
+                timeout,
+                record -> {
+                    if (record.value() == null) {
+                        return;
+                    }
+                    try {
+                        ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
+                        if (snapshot.policyId().equals(policyId) && snapshot.version() == version) {
+                            found[0] = record.value();
+                        }
+                    } catch (SnapshotFormatException e) {
+                        // Unreadable records are not the version asked for.
+                    }
+                });
+        return Optional.ofNullable(found[0]);
     }
 
     /**

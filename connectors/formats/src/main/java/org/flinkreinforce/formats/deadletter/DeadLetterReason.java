@@ -22,7 +22,7 @@ public enum DeadLetterReason {
     MISSING_FIELD,
     /** A field has the wrong JSON type, e.g. a string where a number belongs. */
     WRONG_TYPE,
-    /** The policy id names no configured policy. */
+    /** The policy id names no policy defined when the event reached the learner. */
     UNKNOWN_POLICY,
     /** The number of features differs from the policy's dimension. */
     FEATURE_DIMENSION,
@@ -40,13 +40,13 @@ public enum DeadLetterReason {
      */
     REJECTED_BATCH,
     /**
-     * A valid event buffered for a policy that is no longer configured when the job restored: it
-     * was never applied. Send it again once the policy is back.
+     * A valid event buffered for a policy that was removed (while the job ran, or before it
+     * restored): it was never applied. Send it again once the policy is back.
      */
     POLICY_REMOVED,
     /**
-     * A valid event buffered for a policy whose spec changed when the job restored: it no longer
-     * fits and was never applied.
+     * A valid event of a policy whose spec changed before it was learned (while the job ran, or
+     * when it restored): it no longer fits and was never applied.
      */
     POLICY_CHANGED
 }

@@ -27,6 +27,10 @@ public final class EventDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Map<String, PolicySpec> policies;
+
+    /** Whether events are checked against {@link #policies}, or only what needs no spec. */
+    private final boolean checkSpecs;
+
     private final int maxEventBytes;
     private final boolean fastPath;
     private transient Readers readers;
@@ -37,7 +41,16 @@ public final class EventDecoder implements Serializable {
 
     /** {@code fastPath = false} reads every JSON record with Jackson: for tests that compare. */
     EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes, boolean fastPath) {
+        this(policies, true, maxEventBytes, fastPath);
+    }
+
+    private EventDecoder(
+            Map<String, PolicySpec> policies,
+            boolean checkSpecs,
+            int maxEventBytes,
+            boolean fastPath) {
         this.fastPath = fastPath;
+        this.checkSpecs = checkSpecs;
         this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
         if (maxEventBytes < 16) {
             throw new IllegalArgumentException(
@@ -46,6 +59,16 @@ public final class EventDecoder implements Serializable {
                             + " for the maximum event size: it must be at least 16 bytes.");
         }
         this.maxEventBytes = maxEventBytes;
+    }
+
+    /**
+     * A decoder that checks all but what needs the policy's spec (the policy id is known, the
+     * feature count, the action count and range), for a learner whose policies change while it runs
+     * and which checks those itself ({@link EventValidator#checkAgainst}). An event without
+     * features then has {@code null} features. {@code policies} only speed up reading their ids.
+     */
+    public static EventDecoder withoutSpecs(Map<String, PolicySpec> policies, int maxEventBytes) {
+        return new EventDecoder(policies, false, maxEventBytes, true);
     }
 
     /** Decodes one record's value. Never throws. */
@@ -88,7 +111,7 @@ public final class EventDecoder implements Serializable {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
             readers.validator.validate(draft);
-            return valid.apply(draft.toEvent(events));
+            return valid.apply(draft.toEvent(events, !checkSpecs));
         } catch (EventRejection rejection) {
             reason = rejection.reason();
             detail = rejection.getMessage();
@@ -150,7 +173,7 @@ public final class EventDecoder implements Serializable {
 
     private Readers readers() {
         if (readers == null) {
-            readers = new Readers(policies, maxEventBytes);
+            readers = new Readers(policies, checkSpecs, maxEventBytes);
         }
         return readers;
     }
@@ -172,11 +195,11 @@ public final class EventDecoder implements Serializable {
         final BinaryEventReader binary;
         final EventValidator validator;
 
-        Readers(Map<String, PolicySpec> policies, int maxEventBytes) {
+        Readers(Map<String, PolicySpec> policies, boolean checkSpecs, int maxEventBytes) {
             fastJson = new FastJsonEventReader(policies.keySet());
             json = new JsonEventReader(maxEventBytes);
             binary = new BinaryEventReader(policies.keySet(), maxEventBytes);
-            validator = new EventValidator(policies);
+            validator = new EventValidator(checkSpecs ? policies : null);
         }
     }
 }

@@ -57,11 +57,14 @@ final class EventDraft {
     /**
      * The event, once valid: the arrays are exact-size copies of the buffers; the baseline key
      * defaults to the policy id.
+     *
+     * @param nullWithoutFeatures {@code null} features where the record gave none, else an empty
+     *     array
      */
-    <E> E toEvent(EventDecoder.EventFactory<E> events) {
+    <E> E toEvent(EventDecoder.EventFactory<E> events, boolean nullWithoutFeatures) {
         return events.create(
                 policyId,
-                Arrays.copyOf(features, featureCount),
+                nullWithoutFeatures && !hasFeatures ? null : Arrays.copyOf(features, featureCount),
                 Arrays.copyOf(actions, actionCount),
                 reward,
                 propensity,

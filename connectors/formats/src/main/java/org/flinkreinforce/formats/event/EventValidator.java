@@ -9,9 +9,14 @@ import org.flinkreinforce.model.PolicySpec;
  * configured, the reward and actions are there, the feature count is the policy's d, there is one
  * action per head, each in range. The readers check only what their format says (types, finiteness,
  * and what an {@link OptionalField} requires of its value).
+ *
+ * <p>Without policies, a decoder checks only what needs no spec; the learner, which follows the
+ * policies as they change, checks the rest with {@link #checkAgainst} when the event reaches its
+ * policy.
  */
-final class EventValidator {
+public final class EventValidator {
 
+    /** The policies by id; {@code null} where the checks against a spec are left to the learner. */
     private final Map<String, PolicySpec> policies;
 
     EventValidator(Map<String, PolicySpec> policies) {
@@ -24,11 +29,9 @@ final class EventValidator {
             throw new EventRejection(
                     DeadLetterReason.MISSING_FIELD, "The field policyId is missing.");
         }
-        PolicySpec spec = policies.get(draft.policyId);
-        if (spec == null) {
-            throw new EventRejection(
-                    DeadLetterReason.UNKNOWN_POLICY,
-                    "No policy '" + abbreviate(draft.policyId) + "' is configured.");
+        PolicySpec spec = policies == null ? null : policies.get(draft.policyId);
+        if (spec == null && policies != null) {
+            throw unknownPolicy(draft.policyId);
         }
         if (!draft.hasReward) {
             throw new EventRejection(
@@ -39,7 +42,42 @@ final class EventValidator {
         checkLength("baselineKey", draft.baselineKey);
         checkLength("eventId", draft.eventId);
         checkActionsGiven(draft.actionsField);
-        int featureCount = draft.hasFeatures ? draft.featureCount : missingFeatures(spec);
+        if (spec != null) {
+            checkAgainst(
+                    spec,
+                    draft.hasFeatures,
+                    draft.featureCount,
+                    draft.actions,
+                    draft.actionCount,
+                    draft.actionsField == EventDraft.ActionsField.SINGLE);
+        }
+    }
+
+    /** The rejection of an event whose policy is not (or no longer) defined. */
+    public static EventRejection unknownPolicy(String policyId) {
+        return new EventRejection(
+                DeadLetterReason.UNKNOWN_POLICY,
+                "No policy '" + abbreviate(policyId) + "' is configured.");
+    }
+
+    /**
+     * Checks an event's features and actions against its policy's spec: the feature count is the
+     * policy's d (none given is fine only where d is 0), one action per head, each in range.
+     *
+     * @param single whether the event gave one {@code action} rather than an array (for the
+     *     message)
+     */
+    public static void checkAgainst(
+            PolicySpec spec,
+            boolean hasFeatures,
+            int featureCount,
+            int[] actions,
+            int actionCount,
+            boolean single)
+            throws EventRejection {
+        if (!hasFeatures) {
+            featureCount = missingFeatures(spec);
+        }
         if (featureCount != spec.features()) {
             throw new EventRejection(
                     DeadLetterReason.FEATURE_DIMENSION,
@@ -51,7 +89,7 @@ final class EventValidator {
                             + featureCount
                             + ".");
         }
-        checkActions(spec, draft);
+        checkActions(spec, actions, actionCount, single);
     }
 
     /** The longest {@code baselineKey} and {@code eventId}, in characters. */
@@ -100,8 +138,8 @@ final class EventValidator {
         return 0;
     }
 
-    private static void checkActions(PolicySpec spec, EventDraft draft) throws EventRejection {
-        int actionCount = draft.actionCount;
+    private static void checkActions(
+            PolicySpec spec, int[] actions, int actionCount, boolean single) throws EventRejection {
         if (actionCount != spec.headCount()) {
             throw new EventRejection(
                     DeadLetterReason.ACTION_COUNT,
@@ -111,12 +149,10 @@ final class EventValidator {
                             + spec.headCount()
                             + " heads, the event has "
                             + actionCount
-                            + (draft.actionsField == EventDraft.ActionsField.SINGLE
-                                    ? " action."
-                                    : " actions."));
+                            + (single ? " action." : " actions."));
         }
         for (int h = 0; h < actionCount; h++) {
-            int action = draft.actions[h];
+            int action = actions[h];
             if (action < 0 || action >= spec.actions(h)) {
                 throw new EventRejection(
                         DeadLetterReason.ACTION_OUT_OF_RANGE,

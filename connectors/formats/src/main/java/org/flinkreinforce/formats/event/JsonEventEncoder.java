@@ -8,7 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * Writes events in the JSON v1 format that {@link EventDecoder} reads: {@code actions} always as an
- * array, optional fields only when set.
+ * array, optional fields only when set, no {@code features} where the event has none ({@code null},
+ * as a decoder without specs leaves them).
  */
 public final class JsonEventEncoder {
 
@@ -17,17 +18,21 @@ public final class JsonEventEncoder {
     private JsonEventEncoder() {}
 
     public static byte[] encode(LoggedEvent event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 12 * event.features().length);
+        float[] features = event.features();
+        ByteArrayOutputStream out =
+                new ByteArrayOutputStream(128 + 12 * (features == null ? 0 : features.length));
         try (JsonGenerator json = FACTORY.createGenerator(out)) {
             json.writeStartObject();
             json.writeNumberField("v", EventFormat.JSON.version());
             json.writeStringField("policyId", event.policyId());
-            json.writeFieldName("features");
-            json.writeStartArray();
-            for (float value : event.features()) {
-                json.writeNumber(value);
+            if (features != null) {
+                json.writeFieldName("features");
+                json.writeStartArray();
+                for (float value : features) {
+                    json.writeNumber(value);
+                }
+                json.writeEndArray();
             }
-            json.writeEndArray();
             json.writeFieldName("actions");
             json.writeStartArray();
             for (int action : event.actions()) {

@@ -277,6 +277,71 @@ class EventDecoderTest {
         assertThat(validCount).isPositive();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRecords")
+    void shouldRejectEveryBadRecordForTheSameReasonWhenTheSpecIsCheckedLater(
+            String name, String value, DeadLetterReason reason) {
+        byte[] bytes = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+        assertThat(decodeThenCheckSpec(bytes)).as(name).isEqualTo(reason);
+    }
+
+    @Test
+    void shouldLeaveTheSpecChecksToTheLearnerWithoutSpecs() {
+        EventDecoder withoutSpecs = EventDecoder.withoutSpecs(Map.of(), 4096);
+        DecodedEvent unknown =
+                withoutSpecs.decode(
+                        "t",
+                        0,
+                        0,
+                        1,
+                        null,
+                        "{\"policyId\":\"new\",\"action\":99,\"reward\":1}"
+                                .getBytes(StandardCharsets.UTF_8));
+        assertThat(unknown.isValid()).isTrue();
+        assertThat(unknown.event().features()).as("no features given").isNull();
+        DecodedEvent empty =
+                withoutSpecs.decode(
+                        "t",
+                        0,
+                        0,
+                        1,
+                        null,
+                        "{\"policyId\":\"new\",\"features\":[],\"action\":1,\"reward\":1}"
+                                .getBytes(StandardCharsets.UTF_8));
+        assertThat(empty.event().features()).isEmpty();
+    }
+
+    /**
+     * The reason a learner gives: decoded without specs, then checked against the spec of its
+     * policy as the learner does; {@code null} when valid.
+     */
+    private static DeadLetterReason decodeThenCheckSpec(byte[] value) {
+        DecodedEvent record =
+                EventDecoder.withoutSpecs(POLICIES, 4096)
+                        .decode("events", 1, 7, 99, new byte[] {1}, value);
+        if (!record.isValid()) {
+            return record.deadLetter().reason;
+        }
+        LoggedEvent event = record.event();
+        PolicySpec spec = POLICIES.get(event.policyId());
+        try {
+            if (spec == null) {
+                throw EventValidator.unknownPolicy(event.policyId());
+            }
+            float[] features = event.features();
+            EventValidator.checkAgainst(
+                    spec,
+                    features != null,
+                    features == null ? 0 : features.length,
+                    event.actions(),
+                    event.actions().length,
+                    false);
+            return null;
+        } catch (EventRejection rejection) {
+            return rejection.reason();
+        }
+    }
+
     private DecodedEvent decode(String json) {
         return decoder.decode("events", 2, 99, 123L, null, json.getBytes(StandardCharsets.UTF_8));
     }

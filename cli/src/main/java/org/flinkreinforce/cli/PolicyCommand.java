@@ -1,0 +1,435 @@
+package org.flinkreinforce.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.flinkreinforce.client.kafka.KafkaTopics;
+import org.flinkreinforce.client.kafka.PolicyControlTopic;
+import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.control.PolicyDefinition;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.job.LearnerConfig;
+import org.flinkreinforce.job.LearnerOptions;
+import org.flinkreinforce.model.PolicySpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code reinforce policy}: the policies a running learner follows, on its control topic. Each
+ * change is checked here first, as the learner will check it (spec, options, memory), and refused
+ * in one line naming the policy where it does not pass; an accepted one is written to the control
+ * topic, which the learner applies within seconds, without a restart.
+ */
+@Command(
+        name = "policy",
+        mixinStandardHelpOptions = true,
+        description = "Lists, adds, changes, removes and rolls back the learner's policies.",
+        subcommands = {
+            PolicyCommand.ListPolicies.class,
+            PolicyCommand.Add.class,
+            PolicyCommand.Update.class,
+            PolicyCommand.Remove.class,
+            PolicyCommand.Rollback.class
+        })
+public final class PolicyCommand implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The options every subcommand shares: the brokers and the learner's topics. */
+    static final class Topics {
+        @Mixin KafkaOptions kafka;
+
+        @Option(names = "--control-topic", description = "Default: ${DEFAULT-VALUE}.")
+        String controlTopic = LearnerOptions.CONTROL_TOPIC.defaultValue();
+
+        @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
+        String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
+
+        PolicyControlTopic.Contents read(Properties client) {
+            return PolicyControlTopic.read(client, controlTopic, Duration.ofSeconds(30));
+        }
+    }
+
+    /** The options of a definition: the learner's own per-policy options, as KEY=VALUE. */
+    static final class Settings {
+        @Option(
+                names = "--set",
+                paramLabel = "OPTION=VALUE",
+                description =
+                        "A learner option this policy sets for itself, e.g. learning-rate=0.05 or"
+                                + " batch.size=64 (see docs/configuration.md); repeatable.")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Option(
+                names = "--learner-property",
+                paramLabel = "KEY=VALUE",
+                description =
+                        "A job-wide option of the running learner that the check should use (e.g."
+                                + " max-policy-bytes); repeatable.")
+        Map<String, String> job = new LinkedHashMap<>();
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the policies.")
+    static final class ListPolicies implements Callable<Integer> {
+        @Mixin Topics topics;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            PolicyControlTopic.Contents contents = topics.read(client);
+            Map<String, ParameterSnapshot> latest =
+                    SnapshotReader.readLatest(
+                            client, topics.parametersTopic, Duration.ofSeconds(30));
+            Map<String, PolicyDefinition> defined = new TreeMap<>(contents.defined());
+            if (defined.isEmpty()) {
+                System.out.println("No policy on " + topics.controlTopic + ".");
+                return 0;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"POLICY", "SPEC", "OPTIONS", "BY", "PUBLISHED"});
+            defined.forEach(
+                    (id, definition) -> {
+                        ParameterSnapshot snapshot = latest.get(id);
+                        rows.add(
+                                new String[] {
+                                    id,
+                                    definition.spec(),
+                                    definition.options().isEmpty()
+                                            ? "-"
+                                            : String.join(
+                                                    ",",
+                                                    definition.options().entrySet().stream()
+                                                            .map(
+                                                                    e ->
+                                                                            e.getKey()
+                                                                                    + "="
+                                                                                    + e.getValue())
+                                                            .toList()),
+                                    definition.origin().name().toLowerCase(java.util.Locale.ROOT),
+                                    snapshot == null ? "-" : "v" + snapshot.version()
+                                });
+                    });
+            System.out.print(table(rows));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = "Adds a policy; its events are learned from then on.")
+    static final class Add implements Callable<Integer> {
+        @Mixin Topics topics;
+        @Mixin Settings settings;
+
+        @Parameters(
+                paramLabel = "SPEC",
+                converter = LearnCommand.PolicySpecText.class,
+                description = "ID:FEATURES:ACTIONS[,ACTIONS...], e.g. recs:32:10.")
+        String spec;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            PolicySpec parsed = PolicySpec.parse(spec);
+            if (topics.read(client).definition(parsed.id()).isPresent()) {
+                throw new IllegalArgumentException(
+                        "Policy "
+                                + parsed.id()
+                                + " exists on "
+                                + topics.controlTopic
+                                + "; change it with reinforce policy update.");
+            }
+            PolicyDefinition definition =
+                    new PolicyDefinition(
+                            parsed.id(),
+                            parsed.toString(),
+                            settings.set,
+                            PolicyDefinition.Origin.OPERATOR,
+                            null);
+            return write(topics, client, settings, definition, "added");
+        }
+    }
+
+    @Command(
+            name = "update",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Changes a policy's options or spec. A new spec restarts its parameters from"
+                            + " zeros at its next version.")
+    static final class Update implements Callable<Integer> {
+        @Mixin Topics topics;
+        @Mixin Settings settings;
+
+        @Parameters(paramLabel = "ID", description = "The policy.")
+        String policyId;
+
+        @Option(
+                names = "--spec",
+                paramLabel = "SPEC",
+                converter = LearnCommand.PolicySpecText.class,
+                description = "A new spec, with the same ID.")
+        String spec;
+
+        @Option(
+                names = "--unset",
+                paramLabel = "OPTION",
+                description = "An option the policy no longer sets for itself; repeatable.")
+        List<String> unset = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            PolicyDefinition current = existing(topics, client, policyId);
+            Map<String, String> options = new TreeMap<>(current.options());
+            options.putAll(settings.set);
+            unset.forEach(options::remove);
+            PolicyDefinition definition =
+                    new PolicyDefinition(
+                            policyId,
+                            spec == null ? current.spec() : PolicySpec.parse(spec).toString(),
+                            options,
+                            PolicyDefinition.Origin.OPERATOR,
+                            current.rollback());
+            if (definition.sameDefinition(current)) {
+                System.out.println(
+                        "Policy " + policyId + " is already defined so; nothing written.");
+                return 0;
+            }
+            return write(topics, client, settings, definition, "changed");
+        }
+    }
+
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Removes a policy: its pending events go to the dead-letter topic"
+                            + " (POLICY_REMOVED), later ones too (UNKNOWN_POLICY).")
+    static final class Remove implements Callable<Integer> {
+        @Mixin Topics topics;
+
+        @Parameters(paramLabel = "ID", description = "The policy.")
+        String policyId;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            existing(topics, client, policyId);
+            long offset = PolicyControlTopic.write(client, topics.controlTopic, policyId, null);
+            System.out.println(
+                    "Policy "
+                            + policyId
+                            + " removed ("
+                            + topics.controlTopic
+                            + " offset "
+                            + offset
+                            + ").");
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "rollback",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Puts back the parameters of an earlier version, published as a new, higher"
+                            + " version; learning continues from them.")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin Topics topics;
+
+        @Parameters(paramLabel = "ID", description = "The policy.")
+        String policyId;
+
+        @Option(
+                names = "--to-version",
+                required = true,
+                paramLabel = "N",
+                description = "The version whose parameters to put back.")
+        long toVersion;
+
+        @Option(
+                names = "--wait",
+                paramLabel = "DURATION",
+                defaultValue = "60 s",
+                description =
+                        "How long to wait for the learner to publish the rolled-back version"
+                                + " (default: ${DEFAULT-VALUE}; 0 s: do not wait).")
+        Duration wait;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            PolicyDefinition current = existing(topics, client, policyId);
+            Duration timeout = Duration.ofSeconds(30);
+            byte[] target =
+                    SnapshotReader.readVersion(
+                                    client, topics.parametersTopic, policyId, toVersion, timeout)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "Version "
+                                                            + toVersion
+                                                            + " of policy "
+                                                            + policyId
+                                                            + " is not on "
+                                                            + topics.parametersTopic
+                                                            + " (compaction keeps the newest"
+                                                            + " snapshot per policy; set"
+                                                            + " min.compaction.lag.ms on the"
+                                                            + " topic to keep a window of"
+                                                            + " versions)."));
+            ParameterSnapshot snapshot = SnapshotCodec.decode(target);
+            if (!snapshot.spec().sameShape(PolicySpec.parse(current.spec()))) {
+                throw new IllegalArgumentException(
+                        "Version "
+                                + toVersion
+                                + " of policy "
+                                + policyId
+                                + " is a "
+                                + snapshot.spec()
+                                + ", the policy now a "
+                                + current.spec()
+                                + ": it cannot be put back.");
+            }
+            ParameterSnapshot newest =
+                    SnapshotReader.readLatest(client, topics.parametersTopic, timeout)
+                            .get(policyId);
+            long basedOn = newest == null ? toVersion : newest.version();
+            PolicyDefinition definition =
+                    current.withRollback(
+                            new PolicyDefinition.Rollback(
+                                    UUID.randomUUID().toString(), toVersion, basedOn, target));
+            long offset =
+                    PolicyControlTopic.write(client, topics.controlTopic, policyId, definition);
+            System.out.println(
+                    "Rollback of policy "
+                            + policyId
+                            + " to version "
+                            + toVersion
+                            + " written ("
+                            + topics.controlTopic
+                            + " offset "
+                            + offset
+                            + ").");
+            if (wait.isZero()) {
+                return 0;
+            }
+            Optional<ParameterSnapshot> published =
+                    awaitVersionAbove(client, basedOn, snapshot.parameters());
+            if (published.isEmpty()) {
+                System.err.println(
+                        "reinforce policy rollback: no learner published it within "
+                                + Durations.format(wait)
+                                + "; a learner that starts later applies it.");
+                return 1;
+            }
+            System.out.println(
+                    "Published as version " + published.get().version() + " of " + policyId + ".");
+            return 0;
+        }
+
+        private Optional<ParameterSnapshot> awaitVersionAbove(
+                Properties client, long basedOn, float[] parameters) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                ParameterSnapshot newest =
+                        SnapshotReader.readLatest(
+                                        client, topics.parametersTopic, Duration.ofSeconds(30))
+                                .get(policyId);
+                if (newest != null && newest.version() > basedOn) {
+                    return Optional.of(newest);
+                }
+                Thread.sleep(500);
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The policy's current definition; fails naming the topic where it has none. */
+    static PolicyDefinition existing(Topics topics, Properties client, String policyId) {
+        return topics.read(client)
+                .definition(policyId)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "No policy "
+                                                + policyId
+                                                + " on "
+                                                + topics.controlTopic
+                                                + "; add it with reinforce policy add."));
+    }
+
+    /**
+     * Checks {@code definition} as the learner will and writes it; makes the parameters topic take
+     * its snapshots.
+     */
+    private static int write(
+            Topics topics,
+            Properties client,
+            Settings settings,
+            PolicyDefinition definition,
+            String done)
+            throws InterruptedException {
+        Map<String, String> job = new LinkedHashMap<>(settings.job);
+        job.put(LearnerOptions.POLICIES.key(), definition.spec());
+        LearnerConfig.fromMap(job).resolver().resolve(definition);
+        PolicyControlTopic.ensure(client, topics.controlTopic);
+        KafkaTopics.fitParametersTopic(
+                client, topics.parametersTopic, List.of(PolicySpec.parse(definition.spec())));
+        long offset =
+                PolicyControlTopic.write(
+                        client, topics.controlTopic, definition.policyId(), definition);
+        System.out.println(
+                "Policy "
+                        + definition.policyId()
+                        + " "
+                        + done
+                        + ": "
+                        + definition.spec()
+                        + (definition.options().isEmpty() ? "" : " " + definition.options())
+                        + " ("
+                        + topics.controlTopic
+                        + " offset "
+                        + offset
+                        + "). A running learner applies it within seconds.");
+        return 0;
+    }
+
+    /** {@code rows} as left-aligned columns two spaces apart. */
+    static String table(List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                text.append(
+                        c == row.length - 1
+                                ? row[c]
+                                : String.format("%-" + widths[c] + "s  ", row[c]));
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+}

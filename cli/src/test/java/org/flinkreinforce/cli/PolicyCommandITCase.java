@@ -1,0 +1,133 @@
+package org.flinkreinforce.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.client.kafka.PolicyControlTopic;
+import org.flinkreinforce.formats.control.PolicyDefinition;
+import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
+import org.flinkreinforce.model.PolicySpec;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code reinforce policy} against a real broker: what each subcommand writes to the control topic,
+ * and the one-line refusals of changes the learner would refuse.
+ */
+class PolicyCommandITCase {
+
+    @AutoClose private static final EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+
+    @Test
+    void shouldAddChangeRollBackAndRemoveAPolicyOnTheControlTopic() throws Exception {
+        broker.createTopic("ops-parameters", 1, true);
+        assertThat(policy("list").out()).contains("No policy on ops-control.");
+
+        CliRun.Output added = policy("add", "recs:4:3", "--set", "learning-rate=0.05");
+        assertThat(added.code()).as(added.text()).isZero();
+        assertThat(added.out()).contains("Policy recs added: recs:4:3 {learning-rate=0.05}");
+        assertThat(definition("recs").options()).isEqualTo(Map.of("learning-rate", "0.05"));
+
+        CliRun.Output again = policy("add", "recs:4:3");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("Policy recs exists on ops-control").hasLineCount(1);
+
+        CliRun.Output badOption = policy("add", "news:4:3", "--set", "events.topic=x");
+        assertThat(badOption.code()).isEqualTo(1);
+        assertThat(badOption.err())
+                .contains("Policy news sets events.topic, which is not an option a policy sets")
+                .hasLineCount(1);
+        CliRun.Output tooLarge =
+                policy("add", "huge:1000:100000", "--learner-property", "max-policy-bytes=1000000");
+        assertThat(tooLarge.code()).isEqualTo(1);
+        assertThat(tooLarge.err()).contains("max-policy-bytes").contains("huge");
+
+        CliRun.Output updated =
+                policy("update", "recs", "--set", "batch.size=16", "--unset", "learning-rate");
+        assertThat(updated.code()).as(updated.text()).isZero();
+        assertThat(definition("recs").options()).isEqualTo(Map.of("batch.size", "16"));
+        assertThat(definition("recs").origin()).isEqualTo(PolicyDefinition.Origin.OPERATOR);
+        assertThat(policy("update", "nobody", "--set", "batch.size=16").err())
+                .contains("No policy nobody on ops-control");
+
+        assertThat(policy("list").out())
+                .contains("POLICY  SPEC      OPTIONS        BY        PUBLISHED")
+                .contains("recs    recs:4:3  batch.size=16  operator  -");
+
+        CliRun.Output missing = policy("rollback", "recs", "--to-version", "3", "--wait", "0 s");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("Version 3 of policy recs is not on ops-parameters");
+
+        ParameterSnapshot three = snapshot(3, 0.25f);
+        publish(three);
+        publish(snapshot(5, -1f));
+        CliRun.Output rolledBack = policy("rollback", "recs", "--to-version", "3", "--wait", "0 s");
+        assertThat(rolledBack.code()).as(rolledBack.text()).isZero();
+        PolicyDefinition.Rollback rollback = definition("recs").rollback();
+        assertThat(rollback.toVersion()).isEqualTo(3);
+        assertThat(rollback.basedOnVersion()).isEqualTo(5);
+        assertThat(SnapshotCodec.decode(rollback.snapshot())).isEqualTo(three);
+        assertThat(definition("recs").options()).isEqualTo(Map.of("batch.size", "16"));
+
+        assertThat(policy("remove", "recs").code()).isZero();
+        assertThat(read().definition("recs")).isEmpty();
+        assertThat(policy("list").out()).contains("No policy on ops-control.");
+    }
+
+    private static CliRun.Output policy(String... args) {
+        String[] all = new String[args.length + 6];
+        all[0] = "policy";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--bootstrap-servers";
+        all[args.length + 2] = broker.bootstrapServers();
+        all[args.length + 3] = "--control-topic";
+        all[args.length + 4] = "ops-control";
+        all[args.length + 5] = "--parameters-topic=ops-parameters";
+        return CliRun.run(all);
+    }
+
+    private static PolicyControlTopic.Contents read() {
+        return PolicyControlTopic.read(
+                broker.clientProperties(), "ops-control", Duration.ofSeconds(30));
+    }
+
+    private static PolicyDefinition definition(String policyId) {
+        return read().definition(policyId).orElseThrow();
+    }
+
+    private static ParameterSnapshot snapshot(long version, float value) {
+        PolicySpec spec = PolicySpec.parse("recs:4:3");
+        float[] parameters = new float[spec.parameterCount()];
+        java.util.Arrays.fill(parameters, value);
+        return new ParameterSnapshot(
+                spec,
+                version,
+                1000 * version,
+                10 * version,
+                version,
+                parameters,
+                TrainingStatistics.NONE,
+                version);
+    }
+
+    private static void publish(ParameterSnapshot snapshot) throws Exception {
+        Properties client = broker.clientProperties();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    "ops-parameters",
+                                    snapshot.policyId().getBytes(),
+                                    SnapshotCodec.encode(snapshot)))
+                    .get();
+        }
+    }
+}
