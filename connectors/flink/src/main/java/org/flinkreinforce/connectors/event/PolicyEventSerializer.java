@@ -1,7 +1,8 @@
 package org.flinkreinforce.connectors.event;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -11,13 +12,18 @@ import org.apache.flink.types.StringValue;
 /**
  * Flink's serializer of {@link PolicyEvent} between operators and in state: the fields in a fixed
  * order behind one byte of null flags, with no reflection (the generic POJO serializer reaches each
- * field through reflection and writes a null marker per field). Version 1 of its snapshot.
+ * field through reflection and writes a null marker per field). The layout is versioned ({@link
+ * #FORMAT_VERSION}); the {@link Snapshot} in a checkpoint records the version its events were
+ * written with, so that a later layout can still read them.
  */
 public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyEvent> {
 
     private static final long serialVersionUID = 1L;
 
     public static final PolicyEventSerializer INSTANCE = new PolicyEventSerializer();
+
+    /** The version of the layout this serializer writes and reads. */
+    public static final int FORMAT_VERSION = 1;
 
     private static final int POLICY_ID = 1;
     private static final int FEATURES = 1 << 1;
@@ -155,10 +161,72 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         return new Snapshot();
     }
 
-    /** The serializer's snapshot: it has no configuration, only its version. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PolicyEvent> {
-        public Snapshot() {
-            super(() -> INSTANCE);
+    /**
+     * The serializer's snapshot: the layout version of the events it wrote. Version 4 of the
+     * snapshot writes that version; version 3, a {@code SimpleTypeSerializerSnapshot} of the first
+     * release under this class name, wrote nothing and means layout 1.
+     */
+    public static final class Snapshot implements TypeSerializerSnapshot<PolicyEvent> {
+
+        /** The version of the first release's snapshot (a {@code SimpleTypeSerializerSnapshot}). */
+        static final int FIRST_RELEASE = 3;
+
+        private static final int CURRENT = 4;
+
+        private int formatVersion = FORMAT_VERSION;
+
+        public Snapshot() {}
+
+        /** The layout version of the events this snapshot describes. */
+        public int formatVersion() {
+            return formatVersion;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return CURRENT;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) throws IOException {
+            out.writeInt(formatVersion);
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
+                throws IOException {
+            if (readVersion == FIRST_RELEASE) {
+                formatVersion = 1;
+            } else if (readVersion == CURRENT) {
+                formatVersion = in.readInt();
+            } else {
+                throw new IOException(
+                        "Unknown version "
+                                + readVersion
+                                + " of the PolicyEvent serializer snapshot.");
+            }
+        }
+
+        @Override
+        public TypeSerializer<PolicyEvent> restoreSerializer() {
+            if (formatVersion != FORMAT_VERSION) {
+                throw new IllegalStateException(
+                        "Events written with PolicyEvent layout "
+                                + formatVersion
+                                + " cannot be read by this release (layout "
+                                + FORMAT_VERSION
+                                + ").");
+            }
+            return INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<PolicyEvent> resolveSchemaCompatibility(
+                TypeSerializerSnapshot<PolicyEvent> oldSnapshot) {
+            if (oldSnapshot instanceof Snapshot old && old.formatVersion == FORMAT_VERSION) {
+                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            return TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 }

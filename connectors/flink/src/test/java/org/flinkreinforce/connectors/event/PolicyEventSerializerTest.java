@@ -108,4 +108,52 @@ class PolicyEventSerializerTest {
         assertThat(out.getCopyOfBuffer()).isEqualTo(golden);
         assertThat(serializer.deserialize(new DataInputDeserializer(golden))).isEqualTo(event);
     }
+
+    /**
+     * A checkpoint written by the first release records this class name with the snapshot version
+     * of a {@code SimpleTypeSerializerSnapshot} (3) and no payload: it still reads, as layout 1.
+     */
+    @Test
+    void shouldReadTheSnapshotOfTheFirstReleaseAndRecordTheLayoutVersionFromNowOn()
+            throws Exception {
+        DataOutputSerializer old = new DataOutputSerializer(128);
+        old.writeUTF(PolicyEventSerializer.Snapshot.class.getName());
+        old.writeInt(3);
+        TypeSerializerSnapshot<PolicyEvent> firstRelease =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(old.getCopyOfBuffer()),
+                        getClass().getClassLoader());
+        assertThat(((PolicyEventSerializer.Snapshot) firstRelease).formatVersion()).isEqualTo(1);
+        assertThat(
+                        serializer
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(firstRelease)
+                                .isCompatibleAsIs())
+                .isTrue();
+
+        DataOutputSerializer now = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(now, serializer.snapshotConfiguration());
+        DataInputDeserializer in = new DataInputDeserializer(now.getCopyOfBuffer());
+        assertThat(in.readUTF()).isEqualTo(PolicyEventSerializer.Snapshot.class.getName());
+        assertThat(in.readInt()).as("snapshot version").isEqualTo(4);
+        assertThat(in.readInt())
+                .as("layout version")
+                .isEqualTo(PolicyEventSerializer.FORMAT_VERSION);
+
+        DataOutputSerializer unknown = new DataOutputSerializer(128);
+        unknown.writeUTF(PolicyEventSerializer.Snapshot.class.getName());
+        unknown.writeInt(4);
+        unknown.writeInt(7);
+        PolicyEventSerializer.Snapshot later =
+                (PolicyEventSerializer.Snapshot)
+                        TypeSerializerSnapshot.<PolicyEvent>readVersionedSnapshot(
+                                new DataInputDeserializer(unknown.getCopyOfBuffer()),
+                                getClass().getClassLoader());
+        assertThat(
+                        serializer
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(later)
+                                .isIncompatible())
+                .isTrue();
+    }
 }
