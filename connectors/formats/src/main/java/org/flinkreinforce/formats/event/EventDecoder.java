@@ -1,5 +1,7 @@
 package org.flinkreinforce.formats.event;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
@@ -39,12 +41,11 @@ public final class EventDecoder implements Serializable {
     EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes, boolean fastPath) {
         this.fastPath = fastPath;
         this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
-        if (maxEventBytes < 16) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + maxEventBytes
-                            + " for the maximum event size: it must be at least 16 bytes.");
-        }
+        require(
+                maxEventBytes >= 16,
+                "maximum event size",
+                maxEventBytes,
+                "it must be at least 16 bytes");
         this.maxEventBytes = maxEventBytes;
     }
 
