@@ -55,20 +55,20 @@ final class EventDraft {
     }
 
     /**
-     * The event, once valid: the arrays are exact-size copies of the buffers; the baseline key
-     * defaults to the policy id.
+     * Writes the event, once valid, into {@code event} and returns it: the arrays are exact-size
+     * copies of the buffers; the baseline key defaults to the policy id.
      */
-    <E> E toEvent(EventDecoder.EventFactory<E> events) {
-        return events.create(
-                policyId,
-                Arrays.copyOf(features, featureCount),
-                Arrays.copyOf(actions, actionCount),
-                reward,
-                propensity,
-                policyVersion,
-                baselineKey == null ? policyId : baselineKey,
-                eventId,
-                timestamp);
+    <E extends EventFields> E fill(E event) {
+        event.policyId = policyId;
+        event.features = Arrays.copyOf(features, featureCount);
+        event.actions = Arrays.copyOf(actions, actionCount);
+        event.reward = reward;
+        event.propensity = propensity;
+        event.policyVersion = policyVersion;
+        event.baselineKey = baselineKey == null ? policyId : baselineKey;
+        event.eventId = eventId;
+        event.timestamp = timestamp;
+        return event;
     }
 
     /** Records the field {@code action}: a second actions field makes them conflict. */
