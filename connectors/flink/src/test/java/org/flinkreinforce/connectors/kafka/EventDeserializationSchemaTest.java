@@ -28,34 +28,14 @@ class EventDeserializationSchemaTest {
 
     @Test
     void shouldGiveTheLearnerTheEventTheDecoderReadsWithTheDefaultsAndNoAdvantageYet() {
-        LoggedEvent logged =
-                new LoggedEvent(
-                        "recs",
-                        new float[] {1.5f, -2f},
-                        new int[] {2},
-                        0.5,
-                        0.25f,
-                        7,
-                        null,
-                        null,
-                        42L);
+        LoggedEvent logged = event(null, null);
         for (byte[] value :
                 new byte[][] {JsonEventEncoder.encode(logged), BinaryEventCodec.encode(logged)}) {
             ConsumerRecord<byte[], byte[]> record =
                     new ConsumerRecord<>("events", 3, 11L, null, value);
             PolicyEvent event = deserialize(record).event;
             assertThat(event.toLogged())
-                    .isEqualTo(
-                            new LoggedEvent(
-                                    "recs",
-                                    new float[] {1.5f, -2f},
-                                    new int[] {2},
-                                    0.5,
-                                    0.25f,
-                                    7,
-                                    "recs",
-                                    "events-3-11",
-                                    42L))
+                    .isEqualTo(event("recs", "events-3-11"))
                     .isEqualTo(
                             new EventDecoder(POLICIES, 4096)
                                     .decode("events", 3, 11L, -1L, null, value)
@@ -74,6 +54,20 @@ class EventDeserializationSchemaTest {
         assertThat(decoded.deadLetter.partition).isEqualTo(1);
         assertThat(decoded.deadLetter.offset).isEqualTo(5L);
         assertThat(decoded.deadLetter.value).isEqualTo(value);
+    }
+
+    /** An event of policy {@code recs} with {@code baselineKey} and {@code eventId}. */
+    private static LoggedEvent event(String baselineKey, String eventId) {
+        return new LoggedEvent(
+                "recs",
+                new float[] {1.5f, -2f},
+                new int[] {2},
+                0.5,
+                0.25f,
+                7,
+                baselineKey,
+                eventId,
+                42L);
     }
 
     private DecodedRecord deserialize(ConsumerRecord<byte[], byte[]> record) {
