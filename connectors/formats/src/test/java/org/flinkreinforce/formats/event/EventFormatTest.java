@@ -126,6 +126,14 @@ class EventFormatTest {
         byte[] version = good.clone();
         version[1] = 2;
         assertReason(version, DeadLetterReason.UNSUPPORTED_VERSION);
+        assertThat(fast.decode("events", 0, 0, 0, null, version).deadLetter().detail)
+                .isEqualTo(
+                        "Binary event format version 2 is not supported;"
+                                + " this learner reads version 1.");
+        byte[] json = "{\"v\":2}".getBytes(StandardCharsets.UTF_8);
+        assertThat(fast.decode("events", 0, 0, 0, null, json).deadLetter().detail)
+                .isEqualTo(
+                        "Event format version 2 is not supported; this learner reads version 1.");
         byte[] flags = good.clone();
         flags[2] |= (byte) 0x80;
         assertReason(flags, DeadLetterReason.MALFORMED_BINARY);
