@@ -1,5 +1,7 @@
 package org.flinkreinforce.model;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -30,26 +32,21 @@ public record EstimatorSettings(
 
     public EstimatorSettings {
         Objects.requireNonNull(kind, "The estimator kind must not be null.");
-        if (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate)) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + rewardModelLearningRate
-                            + " for the reward model's learning rate: it must be positive and"
-                            + " finite.");
-        }
-        if (!(importanceWeightCap >= 1.0)) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + importanceWeightCap
-                            + " for the importance weight cap: it must be at least 1"
-                            + " (or Infinity for no cap).");
-        }
-        if (!(entropyBonus >= 0.0) || Double.isInfinite(entropyBonus)) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + entropyBonus
-                            + " for the entropy bonus: it must be finite and not negative.");
-        }
+        require(
+                rewardModelLearningRate > 0 && !Double.isInfinite(rewardModelLearningRate),
+                "reward model's learning rate",
+                rewardModelLearningRate,
+                "it must be positive and finite");
+        require(
+                importanceWeightCap >= 1.0,
+                "importance weight cap",
+                importanceWeightCap,
+                "it must be at least 1 (or Infinity for no cap)");
+        require(
+                entropyBonus >= 0.0 && !Double.isInfinite(entropyBonus),
+                "entropy bonus",
+                entropyBonus,
+                "it must be finite and not negative");
     }
 
     /** These settings with the doubly robust estimator and its reward model's learning rate. */

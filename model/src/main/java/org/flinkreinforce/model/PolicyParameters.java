@@ -26,16 +26,7 @@ public final class PolicyParameters {
     public PolicyParameters(PolicySpec spec, float[] values, long version) {
         Objects.requireNonNull(spec, "The policy spec must not be null.");
         Objects.requireNonNull(values, "The parameter values must not be null.");
-        if (values.length != spec.parameterCount()) {
-            throw new IllegalArgumentException(
-                    "Policy "
-                            + spec.id()
-                            + " needs "
-                            + spec.parameterCount()
-                            + " parameters but got "
-                            + values.length
-                            + ".");
-        }
+        spec.requireSize(values.length, spec.parameterCount(), "needs %d parameters but got %d");
         for (int k = 0; k < values.length; k++) {
             if (!Float.isFinite(values[k])) {
                 throw new IllegalArgumentException(

@@ -2,6 +2,7 @@ package org.flinkreinforce.model;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -178,6 +179,24 @@ public final class PolicySpec implements Serializable {
     /** Where {@code b_h[0]} lives in the flat parameter vector. */
     public int biasOffset(int head) {
         return biasOffsets[head];
+    }
+
+    /**
+     * Checks the size of something given for this policy: unless {@code given == required}, throws
+     * an {@link IllegalArgumentException} reading {@code Policy <id> } and then {@code message}
+     * with {@code required} and {@code given} for its two {@code %d}, and a full stop.
+     *
+     * @param message e.g. {@code "expects %d features but got %d"}
+     */
+    public void requireSize(int given, int required, String message) {
+        if (given != required) {
+            throw new IllegalArgumentException(
+                    "Policy "
+                            + id
+                            + " "
+                            + String.format(Locale.ROOT, message, required, given)
+                            + ".");
+        }
     }
 
     /** Whether this spec has the same shape (features and heads) as another, ignoring the id. */

@@ -136,29 +136,12 @@ public final class SoftmaxPolicy {
     }
 
     private void checkFeatures(float[] features) {
-        if (features.length != spec.features()) {
-            throw new IllegalArgumentException(
-                    "Policy "
-                            + spec.id()
-                            + " expects "
-                            + spec.features()
-                            + " features but got "
-                            + features.length
-                            + ".");
-        }
+        spec.requireSize(features.length, spec.features(), "expects %d features but got %d");
     }
 
     private void checkActions(int[] actions) {
-        if (actions.length != spec.headCount()) {
-            throw new IllegalArgumentException(
-                    "Policy "
-                            + spec.id()
-                            + " expects one action per head ("
-                            + spec.headCount()
-                            + ") but got "
-                            + actions.length
-                            + ".");
-        }
+        spec.requireSize(
+                actions.length, spec.headCount(), "expects one action per head (%d) but got %d");
         for (int h = 0; h < actions.length; h++) {
             if (actions[h] < 0 || actions[h] >= spec.actions(h)) {
                 throw new IllegalArgumentException(

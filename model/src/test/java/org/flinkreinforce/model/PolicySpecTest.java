@@ -48,4 +48,16 @@ class PolicySpecTest {
         assertThatThrownBy(() -> new PolicySpec("big", 1 << 20, 1 << 20))
                 .hasMessageContaining("parameters");
     }
+
+    @Test
+    void shouldSayWhichSizeOfWhatDoesNotMatchThePolicy() {
+        PolicySpec spec = new PolicySpec("recs", 2, 3);
+        assertThatThrownBy(() -> new PolicyParameters(spec, new float[8], 0))
+                .hasMessage("Policy recs needs 9 parameters but got 8.");
+        SoftmaxPolicy policy = new SoftmaxPolicy(PolicyParameters.zeros(spec));
+        assertThatThrownBy(() -> policy.probabilities(0, new float[3]))
+                .hasMessage("Policy recs expects 2 features but got 3.");
+        assertThatThrownBy(() -> policy.logProbability(new float[2], new int[] {0, 1}))
+                .hasMessage("Policy recs expects one action per head (1) but got 2.");
+    }
 }

@@ -1,5 +1,7 @@
 package org.flinkreinforce.model.baseline;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -24,10 +26,7 @@ public record BaselineSettings(
 
     public BaselineSettings {
         Objects.requireNonNull(kind, "The baseline kind must not be null.");
-        if (!(emaDecay > 0.0 && emaDecay < 1.0)) {
-            throw new IllegalArgumentException(
-                    "Invalid value " + emaDecay + " for the EMA decay: it must lie in (0, 1).");
-        }
+        require(emaDecay > 0.0 && emaDecay < 1.0, "EMA decay", emaDecay, "it must lie in (0, 1)");
         if (normalizeAdvantage && kind != BaselineKind.MEAN) {
             throw new IllegalArgumentException(
                     "Advantage normalisation needs the running variance of the 'mean' baseline,"
@@ -35,12 +34,10 @@ public record BaselineSettings(
                             + kind
                             + "'.");
         }
-        if (!(minStd > 0.0) || Double.isInfinite(minStd)) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + minStd
-                            + " for the minimum standard deviation: it must be"
-                            + " positive and finite.");
-        }
+        require(
+                minStd > 0.0 && !Double.isInfinite(minStd),
+                "minimum standard deviation",
+                minStd,
+                "it must be positive and finite");
     }
 }

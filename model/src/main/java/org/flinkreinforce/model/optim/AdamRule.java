@@ -14,7 +14,6 @@ package org.flinkreinforce.model.optim;
  */
 final class AdamRule extends UpdateRule {
 
-    private final OptimizerSettings settings;
     private final int nativeIsa;
     private final boolean nativeLoop;
 
@@ -22,8 +21,8 @@ final class AdamRule extends UpdateRule {
      * @param nativeIsa the native path of the loops ({@link NativeAdam#AVX512} or {@link
      *     NativeAdam#AVX2}, one this CPU runs), or {@link NativeAdam#NONE} for the Java loops
      */
-    AdamRule(OptimizerSettings settings, int nativeIsa) {
-        this.settings = settings;
+    AdamRule(OptimizerSettings settings, int size, int nativeIsa) {
+        super(settings, size);
         this.nativeIsa = nativeIsa;
         this.nativeLoop = nativeIsa != NativeAdam.NONE;
     }
@@ -47,12 +46,7 @@ final class AdamRule extends UpdateRule {
     }
 
     @Override
-    boolean propose(
-            float[] parameters,
-            float[] gradient,
-            OptimizerState state,
-            double clip,
-            Candidate next) {
+    boolean propose(float[] parameters, float[] gradient, OptimizerState state, double clip) {
         if (state.second.length != parameters.length) {
             throw new IllegalArgumentException("The Adam state has no second moment.");
         }
@@ -94,17 +88,11 @@ final class AdamRule extends UpdateRule {
             }
         }
         return javaLoop(
-                parameters,
-                gradient,
-                state,
-                clip,
-                rateOverCorrection1,
-                inverseSqrtCorrection2,
-                next);
+                parameters, gradient, state, clip, rateOverCorrection1, inverseSqrtCorrection2);
     }
 
     /**
-     * The per-parameter loop in Java into {@code next}, with the bias corrections folded into
+     * The per-parameter loop in Java into {@link #next}, with the bias corrections folded into
      * {@code rateOverCorrection1 = rate / c1} and {@code inverseSqrtCorrection2 = 1 / sqrt(c2)}.
      *
      * @return whether every value written is finite in float32
@@ -115,8 +103,8 @@ final class AdamRule extends UpdateRule {
             OptimizerState state,
             double clip,
             double rateOverCorrection1,
-            double inverseSqrtCorrection2,
-            Candidate next) {
+            double inverseSqrtCorrection2) {
+        Candidate next = this.next;
         double l2 = settings.l2();
         double beta1 = settings.beta1();
         double beta2 = settings.beta2();

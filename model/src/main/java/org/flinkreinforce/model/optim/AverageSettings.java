@@ -1,5 +1,7 @@
 package org.flinkreinforce.model.optim;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -19,18 +21,8 @@ public record AverageSettings(AverageKind kind, long start, double decay) implem
 
     public AverageSettings {
         Objects.requireNonNull(kind, "The parameter average kind must not be null.");
-        if (start < 1) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + start
-                            + " for the first averaged update: it must be at least 1.");
-        }
-        if (!(decay > 0 && decay < 1)) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + decay
-                            + " for the parameter average decay: it must lie in (0, 1).");
-        }
+        require(start >= 1, "first averaged update", start, "it must be at least 1");
+        require(decay > 0 && decay < 1, "parameter average decay", decay, "it must lie in (0, 1)");
     }
 
     /** The arithmetic mean of the iterates of update {@code start} and later. */

@@ -23,7 +23,6 @@ public final class Optimizer {
     private final OptimizerSettings settings;
     private final int size;
     private final UpdateRule rule;
-    private final Candidate next;
 
     /** An optimizer whose Adam loop runs in the native library where it can (same results). */
     public Optimizer(OptimizerSettings settings, int size) {
@@ -58,10 +57,9 @@ public final class Optimizer {
         this.size = size;
         this.rule =
                 switch (settings.kind()) {
-                    case SGD -> new SgdRule(settings);
-                    case ADAM -> new AdamRule(settings, nativeIsa);
+                    case SGD -> new SgdRule(settings, size);
+                    case ADAM -> new AdamRule(settings, size, nativeIsa);
                 };
-        this.next = new Candidate(settings.kind(), size);
     }
 
     /**
@@ -98,10 +96,10 @@ public final class Optimizer {
         }
         boolean clipped = norm > settings.maxGradientNorm();
         double clip = clipped ? settings.maxGradientNorm() / norm : 1.0;
-        if (!rule.propose(parameters, gradient, state, clip, next)) {
+        if (!rule.propose(parameters, gradient, state, clip)) {
             return UpdateResult.rejected(UpdateResult.NON_FINITE_UPDATE, norm);
         }
-        next.commit(parameters, state);
+        rule.next.commit(parameters, state);
         return new UpdateResult(true, null, norm, clipped);
     }
 }

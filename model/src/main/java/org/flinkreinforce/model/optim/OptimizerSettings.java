@@ -1,5 +1,7 @@
 package org.flinkreinforce.model.optim;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -134,12 +136,5 @@ public record OptimizerSettings(
     public static OptimizerSettings sgd(double learningRate, double momentum) {
         return new OptimizerSettings(
                 OptimizerKind.SGD, learningRate, momentum, 0.9, 0.999, 1e-8, 10.0, 0.0);
-    }
-
-    private static void require(boolean valid, String name, double value, String reason) {
-        if (!valid) {
-            throw new IllegalArgumentException(
-                    "Invalid value " + value + " for the " + name + ": " + reason + ".");
-        }
     }
 }

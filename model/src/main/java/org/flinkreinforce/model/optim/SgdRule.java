@@ -7,10 +7,8 @@ package org.flinkreinforce.model.optim;
  */
 final class SgdRule extends UpdateRule {
 
-    private final OptimizerSettings settings;
-
-    SgdRule(OptimizerSettings settings) {
-        this.settings = settings;
+    SgdRule(OptimizerSettings settings, int size) {
+        super(settings, size);
     }
 
     @Override
@@ -19,12 +17,8 @@ final class SgdRule extends UpdateRule {
     }
 
     @Override
-    boolean propose(
-            float[] parameters,
-            float[] gradient,
-            OptimizerState state,
-            double clip,
-            Candidate next) {
+    boolean propose(float[] parameters, float[] gradient, OptimizerState state, double clip) {
+        Candidate next = this.next;
         double l2 = settings.l2();
         double rate = settings.learningRate(state.steps);
         double momentum = settings.momentum();

@@ -12,25 +12,32 @@ package org.flinkreinforce.model.optim;
  */
 abstract class UpdateRule {
 
+    final OptimizerSettings settings;
+
+    /** Where {@link #propose} writes a step, for {@link Optimizer} to commit once it is finite. */
+    final Candidate next;
+
     /** The eight partial sums of {@link #sumOfSquares}, kept to allocate nothing per step. */
     private final double[] lanes = new double[8];
+
+    /** A rule for {@code size} parameters. */
+    UpdateRule(OptimizerSettings settings, int size) {
+        this.settings = settings;
+        this.next = new Candidate(settings.kind(), size);
+    }
 
     /** Where the loops run: {@code java}, or {@code native-avx512}; both give the same bits. */
     abstract String implementation();
 
     /**
-     * Writes the next parameters and moments of one step into {@code next}, reading and changing
+     * Writes the next parameters and moments of one step into {@link #next}, reading and changing
      * neither the arguments nor {@code state}.
      *
      * @param clip the factor (at most 1) that scales the ascent direction {@code g - l2 theta}
      * @return whether every value written is finite in float32
      */
     abstract boolean propose(
-            float[] parameters,
-            float[] gradient,
-            OptimizerState state,
-            double clip,
-            Candidate next);
+            float[] parameters, float[] gradient, OptimizerState state, double clip);
 
     /**
      * {@code sum_k (g_k - l2 theta_k)^2} in float64 as eight interleaved partial sums (parameter

@@ -285,24 +285,10 @@ class GradientKernelContractTest {
      */
     private static double doublyRobustObjective(HeadBatch b, double[] params) {
         int n = b.actions;
-        int d = b.features;
         double total = 0;
         double[] z = new double[n];
         for (int i = 0; i < b.rows; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int a = 0; a < n; a++) {
-                double sum = params[b.biasOffset + a];
-                for (int j = 0; j < d; j++) {
-                    sum += params[b.weightOffset + a * d + j] * b.x[i * d + j];
-                }
-                z[a] = sum;
-                max = Math.max(max, sum);
-            }
-            double normaliser = 0;
-            for (int a = 0; a < n; a++) {
-                normaliser += Math.exp(z[a] - max);
-            }
-            double logNormaliser = max + Math.log(normaliser);
+            double logNormaliser = NaiveKernel.logits(b, params, i, z);
             int action = b.chosen[b.actionOffset + i * b.actionStride];
             total += b.coefficients[i] * (z[action] - logNormaliser);
             for (int a = 0; a < n; a++) {

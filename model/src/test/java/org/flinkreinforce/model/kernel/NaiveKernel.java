@@ -44,22 +44,13 @@ final class NaiveKernel {
                 actionValues[i * n + a] = sum;
             }
         }
+        double[] params = new double[b.params.length];
+        for (int k = 0; k < params.length; k++) {
+            params[k] = b.params[k];
+        }
         double[] z = new double[n];
         for (int i = 0; i < batch; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int a = 0; a < n; a++) {
-                double sum = b.params[b.biasOffset + a];
-                for (int j = 0; j < d; j++) {
-                    sum += (double) b.params[b.weightOffset + a * d + j] * x[i * d + j];
-                }
-                z[a] = sum;
-                max = Math.max(max, sum);
-            }
-            double total = 0;
-            for (int a = 0; a < n; a++) {
-                total += Math.exp(z[a] - max);
-            }
-            double logNormaliser = max + Math.log(total);
+            double logNormaliser = logits(b, params, i, z);
             int action = b.chosen[b.actionOffset + i * b.actionStride];
             logProbChosen[i] = z[action] - logNormaliser;
             double h = 0;
@@ -88,5 +79,29 @@ final class NaiveKernel {
                 }
             }
         }
+    }
+
+    /**
+     * The logits {@code z_a = b_a + sum_j W_aj x_ij} of row {@code i} of {@code b} under {@code
+     * params} (laid out like the batch's parameters) into {@code z}, in float64; returns their
+     * log-normaliser {@code log sum_a exp z_a}.
+     */
+    static double logits(HeadBatch b, double[] params, int i, double[] z) {
+        int n = b.actions;
+        int d = b.features;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int a = 0; a < n; a++) {
+            double sum = params[b.biasOffset + a];
+            for (int j = 0; j < d; j++) {
+                sum += params[b.weightOffset + a * d + j] * b.x[i * d + j];
+            }
+            z[a] = sum;
+            max = Math.max(max, sum);
+        }
+        double total = 0;
+        for (int a = 0; a < n; a++) {
+            total += Math.exp(z[a] - max);
+        }
+        return max + Math.log(total);
     }
 }

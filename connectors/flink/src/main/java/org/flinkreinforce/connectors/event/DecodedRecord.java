@@ -1,7 +1,6 @@
 package org.flinkreinforce.connectors.event;
 
 import org.flinkreinforce.formats.deadletter.DeadLetter;
-import org.flinkreinforce.formats.event.EventDecoder;
 
 /**
  * What one Kafka record decodes to: exactly one of a valid {@link PolicyEvent} or a {@link
@@ -13,30 +12,6 @@ public class DecodedRecord {
     public DeadLetter deadLetter;
 
     public DecodedRecord() {}
-
-    /**
-     * Decodes one record's value (never throws): a learner event or a dead letter, the event made
-     * straight from the decoder's fields.
-     */
-    public static DecodedRecord decode(
-            EventDecoder decoder,
-            String topic,
-            int partition,
-            long offset,
-            long timestamp,
-            byte[] key,
-            byte[] value) {
-        return decoder.decode(
-                topic,
-                partition,
-                offset,
-                timestamp,
-                key,
-                value,
-                PolicyEvent::new,
-                DecodedRecord::valid,
-                DecodedRecord::rejected);
-    }
 
     public static DecodedRecord valid(PolicyEvent event) {
         DecodedRecord record = new DecodedRecord();

@@ -5,6 +5,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.event.EventDecoder;
 
 /**
@@ -24,15 +25,18 @@ public final class EventDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out) {
+        // The learner's event is made straight from the decoder's fields: no LoggedEvent between.
         out.collect(
-                DecodedRecord.decode(
-                        decoder,
+                decoder.decode(
                         record.topic(),
                         record.partition(),
                         record.offset(),
                         record.timestamp(),
                         record.key(),
-                        record.value()));
+                        record.value(),
+                        PolicyEvent::new,
+                        DecodedRecord::valid,
+                        DecodedRecord::rejected));
     }
 
     @Override

@@ -48,16 +48,7 @@ final class BinaryEventReader {
 
     private void readEvent(EventDraft draft) throws EventRejection {
         need(3);
-        int version = in[1] & 0xFF;
-        if (version != EventFormat.BINARY.version()) {
-            throw new EventRejection(
-                    DeadLetterReason.UNSUPPORTED_VERSION,
-                    "Binary event format version "
-                            + version
-                            + " is not supported; this learner reads version "
-                            + EventFormat.BINARY.version()
-                            + ".");
-        }
+        EventFormat.BINARY.requireVersion(in[1] & 0xFF);
         int flags = in[2] & 0xFF;
         if ((flags & ~OptionalField.KNOWN_FLAGS) != 0) {
             throw malformed("Unknown flags " + Integer.toBinaryString(flags) + ".");

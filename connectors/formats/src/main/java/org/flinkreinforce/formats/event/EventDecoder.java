@@ -1,9 +1,12 @@
 package org.flinkreinforce.formats.event;
 
+import static org.flinkreinforce.model.util.SettingChecks.require;
+
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.model.PolicySpec;
@@ -52,12 +55,11 @@ public final class EventDecoder implements Serializable {
         this.fastPath = fastPath;
         this.checkSpecs = checkSpecs;
         this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
-        if (maxEventBytes < 16) {
-            throw new IllegalArgumentException(
-                    "Invalid value "
-                            + maxEventBytes
-                            + " for the maximum event size: it must be at least 16 bytes.");
-        }
+        require(
+                maxEventBytes >= 16,
+                "maximum event size",
+                maxEventBytes,
+                "it must be at least 16 bytes");
         this.maxEventBytes = maxEventBytes;
     }
 
@@ -74,6 +76,7 @@ public final class EventDecoder implements Serializable {
     /** Decodes one record's value. Never throws. */
     public DecodedEvent decode(
             String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
+        // The fields pass through the one reused EventFields: only the LoggedEvent is made.
         return decode(
                 topic,
                 partition,
@@ -81,25 +84,25 @@ public final class EventDecoder implements Serializable {
                 timestamp,
                 key,
                 value,
-                LoggedEvent::new,
-                DecodedEvent::valid,
+                readers().reusedFields,
+                fields -> DecodedEvent.valid(fields.toLogged()),
                 DecodedEvent::rejected);
     }
 
     /**
-     * Decodes one record's value into a caller's own types: {@code events} makes the valid event
-     * (as {@link LoggedEvent}'s constructor would; the arrays are exact-size copies of its own),
-     * which {@code valid} wraps, or {@code rejected} wraps the dead letter. No {@link LoggedEvent}
-     * or {@link DecodedEvent} is made per record on the way. Never throws.
+     * Decodes one record's value into a caller's own types: {@code events} makes the event that the
+     * decoder fills with the valid record's fields (the arrays are exact-size copies of its own)
+     * and {@code valid} wraps, or {@code rejected} wraps the dead letter. No {@link LoggedEvent} or
+     * {@link DecodedEvent} is made per record on the way. Never throws.
      */
-    public <E, T> T decode(
+    public <E extends EventFields, T> T decode(
             String topic,
             int partition,
             long offset,
             long timestamp,
             byte[] key,
             byte[] value,
-            EventFactory<E> events,
+            Supplier<E> events,
             Function<E, T> valid,
             Function<DeadLetter, T> rejected) {
         DeadLetterReason reason;
@@ -111,7 +114,7 @@ public final class EventDecoder implements Serializable {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
             readers.validator.validate(draft);
-            return valid.apply(draft.toEvent(events, !checkSpecs));
+            return valid.apply(draft.fill(events.get(), !checkSpecs));
         } catch (EventRejection rejection) {
             reason = rejection.reason();
             detail = rejection.getMessage();
@@ -122,21 +125,6 @@ public final class EventDecoder implements Serializable {
         }
         return rejected.apply(
                 new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
-    }
-
-    /** Makes an event from the fields of a {@link LoggedEvent}, in its order. */
-    @FunctionalInterface
-    public interface EventFactory<E> {
-        E create(
-                String policyId,
-                float[] features,
-                int[] actions,
-                double reward,
-                float propensity,
-                long policyVersion,
-                String baselineKey,
-                String eventId,
-                long timestamp);
     }
 
     private EventDraft read(Readers readers, byte[] key, byte[] value, long recordTimestamp)
@@ -190,6 +178,8 @@ public final class EventDecoder implements Serializable {
     /** The per-task parts: readers with their buffers, made on first use after deserialization. */
     private static final class Readers {
         final EventDraft draft = new EventDraft();
+        final EventFields fields = new EventFields();
+        final Supplier<EventFields> reusedFields = () -> fields;
         final FastJsonEventReader fastJson;
         final JsonEventReader json;
         final BinaryEventReader binary;

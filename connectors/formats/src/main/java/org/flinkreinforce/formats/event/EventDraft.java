@@ -55,23 +55,24 @@ final class EventDraft {
     }
 
     /**
-     * The event, once valid: the arrays are exact-size copies of the buffers; the baseline key
-     * defaults to the policy id.
+     * Writes the event, once valid, into {@code event} and returns it: the arrays are exact-size
+     * copies of the buffers; the baseline key defaults to the policy id.
      *
      * @param nullWithoutFeatures {@code null} features where the record gave none, else an empty
      *     array
      */
-    <E> E toEvent(EventDecoder.EventFactory<E> events, boolean nullWithoutFeatures) {
-        return events.create(
-                policyId,
-                nullWithoutFeatures && !hasFeatures ? null : Arrays.copyOf(features, featureCount),
-                Arrays.copyOf(actions, actionCount),
-                reward,
-                propensity,
-                policyVersion,
-                baselineKey == null ? policyId : baselineKey,
-                eventId,
-                timestamp);
+    <E extends EventFields> E fill(E event, boolean nullWithoutFeatures) {
+        event.policyId = policyId;
+        event.features =
+                nullWithoutFeatures && !hasFeatures ? null : Arrays.copyOf(features, featureCount);
+        event.actions = Arrays.copyOf(actions, actionCount);
+        event.reward = reward;
+        event.propensity = propensity;
+        event.policyVersion = policyVersion;
+        event.baselineKey = baselineKey == null ? policyId : baselineKey;
+        event.eventId = eventId;
+        event.timestamp = timestamp;
+        return event;
     }
 
     /** Records the field {@code action}: a second actions field makes them conflict. */

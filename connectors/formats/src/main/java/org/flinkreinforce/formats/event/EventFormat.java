@@ -1,5 +1,6 @@
 package org.flinkreinforce.formats.event;
 
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.model.util.SettingNames;
 
 /**
@@ -8,9 +9,9 @@ import org.flinkreinforce.model.util.SettingNames;
  */
 public enum EventFormat {
     /** JSON v1: readable, what most producers write (see docs/wire-formats.md). */
-    JSON(1),
+    JSON(1, "Event format"),
     /** Binary v1: compact little-endian, about a third of the JSON size, several times faster. */
-    BINARY(1);
+    BINARY(1, "Binary event format");
 
     /** The first byte of every binary event; never the first byte of a JSON text. */
     public static final byte BINARY_MAGIC = (byte) 0xB7;
@@ -20,13 +21,31 @@ public enum EventFormat {
 
     private final int version;
 
-    EventFormat(int version) {
+    /** What a dead letter's detail calls the format. */
+    private final String name;
+
+    EventFormat(int version, String name) {
         this.version = version;
+        this.name = name;
     }
 
     /** The version of this format that this release writes and reads. */
     public int version() {
         return version;
+    }
+
+    /** Rejects a record of this format that says it is of version {@code found}, another one. */
+    void requireVersion(long found) throws EventRejection {
+        if (found != version) {
+            throw new EventRejection(
+                    DeadLetterReason.UNSUPPORTED_VERSION,
+                    name
+                            + " version "
+                            + found
+                            + " is not supported; this learner reads version "
+                            + version
+                            + ".");
+        }
     }
 
     /** The format of a record's value, by its first byte. */

@@ -70,7 +70,7 @@ final class JsonEventReader {
             throws IOException, EventRejection {
         switch (field) {
             case "v":
-                version(integer(parser, token, field));
+                EventFormat.JSON.requireVersion(integer(parser, token, field));
                 break;
             case "policyId":
                 draft.policyId = string(parser, token, field);
@@ -100,18 +100,6 @@ final class JsonEventReader {
                 } else if (token != JsonToken.VALUE_NULL) {
                     optional(parser, token, optional, draft);
                 }
-        }
-    }
-
-    private static void version(long version) throws EventRejection {
-        if (version != EventFormat.JSON.version()) {
-            throw new EventRejection(
-                    DeadLetterReason.UNSUPPORTED_VERSION,
-                    "Event format version "
-                            + version
-                            + " is not supported; this learner reads version "
-                            + EventFormat.JSON.version()
-                            + ".");
         }
     }
 

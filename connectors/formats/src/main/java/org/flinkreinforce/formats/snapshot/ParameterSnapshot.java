@@ -32,16 +32,10 @@ public record ParameterSnapshot(
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(parameters, "parameters");
         Objects.requireNonNull(statistics, "statistics");
-        if (parameters.length != spec.parameterCount()) {
-            throw new IllegalArgumentException(
-                    "Policy "
-                            + spec.id()
-                            + " needs "
-                            + spec.parameterCount()
-                            + " parameters, the snapshot has "
-                            + parameters.length
-                            + ".");
-        }
+        spec.requireSize(
+                parameters.length,
+                spec.parameterCount(),
+                "needs %d parameters, the snapshot has %d");
     }
 
     public String policyId() {

@@ -118,10 +118,7 @@ class EventFormatTest {
 
     @Test
     void shouldClassifyEveryKindOfBadBinaryEvent() {
-        LoggedEvent event =
-                new LoggedEvent(
-                        "recs", new float[] {1, 2, 3}, new int[] {1}, 1.0, 0.5f, 2, null, "e", 9L);
-        byte[] good = BinaryEventCodec.encode(event);
+        byte[] good = with(unchanged -> {});
         for (int length = 1; length < good.length; length++) {
             assertReason(Arrays.copyOf(good, length), DeadLetterReason.MALFORMED_BINARY);
         }
@@ -129,6 +126,14 @@ class EventFormatTest {
         byte[] version = good.clone();
         version[1] = 2;
         assertReason(version, DeadLetterReason.UNSUPPORTED_VERSION);
+        assertThat(fast.decode("events", 0, 0, 0, null, version).deadLetter().detail)
+                .isEqualTo(
+                        "Binary event format version 2 is not supported;"
+                                + " this learner reads version 1.");
+        byte[] json = "{\"v\":2}".getBytes(StandardCharsets.UTF_8);
+        assertThat(fast.decode("events", 0, 0, 0, null, json).deadLetter().detail)
+                .isEqualTo(
+                        "Event format version 2 is not supported; this learner reads version 1.");
         byte[] flags = good.clone();
         flags[2] |= (byte) 0x80;
         assertReason(flags, DeadLetterReason.MALFORMED_BINARY);
@@ -139,27 +144,22 @@ class EventFormatTest {
         BinaryEventCodec.INT.set(negativeCount, 3 + 2 + 4, -1);
         assertReason(negativeCount, DeadLetterReason.MALFORMED_BINARY);
 
-        assertReason(with(event, e -> e.reward = Double.NaN), DeadLetterReason.NON_FINITE);
+        assertReason(with(e -> e.reward = Double.NaN), DeadLetterReason.NON_FINITE);
+        assertReason(with(e -> e.reward = Double.NEGATIVE_INFINITY), DeadLetterReason.NON_FINITE);
+        assertReason(with(e -> e.features[1] = Float.NaN), DeadLetterReason.NON_FINITE);
+        assertReason(with(e -> e.propensity = 0f), DeadLetterReason.BAD_PROPENSITY);
+        assertReason(with(e -> e.propensity = 1.5f), DeadLetterReason.BAD_PROPENSITY);
         assertReason(
-                with(event, e -> e.reward = Double.NEGATIVE_INFINITY), DeadLetterReason.NON_FINITE);
-        assertReason(with(event, e -> e.features[1] = Float.NaN), DeadLetterReason.NON_FINITE);
-        assertReason(with(event, e -> e.propensity = 0f), DeadLetterReason.BAD_PROPENSITY);
-        assertReason(with(event, e -> e.propensity = 1.5f), DeadLetterReason.BAD_PROPENSITY);
+                with(e -> e.propensity = Float.POSITIVE_INFINITY), DeadLetterReason.NON_FINITE);
+        assertReason(with(e -> e.policyVersion = -5), DeadLetterReason.WRONG_TYPE);
+        assertReason(with(e -> e.policyId = "other"), DeadLetterReason.UNKNOWN_POLICY);
         assertReason(
-                with(event, e -> e.propensity = Float.POSITIVE_INFINITY),
-                DeadLetterReason.NON_FINITE);
-        assertReason(with(event, e -> e.policyVersion = -5), DeadLetterReason.WRONG_TYPE);
-        assertReason(with(event, e -> e.policyId = "other"), DeadLetterReason.UNKNOWN_POLICY);
-        assertReason(
-                with(event, e -> e.features = new float[] {1, 2}),
-                DeadLetterReason.FEATURE_DIMENSION);
-        assertReason(with(event, e -> e.actions = new int[] {1, 2}), DeadLetterReason.ACTION_COUNT);
-        assertReason(with(event, e -> e.actions = new int[0]), DeadLetterReason.ACTION_COUNT);
-        assertReason(
-                with(event, e -> e.actions = new int[] {10}), DeadLetterReason.ACTION_OUT_OF_RANGE);
-        assertReason(
-                with(event, e -> e.actions = new int[] {-1}), DeadLetterReason.ACTION_OUT_OF_RANGE);
-        byte[] badUtf8 = with(event, e -> e.eventId = "\u00e9\u00e9");
+                with(e -> e.features = new float[] {1, 2}), DeadLetterReason.FEATURE_DIMENSION);
+        assertReason(with(e -> e.actions = new int[] {1, 2}), DeadLetterReason.ACTION_COUNT);
+        assertReason(with(e -> e.actions = new int[0]), DeadLetterReason.ACTION_COUNT);
+        assertReason(with(e -> e.actions = new int[] {10}), DeadLetterReason.ACTION_OUT_OF_RANGE);
+        assertReason(with(e -> e.actions = new int[] {-1}), DeadLetterReason.ACTION_OUT_OF_RANGE);
+        byte[] badUtf8 = with(e -> e.eventId = "\u00e9\u00e9");
         badUtf8[badUtf8.length - 9] = (byte) 0xC3; // a lead byte where a continuation belongs
         assertReason(badUtf8, DeadLetterReason.MALFORMED_BINARY);
     }
@@ -226,48 +226,23 @@ class EventFormatTest {
         assertThat(record.deadLetter().reason).as(record.deadLetter().detail).isEqualTo(reason);
     }
 
-    private static byte[] with(LoggedEvent event, Consumer<EditableEvent> change) {
-        EditableEvent copy = new EditableEvent(event);
-        change.accept(copy);
-        return BinaryEventCodec.encode(copy.toLogged());
-    }
-
-    /** An event's fields to edit one at a time, for records that break one rule each. */
-    private static final class EditableEvent {
-        String policyId;
-        float[] features;
-        int[] actions;
-        double reward;
-        float propensity;
-        long policyVersion;
-        String baselineKey;
-        String eventId;
-        long timestamp;
-
-        EditableEvent(LoggedEvent event) {
-            policyId = event.policyId();
-            features = event.features().clone();
-            actions = event.actions().clone();
-            reward = event.reward();
-            propensity = event.propensity();
-            policyVersion = event.policyVersion();
-            baselineKey = event.baselineKey();
-            eventId = event.eventId();
-            timestamp = event.timestamp();
-        }
-
-        LoggedEvent toLogged() {
-            return new LoggedEvent(
-                    policyId,
-                    features,
-                    actions,
-                    reward,
-                    propensity,
-                    policyVersion,
-                    baselineKey,
-                    eventId,
-                    timestamp);
-        }
+    /**
+     * The binary encoding of a valid event of policy {@code recs} (features 1, 2, 3, action 1,
+     * reward 1, propensity 0.5, version 2, id {@code e}, timestamp 9, no baseline key) after {@code
+     * change}, to break one rule at a time.
+     */
+    private static byte[] with(Consumer<EventFields> change) {
+        EventFields event = new EventFields();
+        event.policyId = "recs";
+        event.features = new float[] {1, 2, 3};
+        event.actions = new int[] {1};
+        event.reward = 1.0;
+        event.propensity = 0.5f;
+        event.policyVersion = 2;
+        event.eventId = "e";
+        event.timestamp = 9L;
+        change.accept(event);
+        return BinaryEventCodec.encode(event.toLogged());
     }
 
     /** A number as producers write them: short, long, exponents, integers, extremes. */

@@ -1,0 +1,79 @@
+package org.flinkreinforce.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.BinaryEventCodec;
+import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.event.JsonEventEncoder;
+import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.model.PolicySpec;
+import org.junit.jupiter.api.Test;
+
+class EventDeserializationSchemaTest {
+
+    private static final Map<String, PolicySpec> POLICIES =
+            Map.of("recs", new PolicySpec("recs", 2, 3));
+
+    private final EventDeserializationSchema schema =
+            new EventDeserializationSchema(new EventDecoder(POLICIES, 4096));
+
+    @Test
+    void shouldGiveTheLearnerTheEventTheDecoderReadsWithTheDefaultsAndNoAdvantageYet() {
+        LoggedEvent logged = event(null, null);
+        for (byte[] value :
+                new byte[][] {JsonEventEncoder.encode(logged), BinaryEventCodec.encode(logged)}) {
+            ConsumerRecord<byte[], byte[]> record =
+                    new ConsumerRecord<>("events", 3, 11L, null, value);
+            PolicyEvent event = deserialize(record).event;
+            assertThat(event.toLogged())
+                    .isEqualTo(event("recs", "events-3-11"))
+                    .isEqualTo(
+                            new EventDecoder(POLICIES, 4096)
+                                    .decode("events", 3, 11L, -1L, null, value)
+                                    .event());
+            assertThat(event.advantage).isNaN();
+        }
+    }
+
+    @Test
+    void shouldTurnAnUnreadableRecordIntoADeadLetterThatSaysWhereItCameFrom() {
+        byte[] value = "{\"policyId\":".getBytes(StandardCharsets.UTF_8);
+        DecodedRecord decoded = deserialize(new ConsumerRecord<>("events", 1, 5L, null, value));
+        assertThat(decoded.isValid()).isFalse();
+        assertThat(decoded.deadLetter.reason).isEqualTo(DeadLetterReason.MALFORMED_JSON);
+        assertThat(decoded.deadLetter.topic).isEqualTo("events");
+        assertThat(decoded.deadLetter.partition).isEqualTo(1);
+        assertThat(decoded.deadLetter.offset).isEqualTo(5L);
+        assertThat(decoded.deadLetter.value).isEqualTo(value);
+    }
+
+    /** An event of policy {@code recs} with {@code baselineKey} and {@code eventId}. */
+    private static LoggedEvent event(String baselineKey, String eventId) {
+        return new LoggedEvent(
+                "recs",
+                new float[] {1.5f, -2f},
+                new int[] {2},
+                0.5,
+                0.25f,
+                7,
+                baselineKey,
+                eventId,
+                42L);
+    }
+
+    private DecodedRecord deserialize(ConsumerRecord<byte[], byte[]> record) {
+        List<DecodedRecord> out = new ArrayList<>();
+        schema.deserialize(record, new ListCollector<>(out));
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+}
