@@ -12,7 +12,6 @@ import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
-import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.evaluation.Estimate;
 import picocli.CommandLine.Command;
@@ -28,8 +27,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Mixin KafkaOptions kafka;
 
-    @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
-    String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
+    @Mixin ParametersTopic parameters;
 
     @Option(names = "--policy-id", description = "Only this policy.")
     String policyId;
@@ -44,14 +42,14 @@ public final class InspectCommand implements Callable<Integer> {
         Map<String, ParameterSnapshot> latest =
                 new TreeMap<>(
                         SnapshotReader.readLatest(
-                                kafka.connect(), parametersTopic, Duration.ofSeconds(30)));
+                                kafka.connect(), parameters.name, Duration.ofSeconds(30)));
         if (policyId != null) {
             latest.keySet().retainAll(java.util.Set.of(policyId));
         }
         if (latest.isEmpty() && !json) {
             System.out.println(
                     "No snapshot on "
-                            + parametersTopic
+                            + parameters.name
                             + (policyId == null ? "." : " for policy " + policyId + "."));
         }
         for (ParameterSnapshot snapshot : latest.values()) {

@@ -58,8 +58,7 @@ public final class PolicyCommand implements Runnable {
         @Option(names = "--control-topic", description = "Default: ${DEFAULT-VALUE}.")
         String controlTopic = LearnerOptions.CONTROL_TOPIC.defaultValue();
 
-        @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
-        String parametersTopic = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
+        @Mixin ParametersTopic parameters;
 
         PolicyControlTopic.Contents read(Properties client) {
             return PolicyControlTopic.read(client, controlTopic, Duration.ofSeconds(30));
@@ -95,7 +94,7 @@ public final class PolicyCommand implements Runnable {
             PolicyControlTopic.Contents contents = topics.read(client);
             Map<String, ParameterSnapshot> latest =
                     SnapshotReader.readLatest(
-                            client, topics.parametersTopic, Duration.ofSeconds(30));
+                            client, topics.parameters.name, Duration.ofSeconds(30));
             Map<String, PolicyDefinition> defined = new TreeMap<>(contents.defined());
             if (defined.isEmpty()) {
                 System.out.println("No policy on " + topics.controlTopic + ".");
@@ -173,12 +172,8 @@ public final class PolicyCommand implements Runnable {
             description =
                     "Changes a policy's options or spec. A new spec restarts its parameters from"
                             + " zeros at its next version.")
-    static final class Update implements Callable<Integer> {
-        @Mixin Topics topics;
+    static final class Update extends OnePolicy {
         @Mixin Settings settings;
-
-        @Parameters(paramLabel = "ID", description = "The policy.")
-        String policyId;
 
         @Option(
                 names = "--spec",
@@ -194,9 +189,7 @@ public final class PolicyCommand implements Runnable {
         List<String> unset = new ArrayList<>();
 
         @Override
-        public Integer call() throws Exception {
-            Properties client = topics.kafka.connect();
-            PolicyDefinition current = existing(topics, client, policyId);
+        Integer change(Properties client, PolicyDefinition current) throws Exception {
             Map<String, String> options = new TreeMap<>(current.options());
             options.putAll(settings.set);
             unset.forEach(options::remove);
@@ -222,16 +215,9 @@ public final class PolicyCommand implements Runnable {
             description =
                     "Removes a policy: its pending events go to the dead-letter topic"
                             + " (POLICY_REMOVED), later ones too (UNKNOWN_POLICY).")
-    static final class Remove implements Callable<Integer> {
-        @Mixin Topics topics;
-
-        @Parameters(paramLabel = "ID", description = "The policy.")
-        String policyId;
-
+    static final class Remove extends OnePolicy {
         @Override
-        public Integer call() throws Exception {
-            Properties client = topics.kafka.connect();
-            existing(topics, client, policyId);
+        Integer change(Properties client, PolicyDefinition current) throws Exception {
             long offset = PolicyControlTopic.write(client, topics.controlTopic, policyId, null);
             System.out.println(
                     "Policy "
@@ -251,11 +237,7 @@ public final class PolicyCommand implements Runnable {
             description =
                     "Puts back the parameters of an earlier version, published as a new, higher"
                             + " version; learning continues from them.")
-    static final class Rollback implements Callable<Integer> {
-        @Mixin Topics topics;
-
-        @Parameters(paramLabel = "ID", description = "The policy.")
-        String policyId;
+    static final class Rollback extends OnePolicy {
 
         @Option(
                 names = "--to-version",
@@ -274,13 +256,11 @@ public final class PolicyCommand implements Runnable {
         Duration wait;
 
         @Override
-        public Integer call() throws Exception {
-            Properties client = topics.kafka.connect();
-            PolicyDefinition current = existing(topics, client, policyId);
+        Integer change(Properties client, PolicyDefinition current) throws Exception {
             Duration timeout = Duration.ofSeconds(30);
             byte[] target =
                     SnapshotReader.readVersion(
-                                    client, topics.parametersTopic, policyId, toVersion, timeout)
+                                    client, topics.parameters.name, policyId, toVersion, timeout)
                             .orElseThrow(
                                     () ->
                                             new IllegalArgumentException(
@@ -289,7 +269,7 @@ public final class PolicyCommand implements Runnable {
                                                             + " of policy "
                                                             + policyId
                                                             + " is not on "
-                                                            + topics.parametersTopic
+                                                            + topics.parameters.name
                                                             + " (compaction keeps the newest"
                                                             + " snapshot per policy; set"
                                                             + " min.compaction.lag.ms on the"
@@ -309,7 +289,7 @@ public final class PolicyCommand implements Runnable {
                                 + ": it cannot be put back.");
             }
             ParameterSnapshot newest =
-                    SnapshotReader.readLatest(client, topics.parametersTopic, timeout)
+                    SnapshotReader.readLatest(client, topics.parameters.name, timeout)
                             .get(policyId);
             long basedOn = newest == null ? toVersion : newest.version();
             PolicyDefinition definition =
@@ -351,7 +331,7 @@ public final class PolicyCommand implements Runnable {
             while (System.nanoTime() < deadline) {
                 ParameterSnapshot newest =
                         SnapshotReader.readLatest(
-                                        client, topics.parametersTopic, Duration.ofSeconds(30))
+                                        client, topics.parameters.name, Duration.ofSeconds(30))
                                 .get(policyId);
                 if (newest != null && newest.version() > basedOn) {
                     return Optional.of(newest);
@@ -362,18 +342,33 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
-    /** The policy's current definition; fails naming the topic where it has none. */
-    static PolicyDefinition existing(Topics topics, Properties client, String policyId) {
-        return topics.read(client)
-                .definition(policyId)
-                .orElseThrow(
-                        () ->
-                                new IllegalArgumentException(
-                                        "No policy "
-                                                + policyId
-                                                + " on "
-                                                + topics.controlTopic
-                                                + "; add it with reinforce policy add."));
+    /** A subcommand that changes one policy the control topic defines. */
+    abstract static class OnePolicy implements Callable<Integer> {
+        @Mixin Topics topics;
+
+        @Parameters(paramLabel = "ID", description = "The policy.")
+        String policyId;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties client = topics.kafka.connect();
+            PolicyDefinition current =
+                    topics.read(client)
+                            .definition(policyId)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "No policy "
+                                                            + policyId
+                                                            + " on "
+                                                            + topics.controlTopic
+                                                            + "; add it with reinforce policy"
+                                                            + " add."));
+            return change(client, current);
+        }
+
+        /** Changes the policy, defined as {@code current}; the exit code. */
+        abstract Integer change(Properties client, PolicyDefinition current) throws Exception;
     }
 
     /**
@@ -392,7 +387,7 @@ public final class PolicyCommand implements Runnable {
         LearnerConfig.fromMap(job).resolver().resolve(definition);
         PolicyControlTopic.ensure(client, topics.controlTopic);
         KafkaTopics.fitParametersTopic(
-                client, topics.parametersTopic, List.of(PolicySpec.parse(definition.spec())));
+                client, topics.parameters.name, List.of(PolicySpec.parse(definition.spec())));
         long offset =
                 PolicyControlTopic.write(
                         client, topics.controlTopic, definition.policyId(), definition);

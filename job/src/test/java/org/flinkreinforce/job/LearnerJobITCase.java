@@ -272,11 +272,10 @@ class LearnerJobITCase {
     }
 
     @Test
-    void shouldRaiseTheLimitOfAnExistingParametersTopicThatIsTooSmallForTheSnapshot()
-            throws Exception {
+    void shouldPublishA20MegabyteSnapshotOnAnExistingTopicThatWasTooSmallForIt() throws Exception {
         String prefix = "it-big-snapshot";
-        // An existing parameters topic at Kafka's default 1 MB limit; the policy's snapshot is 2
-        // MB.
+        // An existing parameters topic at Kafka's default 1 MB limit; the policy's snapshot is 20
+        // MB (5,000,000 parameters), beyond the producer's default 16 MiB request.
         try (Admin admin = Admin.create(SharedKafka.broker().clientProperties())) {
             admin.createTopics(
                             List.of(
@@ -291,7 +290,7 @@ class LearnerJobITCase {
                     .get();
         }
         createTopics(prefix, 1);
-        Map<String, String> settings = settings(prefix, "wide:64:8000");
+        Map<String, String> settings = settings(prefix, "wide:624:8000");
         settings.put("batch.size", "32");
         settings.put("estimator", "reinforce");
         settings.put("average", "none");
@@ -301,7 +300,7 @@ class LearnerJobITCase {
         try (EventLogger logger =
                 new EventLogger(SharedKafka.broker().clientProperties(), prefix + "-events")) {
             for (int k = 0; k < 32; k++) {
-                float[] x = new float[64];
+                float[] x = new float[624];
                 for (int j = 0; j < x.length; j++) {
                     x[j] = (float) random.nextGaussian();
                 }
@@ -325,7 +324,7 @@ class LearnerJobITCase {
         } finally {
             job.cancel().get();
         }
-        assertThat(last(prefix).parameters()).hasSize(64 * 8000 + 8000);
+        assertThat(last(prefix).parameters()).hasSize(624 * 8000 + 8000);
     }
 
     @Test

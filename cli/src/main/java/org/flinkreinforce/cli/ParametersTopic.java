@@ -1,0 +1,11 @@
+package org.flinkreinforce.cli;
+
+import org.flinkreinforce.job.LearnerOptions;
+import picocli.CommandLine.Option;
+
+/** {@code --parameters-topic}, for the commands that read published snapshots. */
+final class ParametersTopic {
+
+    @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
+    String name = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
+}
