@@ -6,6 +6,9 @@ import picocli.CommandLine.Option;
 /** {@code --parameters-topic}, for the commands that read published snapshots. */
 final class ParametersTopic {
 
-    @Option(names = "--parameters-topic", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parameters-topic",
+            paramLabel = "TOPIC",
+            description = "Default: ${DEFAULT-VALUE}.")
     String name = LearnerOptions.PARAMETERS_TOPIC.defaultValue();
 }

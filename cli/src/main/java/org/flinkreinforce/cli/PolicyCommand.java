@@ -55,7 +55,10 @@ public final class PolicyCommand implements Runnable {
     static final class Topics {
         @Mixin KafkaOptions kafka;
 
-        @Option(names = "--control-topic", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--control-topic",
+                paramLabel = "TOPIC",
+                description = "Default: ${DEFAULT-VALUE}.")
         String controlTopic = LearnerOptions.CONTROL_TOPIC.defaultValue();
 
         @Mixin ParametersTopic parameters;
