@@ -250,6 +250,7 @@ public class LearnPolicyFunction
                 && state.getBuffered() > 0) {
             // Learnt under the options they were buffered with.
             flush(before, state, now, context, out);
+            learnerState.update(state);
         }
         state = current(runtime(policyId), context, out);
         learnerState.update(state);

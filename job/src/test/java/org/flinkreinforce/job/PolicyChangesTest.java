@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -66,7 +68,19 @@ class PolicyChangesTest {
 
     @Test
     void shouldLearnThePendingBatchUnderItsOldOptionsThenTheNewOnes() throws Exception {
-        try (Learner learner = new Learner()) {
+        learnThePendingBatchUnderItsOldOptionsThenTheNewOnes(new Learner());
+    }
+
+    /** The same with state in RocksDB, which keeps only what is written back to it. */
+    @Test
+    void shouldKeepThePendingBatchLearnedUnderTheOldOptionsInRocksDb() throws Exception {
+        learnThePendingBatchUnderItsOldOptionsThenTheNewOnes(
+                new Learner(null, new EmbeddedRocksDBStateBackend()));
+    }
+
+    private static void learnThePendingBatchUnderItsOldOptionsThenTheNewOnes(Learner created)
+            throws Exception {
+        try (Learner learner = created) {
             List<PolicyEvent> events = LearnPolicyFunctionTest.events("p", 6, 3);
             events.subList(0, 2).forEach(learner::send);
             assertThat(learner.published()).isEmpty();
@@ -275,6 +289,10 @@ class PolicyChangesTest {
         }
 
         Learner(OperatorSubtaskState restore) throws Exception {
+            this(restore, null);
+        }
+
+        Learner(OperatorSubtaskState restore, StateBackend backend) throws Exception {
             harness =
                     new KeyedTwoInputStreamOperatorTestHarness<>(
                             new KeyedCoProcessOperator<>(
@@ -283,6 +301,9 @@ class PolicyChangesTest {
                             LearnPolicyFunction.KEY,
                             UpdateBaselineFunction.CHANGE_KEY,
                             Types.STRING);
+            if (backend != null) {
+                harness.setStateBackend(backend);
+            }
             harness.setup();
             if (restore != null) {
                 harness.initializeState(restore);
