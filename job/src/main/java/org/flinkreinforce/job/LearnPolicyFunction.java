@@ -15,8 +15,9 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * processing-time timer). A batch whose gradient or update is not finite is rejected whole: the
  * parameters stay, and its events go to the dead-letter output as {@code REJECTED_BATCH}.
  *
- * <p>The second input is the policy control stream ({@link PolicyDirectory}). A change of a
+ * <p>Policy changes arrive as markers among the events ({@link PolicyEvent#isChange()}), passed on
+ * by the baseline operator, and are applied through a {@link PolicyDirectory}. A change of a
  * policy's options first learns its pending batch under the options it was buffered with; a changed
  * spec restarts the parameters from zeros (its pending events, which no longer fit, go to the
  * dead-letter output as {@code POLICY_CHANGED}); a changed optimizer restarts the moments; a
@@ -70,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * repeat.
  */
 public class LearnPolicyFunction
-        extends KeyedCoProcessFunction<String, PolicyEvent, PolicyChange, PublishedSnapshot> {
+        extends KeyedProcessFunction<String, PolicyEvent, PublishedSnapshot> {
 
     private static final long serialVersionUID = 1L;
 
@@ -152,8 +154,12 @@ public class LearnPolicyFunction
     }
 
     @Override
-    public void processElement1(
-            PolicyEvent event, Context context, Collector<PublishedSnapshot> out) throws Exception {
+    public void processElement(PolicyEvent event, Context context, Collector<PublishedSnapshot> out)
+            throws Exception {
+        if (event.isChange()) {
+            applyChange(event.change, context, out);
+            return;
+        }
         PolicyRuntime runtime = runtime(event.policyId);
         if (runtime == null || !fits(runtime.settings.spec(), event)) {
             // Checked by the baseline operator against the policy as it knew it: the policy was
@@ -215,9 +221,7 @@ public class LearnPolicyFunction
     }
 
     /** A change of the current policy's definition: see the class comment. */
-    @Override
-    public void processElement2(
-            PolicyChange change, Context context, Collector<PublishedSnapshot> out)
+    private void applyChange(PolicyChange change, Context context, Collector<PublishedSnapshot> out)
             throws Exception {
         PolicyDirectory.Change applied = directory.apply(change);
         if (applied == null) {

@@ -26,6 +26,7 @@ import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
@@ -47,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * events --source--> route dead letters --(bad)--------------------------> dead-letter sink
  *                          | keyBy(policyId)
- *                    update baseline  &lt;--+--(not its spec, advantage overflow)->
- *                          |              |
- *                    learn policy     &lt;--+--(rejected batch, removed)------>
- *                          |              | keyBy(policyId)
- *                          |         policy changes &lt;--source-- control topic
+ *                    update baseline  &lt;--(not its spec, advantage overflow)-->
+ *                          |      \  keyBy(policyId)
+ *                          |       policy changes &lt;--source-- control topic
+ *                          | (chained: events and change markers, same key, no shuffle)
+ *                    learn policy     --(rejected batch, removed)--------->
+ *                          |
  *                    parameters sink (exactly-once, key = policy id)
  * </pre>
  *
@@ -347,7 +349,8 @@ public final class LearnerJob {
                         .uid("route-dead-letters")
                         .name("Route dead letters");
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
-        // needs, so no shuffle between them.
+        // needs, so the two chain with no shuffle (and no serialisation) between them; policy
+        // changes reach the learner through the baseline, as markers among the events.
         SingleOutputStreamOperator<PolicyEvent> withAdvantages =
                 valid.keyBy(UpdateBaselineFunction.KEY, Types.STRING)
                         .connect(policyChanges)
@@ -360,7 +363,6 @@ public final class LearnerJob {
         SingleOutputStreamOperator<PublishedSnapshot> snapshots =
                 DataStreamUtils.reinterpretAsKeyedStream(
                                 withAdvantages, LearnPolicyFunction.KEY, Types.STRING)
-                        .connect(policyChanges)
                         .process(new LearnPolicyFunction(directory, config.kernel(), warmStart))
                         .uid("learn-policy")
                         .name("Learn policy");

@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.flinkreinforce.connectors.event.PolicyChange;
 
 /** The job's source of policy changes: the control topic's records from a given offset on. */
 final class PolicyChanges {

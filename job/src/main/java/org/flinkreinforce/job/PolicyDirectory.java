@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.slf4j.Logger;

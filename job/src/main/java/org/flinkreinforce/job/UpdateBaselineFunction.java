@@ -11,6 +11,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -33,7 +34,8 @@ import org.flinkreinforce.model.baseline.RunningBaseline;
  *
  * <p>The second input is the policy control stream ({@link PolicyDirectory}): a policy removed
  * loses its baselines; one whose baseline kind changed restarts each key's baseline when the key is
- * next seen.
+ * next seen. Each change applied goes on to the learner as a marker in the stream of events ({@link
+ * PolicyEvent#marker}), so that the two operators stay one chain.
  *
  * <p>With {@code baseline.key-ttl} > 0, a key not updated for that long starts over from an empty
  * baseline when it comes back, and is removed from state by a sweep that runs at most every half
@@ -165,7 +167,8 @@ public class UpdateBaselineFunction
 
     /**
      * A change of the current policy's definition: a removed policy's baselines are dropped; any
-     * other change takes effect from the next event.
+     * other change takes effect from the next event. An applied change goes on to the learner as a
+     * marker among the events.
      */
     @Override
     public void processElement2(PolicyChange change, Context context, Collector<PolicyEvent> out)
@@ -179,6 +182,8 @@ public class UpdateBaselineFunction
             baselineState.clear();
             nextSweep.remove(change.policyId);
         }
+        // On to the learner, among the events: it applies the change between the same events.
+        out.collect(PolicyEvent.marker(change));
     }
 
     private void reject(PolicyEvent event, EventRejection rejection, Context context) {

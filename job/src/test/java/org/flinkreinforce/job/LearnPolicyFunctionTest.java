@@ -10,9 +10,9 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -51,11 +51,10 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldLearnAFullBatchExactlyAsThePlainJavaReferenceDoes() throws Exception {
         List<PolicyEvent> events = events("p", 4, 1);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(1);
@@ -72,11 +71,10 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldValidateEachBatchBeforeLearningFromIt() throws Exception {
         List<PolicyEvent> events = events("p", 4, 3);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             ValidationStatistics validation = published(harness).get(0).statistics().validation();
             // The first batch is scored by the initial, uniform policy: pi = 1/3 for every event,
@@ -104,11 +102,10 @@ class LearnPolicyFunctionTest {
         both.addAll(events("p", 4, 6));
         float[] firstIterate = reference(iterates, first, 4);
         float[] secondIterate = reference(iterates, both, 4);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(averaged, Map.of())) {
             for (PolicyEvent event : both) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(2);
@@ -128,11 +125,10 @@ class LearnPolicyFunctionTest {
         Map<String, PolicySettings> doublyRobust = policy("doubly-robust", "poly");
         List<PolicyEvent> events = events("p", 12, 8);
         float[] reinforce = reference(policy("reinforce", "poly").get("p"), events, 4);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(doublyRobust, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> published = published(harness);
             assertThat(published).hasSize(3);
@@ -158,12 +154,11 @@ class LearnPolicyFunctionTest {
     @Test
     void shouldFlushAPartialBatchAtItsDeadline() throws Exception {
         List<PolicyEvent> events = events("p", 3, 2);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             harness.setProcessingTime(1_000);
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             assertThat(published(harness)).isEmpty();
             harness.setProcessingTime(1_099);
@@ -180,27 +175,25 @@ class LearnPolicyFunctionTest {
     void shouldNeitherLoseNorRepeatAnEventWhenRestoredMidBatch() throws Exception {
         List<PolicyEvent> events = events("p", 8, 3);
         OperatorSubtaskState checkpoint;
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events.subList(0, 6)) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             assertThat(published(harness))
                     .extracting(ParameterSnapshot::version)
                     .containsExactly(1L);
             checkpoint = harness.snapshot(1, 1);
             // Events after the checkpoint are lost with the task, and replayed by the source.
-            harness.processElement1(new StreamRecord<>(events.get(6)));
+            harness.processElement(new StreamRecord<>(events.get(6)));
         }
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 restored = harness(POLICIES, Map.of())) {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
-            restored.processElement1(new StreamRecord<>(events.get(6)));
-            restored.processElement1(new StreamRecord<>(events.get(7)));
+            restored.processElement(new StreamRecord<>(events.get(6)));
+            restored.processElement(new StreamRecord<>(events.get(7)));
             List<ParameterSnapshot> published = published(restored);
             assertThat(published).hasSize(1);
             ParameterSnapshot snapshot = published.get(0);
@@ -216,18 +209,16 @@ class LearnPolicyFunctionTest {
         // q buffers three events (a batch holds four), then the job restores without q.
         List<PolicyEvent> q = events("q", 3, 9);
         OperatorSubtaskState checkpoint;
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             harness.setProcessingTime(1_000);
             for (PolicyEvent event : q) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             checkpoint = harness.snapshot(1, 1);
         }
         Map<String, PolicySettings> onlyP = Map.of("p", POLICIES.get("p"));
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 restored = harness(onlyP, Map.of())) {
             restored.setup();
             restored.initializeState(checkpoint);
@@ -248,7 +239,7 @@ class LearnPolicyFunctionTest {
             assertThat(restored.numKeyedStateEntries()).isEqualTo(1);
             // p still learns.
             for (PolicyEvent event : events("p", 4, 10)) {
-                restored.processElement1(new StreamRecord<>(event));
+                restored.processElement(new StreamRecord<>(event));
             }
             assertThat(published(restored))
                     .extracting(ParameterSnapshot::policyId)
@@ -270,8 +261,7 @@ class LearnPolicyFunctionTest {
                                         "publish.every-updates", "1",
                                         "publish.interval", "1 s"))
                         .policies();
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 restored = restore(reshaped, checkpoint)) {
             List<PolicyEvent> next = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
@@ -280,7 +270,7 @@ class LearnPolicyFunctionTest {
                 next.add(event);
             }
             for (PolicyEvent event : next) {
-                restored.processElement1(new StreamRecord<>(event));
+                restored.processElement(new StreamRecord<>(event));
             }
             // The three events buffered for q:0:2,2 no longer fit.
             assertThat(
@@ -294,11 +284,10 @@ class LearnPolicyFunctionTest {
             assertThat(snapshot.spec().toString()).isEqualTo("q:0:4");
             // Versions carry on; the parameters are one update from zeros, not from q:0:2,2's.
             assertThat(snapshot.version()).isEqualTo(2);
-            try (KeyedTwoInputStreamOperatorTestHarness<
-                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
+            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                     fresh = open(reshaped, Map.of())) {
                 for (PolicyEvent event : next) {
-                    fresh.processElement1(new StreamRecord<>(event));
+                    fresh.processElement(new StreamRecord<>(event));
                 }
                 assertThat(snapshot.parameters())
                         .containsExactly(published(fresh).get(0).parameters());
@@ -311,10 +300,9 @@ class LearnPolicyFunctionTest {
         for (String[] change : new String[][] {{"sgd", "adam"}, {"adam", "sgd"}}) {
             OperatorSubtaskState checkpoint =
                     learnedThenBuffered("p", events("p", 7, 13), withOptimizer(change[0]));
-            try (KeyedTwoInputStreamOperatorTestHarness<
-                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
+            try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                     restored = restore(withOptimizer(change[1]), checkpoint)) {
-                restored.processElement1(new StreamRecord<>(events("p", 1, 14).get(0)));
+                restored.processElement(new StreamRecord<>(events("p", 1, 14).get(0)));
                 ParameterSnapshot snapshot = published(restored).get(0);
                 assertThat(snapshot.version()).as("%s to %s", change[0], change[1]).isEqualTo(2);
                 assertThat(snapshot.eventsApplied()).isEqualTo(8);
@@ -344,11 +332,10 @@ class LearnPolicyFunctionTest {
     private static OperatorSubtaskState learnedThenBuffered(
             String policy, List<PolicyEvent> events, Map<String, PolicySettings> policies)
             throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(policies, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             assertThat(published(harness))
                     .extracting(ParameterSnapshot::policyId)
@@ -357,12 +344,11 @@ class LearnPolicyFunctionTest {
         }
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<
-                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             restore(Map<String, PolicySettings> policies, OperatorSubtaskState checkpoint)
                     throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, PolicyEvent, PolicyChange, PublishedSnapshot>
-                restored = harness(policies, Map.of());
+        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> restored =
+                harness(policies, Map.of());
         restored.setup();
         restored.initializeState(checkpoint);
         restored.open();
@@ -384,15 +370,14 @@ class LearnPolicyFunctionTest {
                         new float[POLICIES.get("p").spec().parameterCount()],
                         TrainingStatistics.NONE,
                         0L);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 restored = harness(POLICIES, Map.of("p", SnapshotCodec.encode(newest)))) {
             restored.setup();
             restored.initializeState(savepoint);
             restored.open();
             List<PolicyEvent> next = events("p", 4, 16);
             for (PolicyEvent event : next) {
-                restored.processElement1(new StreamRecord<>(event));
+                restored.processElement(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(restored).get(0);
             assertThat(snapshot.version()).isEqualTo(10);
@@ -416,11 +401,10 @@ class LearnPolicyFunctionTest {
                         TrainingStatistics.NONE,
                         12345L);
         List<PolicyEvent> events = events("p", 4, 4);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of("p", SnapshotCodec.encode(previous)))) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(harness).get(0);
             assertThat(snapshot.version()).isEqualTo(42);
@@ -439,11 +423,10 @@ class LearnPolicyFunctionTest {
             event.features = new float[] {3e38f, -3e38f};
             event.advantage = 1e30;
         }
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             assertThat(published(harness)).isEmpty();
             List<DeadLetter> letters =
@@ -455,7 +438,7 @@ class LearnPolicyFunctionTest {
             // The next good batch starts from the untouched parameters at version 0.
             List<PolicyEvent> good = events("p", 4, 6);
             for (PolicyEvent event : good) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             ParameterSnapshot snapshot = published(harness).get(0);
             assertThat(snapshot.version()).isEqualTo(1);
@@ -467,14 +450,13 @@ class LearnPolicyFunctionTest {
 
     @Test
     void shouldKeepPoliciesApart() throws Exception {
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             List<PolicyEvent> p = events("p", 4, 7);
             List<PolicyEvent> q = events("q", 4, 8);
             for (int k = 0; k < 4; k++) {
-                harness.processElement1(new StreamRecord<>(p.get(k)));
-                harness.processElement1(new StreamRecord<>(q.get(k)));
+                harness.processElement(new StreamRecord<>(p.get(k)));
+                harness.processElement(new StreamRecord<>(q.get(k)));
             }
             assertThat(published(harness))
                     .extracting(
@@ -539,16 +521,15 @@ class LearnPolicyFunctionTest {
             throws Exception {
         List<PolicyEvent> events = events("p", 4, 9);
         events.forEach(stress);
-        try (KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        try (KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness = open(POLICIES, Map.of())) {
             // A first ordinary batch gives the policy non-zero weights to saturate.
             for (PolicyEvent event : events("p", 4, 10)) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             published(harness);
             for (PolicyEvent event : events) {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             }
             List<ParameterSnapshot> snapshots = published(harness);
             assertThat(snapshots).as("the stressed batch was applied").hasSize(1);
@@ -657,33 +638,28 @@ class LearnPolicyFunctionTest {
         return EventDigest.of(events.stream().map(e -> e.eventId).collect(Collectors.toList()));
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<
-                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             harness(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
                     throws Exception {
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
                         new LearnPolicyFunction(policies, KernelChoice.AUTO, warmStart)),
                 LearnPolicyFunction.KEY,
-                UpdateBaselineFunction.CHANGE_KEY,
                 Types.STRING);
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<
-                    String, PolicyEvent, PolicyChange, PublishedSnapshot>
+    private static KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
             open(Map<String, PolicySettings> policies, Map<String, byte[]> warmStart)
                     throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, PolicyEvent, PolicyChange, PublishedSnapshot>
-                harness = harness(policies, warmStart);
+        KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness =
+                harness(policies, warmStart);
         harness.open();
         return harness;
     }
 
     /** Decodes and drains what the harness published so far. */
     private static List<ParameterSnapshot> published(
-            KeyedTwoInputStreamOperatorTestHarness<
-                            String, PolicyEvent, PolicyChange, PublishedSnapshot>
-                    harness)
+            KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot> harness)
             throws Exception {
         List<ParameterSnapshot> snapshots = new ArrayList<>();
         for (PublishedSnapshot published : harness.extractOutputValues()) {

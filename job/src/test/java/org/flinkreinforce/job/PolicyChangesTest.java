@@ -11,9 +11,12 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.control.PolicyDefinition;
@@ -230,7 +233,10 @@ class PolicyChangesTest {
             baseline.processElement1(
                     new StreamRecord<>(LearnPolicyFunctionTest.events("p", 1, 17).get(0)));
 
-            assertThat(baseline.extractOutputValues()).hasSize(1);
+            // One event, and the two changes passed on to the learner as markers, in order.
+            assertThat(baseline.extractOutputValues())
+                    .extracting(PolicyEvent::isChange)
+                    .containsExactly(false, true, true);
             assertThat(deadLetters(baseline.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)))
                     .extracting(letter -> letter.reason)
                     .containsExactly(
@@ -280,8 +286,7 @@ class PolicyChangesTest {
 
     /** The learner operator in a harness, with what it published and dead-lettered since asked. */
     private static final class Learner implements AutoCloseable {
-        final KeyedTwoInputStreamOperatorTestHarness<
-                        String, PolicyEvent, PolicyChange, PublishedSnapshot>
+        final KeyedOneInputStreamOperatorTestHarness<String, PolicyEvent, PublishedSnapshot>
                 harness;
 
         Learner() throws Exception {
@@ -294,12 +299,11 @@ class PolicyChangesTest {
 
         Learner(OperatorSubtaskState restore, StateBackend backend) throws Exception {
             harness =
-                    new KeyedTwoInputStreamOperatorTestHarness<>(
-                            new KeyedCoProcessOperator<>(
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            new KeyedProcessOperator<>(
                                     new LearnPolicyFunction(
                                             directory(), KernelChoice.AUTO, Map.of())),
                             LearnPolicyFunction.KEY,
-                            UpdateBaselineFunction.CHANGE_KEY,
                             Types.STRING);
             if (backend != null) {
                 harness.setStateBackend(backend);
@@ -313,18 +317,21 @@ class PolicyChangesTest {
 
         void send(PolicyEvent event) {
             try {
-                harness.processElement1(new StreamRecord<>(event));
+                harness.processElement(new StreamRecord<>(event));
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         }
 
         void change(long offset, PolicyDefinition definition) throws Exception {
-            harness.processElement2(new StreamRecord<>(changeOf(offset, definition)));
+            harness.processElement(
+                    new StreamRecord<>(PolicyEvent.marker(changeOf(offset, definition))));
         }
 
         void remove(long offset, String policyId) throws Exception {
-            harness.processElement2(new StreamRecord<>(new PolicyChange(policyId, offset, null)));
+            harness.processElement(
+                    new StreamRecord<>(
+                            PolicyEvent.marker(new PolicyChange(policyId, offset, null))));
         }
 
         List<ParameterSnapshot> published() throws Exception {

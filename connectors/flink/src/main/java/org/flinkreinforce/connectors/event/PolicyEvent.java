@@ -10,6 +10,11 @@ import org.flinkreinforce.model.MicroBatch;
  * decoder fills), plus the {@code advantage} the baseline operator fills in, {@link Double#NaN}
  * before that. Between operators and in state Flink serializes it with {@link
  * PolicyEventSerializer} (no reflection, no Kryo). Applications never see this type.
+ *
+ * <p>A marker ({@link #isChange()}) carries a {@link PolicyChange} instead of an event: the
+ * baseline operator passes each change it applied on to the learner in the stream of events, so
+ * that the two stay one chain and the learner sees the change exactly between the events before and
+ * after it.
  */
 @TypeInfo(PolicyEventTypeInfo.Factory.class)
 public class PolicyEvent extends EventFields {
@@ -22,7 +27,23 @@ public class PolicyEvent extends EventFields {
 
     public double advantage = Double.NaN;
 
+    /** The policy change this marker carries; {@code null} for an event. */
+    public PolicyChange change;
+
     public PolicyEvent() {}
+
+    /** A marker that carries {@code change} to the learner. */
+    public static PolicyEvent marker(PolicyChange change) {
+        PolicyEvent marker = new PolicyEvent();
+        marker.policyId = change.policyId;
+        marker.change = change;
+        return marker;
+    }
+
+    /** Whether this is a marker of a policy change rather than an event. */
+    public boolean isChange() {
+        return change != null;
+    }
 
     public PolicyEvent(
             String policyId,
@@ -71,7 +92,12 @@ public class PolicyEvent extends EventFields {
     public boolean equals(Object o) {
         return o instanceof PolicyEvent that
                 && Double.compare(advantage, that.advantage) == 0
-                && toLogged().equals(that.toLogged());
+                && toLogged().equals(that.toLogged())
+                && (change == null
+                        ? that.change == null
+                        : that.change != null
+                                && change.offset == that.change.offset
+                                && java.util.Arrays.equals(change.value, that.change.value));
     }
 
     @Override

@@ -22,14 +22,18 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
 
     public static final PolicyEventSerializer INSTANCE = new PolicyEventSerializer();
 
-    /** The version of the layout this serializer writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The version of the layout this serializer writes and reads. Layout 2 adds the change of a
+     * marker behind a flag that layout 1 never set, so layout 1's bytes read unchanged.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     private static final int POLICY_ID = 1;
     private static final int FEATURES = 1 << 1;
     private static final int ACTIONS = 1 << 2;
     private static final int BASELINE_KEY = 1 << 3;
     private static final int EVENT_ID = 1 << 4;
+    private static final int CHANGE = 1 << 5;
 
     @Override
     public boolean isImmutableType() {
@@ -55,6 +59,13 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
                         from.eventId,
                         from.timestamp);
         copy.advantage = from.advantage;
+        if (from.change != null) {
+            copy.change =
+                    new PolicyChange(
+                            from.change.policyId,
+                            from.change.offset,
+                            from.change.value == null ? null : from.change.value.clone());
+        }
         return copy;
     }
 
@@ -76,6 +87,7 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         flags |= event.actions != null ? ACTIONS : 0;
         flags |= event.baselineKey != null ? BASELINE_KEY : 0;
         flags |= event.eventId != null ? EVENT_ID : 0;
+        flags |= event.change != null ? CHANGE : 0;
         out.writeByte(flags);
         if (event.policyId != null) {
             StringValue.writeString(event.policyId, out);
@@ -109,6 +121,14 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         }
         out.writeLong(event.timestamp);
         out.writeDouble(event.advantage);
+        if (event.change != null) {
+            out.writeLong(event.change.offset);
+            byte[] value = event.change.value;
+            out.writeInt(value == null ? -1 : value.length);
+            if (value != null) {
+                out.write(value);
+            }
+        }
     }
 
     @Override
@@ -143,6 +163,16 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         }
         event.timestamp = in.readLong();
         event.advantage = in.readDouble();
+        if ((flags & CHANGE) != 0) {
+            long offset = in.readLong();
+            int length = in.readInt();
+            byte[] value = null;
+            if (length >= 0) {
+                value = new byte[length];
+                in.readFully(value);
+            }
+            event.change = new PolicyChange(event.policyId, offset, value);
+        }
         return event;
     }
 
@@ -164,7 +194,8 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
     /**
      * The serializer's snapshot: the layout version of the events it wrote. Version 4 of the
      * snapshot writes that version; version 3, a {@code SimpleTypeSerializerSnapshot} of the first
-     * release under this class name, wrote nothing and means layout 1.
+     * release under this class name, wrote nothing and means layout 1. This serializer reads
+     * layouts 1 and 2 as they are.
      */
     public static final class Snapshot implements TypeSerializerSnapshot<PolicyEvent> {
 
@@ -209,7 +240,7 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
 
         @Override
         public TypeSerializer<PolicyEvent> restoreSerializer() {
-            if (formatVersion != FORMAT_VERSION) {
+            if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
                 throw new IllegalStateException(
                         "Events written with PolicyEvent layout "
                                 + formatVersion
@@ -223,7 +254,9 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         @Override
         public TypeSerializerSchemaCompatibility<PolicyEvent> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<PolicyEvent> oldSnapshot) {
-            if (oldSnapshot instanceof Snapshot old && old.formatVersion == FORMAT_VERSION) {
+            if (oldSnapshot instanceof Snapshot old
+                    && old.formatVersion >= 1
+                    && old.formatVersion <= FORMAT_VERSION) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
             }
             return TypeSerializerSchemaCompatibility.incompatible();

@@ -156,4 +156,22 @@ class PolicyEventSerializerTest {
                                 .isIncompatible())
                 .isTrue();
     }
+
+    /** A marker carries its change through the serializer: offset, value, or none (a removal). */
+    @Test
+    void shouldRoundTripAPolicyChangeMarker() throws Exception {
+        for (byte[] value : new byte[][] {{1, 2, 3}, null}) {
+            PolicyEvent marker = PolicyEvent.marker(new PolicyChange("recs", 42, value));
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            serializer.serialize(marker, out);
+            PolicyEvent read =
+                    serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertThat(read.isChange()).isTrue();
+            assertThat(read.change.policyId).isEqualTo("recs");
+            assertThat(read.change.offset).isEqualTo(42);
+            assertThat(read.change.value).isEqualTo(value);
+            assertThat(read).isEqualTo(marker);
+            assertThat(serializer.copy(marker)).isEqualTo(marker);
+        }
+    }
 }

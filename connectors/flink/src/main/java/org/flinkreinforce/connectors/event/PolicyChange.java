@@ -1,4 +1,4 @@
-package org.flinkreinforce.job;
+package org.flinkreinforce.connectors.event;
 
 /**
  * One record of the policy control topic, as the job's control stream carries it to the policy's
