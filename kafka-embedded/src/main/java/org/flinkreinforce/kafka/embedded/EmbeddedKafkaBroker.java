@@ -92,14 +92,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static EmbeddedKafkaBroker start(int port, String scramUser, String scramPassword) {
         try {
             Path logDirectory = Files.createTempDirectory("reinforce-kafka-");
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            // Four free ports held open at once (a port closed again may be handed out next);
+            // the listeners take distinct ones, never the broker port given.
+            int[] free = freePorts(4);
+            int brokerPort = port == 0 ? free[0] : port;
+            int[] others = java.util.Arrays.stream(free).filter(p -> p != brokerPort).toArray();
+            int controllerPort = others[0];
+            int internalPort = others[1];
             Properties p = new Properties();
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
             p.put("controller.listener.names", "CONTROLLER");
-            p.putAll(listeners(brokerPort, controllerPort, scramUser != null));
+            p.putAll(listeners(brokerPort, controllerPort, internalPort, scramUser != null));
             p.put("log.dirs", logDirectory.toString());
             p.putAll(singleNodeSettings());
             KafkaConfig config = KafkaConfig.fromProps(p, false);
@@ -125,8 +130,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * The listeners: plaintext for clients and brokers, or SASL/SCRAM-SHA-256 for clients with a
      * separate plaintext listener between brokers; the controller's listener in both cases.
      */
-    private static Properties listeners(int brokerPort, int controllerPort, boolean scram)
-            throws IOException {
+    private static Properties listeners(
+            int brokerPort, int controllerPort, int internalPort, boolean scram) {
         Properties p = new Properties();
         String controller = "CONTROLLER://127.0.0.1:" + controllerPort;
         if (!scram) {
@@ -137,7 +142,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return p;
         }
         String clientsAndInternal =
-                "CLIENTS://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + freePort();
+                "CLIENTS://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + internalPort;
         p.put("listeners", clientsAndInternal + "," + controller);
         p.put("advertised.listeners", clientsAndInternal);
         p.put(
@@ -274,10 +279,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * {@code count} distinct free ports: all held open at once while chosen, since a port closed
+     * again may be the next one the system hands out.
+     */
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int k = 0; k < count; k++) {
+                sockets[k] = new ServerSocket(0);
+                sockets[k].setReuseAddress(true);
+                ports[k] = sockets[k].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 }
