@@ -1,8 +1,10 @@
 package org.flinkreinforce.job;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -146,8 +148,59 @@ public final class LearnerJob {
         String bootstrap = config.bootstrapServers();
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
-        PolicyControlTopic.Contents control;
+        PolicyControlTopic.Contents control = prepareTopics(config);
         Map<String, PolicySpec> specs = new LinkedHashMap<>();
+        control.defined()
+                .forEach((id, definition) -> specs.put(id, PolicySpec.parse(definition.spec())));
+        // The producer's largest request must take the largest snapshot too; a policy added while
+        // the job runs must fit it.
+        long requestBytes = requestSize(KafkaTopics.snapshotRecordBytes(specs.values()));
+        PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
+        Map<String, PolicyDirectory.Policy> start = resolveAll(config, control, resolver);
+        Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
+        SnapshotReader.readLatest(
+                        config.clientProperties(),
+                        config.get(LearnerOptions.PARAMETERS_TOPIC),
+                        Duration.ofSeconds(60))
+                .forEach(
+                        (id, snapshot) -> {
+                            if (start.containsKey(id)) {
+                                warmStart.put(id, snapshot);
+                            }
+                        });
+        return new LearnerJob(
+                config,
+                KafkaConnectors.eventSource(
+                        bootstrap,
+                        config.get(LearnerOptions.EVENTS_TOPIC),
+                        config.get(LearnerOptions.GROUP_ID),
+                        config.kafkaProperties(),
+                        startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
+                        EventDecoder.withoutSpecs(
+                                specs, config.get(LearnerOptions.MAX_EVENT_BYTES))),
+                controlSource(config, control.endOffset()),
+                PolicyDirectory.following(start, control.endOffset(), resolver),
+                KafkaConnectors.exactlyOnceSink(
+                        bootstrap,
+                        TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
+                        withRequestSize(config.kafkaProperties(), requestBytes),
+                        prefix + "-parameters",
+                        transactionTimeout),
+                KafkaConnectors.exactlyOnceSink(
+                        bootstrap,
+                        TopicRecordSchema.deadLetters(config.get(LearnerOptions.DEAD_LETTER_TOPIC)),
+                        config.kafkaProperties(),
+                        prefix + "-dead-letters",
+                        transactionTimeout),
+                warmStart);
+    }
+
+    /**
+     * Creates the topics that are missing (the control topic whatever {@code topics.create} says),
+     * {@link #seed}s the control topic, and makes the parameters topic take the largest snapshot of
+     * the policies it then defines; answers the control topic as read.
+     */
+    private static PolicyControlTopic.Contents prepareTopics(LearnerConfig config) {
         try {
             if (config.get(LearnerOptions.CREATE_TOPICS)) {
                 KafkaTopics.ensure(
@@ -158,26 +211,27 @@ public final class LearnerJob {
                         config.get(LearnerOptions.EVENT_PARTITIONS),
                         config.specs().values());
             }
-            // The job's own record of its policies: made whatever topics.create says.
             PolicyControlTopic.ensure(
                     config.clientProperties(), config.get(LearnerOptions.CONTROL_TOPIC));
-            control = seed(config);
-            control.defined()
-                    .forEach(
-                            (id, definition) -> specs.put(id, PolicySpec.parse(definition.spec())));
+            PolicyControlTopic.Contents control = seed(config);
+            List<PolicySpec> specs = new ArrayList<>();
+            control.defined().values().forEach(d -> specs.add(PolicySpec.parse(d.spec())));
             // An existing topic may be too small for a policy added or grown since it was made.
             KafkaTopics.fitParametersTopic(
-                    config.clientProperties(),
-                    config.get(LearnerOptions.PARAMETERS_TOPIC),
-                    specs.values());
+                    config.clientProperties(), config.get(LearnerOptions.PARAMETERS_TOPIC), specs);
+            return control;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while preparing the topics.", e);
         }
-        // The producer's largest request must take the largest snapshot too; a policy added while
-        // the job runs must fit it.
-        long requestBytes = requestSize(KafkaTopics.snapshotRecordBytes(specs.values()));
-        PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
+    }
+
+    /**
+     * The settings of each policy {@code control} defines; fails the start naming a policy whose
+     * definition does not fit this job's options.
+     */
+    private static Map<String, PolicyDirectory.Policy> resolveAll(
+            LearnerConfig config, PolicyControlTopic.Contents control, PolicyResolver resolver) {
         Map<String, PolicyDirectory.Policy> start = new HashMap<>();
         control.defined()
                 .forEach(
@@ -201,44 +255,7 @@ public final class LearnerJob {
                                         e);
                             }
                         });
-        Map<String, ParameterSnapshot> latest =
-                SnapshotReader.readLatest(
-                        config.clientProperties(),
-                        config.get(LearnerOptions.PARAMETERS_TOPIC),
-                        Duration.ofSeconds(60));
-        Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
-        latest.forEach(
-                (id, snapshot) -> {
-                    if (start.containsKey(id)) {
-                        warmStart.put(id, snapshot);
-                    }
-                });
-        EventDecoder decoder =
-                EventDecoder.withoutSpecs(specs, config.get(LearnerOptions.MAX_EVENT_BYTES));
-        return new LearnerJob(
-                config,
-                KafkaConnectors.eventSource(
-                        bootstrap,
-                        config.get(LearnerOptions.EVENTS_TOPIC),
-                        config.get(LearnerOptions.GROUP_ID),
-                        config.kafkaProperties(),
-                        startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
-                        decoder),
-                controlSource(config, control.endOffset()),
-                PolicyDirectory.following(start, control.endOffset(), resolver),
-                KafkaConnectors.exactlyOnceSink(
-                        bootstrap,
-                        TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
-                        withRequestSize(config.kafkaProperties(), requestBytes),
-                        prefix + "-parameters",
-                        transactionTimeout),
-                KafkaConnectors.exactlyOnceSink(
-                        bootstrap,
-                        TopicRecordSchema.deadLetters(config.get(LearnerOptions.DEAD_LETTER_TOPIC)),
-                        config.kafkaProperties(),
-                        prefix + "-dead-letters",
-                        transactionTimeout),
-                warmStart);
+        return start;
     }
 
     /**
