@@ -22,8 +22,6 @@ import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
-import org.flinkreinforce.formats.event.EventRejection;
-import org.flinkreinforce.formats.event.EventValidator;
 import org.flinkreinforce.formats.event.JsonEventEncoder;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -161,25 +159,19 @@ public class LearnPolicyFunction
             return;
         }
         PolicyRuntime runtime = runtime(event.policyId);
-        if (runtime == null || !fits(runtime.settings.spec(), event)) {
-            // Checked by the baseline operator against the policy as it knew it: the policy was
-            // removed or changed in between.
-            DeadLetterReason reason =
-                    runtime == null
-                            ? DeadLetterReason.UNKNOWN_POLICY
-                            : DeadLetterReason.POLICY_CHANGED;
-            deadLetters.count(reason);
+        if (runtime == null) {
+            // The baseline operator checked the event against the same definitions, applied in
+            // the same order (changes reach this operator as markers among the events), so an
+            // event here fits its policy; one of an undefined policy would be a bug, not a crash.
+            deadLetters.count(DeadLetterReason.UNKNOWN_POLICY);
             context.output(
                     RouteDeadLettersFunction.DEAD_LETTERS,
                     deadLetter(
                             event,
-                            reason,
+                            DeadLetterReason.UNKNOWN_POLICY,
                             "Policy "
                                     + event.policyId
-                                    + (runtime == null
-                                            ? " is not defined"
-                                            : " changed to " + runtime.settings.spec())
-                                    + " when event "
+                                    + " is not defined when event "
                                     + event.eventId
                                     + " reached the learner."));
             return;
@@ -258,17 +250,6 @@ public class LearnPolicyFunction
         }
         state = current(runtime(policyId), context, out);
         learnerState.update(state);
-    }
-
-    /** Whether {@code event} fits {@code spec}: its feature count, heads and action range. */
-    private static boolean fits(PolicySpec spec, PolicyEvent event) {
-        try {
-            EventValidator.checkAgainst(
-                    spec, true, event.features.length, event.actions, event.actions.length, false);
-            return true;
-        } catch (EventRejection rejection) {
-            return false;
-        }
     }
 
     /**
