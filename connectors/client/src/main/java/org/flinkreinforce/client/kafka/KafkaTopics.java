@@ -45,26 +45,32 @@ public final class KafkaTopics {
             Iterable<PolicySpec> policies)
             throws InterruptedException {
         String maxMessageBytes = Long.toString(parametersTopicLimit(policies));
-        try (Admin admin = Admin.create(client)) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = new ArrayList<>();
-            if (!existing.contains(events)) {
-                missing.add(new NewTopic(events, Optional.of(eventPartitions), Optional.empty()));
-            }
-            if (!existing.contains(deadLetters)) {
-                missing.add(new NewTopic(deadLetters, Optional.of(1), Optional.empty()));
-            }
-            if (!existing.contains(parameters)) {
-                missing.add(
+        createMissing(
+                client,
+                List.of(
+                        new NewTopic(events, Optional.of(eventPartitions), Optional.empty()),
+                        new NewTopic(deadLetters, Optional.of(1), Optional.empty()),
                         new NewTopic(parameters, Optional.of(1), Optional.empty())
                                 .configs(
                                         Map.of(
                                                 "cleanup.policy",
                                                 "compact",
                                                 "max.message.bytes",
-                                                maxMessageBytes)));
-            }
-            for (NewTopic topic : missing) {
+                                                maxMessageBytes))));
+    }
+
+    /**
+     * Creates each of {@code topics} that does not exist (one created meanwhile by someone else is
+     * fine); logs what it created.
+     */
+    public static void createMissing(Properties client, List<NewTopic> topics)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(client)) {
+            Set<String> existing = admin.listTopics().names().get();
+            for (NewTopic topic : topics) {
+                if (existing.contains(topic.name())) {
+                    continue;
+                }
                 try {
                     admin.createTopics(List.of(topic)).all().get();
                     LOG.info("Created topic {}.", topic.name());

@@ -7,15 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.control.PolicyDefinition;
@@ -73,35 +70,16 @@ public final class PolicyControlTopic {
 
     /** Creates the topic where it does not exist: compacted, one partition. */
     public static void ensure(Properties client, String topic) throws InterruptedException {
-        try (Admin admin = Admin.create(client)) {
-            Set<String> existing = admin.listTopics().names().get();
-            if (existing.contains(topic)) {
-                return;
-            }
-            try {
-                admin.createTopics(
-                                List.of(
-                                        new NewTopic(topic, Optional.of(1), Optional.empty())
-                                                .configs(
-                                                        Map.of(
-                                                                "cleanup.policy",
-                                                                "compact",
-                                                                "max.message.bytes",
-                                                                Long.toString(MAX_RECORD_BYTES)))))
-                        .all()
-                        .get();
-                LOG.info("Created topic {}.", topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException(
-                            "Could not create topic " + topic + ": " + e.getCause().getMessage(),
-                            e);
-                }
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "Could not list the topics: " + e.getCause().getMessage(), e);
-        }
+        KafkaTopics.createMissing(
+                client,
+                List.of(
+                        new NewTopic(topic, Optional.of(1), Optional.empty())
+                                .configs(
+                                        Map.of(
+                                                "cleanup.policy",
+                                                "compact",
+                                                "max.message.bytes",
+                                                Long.toString(MAX_RECORD_BYTES)))));
     }
 
     /**
