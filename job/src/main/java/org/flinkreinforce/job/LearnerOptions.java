@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.flinkreinforce.model.EstimatorSettings;
 
 /**
  * Every setting of the learner job, with its default and description. The configuration table is
@@ -245,7 +246,8 @@ public final class LearnerOptions {
                     .withDescription(
                             "Per-policy. The policy-gradient estimate: reinforce (w A grad log"
                                     + " pi(a|x)) or doubly-robust (a per-action reward model's"
-                                    + " values of every action plus the importance-weighted"
+                                    + " values of every action, or of reward-model.samples drawn"
+                                    + " ones, plus the importance-weighted"
                                     + " correction of the logged one; per head).");
 
     public static final ConfigOption<Double> REWARD_MODEL_LEARNING_RATE =
@@ -255,6 +257,27 @@ public final class LearnerOptions {
                     .withDescription(
                             "Per-policy. AdaGrad's step size for the doubly-robust reward model,"
                                     + " fitted after each batch it served.");
+
+    public static final ConfigOption<Integer> REWARD_MODEL_EXACT_ACTIONS =
+            ConfigOptions.key("reward-model.exact-actions")
+                    .intType()
+                    .defaultValue(EstimatorSettings.DEFAULT_EXACT_ACTIONS)
+                    .withDescription(
+                            "Per-policy. A head with at most this many actions gets the exact"
+                                    + " doubly-robust all-action term: the reward model's value of"
+                                    + " each action, a matrix product as large as the forward"
+                                    + " pass. A head with more gets it from reward-model.samples"
+                                    + " actions drawn from the policy.");
+
+    public static final ConfigOption<Integer> REWARD_MODEL_SAMPLES =
+            ConfigOptions.key("reward-model.samples")
+                    .intType()
+                    .defaultValue(EstimatorSettings.DEFAULT_SAMPLED_ACTIONS)
+                    .withDescription(
+                            "Per-policy. The actions drawn from the policy (systematic sampling)"
+                                    + " for the doubly-robust all-action term of a head with more"
+                                    + " than reward-model.exact-actions actions: unbiased, this"
+                                    + " many rows of the reward model per event instead of all.");
 
     public static final ConfigOption<Double> IMPORTANCE_WEIGHT_CAP =
             ConfigOptions.key("importance-weight.cap")
@@ -420,6 +443,8 @@ public final class LearnerOptions {
                 L2,
                 ESTIMATOR,
                 REWARD_MODEL_LEARNING_RATE,
+                REWARD_MODEL_EXACT_ACTIONS,
+                REWARD_MODEL_SAMPLES,
                 IMPORTANCE_WEIGHT_CAP,
                 ENTROPY_BONUS,
                 BASELINE,

@@ -94,7 +94,9 @@ public record PolicySettings(
                                         own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
                                         own.get(LearnerOptions.ENTROPY_BONUS),
                                         choice(own, LearnerOptions.ESTIMATOR, EstimatorKind.class),
-                                        own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE))),
+                                        own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE),
+                                        own.get(LearnerOptions.REWARD_MODEL_EXACT_ACTIONS),
+                                        own.get(LearnerOptions.REWARD_MODEL_SAMPLES))),
                 LearnerConfig.guard(
                         LearnerOptions.OPTIMIZER,
                         () ->

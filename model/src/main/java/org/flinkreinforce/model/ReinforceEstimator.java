@@ -1,5 +1,6 @@
 package org.flinkreinforce.model;
 
+import java.util.Arrays;
 import java.util.Objects;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.kernel.GradientKernel;
@@ -27,13 +28,19 @@ import org.flinkreinforce.model.kernel.HeadBatch;
  * {@code sum_a p_a q_a + c log p_a_i}. Its expectation is the REINFORCE gradient's for any {@code
  * q} that does not depend on the batch (the model is fitted after the batch, {@link
  * #fitRewardModel}), with uncapped weights; a good {@code q} cancels most of its variance. Heads
- * are corrected one at a time, each with its own model of the reward given its own action.
+ * are corrected one at a time, each with its own model of the reward given its own action. A head
+ * with more than {@link EstimatorSettings#exactActions} actions takes the all-action term from
+ * {@link EstimatorSettings#sampledActions} actions drawn from the policy, still unbiased ({@link
+ * SampledActionValues}).
  *
  * <p>The result is an ascent direction for {@code E[R] + beta H}. The dense work runs in a {@link
  * GradientKernel}, one {@link HeadBatch} per head; this class holds them, so it allocates nothing
  * per batch. Not thread-safe.
  */
 public final class ReinforceEstimator {
+
+    /** The largest mean gradient an AdaGrad step takes: its square, 1e38, is a finite float. */
+    private static final float MEAN_LIMIT = 1e19f;
 
     private final PolicySpec spec;
     private final EstimatorSettings settings;
@@ -42,6 +49,18 @@ public final class ReinforceEstimator {
 
     /** One per head, each with its coefficients. */
     private final HeadBatch[] heads;
+
+    /**
+     * Per head, {@code q_i,h,a_h} of each row: the reward model's value of the logged action, read
+     * by the correction and the fit; empty for REINFORCE.
+     */
+    private final float[][] loggedValues;
+
+    /**
+     * Per head, the workspace of its sampled action values where it has more actions than {@link
+     * EstimatorSettings#exactActions}; null for the others and for REINFORCE.
+     */
+    private final SampledActionValues[] sampled;
 
     /**
      * The reward model's gradient while it is fitted, zero between fits; empty for REINFORCE. Only
@@ -87,6 +106,17 @@ public final class ReinforceEstimator {
         this.adjustedAdvantages = new float[capacity];
         int headCount = spec.headCount();
         this.heads = new HeadBatch[headCount];
+        this.loggedValues =
+                new float[headCount][settings.kind() == EstimatorKind.DOUBLY_ROBUST ? capacity : 0];
+        this.sampled = new SampledActionValues[headCount];
+        for (int h = 0; h < headCount; h++) {
+            if (settings.kind() == EstimatorKind.DOUBLY_ROBUST
+                    && spec.actions(h) > settings.exactActions()) {
+                sampled[h] =
+                        new SampledActionValues(
+                                capacity, spec.actions(h), settings.sampledActions());
+            }
+        }
         for (int h = 0; h < headCount; h++) {
             heads[h] =
                     new HeadBatch(
@@ -175,7 +205,7 @@ public final class ReinforceEstimator {
             for (HeadBatch head : heads) {
                 // Doubly robust: the correction w (A - q(x, a_h)) of each head's logged action.
                 double correction =
-                        doublyRobust ? advantages[i] - loggedValue(head, batch, i) : advantages[i];
+                        doublyRobust ? advantages[i] - loggedValue(head, i) : advantages[i];
                 head.coefficients[i] = (float) (weight * correction);
             }
         }
@@ -184,10 +214,6 @@ public final class ReinforceEstimator {
             kernel.backward(head);
         }
 
-        double squares = 0;
-        for (float g : gradient) {
-            squares += (double) g * g;
-        }
         return new BatchStatistics(
                 size,
                 rewardSum / size,
@@ -197,7 +223,29 @@ public final class ReinforceEstimator {
                 maxWeight,
                 weightSquareSum > 0 ? weightSum * weightSum / weightSquareSum : 0,
                 capped,
-                Math.sqrt(squares));
+                norm(gradient));
+    }
+
+    /**
+     * The Euclidean norm of {@code v}, summed in four independent partial sums so that the loop
+     * does not wait on one addition per entry.
+     */
+    private static double norm(float[] v) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 4 <= v.length; k += 4) {
+            s0 += (double) v[k] * v[k];
+            s1 += (double) v[k + 1] * v[k + 1];
+            s2 += (double) v[k + 2] * v[k + 2];
+            s3 += (double) v[k + 3] * v[k + 3];
+        }
+        for (; k < v.length; k++) {
+            s0 += (double) v[k] * v[k];
+        }
+        return Math.sqrt((s0 + s1) + (s2 + s3));
     }
 
     /**
@@ -217,7 +265,7 @@ public final class ReinforceEstimator {
         int logged = 0;
         for (HeadBatch head : heads) {
             for (int i = 0; i < size; i++) {
-                float error = (float) (usedAdvantages[i] - loggedValue(head, batch, i));
+                float error = (float) (usedAdvantages[i] - loggedValue(head, i));
                 int a = loggedAction(head, batch, i);
                 int row = head.weightOffset + a * d;
                 for (int j = 0; j < d; j++) {
@@ -296,26 +344,40 @@ public final class ReinforceEstimator {
      * One AdaGrad step up the mean {@code g / count} at {@code g[from, from + length)}, at {@code
      * rate} ({@link EstimatorSettings#rewardModelLearningRate}), which leaves those entries of
      * {@code g} zero. {@code sum >= step^2}, so no weight moves by more than the learning rate: the
-     * model stays finite.
+     * model stays finite. A slice with an entry that is not finite (a reward model error beyond
+     * float's range) is cleared and not stepped. Branch-free over the slice, so that it runs in
+     * vector registers.
      */
     private static void adaGradStep(
             float[] g, int from, int length, int count, double rate, RewardModel model) {
+        int end = from + length;
+        // The exponent of an infinity or NaN is all ones: adding one to it sets the sign bit.
+        int nonFinite = 0;
+        for (int k = from; k < end; k++) {
+            nonFinite |= (Float.floatToRawIntBits(g[k]) & 0x7f800000) + 0x00800000;
+        }
+        if (nonFinite < 0) {
+            Arrays.fill(g, from, end, 0f);
+            return;
+        }
         float[] weights = model.weights;
         float[] squares = model.squares;
-        for (int k = from; k < from + length; k++) {
-            double step = (double) g[k] / count;
+        float inverseCount = 1f / count;
+        float step = (float) rate;
+        for (int k = from; k < end; k++) {
+            // Clamped so that mean^2 is finite, and then sqrt(sum) >= |mean| still holds.
+            float mean = Math.max(-MEAN_LIMIT, Math.min(MEAN_LIMIT, g[k] * inverseCount));
             g[k] = 0f;
-            if (step != 0 && Double.isFinite(step)) {
-                double sum = (double) squares[k] + step * step;
-                squares[k] = (float) Math.min(sum, Float.MAX_VALUE);
-                weights[k] += (float) (rate * step / (Math.sqrt(sum) + 1e-8));
-            }
+            float sum = Math.min(squares[k] + mean * mean, Float.MAX_VALUE);
+            squares[k] = sum;
+            // A zero mean moves nothing: 0 / (sqrt(sum) + 1e-8) is 0 even where sum is 0.
+            weights[k] += step * mean / ((float) Math.sqrt(sum) + 1e-8f);
         }
     }
 
     /** {@code q_i,h,a_h}: the reward model's value of row {@code i}'s logged action of a head. */
-    private static double loggedValue(HeadBatch head, MicroBatch batch, int i) {
-        return head.actionValues()[i * head.actions + loggedAction(head, batch, i)];
+    private double loggedValue(HeadBatch head, int i) {
+        return loggedValues[head.actionOffset][i];
     }
 
     private static int loggedAction(HeadBatch head, MicroBatch batch, int i) {
@@ -323,8 +385,9 @@ public final class ReinforceEstimator {
     }
 
     /**
-     * Sets every head to the batch and runs the forward pass, and with a reward model its
-     * prediction.
+     * Sets every head to the batch and runs the forward pass, and with a reward model the action
+     * values: all of them where the head has at most {@link EstimatorSettings#exactActions}
+     * actions, else those of the actions {@link SampledActionValues} draws.
      */
     private void forward(
             PolicyParameters parameters,
@@ -338,8 +401,19 @@ public final class ReinforceEstimator {
                     .setRewardModel(rewardModel == null ? null : rewardModel.weights)
                     .setScale(scale);
             kernel.forward(head);
-            if (rewardModel != null) {
+            if (rewardModel == null) {
+                continue;
+            }
+            float[] logged = loggedValues[head.actionOffset];
+            SampledActionValues drawn = sampled[head.actionOffset];
+            if (drawn == null) {
                 kernel.predict(head);
+                float[] q = head.actionValues();
+                for (int i = 0; i < batch.size(); i++) {
+                    logged[i] = q[i * head.actions + loggedAction(head, batch, i)];
+                }
+            } else {
+                drawn.fill(head, batch, rewardModel.weights, parameters.version(), logged);
             }
         }
     }

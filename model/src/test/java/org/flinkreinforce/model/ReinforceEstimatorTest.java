@@ -27,6 +27,9 @@ class ReinforceEstimatorTest {
     /** The bandit whose exact gradient the estimates are tested against. */
     private static final ContextualBandit BANDIT = ContextualBandit.small(0.5, 0.0);
 
+    /** Draws that stand for an exact all-action term: as many as the head may have actions. */
+    private static final int EXACT = Integer.MAX_VALUE;
+
     private final GradientKernel kernel = GradientKernels.create(KernelChoice.AUTO);
 
     @Test
@@ -255,6 +258,87 @@ class ReinforceEstimatorTest {
     }
 
     @Test
+    void shouldEstimateTheExactGradientFromSampledActionValues() {
+        OffPolicy setting = OffPolicy.seeded(21);
+        RewardModel wrong = RewardModel.zeros(BANDIT.spec());
+        Random random = new Random(23);
+        for (int k = 0; k < wrong.weights.length; k++) {
+            wrong.weights[k] = (float) (2 * random.nextGaussian());
+        }
+        // Two draws, or one, for three actions. Each draw must come with its 1 / p_b.
+        for (int sampledActions : new int[] {2, 1}) {
+            assertCaught(
+                    "of the doubly robust estimate with K = "
+                            + sampledActions
+                            + " actions drawn, against the exact gradient",
+                    sampled(setting, wrong, DoublyRobust.CORRECT, sampledActions)
+                            .maxZ(setting.exact()),
+                    new Broken(
+                            "without the correction term",
+                            sampled(setting, wrong, DoublyRobust.NO_CORRECTION, sampledActions)
+                                    .maxZ(setting.exact())),
+                    new Broken(
+                            "wrong sign",
+                            sampled(setting, wrong, DoublyRobust.WRONG_SIGN, sampledActions)
+                                    .maxZ(setting.exact())));
+        }
+    }
+
+    private Estimate sampled(
+            OffPolicy setting, RewardModel model, DoublyRobust variant, int sampledActions) {
+        return doublyRobust(
+                BANDIT, setting.target(), setting.behaviour(), model, variant, 24, sampledActions);
+    }
+
+    @Test
+    void shouldCutTheVarianceBelowTheRunningBaselinesWithSampledActionValuesOverManyActions() {
+        // 40 actions logged uniformly: REINFORCE's importance weights reach 40 pi(a|x); the
+        // sampled all-action term draws from the policy itself and needs none.
+        Random random = new Random(41);
+        double[][] meanRewards = new double[3][40];
+        for (double[] row : meanRewards) {
+            for (int a = 0; a < row.length; a++) {
+                row[a] = random.nextGaussian();
+            }
+        }
+        ContextualBandit bandit =
+                new ContextualBandit(
+                        ContextualBandit.small(0, 0).contexts,
+                        new double[] {0.5, 0.3, 0.2},
+                        meanRewards,
+                        0.1,
+                        0.0);
+        PolicyParameters target = PolicyParameters.gaussian(bandit.spec(), 0.6, new Random(42));
+        SoftmaxPolicy uniform = new SoftmaxPolicy(PolicyParameters.zeros(bandit.spec()));
+        Estimate reinforce =
+                estimate(
+                        bandit,
+                        target,
+                        uniform,
+                        BaselineSettings.DEFAULT,
+                        Variant.CORRECT,
+                        43,
+                        400,
+                        50);
+        RewardModel model = fitted(bandit, 44);
+        Estimate exact = doublyRobust(bandit, target, uniform, model, DoublyRobust.CORRECT, 43);
+        Estimate sampled =
+                doublyRobust(bandit, target, uniform, model, DoublyRobust.CORRECT, 43, 8);
+        assertVarianceCut(
+                "REINFORCE with the running mean over the doubly robust estimate with sampled"
+                        + " action values (8 draws), 40 uniformly logged actions",
+                reinforce,
+                sampled,
+                2.0);
+        // The draw costs variance, not bias: it lies between REINFORCE's and the exact term's.
+        assertVarianceCut(
+                "the sampled over the exact doubly robust estimate, 40 uniformly logged actions",
+                sampled,
+                exact,
+                1.0);
+    }
+
+    @Test
     void shouldFitTheRewardModelToTheLoggedRewards() {
         RewardModel model = fitted(BANDIT, 41);
         for (int c = 0; c < BANDIT.contexts.length; c++) {
@@ -326,6 +410,40 @@ class ReinforceEstimatorTest {
         }
         // Action 2 of the first head was never logged.
         assertThat(model.weights[spec.weightOffset(0) + 2 * 3]).isZero();
+        assertThat(model.weights[spec.biasOffset(0) + 2]).isZero();
+    }
+
+    @Test
+    void shouldMoveNoRewardModelWeightByMoreThanTheStepWhateverTheErrors() {
+        // Errors at float's limits: a mean gradient whose square overflows, and one that is
+        // infinite (two huge errors of the same sign on one row add up beyond float's range).
+        PolicySpec spec = new PolicySpec("extreme", 2, 3);
+        MicroBatch batch = new MicroBatch(spec, 4);
+        batch.add(new float[] {1f, -1f}, new int[] {0}, 0f, 3e38f, 0.5f);
+        batch.add(new float[] {2f, 0.5f}, new int[] {1}, 0f, -3e38f, 0.5f);
+        batch.add(new float[] {1f, 1f}, new int[] {2}, 0f, 3e38f, 0.5f);
+        batch.add(new float[] {1f, 1f}, new int[] {2}, 0f, 3e38f, 0.5f);
+        ReinforceEstimator estimator =
+                new ReinforceEstimator(
+                        spec, 4, new EstimatorSettings(UNCAPPED, 0).doublyRobust(0.1), kernel);
+        RewardModel model = RewardModel.zeros(spec);
+        float[] gradient = new float[spec.parameterCount()];
+        PolicyParameters parameters = PolicyParameters.zeros(spec);
+        for (int fit = 0; fit < 3; fit++) {
+            float[] before = model.weights.clone();
+            estimator.estimate(parameters, batch, gradient, null, model, null);
+            estimator.fitRewardModel(batch, model);
+            for (int k = 0; k < before.length; k++) {
+                assertThat(model.weights[k]).as("weight %d, fit %d", k, fit).isFinite();
+                assertThat(Math.abs(model.weights[k] - before[k]))
+                        .as("move of weight %d, fit %d", k, fit)
+                        .isLessThanOrEqualTo(0.1f + 1e-6f);
+                assertThat(model.squares[k]).as("square %d, fit %d", k, fit).isFinite();
+            }
+        }
+        // Rows 0 and 1 learned (their means are finite); row 2's gradient is not finite: skipped.
+        assertThat(model.weights[spec.biasOffset(0)]).isPositive();
+        assertThat(model.weights[spec.biasOffset(0) + 1]).isNegative();
         assertThat(model.weights[spec.biasOffset(0) + 2]).isZero();
     }
 
@@ -489,12 +607,35 @@ class ReinforceEstimatorTest {
             RewardModel model,
             DoublyRobust variant,
             long seed) {
+        return doublyRobust(bandit, target, behaviour, model, variant, seed, EXACT);
+    }
+
+    /**
+     * {@link #doublyRobust(ContextualBandit, PolicyParameters, SoftmaxPolicy, RewardModel,
+     * DoublyRobust, long)} (whose all-action term is exact) with the term from {@code
+     * sampledActions} draws where the head has more actions; each batch under its own version, so
+     * that the draws differ from batch to batch.
+     */
+    private Estimate doublyRobust(
+            ContextualBandit bandit,
+            PolicyParameters target,
+            SoftmaxPolicy behaviour,
+            RewardModel model,
+            DoublyRobust variant,
+            long seed,
+            int sampledActions) {
         PolicySpec spec = target.spec();
         int batches = 400;
         int size = 50;
         ReinforceEstimator estimator =
                 new ReinforceEstimator(
-                        spec, size, new EstimatorSettings(UNCAPPED, 0).doublyRobust(0.1), kernel);
+                        spec,
+                        size,
+                        new EstimatorSettings(UNCAPPED, 0)
+                                .doublyRobust(0.1)
+                                .withAllActionTerm(
+                                        sampledActions == EXACT ? EXACT : 1, sampledActions),
+                        kernel);
         MicroBatch batch = new MicroBatch(spec, size);
         float[] gradient = new float[spec.parameterCount()];
         double[][] samples = new double[batches][];
@@ -509,7 +650,13 @@ class ReinforceEstimatorTest {
                                 : round.reward();
                 round.addTo(batch, advantage, round.propensity());
             }
-            estimator.estimate(target, batch, gradient, null, model, null);
+            estimator.estimate(
+                    new PolicyParameters(spec, target.values(), b),
+                    batch,
+                    gradient,
+                    null,
+                    model,
+                    null);
             samples[b] = new double[gradient.length];
             for (int k = 0; k < gradient.length; k++) {
                 samples[b][k] = (variant == DoublyRobust.WRONG_SIGN ? -1 : 1) * gradient[k];

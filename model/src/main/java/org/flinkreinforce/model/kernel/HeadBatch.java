@@ -223,8 +223,9 @@ public final class HeadBatch {
 
     /**
      * {@code q}, {@code capacity x n} row-major ({@code q_ia} at {@code [i * n + a]}): written by
-     * {@link GradientKernel#predict}, read by the backward pass while a reward model is set, e.g.
-     * by the caller for {@code q_i,a_i} in between. Empty until a reward model is first set.
+     * {@link GradientKernel#predict}, or by the caller with values of its own (an estimate of the
+     * term from sampled actions, say), read by the backward pass while a reward model is set. Empty
+     * until a reward model is first set.
      */
     public float[] actionValues() {
         return actionValues;
