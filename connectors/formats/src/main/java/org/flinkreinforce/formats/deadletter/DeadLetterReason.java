@@ -1,6 +1,10 @@
 package org.flinkreinforce.formats.deadletter;
 
-/** Why a record went to the dead-letter topic. The names are a stable part of the wire format. */
+/**
+ * Why a record went to the dead-letter topic. The names are a stable part of the wire format; later
+ * releases may add names, so a reader of dead letters must expect names it does not know ({@link
+ * DeadLetterCodec#decode} reports one as an {@link java.io.IOException}).
+ */
 public enum DeadLetterReason {
     /** A null value (tombstone), no bytes, or only whitespace. */
     EMPTY,
@@ -48,5 +52,14 @@ public enum DeadLetterReason {
      * A valid event of a policy whose spec changed before it was learned (while the job ran, or
      * when it restored): it no longer fits and was never applied.
      */
-    POLICY_CHANGED
+    POLICY_CHANGED,
+    /**
+     * A valid reward that arrived after its decision's reward window had closed (in event time):
+     * its decision was already learned from without it.
+     */
+    LATE_REWARD,
+    /** A valid reward whose event id names no decision that arrived within the reward window. */
+    ORPHAN_REWARD,
+    /** A valid decision whose event id an earlier decision, still awaiting rewards, already has. */
+    DUPLICATE_DECISION
 }
