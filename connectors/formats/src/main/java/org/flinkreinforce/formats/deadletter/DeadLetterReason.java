@@ -16,13 +16,17 @@ public enum DeadLetterReason {
      */
     MALFORMED_JSON,
     /**
-     * A binary event (first byte 0xB7) that is truncated, has bytes left over, unknown flags, or a
-     * string that is not valid UTF-8.
+     * A binary event, decision or reward (first byte 0xB7, 0xB8 or 0xB9) that is truncated, has
+     * bytes left over, unknown flags, or a string that is not valid UTF-8; or a binary record of
+     * another kind than its topic's (a binary event on the decisions topic, say).
      */
     MALFORMED_BINARY,
-    /** An event format version (JSON or binary) this build does not read. */
+    /** A format version (JSON or binary) this build does not read. */
     UNSUPPORTED_VERSION,
-    /** A required field is absent: policyId, reward, or action/actions. */
+    /**
+     * A required field is absent: of an event policyId, reward, or action/actions; of a decision
+     * the same but reward, and eventId; of a reward eventId and reward.
+     */
     MISSING_FIELD,
     /** A field has the wrong JSON type, e.g. a string where a number belongs. */
     WRONG_TYPE,
