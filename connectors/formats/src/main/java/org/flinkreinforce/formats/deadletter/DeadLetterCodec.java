@@ -28,6 +28,10 @@ import java.util.HexFormat;
  * #MAX_BYTES} bytes, and {@code keyLength}/{@code valueLength} and {@code keySha256}/{@code
  * valueSha256} (hex) describe the original. Both versions are read. A detail longer than {@link
  * #MAX_DETAIL_CHARS} is cut there.
+ *
+ * <p>The reason is a {@link DeadLetterReason}'s name. A later release may add reasons: {@link
+ * #decode} throws an {@link IOException} for a name it does not know, as for any dead letter it
+ * cannot read, rather than guess.
  */
 public final class DeadLetterCodec {
 
@@ -82,7 +86,7 @@ public final class DeadLetterCodec {
                 JsonToken token = parser.nextToken();
                 switch (field) {
                     case "reason":
-                        letter.reason = DeadLetterReason.valueOf(parser.getText());
+                        letter.reason = reason(parser.getText());
                         break;
                     case "detail":
                         letter.detail = parser.getText();
@@ -123,6 +127,18 @@ public final class DeadLetterCodec {
             }
         }
         return letter;
+    }
+
+    /** The reason of that name; one this release does not know (a later one's) is an error. */
+    private static DeadLetterReason reason(String name) throws IOException {
+        try {
+            return DeadLetterReason.valueOf(name);
+        } catch (IllegalArgumentException unknown) {
+            throw new IOException(
+                    "Unknown dead-letter reason '"
+                            + name
+                            + "': the dead letter was written by a later release.");
+        }
     }
 
     /** The SHA-256 of {@code bytes}, in lower-case hex. */

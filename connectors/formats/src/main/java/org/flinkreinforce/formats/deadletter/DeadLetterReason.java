@@ -1,6 +1,10 @@
 package org.flinkreinforce.formats.deadletter;
 
-/** Why a record went to the dead-letter topic. The names are a stable part of the wire format. */
+/**
+ * Why a record went to the dead-letter topic. The names are a stable part of the wire format; later
+ * releases may add names, so a reader of dead letters must expect names it does not know ({@link
+ * DeadLetterCodec#decode} reports one as an {@link java.io.IOException}).
+ */
 public enum DeadLetterReason {
     /** A null value (tombstone), no bytes, or only whitespace. */
     EMPTY,
@@ -12,13 +16,17 @@ public enum DeadLetterReason {
      */
     MALFORMED_JSON,
     /**
-     * A binary event (first byte 0xB7) that is truncated, has bytes left over, unknown flags, or a
-     * string that is not valid UTF-8.
+     * A binary event, decision or reward (first byte 0xB7, 0xB8 or 0xB9) that is truncated, has
+     * bytes left over, unknown flags, or a string that is not valid UTF-8; or a binary record of
+     * another kind than its topic's (a binary event on the decisions topic, say).
      */
     MALFORMED_BINARY,
-    /** An event format version (JSON or binary) this build does not read. */
+    /** A format version (JSON or binary) this build does not read. */
     UNSUPPORTED_VERSION,
-    /** A required field is absent: policyId, reward, or action/actions. */
+    /**
+     * A required field is absent: of an event policyId, reward, or action/actions; of a decision
+     * the same but reward, and eventId; of a reward eventId and reward.
+     */
     MISSING_FIELD,
     /** A field has the wrong JSON type, e.g. a string where a number belongs. */
     WRONG_TYPE,
@@ -48,5 +56,14 @@ public enum DeadLetterReason {
      * A valid event of a policy whose spec changed before it was learned (while the job ran, or
      * when it restored): it no longer fits and was never applied.
      */
-    POLICY_CHANGED
+    POLICY_CHANGED,
+    /**
+     * A valid reward that arrived after its decision's reward window had closed (in event time):
+     * its decision was already learned from without it.
+     */
+    LATE_REWARD,
+    /** A valid reward whose event id names no decision that arrived within the reward window. */
+    ORPHAN_REWARD,
+    /** A valid decision whose event id an earlier decision, still awaiting rewards, already has. */
+    DUPLICATE_DECISION
 }

@@ -22,6 +22,19 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * Nothing may follow the last field. The decoder applies the same validation as for JSON.
+ *
+ * <p>A binary decision is laid out as an event without the reward, with its own magic {@code 0xB8}
+ * and the event id's flag always set. A binary reward:
+ *
+ * <pre>
+ * u8  magic 0xB9
+ * u8  version 1
+ * u8  flags                 bit 0: policyId present, bit 1: timestamp present; the others 0
+ * u16 n, n bytes            eventId, UTF-8
+ * f64                       reward
+ * u16 n, n bytes            policyId, UTF-8 (bit 0)
+ * i64                       timestamp, ms since the epoch (bit 1)
+ * </pre>
  */
 public final class BinaryEventCodec {
 
@@ -36,14 +49,53 @@ public final class BinaryEventCodec {
     static final VarHandle DOUBLE =
             MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** The flag of a binary reward's policy id. */
+    static final int REWARD_POLICY_ID = 1;
+
+    /** The flag of a binary reward's timestamp. */
+    static final int REWARD_TIMESTAMP = 2;
+
+    /** The flags of a binary reward that name a field; every other bit must be 0. */
+    static final int REWARD_KNOWN_FLAGS = REWARD_POLICY_ID | REWARD_TIMESTAMP;
+
     private BinaryEventCodec() {}
 
     public static byte[] encode(LoggedEvent event) {
+        return encode(event, RecordKind.EVENT);
+    }
+
+    /** A decision: laid out as an event without the reward, the event id always present. */
+    public static byte[] encode(LoggedDecision decision) {
+        return encode(decision.withReward(0.0), RecordKind.DECISION);
+    }
+
+    /** A reward; the policy id where it has one, the timestamp always. */
+    public static byte[] encode(LoggedReward reward) {
+        byte[] eventId = utf8(reward.eventId());
+        byte[] policyId = reward.policyId() == null ? null : utf8(reward.policyId());
+        int size = 3 + 2 + eventId.length + 8 + (policyId == null ? 0 : 2 + policyId.length) + 8;
+        byte[] out = new byte[size];
+        out[0] = RecordKind.REWARD.magic;
+        out[1] = (byte) RecordKind.VERSION;
+        out[2] = (byte) (REWARD_TIMESTAMP | (policyId == null ? 0 : REWARD_POLICY_ID));
+        int at = string(out, 3, eventId);
+        DOUBLE.set(out, at, reward.reward());
+        at += 8;
+        if (policyId != null) {
+            at = string(out, at, policyId);
+        }
+        LONG.set(out, at, reward.timestamp());
+        return out;
+    }
+
+    /** An event, or a decision ({@code kind}) made an event: written without its reward. */
+    private static byte[] encode(LoggedEvent event, RecordKind kind) {
+        boolean withReward = kind == RecordKind.EVENT;
         byte[] policyId = utf8(event.policyId());
         byte[][] strings = new byte[OptionalField.ALL.size()][];
         int flags = 0;
         int size = 3 + 2 + policyId.length + 4 + 4 * event.features().length;
-        size += 2 + 4 * event.actions().length + 8;
+        size += 2 + 4 * event.actions().length + (withReward ? 8 : 0);
         for (OptionalField field : OptionalField.ALL) {
             if (!field.isSet(event)) {
                 continue;
@@ -62,8 +114,8 @@ public final class BinaryEventCodec {
             }
         }
         byte[] out = new byte[size];
-        out[0] = EventFormat.BINARY_MAGIC;
-        out[1] = (byte) EventFormat.BINARY.version();
+        out[0] = kind.magic;
+        out[1] = (byte) RecordKind.VERSION;
         out[2] = (byte) flags;
         int at = string(out, 3, policyId);
         INT.set(out, at, event.features().length);
@@ -78,8 +130,10 @@ public final class BinaryEventCodec {
             INT.set(out, at, action);
             at += 4;
         }
-        DOUBLE.set(out, at, event.reward());
-        at += 8;
+        if (withReward) {
+            DOUBLE.set(out, at, event.reward());
+            at += 8;
+        }
         for (OptionalField field : OptionalField.ALL) {
             if ((flags & field.flag) == 0) {
                 continue;

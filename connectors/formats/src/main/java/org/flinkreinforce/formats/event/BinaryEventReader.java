@@ -15,12 +15,14 @@ import java.util.Collection;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 
 /**
- * Reads binary v1 events ({@link BinaryEventCodec}) for {@link EventDecoder}: bounds-checked before
- * every read, so a truncated or lying record is {@code MALFORMED_BINARY}, never an exception;
- * strings must be valid UTF-8; NaN and infinite numbers are {@code NON_FINITE}. Not thread-safe.
+ * Reads binary v1 records of one {@link RecordKind} ({@link BinaryEventCodec}) for {@link
+ * EventDecoder}: bounds-checked before every read, so a truncated or lying record is {@code
+ * MALFORMED_BINARY}, never an exception; strings must be valid UTF-8; NaN and infinite numbers are
+ * {@code NON_FINITE}. A decision is read as an event without the reward. Not thread-safe.
  */
 final class BinaryEventReader {
 
+    private final RecordKind kind;
     private final Utf8Names policyIds;
     private final int maxEventBytes;
     private final CharsetDecoder utf8 =
@@ -31,7 +33,8 @@ final class BinaryEventReader {
     private byte[] in;
     private int pos;
 
-    BinaryEventReader(Collection<String> policyIds, int maxEventBytes) {
+    BinaryEventReader(RecordKind kind, Collection<String> policyIds, int maxEventBytes) {
+        this.kind = kind;
         this.policyIds = new Utf8Names(policyIds);
         this.maxEventBytes = maxEventBytes;
     }
@@ -48,19 +51,43 @@ final class BinaryEventReader {
 
     private void readEvent(EventDraft draft) throws EventRejection {
         need(3);
-        EventFormat.BINARY.requireVersion(in[1] & 0xFF);
+        kind.requireVersion(true, in[1] & 0xFF);
         int flags = in[2] & 0xFF;
-        if ((flags & ~OptionalField.KNOWN_FLAGS) != 0) {
+        int knownFlags =
+                kind == RecordKind.REWARD
+                        ? BinaryEventCodec.REWARD_KNOWN_FLAGS
+                        : OptionalField.KNOWN_FLAGS;
+        if ((flags & ~knownFlags) != 0) {
             throw malformed("Unknown flags " + Integer.toBinaryString(flags) + ".");
         }
         pos = 3;
-        draft.policyId = string(true);
-        readFeatures(draft);
-        readActions(draft);
-        readReward(draft);
-        readOptionalFields(flags, draft);
+        if (kind == RecordKind.REWARD) {
+            readRewardRecord(flags, draft);
+        } else {
+            draft.policyId = string(true);
+            readFeatures(draft);
+            readActions(draft);
+            if (kind == RecordKind.EVENT) {
+                readReward(draft);
+            }
+            readOptionalFields(flags, draft);
+        }
         if (pos != in.length) {
-            throw malformed((in.length - pos) + " unexpected bytes after the event.");
+            throw malformed((in.length - pos) + " unexpected bytes after the " + kind.noun + ".");
+        }
+    }
+
+    /** The fields of a reward after the flags: event id, reward, then policy id and timestamp. */
+    private void readRewardRecord(int flags, EventDraft draft) throws EventRejection {
+        draft.eventId = string(false);
+        readReward(draft);
+        if ((flags & BinaryEventCodec.REWARD_POLICY_ID) != 0) {
+            draft.policyId = string(true);
+        }
+        if ((flags & BinaryEventCodec.REWARD_TIMESTAMP) != 0) {
+            need(8);
+            draft.timestamp = (long) LONG.get(in, pos);
+            pos += 8;
         }
     }
 
@@ -177,7 +204,7 @@ final class BinaryEventReader {
 
     private void need(int bytes) throws EventRejection {
         if (bytes > in.length - pos) {
-            throw malformed("The event is truncated.");
+            throw malformed("The " + kind.noun + " is truncated.");
         }
     }
 

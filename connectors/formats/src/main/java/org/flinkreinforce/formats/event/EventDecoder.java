@@ -24,11 +24,17 @@ import org.flinkreinforce.model.PolicySpec;
  *
  * <p>Defaults: the event id is {@code topic-partition-offset}, the timestamp the record's, the
  * baseline key the policy id. Not thread-safe (the readers reuse buffers); create one per task.
+ *
+ * <p>{@link DecisionDecoder} and {@link RewardDecoder} decode the other {@link RecordKind}s with a
+ * decoder of their kind, through the same readers and validation; there the event id has no
+ * default. A binary record of another kind than the decoder's is rejected as {@code
+ * MALFORMED_BINARY} with a detail that names its kind (it was sent to the wrong topic).
  */
 public final class EventDecoder implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    private final RecordKind kind;
     private final Map<String, PolicySpec> policies;
 
     /** Whether events are checked against {@link #policies}, or only what needs no spec. */
@@ -44,14 +50,17 @@ public final class EventDecoder implements Serializable {
 
     /** {@code fastPath = false} reads every JSON record with Jackson: for tests that compare. */
     EventDecoder(Map<String, PolicySpec> policies, int maxEventBytes, boolean fastPath) {
-        this(policies, true, maxEventBytes, fastPath);
+        this(RecordKind.EVENT, policies, true, maxEventBytes, fastPath);
     }
 
-    private EventDecoder(
+    /** A decoder of records of {@code kind}; {@code checkSpecs} as for {@link #withoutSpecs}. */
+    EventDecoder(
+            RecordKind kind,
             Map<String, PolicySpec> policies,
             boolean checkSpecs,
             int maxEventBytes,
             boolean fastPath) {
+        this.kind = kind;
         this.fastPath = fastPath;
         this.checkSpecs = checkSpecs;
         this.policies = Map.copyOf(Objects.requireNonNull(policies, "policies"));
@@ -70,7 +79,7 @@ public final class EventDecoder implements Serializable {
      * features then has {@code null} features. {@code policies} only speed up reading their ids.
      */
     public static EventDecoder withoutSpecs(Map<String, PolicySpec> policies, int maxEventBytes) {
-        return new EventDecoder(policies, false, maxEventBytes, true);
+        return new EventDecoder(RecordKind.EVENT, policies, false, maxEventBytes, true);
     }
 
     /** Decodes one record's value. Never throws. */
@@ -110,7 +119,7 @@ public final class EventDecoder implements Serializable {
         try {
             Readers readers = readers();
             EventDraft draft = read(readers, key, value, timestamp);
-            if (draft.eventId == null) {
+            if (draft.eventId == null && kind == RecordKind.EVENT) {
                 draft.eventId = topic + "-" + partition + "-" + offset;
             }
             readers.validator.validate(draft);
@@ -121,10 +130,34 @@ public final class EventDecoder implements Serializable {
         } catch (RuntimeException | StackOverflowError unexpected) {
             // A bug or a parser corner case must still not fail the job.
             reason = DeadLetterReason.MALFORMED_JSON;
-            detail = "Unreadable event: " + unexpected;
+            detail = "Unreadable " + kind.noun + ": " + unexpected;
         }
         return rejected.apply(
                 new DeadLetter(reason, detail, topic, partition, offset, timestamp, key, value));
+    }
+
+    /**
+     * Decodes one record's value into {@code record} made from the reused fields of a valid one
+     * (for {@link DecisionDecoder} and {@link RewardDecoder}). Never throws.
+     */
+    <R> Decoded<R> decodeRecord(
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            Function<EventFields, R> record) {
+        return decode(
+                topic,
+                partition,
+                offset,
+                timestamp,
+                key,
+                value,
+                readers().reusedFields,
+                fields -> Decoded.valid(record.apply(fields)),
+                Decoded::rejected);
     }
 
     private EventDraft read(Readers readers, byte[] key, byte[] value, long recordTimestamp)
@@ -145,9 +178,13 @@ public final class EventDecoder implements Serializable {
         }
         EventDraft draft = readers.draft;
         draft.reset(recordTimestamp);
-        if (EventFormat.of(value) == EventFormat.BINARY) {
+        RecordKind binary = RecordKind.ofBinary(value);
+        if (binary == kind) {
             readers.binary.read(value, draft);
             return draft;
+        }
+        if (binary != null) {
+            throw kind.wrongKind(binary);
         }
         if (isBlank(value)) {
             throw new EventRejection(DeadLetterReason.EMPTY, "The record value is empty.");
@@ -161,7 +198,7 @@ public final class EventDecoder implements Serializable {
 
     private Readers readers() {
         if (readers == null) {
-            readers = new Readers(policies, checkSpecs, maxEventBytes);
+            readers = new Readers(kind, policies, checkSpecs, maxEventBytes);
         }
         return readers;
     }
@@ -185,11 +222,15 @@ public final class EventDecoder implements Serializable {
         final BinaryEventReader binary;
         final EventValidator validator;
 
-        Readers(Map<String, PolicySpec> policies, boolean checkSpecs, int maxEventBytes) {
-            fastJson = new FastJsonEventReader(policies.keySet());
-            json = new JsonEventReader(maxEventBytes);
-            binary = new BinaryEventReader(policies.keySet(), maxEventBytes);
-            validator = new EventValidator(checkSpecs ? policies : null);
+        Readers(
+                RecordKind kind,
+                Map<String, PolicySpec> policies,
+                boolean checkSpecs,
+                int maxEventBytes) {
+            fastJson = new FastJsonEventReader(kind, policies.keySet());
+            json = new JsonEventReader(kind, maxEventBytes);
+            binary = new BinaryEventReader(kind, policies.keySet(), maxEventBytes);
+            validator = new EventValidator(kind, checkSpecs ? policies : null);
         }
     }
 }

@@ -13,29 +13,44 @@ import org.flinkreinforce.model.PolicySpec;
  * <p>Without policies, a decoder checks only what needs no spec; the learner, which follows the
  * policies as they change, checks the rest with {@link #checkAgainst} when the event reaches its
  * policy.
+ *
+ * <p>A decision is checked as an event without a reward, but must have an event id; a reward must
+ * have an event id and a reward, and its policy id is a hint that is not checked.
  */
 public final class EventValidator {
+
+    private final RecordKind kind;
 
     /** The policies by id; {@code null} where the checks against a spec are left to the learner. */
     private final Map<String, PolicySpec> policies;
 
-    EventValidator(Map<String, PolicySpec> policies) {
+    EventValidator(RecordKind kind, Map<String, PolicySpec> policies) {
+        this.kind = kind;
         this.policies = policies;
     }
 
-    /** Checks that the draft describes a valid event, which {@link EventDraft#toEvent} makes. */
+    /** Checks that the draft describes a valid record of its kind, which the draft then fills. */
     void validate(EventDraft draft) throws EventRejection {
+        if (kind == RecordKind.REWARD) {
+            requireEventId(draft, "it names the decision");
+            if (!draft.hasReward) {
+                throw missing("reward");
+            }
+            checkLength("eventId", draft.eventId);
+            return;
+        }
         if (draft.policyId == null) {
-            throw new EventRejection(
-                    DeadLetterReason.MISSING_FIELD, "The field policyId is missing.");
+            throw missing("policyId");
         }
         PolicySpec spec = policies == null ? null : policies.get(draft.policyId);
         if (spec == null && policies != null) {
             throw unknownPolicy(draft.policyId);
         }
-        if (!draft.hasReward) {
-            throw new EventRejection(
-                    DeadLetterReason.MISSING_FIELD, "The field reward is missing.");
+        if (kind == RecordKind.EVENT && !draft.hasReward) {
+            throw missing("reward");
+        }
+        if (kind == RecordKind.DECISION) {
+            requireEventId(draft, "its rewards name it");
         }
         // Both become durable state (the baseline key a map key, the event id in a pending
         // batch): bounded, whatever max-event-bytes allows.
@@ -50,6 +65,23 @@ public final class EventValidator {
                     draft.actions,
                     draft.actionCount,
                     draft.actionsField == EventDraft.ActionsField.SINGLE);
+        }
+    }
+
+    private static EventRejection missing(String field) {
+        return new EventRejection(
+                DeadLetterReason.MISSING_FIELD, "The field " + field + " is missing.");
+    }
+
+    private void requireEventId(EventDraft draft, String why) throws EventRejection {
+        if (draft.eventId == null) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD,
+                    "The field eventId is missing; "
+                            + kind.withArticle()
+                            + " needs one: "
+                            + why
+                            + ".");
         }
     }
 

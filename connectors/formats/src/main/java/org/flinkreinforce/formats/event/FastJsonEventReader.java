@@ -18,7 +18,8 @@ import java.util.List;
  * which classifies it. So the fast path never decides that a record is bad, and what it accepts it
  * decodes exactly as Jackson would: numbers are correctly rounded to double (Clinger's fast path
  * where the decimal mantissa and power of ten are exact doubles, else {@link EiselLemire}, else
- * {@link Double#parseDouble}), then to float, as the Jackson path does. Not thread-safe.
+ * {@link Double#parseDouble}), then to float, as the Jackson path does. A field that its {@link
+ * RecordKind} does not read (a decision's reward, say) is unknown here. Not thread-safe.
  */
 final class FastJsonEventReader {
 
@@ -46,11 +47,25 @@ final class FastJsonEventReader {
     private static final Utf8Names KEYS = new Utf8Names(keys());
 
     private final Utf8Names policyIds;
+
+    /** Bit k set: the kind reads the k-th of {@link #KEYS}. */
+    private final int readKeys;
+
     private byte[] in;
     private int pos;
 
     FastJsonEventReader(Collection<String> policyIds) {
+        this(RecordKind.EVENT, policyIds);
+    }
+
+    FastJsonEventReader(RecordKind kind, Collection<String> policyIds) {
         this.policyIds = new Utf8Names(policyIds);
+        List<String> keys = keys();
+        int read = 0;
+        for (int k = 0; k < keys.size(); k++) {
+            read |= kind.reads(keys.get(k)) ? 1 << k : 0;
+        }
+        this.readKeys = read;
     }
 
     /**
@@ -76,7 +91,7 @@ final class FastJsonEventReader {
         while (true) {
             skipWhitespace();
             int key = key();
-            if (key < 0 || (seen & (1 << key)) != 0) {
+            if (key < 0 || (seen & (1 << key)) != 0 || (readKeys & (1 << key)) == 0) {
                 return false;
             }
             seen |= 1 << key;
@@ -104,7 +119,7 @@ final class FastJsonEventReader {
     private boolean value(int key, EventDraft draft) {
         switch (key) {
             case V:
-                return integer() == EventFormat.JSON.version();
+                return integer() == RecordKind.VERSION;
             case POLICY_ID:
                 draft.policyId = string(true);
                 return draft.policyId != null;

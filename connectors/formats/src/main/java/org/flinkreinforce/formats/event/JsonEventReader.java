@@ -16,14 +16,17 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
  * the parameters: duplicate fields, trailing content, nesting deeper than {@link
  * EventFormat#MAX_JSON_NESTING} and invalid UTF-8 are malformed; {@code NaN} and {@code Infinity}
  * literals and numbers that overflow are read and then rejected as {@code NON_FINITE}. Unknown
- * fields are skipped, so producers can add fields. Not thread-safe.
+ * fields, and the event's fields that a {@link RecordKind} does not have (a decision's reward,
+ * say), are skipped, so producers can add fields. Not thread-safe.
  */
 final class JsonEventReader {
 
+    private final RecordKind kind;
     private final JsonFactory factory;
     private final int maxEventBytes;
 
-    JsonEventReader(int maxEventBytes) {
+    JsonEventReader(RecordKind kind, int maxEventBytes) {
+        this.kind = kind;
         this.maxEventBytes = maxEventBytes;
         this.factory =
                 JsonFactory.builder()
@@ -42,7 +45,8 @@ final class JsonEventReader {
         try (JsonParser parser = factory.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new EventRejection(
-                        DeadLetterReason.MALFORMED_JSON, "An event must be a JSON object.");
+                        DeadLetterReason.MALFORMED_JSON,
+                        RecordKind.capitalised(kind.withArticle()) + " must be a JSON object.");
             }
             JsonToken token;
             while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
@@ -51,12 +55,12 @@ final class JsonEventReader {
             }
             if (token != JsonToken.END_OBJECT) {
                 throw new EventRejection(
-                        DeadLetterReason.MALFORMED_JSON, "The event is truncated.");
+                        DeadLetterReason.MALFORMED_JSON, "The " + kind.noun + " is truncated.");
             }
             if (parser.nextToken() != null) {
                 throw new EventRejection(
                         DeadLetterReason.MALFORMED_JSON,
-                        "Unexpected content after the event object.");
+                        "Unexpected content after the " + kind.noun + " object.");
             }
         } catch (JsonProcessingException e) {
             throw new EventRejection(
@@ -68,12 +72,19 @@ final class JsonEventReader {
 
     private void field(JsonParser parser, String field, JsonToken token, EventDraft draft)
             throws IOException, EventRejection {
+        if (!kind.reads(field)) {
+            parser.skipChildren();
+            return;
+        }
         switch (field) {
             case "v":
-                EventFormat.JSON.requireVersion(integer(parser, token, field));
+                kind.requireVersion(false, integer(parser, token, field));
                 break;
             case "policyId":
-                draft.policyId = string(parser, token, field);
+                // A reward's policy id is optional, and null is absent as for optional fields.
+                if (kind != RecordKind.REWARD || token != JsonToken.VALUE_NULL) {
+                    draft.policyId = string(parser, token, field);
+                }
                 break;
             case "features":
                 features(parser, token, draft);

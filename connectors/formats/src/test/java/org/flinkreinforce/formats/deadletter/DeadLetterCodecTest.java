@@ -1,9 +1,13 @@
 package org.flinkreinforce.formats.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DeadLetterCodecTest {
 
@@ -70,5 +74,27 @@ class DeadLetterCodecTest {
         assertThat(decoded.keyLength).isEqualTo(-1);
         assertThat(decoded.keySha256).isNull();
         assertThat(decoded.detail).hasSize(DeadLetterCodec.MAX_DETAIL_CHARS + 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DeadLetterReason.class)
+    void shouldWriteEveryReasonByItsNameAndReadItBack(DeadLetterReason reason) throws Exception {
+        DeadLetter letter = new DeadLetter(reason, "why", "t", 0, 1, 2, null, new byte[] {1});
+        byte[] json = DeadLetterCodec.encode(letter);
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .contains("\"reason\":\"" + reason.name() + "\"");
+        assertThat(DeadLetterCodec.decode(json).reason).isEqualTo(reason);
+    }
+
+    @Test
+    void shouldReportAReasonOfALaterReleaseAsUnreadableRatherThanGuess() {
+        byte[] json =
+                ("{\"v\":1,\"reason\":\"SOME_LATER_REASON\",\"detail\":\"d\",\"topic\":\"t\","
+                                + "\"partition\":0,\"offset\":1,\"timestamp\":2,\"key\":null,"
+                                + "\"value\":null}")
+                        .getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> DeadLetterCodec.decode(json))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("SOME_LATER_REASON");
     }
 }
