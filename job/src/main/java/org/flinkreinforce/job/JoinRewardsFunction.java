@@ -1,0 +1,325 @@
+package org.flinkreinforce.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventFormat;
+import org.flinkreinforce.formats.event.LoggedDecision;
+
+/**
+ * Joins decisions with the rewards that name their event id (keyed by event id): a decision timed
+ * {@code D} waits until {@code E = D + wait} (its policy's {@link RewardJoinSettings#waitOf}); the
+ * rewards timed within {@code [D - earlyWindow, E]} count, whichever arrives first; when the time
+ * passes {@code E} the decision goes on as an event with the {@link RewardAggregation aggregated}
+ * reward, or with the default reward where none came (or is dropped, counted).
+ *
+ * <p>Time is the records' timestamps, windows closing on watermarks, so that a replayed history
+ * joins as it did live and at full speed; or, with {@link RewardJoinSettings#processingTime}, the
+ * join's clock, records timed by their arrival.
+ *
+ * <p>To the {@link RouteDeadLettersFunction#DEAD_LETTERS} side output go: a reward timed after its
+ * decision's window ({@code LATE_REWARD}; told apart for one more wait after the window closed), a
+ * reward timed more than the early window before its decision or whose decision has not come once
+ * the time passes the reward's time plus the early window ({@code ORPHAN_REWARD}), and a second
+ * decision of an event id ({@code DUPLICATE_DECISION}, for as long as the first one's window is
+ * remembered).
+ *
+ * <p>Metrics: {@code decisionsIn}, {@code rewardsIn}, {@code joined}, {@code rewardsDefaulted},
+ * {@code unrewardedDropped}, {@code lateRewards}, {@code orphanRewards}, {@code
+ * duplicateDecisions}, the gauge {@code pendingDecisions} (per subtask; summed over the subtasks
+ * after a rescale) and the histogram {@code rewardDelay} (reward time less decision time, ms, of
+ * the rewards that counted).
+ */
+public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput, PolicyEvent>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+
+    private final RewardJoinSettings settings;
+
+    private transient ValueState<PolicyEvent> decision;
+    private transient ValueState<JoinWindow> window;
+    private transient ValueState<RewardTally> tally;
+    private transient ListState<PendingReward> early;
+    private transient ListState<Long> pendingCount;
+
+    private transient long pending;
+    private transient Counter decisionsIn;
+    private transient Counter rewardsIn;
+    private transient Counter joined;
+    private transient Counter defaulted;
+    private transient Counter dropped;
+    private transient Counter late;
+    private transient Counter orphans;
+    private transient Counter duplicates;
+    private transient Histogram rewardDelay;
+    private transient DeadLetterCounters deadLetters;
+
+    public JoinRewardsFunction(RewardJoinSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        decision =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "decision", TypeInformation.of(PolicyEvent.class)));
+        window =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "window", TypeInformation.of(JoinWindow.class)));
+        tally =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "tally", TypeInformation.of(RewardTally.class)));
+        early =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "early-rewards", TypeInformation.of(PendingReward.class)));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        decisionsIn = metrics.counter("decisionsIn");
+        rewardsIn = metrics.counter("rewardsIn");
+        joined = metrics.counter("joined");
+        defaulted = metrics.counter("rewardsDefaulted");
+        dropped = metrics.counter("unrewardedDropped");
+        late = metrics.counter("lateRewards");
+        orphans = metrics.counter("orphanRewards");
+        duplicates = metrics.counter("duplicateDecisions");
+        metrics.gauge("pendingDecisions", () -> pending);
+        rewardDelay = metrics.histogram("rewardDelay", new DescriptiveStatisticsHistogram(1000));
+        deadLetters = new DeadLetterCounters(metrics);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        pendingCount =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("pending-decisions", Long.class));
+        pending = 0;
+        for (Long count : pendingCount.get()) {
+            pending += count;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        pendingCount.update(List.of(pending));
+    }
+
+    @Override
+    public void processElement(JoinInput input, Context context, Collector<PolicyEvent> out)
+            throws Exception {
+        if (input.decision != null) {
+            decisionsIn.inc();
+            onDecision(input.decision, context);
+        } else {
+            rewardsIn.inc();
+            onReward(input.reward, context);
+        }
+    }
+
+    private void onDecision(PolicyEvent event, Context context) throws Exception {
+        if (window.value() != null) {
+            duplicates.inc();
+            reject(
+                    context,
+                    DeadLetterReason.DUPLICATE_DECISION,
+                    "A decision with event id " + event.eventId + " came before.",
+                    event.timestamp,
+                    EventFormat.JSON.encode(decisionOf(event)));
+            return;
+        }
+        long start = timeOf(event.timestamp, context);
+        JoinWindow opened = new JoinWindow(start, start + settings.waitOf(event.policyId));
+        decision.update(event);
+        window.update(opened);
+        pending++;
+        register(context, opened.end);
+        RewardTally rewards = null;
+        for (PendingReward reward : early.get()) {
+            rewards = count(reward, opened, rewards, context);
+        }
+        early.clear();
+        if (rewards != null) {
+            tally.update(rewards);
+        }
+    }
+
+    private void onReward(PendingReward reward, Context context) throws Exception {
+        reward.timestamp = timeOf(reward.timestamp, context);
+        JoinWindow current = window.value();
+        if (current == null) {
+            // Its decision may still come: kept until the time passes the early window.
+            early.add(reward);
+            register(context, reward.timestamp + settings.earlyWindow());
+        } else if (decision.value() == null) {
+            rejectLate(reward, current, context);
+        } else {
+            RewardTally rewards = count(reward, current, tally.value(), context);
+            if (rewards != null) {
+                tally.update(rewards);
+            }
+        }
+    }
+
+    /**
+     * Adds {@code reward} to {@code rewards} (a new tally where null) if it is timed within {@code
+     * current}, else dead-letters it; returns the tally.
+     */
+    private RewardTally count(
+            PendingReward reward, JoinWindow current, RewardTally rewards, Context context) {
+        if (reward.timestamp > current.end) {
+            rejectLate(reward, current, context);
+            return rewards;
+        }
+        if (reward.timestamp < current.start - settings.earlyWindow()) {
+            rejectOrphan(
+                    reward,
+                    context,
+                    "It is timed more than the early window ("
+                            + settings.earlyWindow()
+                            + " ms) before its decision.");
+            return rewards;
+        }
+        RewardTally counted = rewards == null ? new RewardTally() : rewards;
+        counted.add(reward.timestamp, reward.reward);
+        rewardDelay.update(reward.timestamp - current.start);
+        return counted;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<PolicyEvent> out)
+            throws Exception {
+        JoinWindow current = window.value();
+        PolicyEvent waiting = decision.value();
+        if (current != null && waiting != null && timestamp >= current.end) {
+            close(waiting, current, context, out);
+        } else if (current != null && waiting == null && timestamp >= current.forgetAt()) {
+            window.clear();
+        }
+        if (current == null) {
+            orphanExpiredEarlyRewards(timestamp, context);
+        }
+    }
+
+    /** Emits the decision with its reward (or drops it), and remembers its window one more wait. */
+    private void close(
+            PolicyEvent waiting, JoinWindow current, Context context, Collector<PolicyEvent> out)
+            throws Exception {
+        RewardTally rewards = tally.value();
+        double reward =
+                rewards == null ? settings.defaultReward() : rewards.value(settings.aggregation());
+        decision.clear();
+        tally.clear();
+        pending--;
+        register(context, current.forgetAt());
+        if (rewards == null && settings.dropsUnrewarded()) {
+            dropped.inc();
+            return;
+        }
+        if (rewards == null) {
+            defaulted.inc();
+        }
+        joined.inc();
+        waiting.reward = reward;
+        out.collect(waiting);
+    }
+
+    private void orphanExpiredEarlyRewards(long now, Context context) throws Exception {
+        List<PendingReward> kept = new ArrayList<>();
+        boolean expired = false;
+        for (PendingReward reward : early.get()) {
+            if (reward.timestamp + settings.earlyWindow() <= now) {
+                expired = true;
+                rejectOrphan(reward, context, "No decision with its event id came.");
+            } else {
+                kept.add(reward);
+            }
+        }
+        if (expired) {
+            early.update(kept);
+        }
+    }
+
+    private void rejectLate(PendingReward reward, JoinWindow current, Context context) {
+        late.inc();
+        reject(
+                context,
+                DeadLetterReason.LATE_REWARD,
+                reward.timestamp > current.end
+                        ? "It is timed "
+                                + (reward.timestamp - current.end)
+                                + " ms after the end of its decision's window."
+                        : "It came after its decision's window had closed: the time passed the"
+                                + " window's end before the reward arrived.",
+                reward.timestamp,
+                EventFormat.JSON.encode(reward.toLogged()));
+    }
+
+    private void rejectOrphan(PendingReward reward, Context context, String why) {
+        orphans.inc();
+        reject(
+                context,
+                DeadLetterReason.ORPHAN_REWARD,
+                "Reward for event id " + reward.eventId + ": " + why,
+                reward.timestamp,
+                EventFormat.JSON.encode(reward.toLogged()));
+    }
+
+    private void reject(
+            Context context, DeadLetterReason reason, String detail, long timestamp, byte[] value) {
+        deadLetters.count(reason);
+        context.output(
+                RouteDeadLettersFunction.DEAD_LETTERS,
+                new DeadLetter(reason, detail, null, -1, -1, timestamp, null, value));
+    }
+
+    /** A record's time in the join: its timestamp, or its arrival in processing time. */
+    private long timeOf(long timestamp, Context context) {
+        return settings.processingTime()
+                ? context.timerService().currentProcessingTime()
+                : timestamp;
+    }
+
+    private void register(Context context, long time) {
+        if (settings.processingTime()) {
+            context.timerService().registerProcessingTimeTimer(time);
+        } else {
+            context.timerService().registerEventTimeTimer(time);
+        }
+    }
+
+    private static LoggedDecision decisionOf(PolicyEvent event) {
+        return new LoggedDecision(
+                event.policyId,
+                event.features,
+                event.actions,
+                event.propensity,
+                event.policyVersion,
+                event.baselineKey,
+                event.eventId,
+                event.timestamp);
+    }
+}

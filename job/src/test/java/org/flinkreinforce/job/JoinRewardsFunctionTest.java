@@ -1,0 +1,244 @@
+package org.flinkreinforce.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JoinRewardsFunctionTest {
+
+    /** Decisions wait 10 s; rewards may be timed up to 2 s before their decision. */
+    private static final long WAIT = 10_000;
+
+    private static final long EARLY = 2_000;
+
+    @Test
+    void shouldJoinTheRewardsTimedWithinTheWindowWhicheverArrivesFirst() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            // Before its decision arrived: one timed inside the window, one too early.
+            harness.processElement(reward("e", 1.0, 2_500), 2_500);
+            harness.processElement(reward("e", 50.0, 500), 500);
+            harness.processElement(decision("e", 3_000), 3_000);
+            harness.processElement(reward("e", 2.0, 12_000), 12_000);
+            harness.processWatermark(12_999);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.processWatermark(13_000);
+            assertThat(harness.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            event -> {
+                                assertThat(event.eventId).isEqualTo("e");
+                                assertThat(event.reward).isEqualTo(3.0);
+                                assertThat(event.timestamp).isEqualTo(3_000);
+                            });
+            assertThat(reasons(harness)).containsExactly(DeadLetterReason.ORPHAN_REWARD);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"earliest, 1", "latest, 3", "sum, 6", "mean, 2", "min, 1", "max, 3"})
+    void shouldAggregateSeveralRewards(String aggregation, double expected) throws Exception {
+        RewardAggregation kind = RewardAggregation.valueOf(aggregation.toUpperCase());
+        try (Harness harness = harness(settings(kind, 0.0))) {
+            harness.open();
+            harness.processElement(decision("e", 1_000), 1_000);
+            // Out of order: arrival order is not time order.
+            harness.processElement(reward("e", 3.0, 6_000), 6_000);
+            harness.processElement(reward("e", 1.0, 2_000), 2_000);
+            harness.processElement(reward("e", 2.0, 4_000), 4_000);
+            harness.processWatermark(11_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.reward)
+                    .containsExactly(expected);
+        }
+    }
+
+    @Test
+    void shouldGiveTheDefaultRewardOrDropADecisionThatGotNone() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.EARLIEST, -0.5))) {
+            harness.open();
+            harness.processElement(decision("e", 1_000), 1_000);
+            harness.processWatermark(11_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.reward)
+                    .containsExactly(-0.5);
+        }
+        try (Harness harness = harness(settings(RewardAggregation.EARLIEST, Double.NaN))) {
+            harness.open();
+            harness.processElement(decision("e", 1_000), 1_000);
+            harness.processElement(decision("f", 1_000), 1_000);
+            harness.processElement(reward("f", 4.0, 1_500), 1_500);
+            harness.processWatermark(11_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("f");
+            assertThat(reasons(harness)).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterLateOrphanAndDuplicateRecords() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            harness.processElement(decision("e", 1_000), 1_000);
+            // Timed after the window's end, though it arrives while the window is open.
+            harness.processElement(reward("e", 1.0, 11_001), 11_001);
+            harness.processElement(decision("e", 1_200), 1_200);
+            harness.processWatermark(11_000);
+            // Timed inside the window, but the window has closed.
+            harness.processElement(reward("e", 1.0, 10_000), 10_000);
+            harness.processElement(decision("e", 12_000), 12_000);
+            // Never a decision: an orphan once the time passes its time plus the early window.
+            harness.processElement(reward("x", 1.0, 15_000), 15_000);
+            harness.processWatermark(16_999);
+            assertThat(reasons(harness))
+                    .containsExactly(
+                            DeadLetterReason.LATE_REWARD,
+                            DeadLetterReason.DUPLICATE_DECISION,
+                            DeadLetterReason.LATE_REWARD,
+                            DeadLetterReason.DUPLICATE_DECISION);
+            harness.processWatermark(17_000);
+            // One wait after the window closed it is forgotten: a reward then is an orphan.
+            harness.processWatermark(21_000);
+            harness.processElement(reward("e", 1.0, 21_000), 21_000);
+            harness.processWatermark(23_000);
+            assertThat(reasons(harness))
+                    .endsWith(DeadLetterReason.ORPHAN_REWARD, DeadLetterReason.ORPHAN_REWARD);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.reward)
+                    .containsExactly(0.0);
+            assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS))
+                    .extracting(r -> new String(r.getValue().value, "UTF-8"))
+                    .allSatisfy(json -> assertThat(json).contains("\"eventId\""));
+        }
+    }
+
+    @Test
+    void shouldKeepPendingDecisionsAndEarlyRewardsThroughARestore() throws Exception {
+        OperatorSubtaskState checkpoint;
+        RewardJoinSettings settings = settings(RewardAggregation.SUM, 0.0);
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            harness.processElement(decision("a", 1_000), 1_000);
+            harness.processElement(reward("a", 1.0, 2_000), 2_000);
+            harness.processElement(reward("b", 5.0, 3_000), 3_000);
+            harness.processWatermark(4_000);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = harness(settings)) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(reward("a", 2.0, 5_000), 5_000);
+            restored.processElement(decision("b", 4_500), 4_500);
+            restored.processWatermark(14_500);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId + "=" + e.reward)
+                    .containsExactly("a=3.0", "b=5.0");
+            assertThat(reasons(restored)).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRunOnTheJoinsClockInProcessingTime() throws Exception {
+        RewardJoinSettings settings =
+                new RewardJoinSettings(Map.of(), WAIT, EARLY, RewardAggregation.SUM, 0.0, true);
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            harness.setProcessingTime(100_000);
+            // The record's own timestamps are ignored: a decision timed long ago still waits.
+            harness.processElement(decision("e", 1), 1);
+            harness.processElement(reward("e", 2.0, 1), 1);
+            harness.setProcessingTime(109_999);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.setProcessingTime(110_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.reward)
+                    .containsExactly(2.0);
+        }
+    }
+
+    @Test
+    void shouldWaitPerPolicy() throws Exception {
+        RewardJoinSettings settings =
+                new RewardJoinSettings(
+                        Map.of("slow", 60_000L), WAIT, EARLY, RewardAggregation.SUM, 0.0, false);
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            PolicyEvent slow = decision("s", 0).decision;
+            slow.policyId = "slow";
+            harness.processElement(new StreamRecord<>(JoinInput.decision(slow), 0));
+            harness.processElement(decision("f", 0), 0);
+            harness.processElement(reward("s", 1.0, 30_000), 30_000);
+            harness.processWatermark(30_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("f");
+            harness.processWatermark(60_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId + "=" + e.reward)
+                    .containsExactly("f=0.0", "s=1.0");
+        }
+    }
+
+    private static RewardJoinSettings settings(
+            RewardAggregation aggregation, double defaultReward) {
+        return new RewardJoinSettings(Map.of(), WAIT, EARLY, aggregation, defaultReward, false);
+    }
+
+    /** The join of one subtask, keyed by event id. */
+    private static final class Harness
+            extends KeyedOneInputStreamOperatorTestHarness<String, JoinInput, PolicyEvent> {
+
+        Harness(RewardJoinSettings settings) throws Exception {
+            super(
+                    new KeyedProcessOperator<>(new JoinRewardsFunction(settings)),
+                    JoinInput::eventId,
+                    Types.STRING);
+        }
+    }
+
+    private static Harness harness(RewardJoinSettings settings) throws Exception {
+        return new Harness(settings);
+    }
+
+    private static JoinInput decision(String eventId, long timestamp) {
+        return JoinInput.decision(
+                new PolicyEvent(
+                        "p",
+                        new float[] {1f, 2f},
+                        new int[] {1},
+                        Double.NaN,
+                        0.5f,
+                        3,
+                        "p",
+                        eventId,
+                        timestamp));
+    }
+
+    private static JoinInput reward(String eventId, double reward, long timestamp) {
+        PendingReward pending = new PendingReward();
+        pending.eventId = eventId;
+        pending.reward = reward;
+        pending.timestamp = timestamp;
+        return JoinInput.reward(pending);
+    }
+
+    private static List<DeadLetterReason> reasons(Harness harness) {
+        var letters = harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS);
+        return letters == null
+                ? List.of()
+                : letters.stream().map(StreamRecord::getValue).map(l -> l.reason).toList();
+    }
+}
