@@ -82,6 +82,9 @@ public final class LearnerConfig {
                     LearnerOptions.TRANSACTION_TIMEOUT,
                     "it must be longer than the checkpoint interval");
         }
+        if (options.get(LearnerOptions.JOIN_REWARDS)) {
+            rewardJoin();
+        }
     }
 
     public <T> T get(ConfigOption<T> option) {
@@ -119,6 +122,47 @@ public final class LearnerConfig {
         Map<String, PolicySpec> specs = new LinkedHashMap<>();
         policies.forEach((id, settings) -> specs.put(id, settings.spec()));
         return specs;
+    }
+
+    /** How decisions are joined with their rewards, where {@link LearnerOptions#JOIN_REWARDS}. */
+    public RewardJoinSettings rewardJoin() {
+        return guard(
+                LearnerOptions.REWARD_WAIT,
+                () ->
+                        new RewardJoinSettings(
+                                Map.of(),
+                                options.get(LearnerOptions.REWARD_WAIT).toMillis(),
+                                options.get(LearnerOptions.REWARD_EARLY_WINDOW).toMillis(),
+                                SettingNames.parse(
+                                        RewardAggregation.class,
+                                        options.get(LearnerOptions.REWARD_AGGREGATION),
+                                        LearnerOptions.REWARD_AGGREGATION.key()),
+                                unrewarded(),
+                                processingTime()));
+    }
+
+    private double unrewarded() {
+        String mode = options.get(LearnerOptions.REWARD_UNREWARDED).trim();
+        if (mode.equalsIgnoreCase("drop")) {
+            return Double.NaN;
+        }
+        if (!mode.equalsIgnoreCase("default")) {
+            throw invalid(mode, LearnerOptions.REWARD_UNREWARDED, "expected default or drop");
+        }
+        double value = options.get(LearnerOptions.REWARD_DEFAULT);
+        if (!Double.isFinite(value)) {
+            throw invalid(value, LearnerOptions.REWARD_DEFAULT, "it must be finite");
+        }
+        return value;
+    }
+
+    /** Whether the join runs in processing time ({@link LearnerOptions#REWARD_TIME}). */
+    public boolean processingTime() {
+        String time = options.get(LearnerOptions.REWARD_TIME).trim();
+        if (!time.equalsIgnoreCase("event") && !time.equalsIgnoreCase("processing")) {
+            throw invalid(time, LearnerOptions.REWARD_TIME, "expected event or processing");
+        }
+        return time.equalsIgnoreCase("processing");
     }
 
     public KernelChoice kernel() {

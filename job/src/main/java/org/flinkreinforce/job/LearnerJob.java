@@ -22,19 +22,24 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.connectors.event.DecodedRecord;
+import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.kafka.JoinInputDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.event.RewardDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
@@ -49,6 +54,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * events --source--> route dead letters --(bad)--------------------------> dead-letter sink
+ *                          |
+ * decisions, rewards --sources--> route --(bad)------------------------->  (rewards.join)
+ *                          | keyBy(eventId)
+ *                    join rewards --(late, orphan, duplicate)------------>
+ *                          | union with the events above
  *                          | keyBy(policyId)
  *                    update baseline  &lt;--(not its spec, advantage overflow)-->
  *                          |      \  keyBy(policyId)
@@ -62,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * The policies follow the control topic ({@link PolicyDirectory}): the job reads it whole at start,
  * after writing the configured policies to it where they are new or changed ({@link #seed}), then
  * applies each change as it arrives, without a restart. The source decodes events without their
- * specs; the baseline operator checks each event against its policy as defined then.
+ * specs; the baseline operator checks each event against its policy as defined then. With {@link
+ * LearnerOptions#JOIN_REWARDS} decisions and their delayed rewards, logged apart, are joined by
+ * event id ({@link JoinRewardsFunction}) into events that join those of the events topic.
  *
  * <p>The job takes its sources and sinks as arguments, so tests can swap them; {@link #kafka} wires
  * the production ones. The same {@link #main} runs locally (a MiniCluster) and on a cluster ({@code
@@ -80,9 +92,17 @@ public final class LearnerJob {
     private final Sink<DeadLetter> deadLetterSink;
     private final Map<String, byte[]> warmStart;
 
+    /** The decisions and rewards topics' sources where the job joins them; null where not. */
+    private final Source<JoinInput, ?, ?> decisions;
+
+    private final Source<JoinInput, ?, ?> rewards;
+
     /**
      * @param changes the control topic's records above those {@code directory} starts from
      * @param directory the policies at start
+     * @param decisions the decisions topic's source where the job joins decisions with rewards,
+     *     else null
+     * @param rewards the rewards topic's source, with {@code decisions}
      */
     LearnerJob(
             LearnerConfig config,
@@ -91,7 +111,11 @@ public final class LearnerJob {
             PolicyDirectory directory,
             Sink<PublishedSnapshot> parameterSink,
             Sink<DeadLetter> deadLetterSink,
-            Map<String, ParameterSnapshot> warmStart) {
+            Map<String, ParameterSnapshot> warmStart,
+            Source<JoinInput, ?, ?> decisions,
+            Source<JoinInput, ?, ?> rewards) {
+        this.decisions = decisions;
+        this.rewards = rewards;
         this.config = config;
         this.source = source;
         this.changes = changes;
@@ -127,7 +151,9 @@ public final class LearnerJob {
                 PolicyDirectory.following(start, 0, config.resolver()),
                 parameterSink,
                 deadLetterSink,
-                Map.of());
+                Map.of(),
+                null,
+                null);
     }
 
     private static Source<PolicyChange, ?, ?> controlSource(
@@ -192,7 +218,31 @@ public final class LearnerJob {
                         config.kafkaProperties(),
                         prefix + "-dead-letters",
                         transactionTimeout),
-                warmStart);
+                warmStart,
+                joinSource(config, config.get(LearnerOptions.DECISIONS_TOPIC), specs),
+                joinSource(config, config.get(LearnerOptions.REWARDS_TOPIC), null));
+    }
+
+    /**
+     * The source of the decisions topic (with {@code specs}) or of the rewards topic (without)
+     * where the job joins them, else null.
+     */
+    private static Source<JoinInput, ?, ?> joinSource(
+            LearnerConfig config, String topic, Map<String, PolicySpec> specs) {
+        if (!config.get(LearnerOptions.JOIN_REWARDS)) {
+            return null;
+        }
+        int maxBytes = config.get(LearnerOptions.MAX_EVENT_BYTES);
+        return KafkaConnectors.source(
+                config.bootstrapServers(),
+                topic,
+                config.get(LearnerOptions.GROUP_ID),
+                config.kafkaProperties(),
+                startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
+                specs != null
+                        ? JoinInputDeserializationSchema.decisions(
+                                DecisionDecoder.withoutSpecs(specs, maxBytes))
+                        : JoinInputDeserializationSchema.rewards(new RewardDecoder(maxBytes)));
     }
 
     /**
@@ -210,6 +260,20 @@ public final class LearnerJob {
                         config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                         config.get(LearnerOptions.EVENT_PARTITIONS),
                         config.specs().values());
+                if (config.get(LearnerOptions.JOIN_REWARDS)) {
+                    int partitions = config.get(LearnerOptions.EVENT_PARTITIONS);
+                    KafkaTopics.createMissing(
+                            config.clientProperties(),
+                            List.of(
+                                    new NewTopic(
+                                            config.get(LearnerOptions.DECISIONS_TOPIC),
+                                            Optional.of(partitions),
+                                            Optional.empty()),
+                                    new NewTopic(
+                                            config.get(LearnerOptions.REWARDS_TOPIC),
+                                            Optional.of(partitions),
+                                            Optional.empty())));
+                }
             }
             PolicyControlTopic.ensure(
                     config.clientProperties(), config.get(LearnerOptions.CONTROL_TOPIC));
@@ -365,11 +429,17 @@ public final class LearnerJob {
                 records.process(new RouteDeadLettersFunction())
                         .uid("route-dead-letters")
                         .name("Route dead letters");
+        DataStream<PolicyEvent> events = valid;
+        List<DataStream<DeadLetter>> joinDeadLetters = new ArrayList<>();
+        if (decisions != null) {
+            SingleOutputStreamOperator<PolicyEvent> joined = joinRewards(env, joinDeadLetters);
+            events = valid.union(joined);
+        }
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
         // needs, so the two chain with no shuffle (and no serialisation) between them; policy
         // changes reach the learner through the baseline, as markers among the events.
         SingleOutputStreamOperator<PolicyEvent> withAdvantages =
-                valid.keyBy(UpdateBaselineFunction.KEY, Types.STRING)
+                events.keyBy(UpdateBaselineFunction.KEY, Types.STRING)
                         .connect(policyChanges)
                         .process(
                                 new UpdateBaselineFunction(
@@ -384,13 +454,52 @@ public final class LearnerJob {
                         .uid("learn-policy")
                         .name("Learn policy");
         snapshots.sinkTo(parameterSink).uid("publish-parameters").name("Publish parameters");
+        joinDeadLetters.add(withAdvantages.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
+        joinDeadLetters.add(snapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         valid.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)
-                .union(
-                        withAdvantages.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS),
-                        snapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS))
+                .union(joinDeadLetters.toArray(DataStream[]::new))
                 .sinkTo(deadLetterSink)
                 .uid("write-dead-letters")
                 .name("Write dead letters");
+    }
+
+    /**
+     * The decisions joined with their rewards ({@link JoinRewardsFunction}, keyed by event id);
+     * adds the dead-letter streams of the join's operators to {@code deadLetters}. In event time
+     * both sources' watermarks trail their records by {@link
+     * LearnerOptions#REWARD_OUT_OF_ORDERNESS}, leave idle partitions out and are aligned, so that a
+     * replay reads the two topics in step.
+     */
+    private SingleOutputStreamOperator<PolicyEvent> joinRewards(
+            StreamExecutionEnvironment env, List<DataStream<DeadLetter>> deadLetters) {
+        RewardJoinSettings settings = config.rewardJoin();
+        WatermarkStrategy<JoinInput> watermarks =
+                settings.processingTime()
+                        ? WatermarkStrategy.noWatermarks()
+                        : WatermarkStrategy.<JoinInput>forBoundedOutOfOrderness(
+                                        config.get(LearnerOptions.REWARD_OUT_OF_ORDERNESS))
+                                .withTimestampAssigner((input, recordTime) -> input.timestamp())
+                                .withIdleness(config.get(LearnerOptions.REWARD_IDLE_TIMEOUT))
+                                .withWatermarkAlignment(
+                                        "reinforce-rewards-join",
+                                        config.get(LearnerOptions.REWARD_ALIGNMENT_DRIFT));
+        SingleOutputStreamOperator<JoinInput> inputs =
+                env.fromSource(decisions, watermarks, "Read decisions")
+                        .uid("read-decisions")
+                        .union(
+                                env.fromSource(rewards, watermarks, "Read rewards")
+                                        .uid("read-rewards"))
+                        .process(new RouteJoinInputFunction())
+                        .uid("route-join-dead-letters")
+                        .name("Route decisions and rewards");
+        SingleOutputStreamOperator<PolicyEvent> joined =
+                inputs.keyBy(JoinInput::eventId, Types.STRING)
+                        .process(new JoinRewardsFunction(settings))
+                        .uid("join-rewards")
+                        .name("Join rewards");
+        deadLetters.add(inputs.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
+        deadLetters.add(joined.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
+        return joined;
     }
 
     /** Builds the job on {@code env} and submits it without waiting for it to end. */

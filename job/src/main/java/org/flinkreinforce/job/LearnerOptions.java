@@ -58,6 +58,111 @@ public final class LearnerOptions {
                                     + " while it runs. The policies option seeds it at start;"
                                     + " reinforce policy add|update|remove|rollback write to it.");
 
+    public static final ConfigOption<Boolean> JOIN_REWARDS =
+            ConfigOptions.key("rewards.join")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Also read decisions (decisions.topic) and their rewards"
+                                    + " (rewards.topic), logged apart, and join them by event id"
+                                    + " (reward.* options) into events beside those of"
+                                    + " events.topic.");
+
+    public static final ConfigOption<String> DECISIONS_TOPIC =
+            ConfigOptions.key("decisions.topic")
+                    .stringType()
+                    .defaultValue("reinforce-decisions")
+                    .withDescription(
+                            "The topic of decisions logged without their reward (JSON v1 or"
+                                    + " binary v1), read where rewards.join is set.");
+
+    public static final ConfigOption<String> REWARDS_TOPIC =
+            ConfigOptions.key("rewards.topic")
+                    .stringType()
+                    .defaultValue("reinforce-rewards")
+                    .withDescription(
+                            "The topic of rewards that name their decision's event id (JSON v1"
+                                    + " or binary v1), read where rewards.join is set.");
+
+    public static final ConfigOption<Duration> REWARD_WAIT =
+            ConfigOptions.key("reward.wait")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long after its time a decision waits for its rewards; then it"
+                                    + " is learned from with what came.");
+
+    public static final ConfigOption<Duration> REWARD_EARLY_WINDOW =
+            ConfigOptions.key("reward.early-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How long before its decision a reward may be timed and still count"
+                                    + " (clocks of different machines disagree).");
+
+    public static final ConfigOption<String> REWARD_AGGREGATION =
+            ConfigOptions.key("reward.aggregation")
+                    .stringType()
+                    .defaultValue("earliest")
+                    .withDescription(
+                            "How several rewards of one decision make its reward: earliest,"
+                                    + " latest (by timestamp), sum, mean, min or max.");
+
+    public static final ConfigOption<Double> REWARD_DEFAULT =
+            ConfigOptions.key("reward.default")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "The reward of a decision that got none within its wait (where"
+                                    + " reward.unrewarded is default).");
+
+    public static final ConfigOption<String> REWARD_UNREWARDED =
+            ConfigOptions.key("reward.unrewarded")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription(
+                            "What becomes of a decision that got no reward within its wait:"
+                                    + " default (learned from with reward.default) or drop"
+                                    + " (counted, not learned from).");
+
+    public static final ConfigOption<String> REWARD_TIME =
+            ConfigOptions.key("reward.time")
+                    .stringType()
+                    .defaultValue("event")
+                    .withDescription(
+                            "The join's time: event (the records' timestamps; windows close on"
+                                    + " watermarks, so a replayed history joins as it did live, at"
+                                    + " full speed) or processing (the learner's clock, records"
+                                    + " timed by their arrival: for applications whose clocks"
+                                    + " cannot be trusted).");
+
+    public static final ConfigOption<Duration> REWARD_OUT_OF_ORDERNESS =
+            ConfigOptions.key("reward.out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "In event time, how far a decision or reward may arrive behind a"
+                                    + " later-timed one of its topic: the watermarks trail the"
+                                    + " largest timestamp by this much.");
+
+    public static final ConfigOption<Duration> REWARD_IDLE_TIMEOUT =
+            ConfigOptions.key("reward.idle-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "In event time, a partition of the decisions or rewards topic without"
+                                    + " records for this long no longer holds the watermarks"
+                                    + " back.");
+
+    public static final ConfigOption<Duration> REWARD_ALIGNMENT_DRIFT =
+            ConfigOptions.key("reward.alignment-drift")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "In event time, how far the decisions and the rewards sources may read"
+                                    + " ahead of each other's watermark: a replay then reads both"
+                                    + " in step, so rewards are neither late nor held for long.");
+
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("group.id")
                     .stringType()
@@ -398,6 +503,18 @@ public final class LearnerOptions {
                                 PARAMETERS_TOPIC,
                                 DEAD_LETTER_TOPIC,
                                 CONTROL_TOPIC,
+                                JOIN_REWARDS,
+                                DECISIONS_TOPIC,
+                                REWARDS_TOPIC,
+                                REWARD_WAIT,
+                                REWARD_EARLY_WINDOW,
+                                REWARD_AGGREGATION,
+                                REWARD_DEFAULT,
+                                REWARD_UNREWARDED,
+                                REWARD_TIME,
+                                REWARD_OUT_OF_ORDERNESS,
+                                REWARD_IDLE_TIMEOUT,
+                                REWARD_ALIGNMENT_DRIFT,
                                 GROUP_ID,
                                 CREATE_TOPICS,
                                 EVENT_PARTITIONS,

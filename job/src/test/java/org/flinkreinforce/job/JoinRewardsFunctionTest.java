@@ -9,6 +9,8 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.event.JoinInput;
+import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.junit.jupiter.api.Test;

@@ -42,7 +42,9 @@ class LearnerJobTest {
                         PolicyDirectory.fixed(config.policies()),
                         new DiscardingSink<>(),
                         new DiscardingSink<>(),
-                        Map.of());
+                        Map.of(),
+                        null,
+                        null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         job.build(env);
         return env.getMaxParallelism();

@@ -57,6 +57,8 @@ public final class LearnerSettings {
         settings.put("parameters.topic", prefix + "-parameters");
         settings.put("dead-letter.topic", prefix + "-dead-letters");
         settings.put("control.topic", prefix + "-control");
+        settings.put("decisions.topic", prefix + "-decisions");
+        settings.put("rewards.topic", prefix + "-rewards");
         settings.put("group.id", prefix + "-learner");
         settings.put("transactional-id.prefix", prefix);
     }

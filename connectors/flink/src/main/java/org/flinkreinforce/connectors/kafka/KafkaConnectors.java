@@ -7,6 +7,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.connectors.event.DecodedRecord;
@@ -29,6 +30,26 @@ public final class KafkaConnectors {
             Properties clientProperties,
             OffsetsInitializer startingOffsets,
             EventDecoder decoder) {
+        return source(
+                bootstrapServers,
+                topic,
+                groupId,
+                clientProperties,
+                startingOffsets,
+                new EventDeserializationSchema(decoder));
+    }
+
+    /**
+     * A source of {@code topic} whose records {@code schema} turns into the learner's records: the
+     * decisions or rewards topics' with {@link JoinInputDeserializationSchema}.
+     */
+    public static <T> KafkaSource<T> source(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            Properties clientProperties,
+            OffsetsInitializer startingOffsets,
+            KafkaRecordDeserializationSchema<T> schema) {
         Properties properties = new Properties();
         properties.putAll(clientProperties);
         properties.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -40,13 +61,13 @@ public final class KafkaConnectors {
         // Each poll's records are handed to the task thread in one piece: 500 (Kafka's default)
         // means a hand-over every couple of milliseconds at full speed.
         properties.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        return KafkaSource.<DecodedRecord>builder()
+        return KafkaSource.<T>builder()
                 .setProperties(properties)
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(startingOffsets)
-                .setDeserializer(new EventDeserializationSchema(decoder))
+                .setDeserializer(schema)
                 .build();
     }
 

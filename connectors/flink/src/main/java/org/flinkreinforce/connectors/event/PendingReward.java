@@ -1,4 +1,4 @@
-package org.flinkreinforce.job;
+package org.flinkreinforce.connectors.event;
 
 import org.flinkreinforce.formats.event.LoggedReward;
 

@@ -1,0 +1,52 @@
+package org.flinkreinforce.connectors.event;
+
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+
+/**
+ * One record for the join of decisions and rewards: exactly one of a decision (an event without its
+ * reward, which is {@link Double#NaN}), a reward, or the dead letter of a record that is neither. A
+ * Flink POJO, so that the two sources' records make one stream, keyed by event id once the dead
+ * letters are split off.
+ */
+public class JoinInput {
+
+    public PolicyEvent decision;
+    public PendingReward reward;
+    public DeadLetter deadLetter;
+
+    public JoinInput() {}
+
+    public static JoinInput decision(PolicyEvent decision) {
+        JoinInput input = new JoinInput();
+        input.decision = decision;
+        return input;
+    }
+
+    public static JoinInput reward(PendingReward reward) {
+        JoinInput input = new JoinInput();
+        input.reward = reward;
+        return input;
+    }
+
+    public static JoinInput rejected(DeadLetter deadLetter) {
+        JoinInput input = new JoinInput();
+        input.deadLetter = deadLetter;
+        return input;
+    }
+
+    public boolean isValid() {
+        return deadLetter == null;
+    }
+
+    /** The record's timestamp, milliseconds since the epoch; that of a dead letter's record. */
+    public long timestamp() {
+        return decision != null
+                ? decision.timestamp
+                : reward != null ? reward.timestamp : deadLetter.timestamp;
+    }
+
+    /** The event id, the join's key. */
+    public String eventId() {
+        return decision != null ? decision.eventId : reward.eventId;
+    }
+}
