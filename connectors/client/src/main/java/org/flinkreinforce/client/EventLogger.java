@@ -9,18 +9,33 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.formats.event.EventFormat;
+import org.flinkreinforce.formats.event.LoggedDecision;
 import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.formats.event.LoggedReward;
 
 /**
  * Logs a {@link PolicyClient.Decision} with the reward it earned to the events topic, as a JSON v1
  * or binary v1 event ({@link EventFormat}; the learner reads both) with the decision's propensity,
  * policy version and event id. Records are keyed by policy id, so one policy's events keep their
- * order within a partition. Thread-safe.
+ * order within a partition.
+ *
+ * <p>Where the reward comes later, {@link #logDecision} logs the decision at once to the decisions
+ * topic and {@link #logReward} each reward when it is known to the rewards topic, both keyed by the
+ * event id (so a decision and its rewards share a partition where the two topics have as many); a
+ * learner with {@code rewards.join} joins them. Thread-safe.
  */
 public final class EventLogger implements AutoCloseable {
 
+    /** The learner's default decisions topic. */
+    public static final String DECISIONS_TOPIC = "reinforce-decisions";
+
+    /** The learner's default rewards topic. */
+    public static final String REWARDS_TOPIC = "reinforce-rewards";
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final String decisionsTopic;
+    private final String rewardsTopic;
     private final EventFormat format;
 
     /** A logger that writes JSON v1. */
@@ -28,12 +43,25 @@ public final class EventLogger implements AutoCloseable {
         this(clientProperties, topic, EventFormat.JSON);
     }
 
+    /** A logger to {@code topic} and the default decisions and rewards topics. */
+    public EventLogger(Properties clientProperties, String topic, EventFormat format) {
+        this(clientProperties, topic, DECISIONS_TOPIC, REWARDS_TOPIC, format);
+    }
+
     /**
      * @param clientProperties Kafka producer properties, at least {@code bootstrap.servers}
+     * @param topic the events topic, of decisions logged with their reward
+     * @param decisionsTopic the topic of {@link #logDecision}
+     * @param rewardsTopic the topic of {@link #logReward}
      * @param format JSON v1, or binary v1: about a third of the bytes and several times cheaper for
      *     the learner to read
      */
-    public EventLogger(Properties clientProperties, String topic, EventFormat format) {
+    public EventLogger(
+            Properties clientProperties,
+            String topic,
+            String decisionsTopic,
+            String rewardsTopic,
+            EventFormat format) {
         Properties properties = new Properties();
         properties.putAll(clientProperties);
         properties.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
@@ -46,6 +74,8 @@ public final class EventLogger implements AutoCloseable {
                 new KafkaProducer<>(
                         properties, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.decisionsTopic = decisionsTopic;
+        this.rewardsTopic = rewardsTopic;
         this.format = format;
     }
 
@@ -69,6 +99,47 @@ public final class EventLogger implements AutoCloseable {
                         decision.eventId(),
                         System.currentTimeMillis());
         return send(event);
+    }
+
+    /**
+     * Sends {@code decision} without its reward to the decisions topic, timed now: right after
+     * deciding, before the reward is known.
+     */
+    public Future<RecordMetadata> logDecision(PolicyClient.Decision decision) {
+        return logDecision(decision, null);
+    }
+
+    /** {@link #logDecision(PolicyClient.Decision)} with a baseline key. */
+    public Future<RecordMetadata> logDecision(PolicyClient.Decision decision, String baselineKey) {
+        LoggedDecision logged =
+                new LoggedDecision(
+                        decision.policyId(),
+                        decision.features(),
+                        decision.actions(),
+                        (float) decision.propensity(),
+                        decision.policyVersion(),
+                        baselineKey,
+                        decision.eventId(),
+                        System.currentTimeMillis());
+        return producer.send(
+                new ProducerRecord<>(
+                        decisionsTopic,
+                        decision.eventId().getBytes(StandardCharsets.UTF_8),
+                        format.encode(logged)));
+    }
+
+    /**
+     * Sends a reward of the decision with {@code eventId} to the rewards topic, timed now; a
+     * decision may get several (the learner's {@code reward.aggregation} makes them one).
+     */
+    public Future<RecordMetadata> logReward(String eventId, double reward) {
+        return producer.send(
+                new ProducerRecord<>(
+                        rewardsTopic,
+                        eventId.getBytes(StandardCharsets.UTF_8),
+                        format.encode(
+                                new LoggedReward(
+                                        eventId, reward, null, System.currentTimeMillis()))));
     }
 
     /** Sends an already-built event. */

@@ -15,8 +15,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flinkreinforce.formats.event.DecisionDecoder;
+import org.flinkreinforce.formats.event.Decoded;
 import org.flinkreinforce.formats.event.DecodedEvent;
 import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.event.EventFormat;
+import org.flinkreinforce.formats.event.LoggedDecision;
+import org.flinkreinforce.formats.event.RewardDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
@@ -103,6 +108,66 @@ class PolicyClientITCase {
             assertThat(decoded.event().policyVersion()).isEqualTo(0);
             assertThat(decoded.event().baselineKey()).isEqualTo("segment-1");
             assertThat(decoded.event().reward()).isEqualTo(0.75);
+        }
+    }
+
+    @Test
+    void shouldLogADecisionAndItsLaterRewardsApartKeyedByEventId() throws Exception {
+        broker.createTopic("client-decisions", 1, false);
+        broker.createTopic("client-rewards", 1, false);
+        PolicySpec spec = PolicySpec.parse("recs:2:3");
+        PolicyClient.Decision decision;
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), "client-none");
+                EventLogger logger =
+                        new EventLogger(
+                                broker.clientProperties(),
+                                "client-events",
+                                "client-decisions",
+                                "client-rewards",
+                                EventFormat.BINARY)) {
+            client.register(spec);
+            decision = client.decide("recs", new float[] {0.5f, -1f}, new Random(4));
+            logger.logDecision(decision, "segment-2").get();
+            logger.logReward(decision.eventId(), 1.0).get();
+            logger.logReward(decision.eventId(), 0.25).get();
+        }
+        List<ConsumerRecord<byte[], byte[]>> decisions = readAll("client-decisions");
+        assertThat(decisions).hasSize(1);
+        assertThat(new String(decisions.get(0).key(), StandardCharsets.UTF_8))
+                .isEqualTo(decision.eventId());
+        Decoded<LoggedDecision> decoded =
+                new DecisionDecoder(java.util.Map.of("recs", spec), 4096)
+                        .decode("client-decisions", 0, 0, 0, null, decisions.get(0).value());
+        assertThat(decoded.isValid()).isTrue();
+        assertThat(decoded.record().eventId()).isEqualTo(decision.eventId());
+        assertThat(decoded.record().actions()).containsExactly(decision.actions());
+        assertThat(decoded.record().propensity()).isEqualTo((float) decision.propensity());
+        assertThat(decoded.record().baselineKey()).isEqualTo("segment-2");
+        List<ConsumerRecord<byte[], byte[]>> rewards = readAll("client-rewards");
+        assertThat(rewards)
+                .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly(decision.eventId(), decision.eventId());
+        RewardDecoder rewardDecoder = new RewardDecoder(4096);
+        assertThat(rewards)
+                .extracting(
+                        r ->
+                                rewardDecoder
+                                        .decode("client-rewards", 0, 0, 0, null, r.value())
+                                        .record()
+                                        .reward())
+                .containsExactly(1.0, 0.25);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        broker.clientProperties(),
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            return consumer.poll(Duration.ofSeconds(10)).records(partition);
         }
     }
 
