@@ -150,7 +150,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
                     DeadLetterReason.DUPLICATE_DECISION,
                     "A decision with event id " + event.eventId + " came before.",
                     event.timestamp,
-                    EventFormat.JSON.encode(decisionOf(event)));
+                    EventFormat.JSON.encode(LoggedDecision.of(event)));
             return;
         }
         long start = timeOf(event.timestamp, context);
@@ -311,17 +311,5 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
         } else {
             context.timerService().registerEventTimeTimer(time);
         }
-    }
-
-    private static LoggedDecision decisionOf(PolicyEvent event) {
-        return new LoggedDecision(
-                event.policyId,
-                event.features,
-                event.actions,
-                event.propensity,
-                event.policyVersion,
-                event.baselineKey,
-                event.eventId,
-                event.timestamp);
     }
 }

@@ -430,9 +430,9 @@ public final class LearnerJob {
                         .uid("route-dead-letters")
                         .name("Route dead letters");
         DataStream<PolicyEvent> events = valid;
-        List<DataStream<DeadLetter>> joinDeadLetters = new ArrayList<>();
+        List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
         if (decisions != null) {
-            SingleOutputStreamOperator<PolicyEvent> joined = joinRewards(env, joinDeadLetters);
+            SingleOutputStreamOperator<PolicyEvent> joined = joinRewards(env, deadLetterStreams);
             events = valid.union(joined);
         }
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
@@ -454,10 +454,10 @@ public final class LearnerJob {
                         .uid("learn-policy")
                         .name("Learn policy");
         snapshots.sinkTo(parameterSink).uid("publish-parameters").name("Publish parameters");
-        joinDeadLetters.add(withAdvantages.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
-        joinDeadLetters.add(snapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
+        deadLetterStreams.add(withAdvantages.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
+        deadLetterStreams.add(snapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         valid.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)
-                .union(joinDeadLetters.toArray(DataStream[]::new))
+                .union(deadLetterStreams.toArray(DataStream[]::new))
                 .sinkTo(deadLetterSink)
                 .uid("write-dead-letters")
                 .name("Write dead letters");

@@ -1,5 +1,6 @@
 package org.flinkreinforce.connectors.kafka;
 
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -10,7 +11,6 @@ import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.Decoded;
 import org.flinkreinforce.formats.event.LoggedDecision;
-import org.flinkreinforce.formats.event.LoggedReward;
 import org.flinkreinforce.formats.event.RewardDecoder;
 
 /**
@@ -43,33 +43,33 @@ public final class JoinInputDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JoinInput> out) {
-        if (decisions != null) {
-            Decoded<LoggedDecision> decoded =
-                    decisions.decode(
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            record.timestamp(),
-                            record.key(),
-                            record.value());
-            out.collect(
-                    decoded.isValid()
-                            ? JoinInput.decision(decision(decoded.record()))
-                            : JoinInput.rejected(decoded.deadLetter()));
-        } else {
-            Decoded<LoggedReward> decoded =
-                    rewards.decode(
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            record.timestamp(),
-                            record.key(),
-                            record.value());
-            out.collect(
-                    decoded.isValid()
-                            ? JoinInput.reward(PendingReward.of(decoded.record()))
-                            : JoinInput.rejected(decoded.deadLetter()));
-        }
+        out.collect(
+                decisions != null
+                        ? input(
+                                decisions.decode(
+                                        record.topic(),
+                                        record.partition(),
+                                        record.offset(),
+                                        record.timestamp(),
+                                        record.key(),
+                                        record.value()),
+                                d -> JoinInput.decision(decision(d)))
+                        : input(
+                                rewards.decode(
+                                        record.topic(),
+                                        record.partition(),
+                                        record.offset(),
+                                        record.timestamp(),
+                                        record.key(),
+                                        record.value()),
+                                r -> JoinInput.reward(PendingReward.of(r))));
+    }
+
+    /** The join's input of a decoded record: {@code valid} of the record, or its dead letter. */
+    private static <R> JoinInput input(Decoded<R> decoded, Function<R, JoinInput> valid) {
+        return decoded.isValid()
+                ? valid.apply(decoded.record())
+                : JoinInput.rejected(decoded.deadLetter());
     }
 
     /** The learner's event of a decision, its reward {@link Double#NaN} until the join. */

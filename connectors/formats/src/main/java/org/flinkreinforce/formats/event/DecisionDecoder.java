@@ -40,18 +40,6 @@ public final class DecisionDecoder implements Serializable {
     public Decoded<LoggedDecision> decode(
             String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
         return decisions.decodeRecord(
-                topic, partition, offset, timestamp, key, value, DecisionDecoder::decision);
-    }
-
-    private static LoggedDecision decision(EventFields fields) {
-        return new LoggedDecision(
-                fields.policyId,
-                fields.features,
-                fields.actions,
-                fields.propensity,
-                fields.policyVersion,
-                fields.baselineKey,
-                fields.eventId,
-                fields.timestamp);
+                topic, partition, offset, timestamp, key, value, LoggedDecision::of);
     }
 }

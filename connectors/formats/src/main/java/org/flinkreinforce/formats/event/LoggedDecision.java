@@ -36,6 +36,19 @@ public record LoggedDecision(
         Objects.requireNonNull(eventId, "A decision needs an event id: its rewards name it.");
     }
 
+    /** The decision of {@code fields} (their reward, if any, is not part of it); arrays shared. */
+    public static LoggedDecision of(EventFields fields) {
+        return new LoggedDecision(
+                fields.policyId,
+                fields.features,
+                fields.actions,
+                fields.propensity,
+                fields.policyVersion,
+                fields.baselineKey,
+                fields.eventId,
+                fields.timestamp);
+    }
+
     public boolean hasPropensity() {
         return !Float.isNaN(propensity);
     }
