@@ -1,13 +1,18 @@
 package org.flinkreinforce.job;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -15,15 +20,19 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Joins decisions with the rewards that name their event id (keyed by event id): a decision timed
@@ -31,6 +40,13 @@ import org.flinkreinforce.formats.event.LoggedDecision;
  * rewards timed within {@code [D - earlyWindow, E]} count, whichever arrives first; when the time
  * passes {@code E} the decision goes on as an event with the {@link RewardAggregation aggregated}
  * reward, or with the default reward where none came (or is dropped, counted).
+ *
+ * <p>The waits follow the policies: those of the policies defined at start ({@link
+ * RewardJoinSettings#waitOf}), then those of the definitions the control topic delivers, broadcast
+ * to every subtask and kept in broadcast state by control-topic offset (a change replayed after a
+ * restore is not applied twice; one that does not resolve leaves the wait as it was; a removed
+ * policy's decisions wait the job's {@code reward.wait}). A change applies to the decisions the
+ * join reads after it.
  *
  * <p>Time is the records' timestamps, windows closing on watermarks, so that a replayed history
  * joins as it did live and at full speed; or, with {@link RewardJoinSettings#processingTime}, the
@@ -49,12 +65,25 @@ import org.flinkreinforce.formats.event.LoggedDecision;
  * after a rescale) and the histogram {@code rewardDelay} (reward time less decision time, ms, of
  * the rewards that counted).
  */
-public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput, PolicyEvent>
+public class JoinRewardsFunction
+        extends KeyedBroadcastProcessFunction<String, JoinInput, PolicyChange, PolicyEvent>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
+    private static final Logger LOG = LoggerFactory.getLogger(JoinRewardsFunction.class);
+
+    /**
+     * The broadcast state of the waits the control topic set, by policy id: the offset of the
+     * record that set it and the wait in milliseconds.
+     */
+    static final MapStateDescriptor<String, Tuple2<Long, Long>> WAITS =
+            new MapStateDescriptor<>(
+                    "reward-waits", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG));
+
     private final RewardJoinSettings settings;
+    private final long startOffset;
+    private final PolicyResolver resolver;
 
     private transient ValueState<PolicyEvent> decision;
     private transient ValueState<JoinWindow> window;
@@ -74,8 +103,23 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
     private transient Histogram rewardDelay;
     private transient DeadLetterCounters deadLetters;
 
+    /** A join whose waits never change: the policies are fixed. */
     public JoinRewardsFunction(RewardJoinSettings settings) {
+        this(settings, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * @param settings the join's settings, with the waits of the policies defined at start
+     * @param startOffset the control topic's end offset when those policies were read; the changes
+     *     below it are in {@code settings} already
+     * @param resolver resolves the definitions the control topic delivers; {@code null} where the
+     *     policies are fixed
+     */
+    public JoinRewardsFunction(
+            RewardJoinSettings settings, long startOffset, PolicyResolver resolver) {
         this.settings = settings;
+        this.startOffset = startOffset;
+        this.resolver = resolver;
     }
 
     @Override
@@ -131,7 +175,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
     }
 
     @Override
-    public void processElement(JoinInput input, Context context, Collector<PolicyEvent> out)
+    public void processElement(JoinInput input, ReadOnlyContext context, Collector<PolicyEvent> out)
             throws Exception {
         if (input.decision != null) {
             decisionsIn.inc();
@@ -142,7 +186,42 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
         }
     }
 
-    private void onDecision(PolicyEvent event, Context context) throws Exception {
+    /** Records the wait a control-topic change sets for its policy. */
+    @Override
+    public void processBroadcastElement(
+            PolicyChange change, Context context, Collector<PolicyEvent> out) throws Exception {
+        if (resolver == null || change.offset < startOffset) {
+            return;
+        }
+        BroadcastState<String, Tuple2<Long, Long>> waits = context.getBroadcastState(WAITS);
+        Tuple2<Long, Long> current = waits.get(change.policyId);
+        if (current != null && current.f0 >= change.offset) {
+            return;
+        }
+        long wait = settings.defaultWait();
+        if (!change.isRemoval()) {
+            try {
+                wait = resolver.resolve(PolicyControlCodec.decode(change.value)).rewardWaitMillis();
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.debug(
+                        "The change of policy {} at control topic offset {} does not resolve;"
+                                + " its decisions wait as before: {}",
+                        change.policyId,
+                        change.offset,
+                        e.getMessage());
+                return;
+            }
+        }
+        waits.put(change.policyId, Tuple2.of(change.offset, wait));
+    }
+
+    /** The wait of {@code policyId}'s decisions now. */
+    private long waitOf(String policyId, ReadOnlyContext context) throws Exception {
+        Tuple2<Long, Long> changed = context.getBroadcastState(WAITS).get(policyId);
+        return changed != null ? changed.f1 : settings.waitOf(policyId);
+    }
+
+    private void onDecision(PolicyEvent event, ReadOnlyContext context) throws Exception {
         if (window.value() != null) {
             duplicates.inc();
             reject(
@@ -154,7 +233,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
             return;
         }
         long start = timeOf(event.timestamp, context);
-        JoinWindow opened = new JoinWindow(start, start + settings.waitOf(event.policyId));
+        JoinWindow opened = new JoinWindow(start, start + waitOf(event.policyId, context));
         decision.update(event);
         window.update(opened);
         pending++;
@@ -169,7 +248,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
         }
     }
 
-    private void onReward(PendingReward reward, Context context) throws Exception {
+    private void onReward(PendingReward reward, ReadOnlyContext context) throws Exception {
         reward.timestamp = timeOf(reward.timestamp, context);
         JoinWindow current = window.value();
         if (current == null) {
@@ -191,7 +270,10 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
      * current}, else dead-letters it; returns the tally.
      */
     private RewardTally count(
-            PendingReward reward, JoinWindow current, RewardTally rewards, Context context) {
+            PendingReward reward,
+            JoinWindow current,
+            RewardTally rewards,
+            ReadOnlyContext context) {
         if (reward.timestamp > current.end) {
             rejectLate(reward, current, context);
             return rewards;
@@ -228,7 +310,10 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
 
     /** Emits the decision with its reward (or drops it), and remembers its window one more wait. */
     private void close(
-            PolicyEvent waiting, JoinWindow current, Context context, Collector<PolicyEvent> out)
+            PolicyEvent waiting,
+            JoinWindow current,
+            ReadOnlyContext context,
+            Collector<PolicyEvent> out)
             throws Exception {
         RewardTally rewards = tally.value();
         double reward =
@@ -249,7 +334,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
         out.collect(waiting);
     }
 
-    private void orphanExpiredEarlyRewards(long now, Context context) throws Exception {
+    private void orphanExpiredEarlyRewards(long now, ReadOnlyContext context) throws Exception {
         List<PendingReward> kept = new ArrayList<>();
         boolean expired = false;
         for (PendingReward reward : early.get()) {
@@ -265,7 +350,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
         }
     }
 
-    private void rejectLate(PendingReward reward, JoinWindow current, Context context) {
+    private void rejectLate(PendingReward reward, JoinWindow current, ReadOnlyContext context) {
         late.inc();
         reject(
                 context,
@@ -280,7 +365,7 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
                 EventFormat.JSON.encode(reward.toLogged()));
     }
 
-    private void rejectOrphan(PendingReward reward, Context context, String why) {
+    private void rejectOrphan(PendingReward reward, ReadOnlyContext context, String why) {
         orphans.inc();
         reject(
                 context,
@@ -291,7 +376,11 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
     }
 
     private void reject(
-            Context context, DeadLetterReason reason, String detail, long timestamp, byte[] value) {
+            ReadOnlyContext context,
+            DeadLetterReason reason,
+            String detail,
+            long timestamp,
+            byte[] value) {
         deadLetters.count(reason);
         context.output(
                 RouteDeadLettersFunction.DEAD_LETTERS,
@@ -299,13 +388,13 @@ public class JoinRewardsFunction extends KeyedProcessFunction<String, JoinInput,
     }
 
     /** A record's time in the join: its timestamp, or its arrival in processing time. */
-    private long timeOf(long timestamp, Context context) {
+    private long timeOf(long timestamp, ReadOnlyContext context) {
         return settings.processingTime()
                 ? context.timerService().currentProcessingTime()
                 : timestamp;
     }
 
-    private void register(Context context, long time) {
+    private void register(ReadOnlyContext context, long time) {
         if (settings.processingTime()) {
             context.timerService().registerProcessingTimeTimer(time);
         } else {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -124,6 +126,24 @@ public final class LearnerJob {
         this.deadLetterSink = deadLetterSink;
         this.warmStart = new HashMap<>();
         warmStart.forEach((id, snapshot) -> this.warmStart.put(id, SnapshotCodec.encode(snapshot)));
+    }
+
+    /** {@code job} reading its rewards from {@code rewards}. */
+    private LearnerJob(LearnerJob job, Source<JoinInput, ?, ?> rewards) {
+        this.config = job.config;
+        this.source = job.source;
+        this.changes = job.changes;
+        this.directory = job.directory;
+        this.parameterSink = job.parameterSink;
+        this.deadLetterSink = job.deadLetterSink;
+        this.warmStart = job.warmStart;
+        this.decisions = job.decisions;
+        this.rewards = rewards;
+    }
+
+    /** This job, reading its rewards from {@code rewards}: for tests that inject failures. */
+    LearnerJob withRewards(Source<JoinInput, ?, ?> rewards) {
+        return new LearnerJob(this, rewards);
     }
 
     /**
@@ -420,11 +440,12 @@ public final class LearnerJob {
         DataStream<DecodedRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "Read events")
                         .uid("read-events");
-        KeyedStream<PolicyChange, String> policyChanges =
+        DataStream<PolicyChange> changeRecords =
                 env.fromSource(changes, WatermarkStrategy.noWatermarks(), "Read policy changes")
                         .uid("read-policy-changes")
-                        .setParallelism(1)
-                        .keyBy(UpdateBaselineFunction.CHANGE_KEY, Types.STRING);
+                        .setParallelism(1);
+        KeyedStream<PolicyChange, String> policyChanges =
+                changeRecords.keyBy(UpdateBaselineFunction.CHANGE_KEY, Types.STRING);
         SingleOutputStreamOperator<PolicyEvent> valid =
                 records.process(new RouteDeadLettersFunction())
                         .uid("route-dead-letters")
@@ -432,7 +453,8 @@ public final class LearnerJob {
         DataStream<PolicyEvent> events = valid;
         List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
         if (decisions != null) {
-            SingleOutputStreamOperator<PolicyEvent> joined = joinRewards(env, deadLetterStreams);
+            SingleOutputStreamOperator<PolicyEvent> joined =
+                    joinRewards(env, changeRecords, deadLetterStreams);
             events = valid.union(joined);
         }
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
@@ -471,18 +493,25 @@ public final class LearnerJob {
      * replay reads the two topics in step.
      */
     private SingleOutputStreamOperator<PolicyEvent> joinRewards(
-            StreamExecutionEnvironment env, List<DataStream<DeadLetter>> deadLetters) {
-        RewardJoinSettings settings = config.rewardJoin();
+            StreamExecutionEnvironment env,
+            DataStream<PolicyChange> changeRecords,
+            List<DataStream<DeadLetter>> deadLetters) {
+        Map<String, Long> waits = new HashMap<>();
+        directory
+                .start()
+                .forEach((id, policy) -> waits.put(id, policy.settings().rewardWaitMillis()));
+        RewardJoinSettings settings = config.rewardJoin().withWaits(waits);
+        Duration drift = config.get(LearnerOptions.REWARD_ALIGNMENT_DRIFT);
         WatermarkStrategy<JoinInput> watermarks =
                 settings.processingTime()
                         ? WatermarkStrategy.noWatermarks()
                         : WatermarkStrategy.<JoinInput>forBoundedOutOfOrderness(
                                         config.get(LearnerOptions.REWARD_OUT_OF_ORDERNESS))
                                 .withTimestampAssigner((input, recordTime) -> input.timestamp())
-                                .withIdleness(config.get(LearnerOptions.REWARD_IDLE_TIMEOUT))
-                                .withWatermarkAlignment(
-                                        "reinforce-rewards-join",
-                                        config.get(LearnerOptions.REWARD_ALIGNMENT_DRIFT));
+                                .withIdleness(config.get(LearnerOptions.REWARD_IDLE_TIMEOUT));
+        if (!settings.processingTime() && !drift.isZero()) {
+            watermarks = watermarks.withWatermarkAlignment("reinforce-rewards-join", drift);
+        }
         SingleOutputStreamOperator<JoinInput> inputs =
                 env.fromSource(decisions, watermarks, "Read decisions")
                         .uid("read-decisions")
@@ -494,13 +523,43 @@ public final class LearnerJob {
                         .name("Route decisions and rewards");
         SingleOutputStreamOperator<PolicyEvent> joined =
                 inputs.keyBy(JoinInput::eventId, Types.STRING)
-                        .process(new JoinRewardsFunction(settings))
+                        // The policies' waits follow the control topic on every subtask; the
+                        // join's windows close on the decisions' and rewards' watermarks alone.
+                        .connect(
+                                changeRecords
+                                        .assignTimestampsAndWatermarks(NO_EVENT_TIME)
+                                        .name("Policy changes out of event time")
+                                        .uid("policy-changes-out-of-event-time")
+                                        .setParallelism(1)
+                                        .broadcast(JoinRewardsFunction.WAITS))
+                        .process(
+                                new JoinRewardsFunction(
+                                        settings, directory.startOffset(), directory.resolver()))
                         .uid("join-rewards")
                         .name("Join rewards");
         deadLetters.add(inputs.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetters.add(joined.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         return joined;
     }
+
+    /**
+     * No watermarks, the stream marked idle: its records are no events in time, and an idle input
+     * leaves the watermark of a two-input operator to the other input alone (a watermark at the end
+     * of time would not: while the other input is idle it would become the operator's).
+     */
+    private static final WatermarkStrategy<PolicyChange> NO_EVENT_TIME =
+            WatermarkStrategy.forGenerator(
+                    context ->
+                            new WatermarkGenerator<>() {
+                                @Override
+                                public void onEvent(
+                                        PolicyChange change, long time, WatermarkOutput output) {}
+
+                                @Override
+                                public void onPeriodicEmit(WatermarkOutput output) {
+                                    output.markIdle();
+                                }
+                            });
 
     /** Builds the job on {@code env} and submits it without waiting for it to end. */
     public JobClient start(StreamExecutionEnvironment env) throws Exception {

@@ -89,8 +89,10 @@ public final class LearnerOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
-                            "How long after its time a decision waits for its rewards; then it"
-                                    + " is learned from with what came.");
+                            "Per-policy. How long after its time a decision waits for its"
+                                    + " rewards; then it is learned from with what came. A change"
+                                    + " on the control topic applies to the decisions the join"
+                                    + " reads after it.");
 
     public static final ConfigOption<Duration> REWARD_EARLY_WINDOW =
             ConfigOptions.key("reward.early-window")
@@ -157,11 +159,13 @@ public final class LearnerOptions {
     public static final ConfigOption<Duration> REWARD_ALIGNMENT_DRIFT =
             ConfigOptions.key("reward.alignment-drift")
                     .durationType()
-                    .defaultValue(Duration.ofMinutes(1))
+                    .defaultValue(Duration.ZERO)
                     .withDescription(
                             "In event time, how far the decisions and the rewards sources may read"
-                                    + " ahead of each other's watermark: a replay then reads both"
-                                    + " in step, so rewards are neither late nor held for long.");
+                                    + " ahead of each other's watermark (Flink's watermark"
+                                    + " alignment), bounding the join's state in a replay; 0: not"
+                                    + " aligned (the default: in Flink 2.2.1 a split paused by"
+                                    + " alignment can stay paused when also idle, FLINK-40093).");
 
     public static final ConfigOption<String> GROUP_ID =
             ConfigOptions.key("group.id")
@@ -520,7 +524,11 @@ public final class LearnerOptions {
                                 EVENT_PARTITIONS,
                                 STARTING_OFFSETS,
                                 POLICIES));
-        all.addAll(perPolicy());
+        for (ConfigOption<?> option : perPolicy()) {
+            if (!all.contains(option)) {
+                all.add(option);
+            }
+        }
         all.addAll(
                 List.of(
                         BASELINE_KEY_TTL,
@@ -566,7 +574,8 @@ public final class LearnerOptions {
                 ENTROPY_BONUS,
                 BASELINE,
                 BASELINE_EMA_DECAY,
-                BASELINE_NORMALIZE);
+                BASELINE_NORMALIZE,
+                REWARD_WAIT);
     }
 
     /** Where a learner without a checkpoint starts reading. */

@@ -91,6 +91,16 @@ final class PolicyDirectory implements Serializable {
         return start;
     }
 
+    /** The control topic's offset from which changes are not in {@link #start} yet. */
+    long startOffset() {
+        return startOffset;
+    }
+
+    /** Resolves the definitions that arrive later; {@code null} where the policies are fixed. */
+    PolicyResolver resolver() {
+        return resolver;
+    }
+
     /** The current key's policy, {@code null} where it is not (or no longer) defined. */
     Policy policy(String policyId) throws IOException {
         Optional<Policy> cached = cache.get(policyId);

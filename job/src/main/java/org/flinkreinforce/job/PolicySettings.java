@@ -31,7 +31,8 @@ public record PolicySettings(
         OptimizerSettings optimizer,
         BaselineSettings baseline,
         AverageSettings average,
-        long validationWindow)
+        long validationWindow,
+        long rewardWaitMillis)
         implements Serializable {
 
     public PolicySettings {
@@ -43,6 +44,12 @@ public record PolicySettings(
         if (validationWindow < 1) {
             throw LearnerConfig.invalid(
                     validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
+        }
+        if (rewardWaitMillis < 1) {
+            throw LearnerConfig.invalid(
+                    rewardWaitMillis + " ms",
+                    LearnerOptions.REWARD_WAIT,
+                    "it must be at least 1 ms");
         }
         if (batchSize < 1 || batchSize > 1_000_000) {
             throw LearnerConfig.invalid(
@@ -129,7 +136,8 @@ public record PolicySettings(
                                         choice(own, LearnerOptions.AVERAGE, AverageKind.class),
                                         own.get(LearnerOptions.AVERAGE_START),
                                         own.get(LearnerOptions.AVERAGE_DECAY))),
-                own.get(LearnerOptions.VALIDATION_WINDOW));
+                own.get(LearnerOptions.VALIDATION_WINDOW),
+                millis(own, LearnerOptions.REWARD_WAIT));
     }
 
     /** The constant of {@code type} that {@code option} names. */

@@ -42,6 +42,12 @@ public record RewardJoinSettings(
         }
     }
 
+    /** These settings with {@code waits} instead of theirs. */
+    public RewardJoinSettings withWaits(Map<String, Long> waits) {
+        return new RewardJoinSettings(
+                waits, defaultWait, earlyWindow, aggregation, defaultReward, processingTime);
+    }
+
     /** The wait of {@code policyId}'s decisions. */
     public long waitOf(String policyId) {
         return waits.getOrDefault(policyId, defaultWait);

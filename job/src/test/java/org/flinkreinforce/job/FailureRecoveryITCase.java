@@ -31,9 +31,11 @@ import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.event.PolicyEventSerializer;
 import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
+import org.flinkreinforce.connectors.kafka.JoinInputDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
 import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.event.RewardDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.Checkpoints;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
@@ -101,18 +103,7 @@ class FailureRecoveryITCase {
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, 300);
-            // Lose TaskManagers until one that ran part of the job is gone (the scheduler may
-            // have put every task on one of them) and the job restored a checkpoint.
-            Checkpoints checkpoints = Checkpoints.of(cluster, client);
-            for (int index = 0; index < 2 && checkpoints.restored() <= 0; index++) {
-                cluster.terminateTaskManager(index).get();
-                cluster.startTaskManager();
-                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-                while (checkpoints.restored() <= 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                }
-            }
-            assertThat(checkpoints.restored() > 0).as("the job restored a checkpoint").isTrue();
+            loseATaskManager(cluster, client);
             LearnerJobITCase.send(prefix, "b", 600, sent);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
         } finally {
@@ -266,6 +257,100 @@ class FailureRecoveryITCase {
         assertThat(last.parameters()).containsExactly(expected);
     }
 
+    @Test
+    void shouldJoinEveryDecisionOnceWhenATaskFailsWithDecisionsPending(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String prefix = "eo-join-task";
+        JoinHistory history = new JoinHistory(prefix, 2, new Random(11));
+        LearnerConfig config = LearnerConfig.fromMap(history.settings());
+        JobClient client =
+                LearnerJob.kafka(config)
+                        .withRewards(
+                                KafkaConnectors.source(
+                                        config.bootstrapServers(),
+                                        prefix + "-rewards",
+                                        config.get(LearnerOptions.GROUP_ID),
+                                        config.kafkaProperties(),
+                                        OffsetsInitializer.earliest(),
+                                        new FailOnce<>(
+                                                JoinInputDeserializationSchema.rewards(
+                                                        new RewardDecoder(1 << 20)))))
+                        .start(environment(null));
+        try {
+            awaitPendingCheckpoint(cluster, client, history.decide("a", 0, 150).orphans(3));
+            // The next reward read fails its task, with the decisions of the last hour pending.
+            ARMED.set(true);
+            history.decide("b", 150, 300).duplicate("b-160").ticks().send();
+            history.awaitJoined();
+            assertThat(ARMED.get()).as("the injected failure happened").isFalse();
+        } finally {
+            client.cancel().get();
+        }
+        history.assertJoinedAsTheOracle();
+    }
+
+    @Test
+    void shouldJoinEveryDecisionOnceWhenATaskManagerIsLostWithDecisionsPending(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String prefix = "eo-join-tm";
+        JoinHistory history = new JoinHistory(prefix, 2, new Random(12));
+        JobClient client = start(history.settings(), environment(null));
+        try {
+            awaitPendingCheckpoint(cluster, client, history.decide("a", 0, 150));
+            loseATaskManager(cluster, client);
+            history.decide("b", 150, 300).orphans(3).ticks().send();
+            history.awaitJoined();
+        } finally {
+            client.cancel().get();
+        }
+        history.assertJoinedAsTheOracle();
+    }
+
+    @Test
+    void shouldJoinEveryDecisionOnceAcrossAStopWithSavepointWithDecisionsPending(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String prefix = "eo-join-savepoint";
+        JoinHistory history = new JoinHistory(prefix, 2, new Random(13));
+        JobClient first = start(history.settings(), environment(null));
+        awaitPendingCheckpoint(cluster, first, history.decide("a", 0, 150));
+        String savepoint = stopWithSavepoint(first);
+        // Logged while no job runs: read by the restored job.
+        history.decide("b", 150, 220).send();
+        JobClient second = start(history.settings(), environment(savepoint));
+        try {
+            history.decide("c", 220, 300).duplicate("a-140").ticks().send();
+            history.awaitJoined();
+        } finally {
+            second.cancel().get();
+        }
+        history.assertJoinedAsTheOracle();
+    }
+
+    /**
+     * Logs what {@code history} made so far, waits until the learner applied the decisions whose
+     * windows closed (a third of them at least; the newest hour's stay pending: no later record
+     * moves the watermark past them) and then until a checkpoint completes with them pending.
+     */
+    private static void awaitPendingCheckpoint(
+            MiniCluster cluster, JobClient client, JoinHistory history) throws Exception {
+        history.send();
+        int logged = history.rewards.size();
+        SharedKafka.await(
+                "the decisions of closed windows learned from",
+                Duration.ofSeconds(120),
+                () -> {
+                    ParameterSnapshot last = history.newest();
+                    return last != null && last.eventsApplied() >= logged / 3;
+                });
+        assertThat(history.newest().eventsApplied()).as("decisions pending").isLessThan(logged);
+        Checkpoints checkpoints = Checkpoints.of(cluster, client);
+        long completed = checkpoints.completed();
+        SharedKafka.await(
+                "a checkpoint to complete",
+                Duration.ofSeconds(30),
+                () -> checkpoints.completed() > completed);
+    }
+
     /**
      * Creates the topics of {@code prefix}, the events topic with {@code eventPartitions}
      * partitions, and answers the settings of a learner of policy {@code nas:0:4,3} on them.
@@ -273,6 +358,23 @@ class FailureRecoveryITCase {
     private static Map<String, String> settingsOnNewTopics(String prefix, int eventPartitions) {
         LearnerJobITCase.createTopics(prefix, eventPartitions);
         return LearnerJobITCase.settings(prefix, "nas:0:4,3");
+    }
+
+    /**
+     * Loses TaskManagers until one that ran part of the job is gone (the scheduler may have put
+     * every task on one of them) and the job restored a checkpoint.
+     */
+    private static void loseATaskManager(MiniCluster cluster, JobClient client) throws Exception {
+        Checkpoints checkpoints = Checkpoints.of(cluster, client);
+        for (int index = 0; index < 2 && checkpoints.restored() <= 0; index++) {
+            cluster.terminateTaskManager(index).get();
+            cluster.startTaskManager();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (checkpoints.restored() <= 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(checkpoints.restored() > 0).as("the job restored a checkpoint").isTrue();
     }
 
     private static JobClient start(Map<String, String> settings, StreamExecutionEnvironment env)
@@ -299,7 +401,7 @@ class FailureRecoveryITCase {
                         .setStartingOffsets(
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(
-                                new FailOnce(
+                                new FailOnce<>(
                                         new EventDeserializationSchema(
                                                 new EventDecoder(config.specs(), 1 << 20))))
                         .build(),
@@ -339,17 +441,17 @@ class FailureRecoveryITCase {
         assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
     }
 
-    /** The events deserializer, failing its task once when the test armed it. */
-    static final class FailOnce implements KafkaRecordDeserializationSchema<DecodedRecord> {
+    /** A deserializer failing its task once when the test armed it. */
+    static final class FailOnce<T> implements KafkaRecordDeserializationSchema<T> {
         private static final long serialVersionUID = 1L;
-        private final EventDeserializationSchema delegate;
+        private final KafkaRecordDeserializationSchema<T> delegate;
 
-        FailOnce(EventDeserializationSchema delegate) {
+        FailOnce(KafkaRecordDeserializationSchema<T> delegate) {
             this.delegate = delegate;
         }
 
         @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out)
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out)
                 throws IOException {
             if (ARMED.compareAndSet(true, false)) {
                 throw new IOException("Injected failure after a completed checkpoint.");
@@ -358,7 +460,7 @@ class FailureRecoveryITCase {
         }
 
         @Override
-        public TypeInformation<DecodedRecord> getProducedType() {
+        public TypeInformation<T> getProducedType() {
             return delegate.getProducedType();
         }
     }

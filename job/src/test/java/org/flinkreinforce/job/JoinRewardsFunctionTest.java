@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.formats.control.PolicyControlCodec;
+import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventFormat;
+import org.flinkreinforce.formats.event.LoggedDecision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -194,25 +202,159 @@ class JoinRewardsFunctionTest {
         }
     }
 
+    @Test
+    void shouldTakeAPolicysWaitFromTheControlTopicForTheDecisionsAfterIt() throws Exception {
+        // Started with control-topic records below offset 10 read: policy "p" waits WAIT.
+        RewardJoinSettings settings =
+                settings(RewardAggregation.SUM, 0.0).withWaits(Map.of("p", WAIT));
+        PolicyResolver resolver = new PolicyResolver(new Configuration(), 0);
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = new Harness(new JoinRewardsFunction(settings, 10, resolver))) {
+            harness.open();
+            harness.processElement(decision("before", 0), 0);
+            // A record the start already stands for is not applied again.
+            harness.processBroadcastElement(change(9, "p", "40 s"), 0);
+            harness.processBroadcastElement(change(10, "p", "30 s"), 0);
+            // A replayed or older record, and one that does not resolve, leave the wait as it is.
+            harness.processBroadcastElement(change(10, "p", "50 s"), 0);
+            harness.processBroadcastElement(change(11, "p", "-1 s"), 0);
+            harness.processElement(decision("after", 0), 0);
+            harness.processWatermark(WAIT);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("before");
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = new Harness(new JoinRewardsFunction(settings, 10, resolver))) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(decision("restored", 1_000), 1_000);
+            restored.processWatermark(30_000);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("after");
+            // A removed policy's decisions wait the job's reward.wait.
+            restored.processBroadcastElement(new PolicyChange("p", 12, null), 0);
+            restored.processElement(decision("removed", 30_000), 30_000);
+            restored.processWatermark(30_000 + WAIT);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("after", "restored", "removed");
+        }
+    }
+
+    @Test
+    void shouldNotCloseAWindowWhileTheDecisionsAndRewardsAreIdle() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            harness.processElement(decision("e", 0), 0);
+            harness.processWatermark(5_000);
+            harness.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.IDLE);
+            harness.processBroadcastElement(change(5, "q", "1 h"), 0);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            harness.getTwoInputOperator().processWatermarkStatus1(WatermarkStatus.ACTIVE);
+            harness.processWatermark(WAIT);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldIgnoreTheControlTopicWhereThePoliciesAreFixed() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            harness.processBroadcastElement(change(5, "p", "1 h"), 0);
+            harness.processElement(decision("e", 0), 0);
+            harness.processWatermark(WAIT);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+        }
+    }
+
+    /**
+     * Checkpoint bytes per pending decision (the heap state backend's snapshot of the keyed state
+     * and timers, less that of an empty join), printed, for decisions of {@code features} floats
+     * with 36-character event ids: about the decision's binary wire size plus a fixed overhead.
+     */
+    @ParameterizedTest
+    @CsvSource({"2", "32", "128"})
+    void shouldKeepAPendingDecisionInAboutItsWireSize(int features) throws Exception {
+        long empty;
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            empty = harness.snapshot(1, 1).getStateSize();
+        }
+        int decisions = 2_000;
+        long bytes;
+        int wire;
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            PolicyEvent first = null;
+            for (int i = 0; i < decisions; i++) {
+                PolicyEvent event = decision(UUID.randomUUID().toString(), i).decision;
+                event.features = new float[features];
+                event.policyId = "recommender";
+                event.baselineKey = "recommender";
+                first = first == null ? event : first;
+                harness.processElement(new StreamRecord<>(JoinInput.decision(event), i));
+            }
+            bytes = (harness.snapshot(1, 1).getStateSize() - empty) / decisions;
+            wire = EventFormat.BINARY.encode(LoggedDecision.of(first)).length;
+        }
+        System.out.printf(
+                "pending decision of %d features: %d checkpoint bytes (binary wire size %d)%n",
+                features, bytes, wire);
+        assertThat(bytes).isBetween((long) wire, wire + 256L);
+    }
+
+    /**
+     * Policy {@code policyId}'s definition at control-topic {@code offset}, its wait {@code wait}.
+     */
+    private static PolicyChange change(long offset, String policyId, String wait) {
+        return new PolicyChange(
+                policyId,
+                offset,
+                PolicyControlCodec.encode(
+                        new PolicyDefinition(
+                                policyId,
+                                policyId + ":2:3",
+                                Map.of("reward.wait", wait),
+                                PolicyDefinition.Origin.OPERATOR,
+                                null)));
+    }
+
     private static RewardJoinSettings settings(
             RewardAggregation aggregation, double defaultReward) {
         return new RewardJoinSettings(Map.of(), WAIT, EARLY, aggregation, defaultReward, false);
     }
 
-    /** The join of one subtask, keyed by event id. */
+    /**
+     * The join of one subtask, keyed by event id, its broadcast input of policy changes idle as in
+     * the job.
+     */
     private static final class Harness
-            extends KeyedOneInputStreamOperatorTestHarness<String, JoinInput, PolicyEvent> {
+            extends KeyedBroadcastOperatorTestHarness<
+                    String, JoinInput, PolicyChange, PolicyEvent> {
 
-        Harness(RewardJoinSettings settings) throws Exception {
+        Harness(JoinRewardsFunction function) throws Exception {
             super(
-                    new KeyedProcessOperator<>(new JoinRewardsFunction(settings)),
+                    new CoBroadcastWithKeyedOperator<>(
+                            function, List.of(JoinRewardsFunction.WAITS)),
                     JoinInput::eventId,
-                    Types.STRING);
+                    Types.STRING,
+                    1,
+                    1,
+                    0);
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
         }
     }
 
     private static Harness harness(RewardJoinSettings settings) throws Exception {
-        return new Harness(settings);
+        return new Harness(new JoinRewardsFunction(settings));
     }
 
     private static JoinInput decision(String eventId, long timestamp) {
