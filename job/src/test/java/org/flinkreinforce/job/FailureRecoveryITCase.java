@@ -59,6 +59,11 @@ class FailureRecoveryITCase {
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = LearnerMiniCluster.withTaskManagers(2);
 
+    /** The indexes of the cluster's running TaskManagers, oldest first. */
+    private static final List<Integer> LIVE_TASK_MANAGERS = new ArrayList<>(List.of(0, 1));
+
+    private static int startedTaskManagers = 2;
+
     /** Armed by the test; the next record read then fails its task, once. */
     static final AtomicBoolean ARMED = new AtomicBoolean();
 
@@ -366,9 +371,11 @@ class FailureRecoveryITCase {
      */
     private static void loseATaskManager(MiniCluster cluster, JobClient client) throws Exception {
         Checkpoints checkpoints = Checkpoints.of(cluster, client);
-        for (int index = 0; index < 2 && checkpoints.restored() <= 0; index++) {
-            cluster.terminateTaskManager(index).get();
+        for (int lost = 0; lost < 2 && checkpoints.restored() <= 0; lost++) {
+            // The cluster numbers its TaskManagers in the order they started, the lost ones too.
+            cluster.terminateTaskManager(LIVE_TASK_MANAGERS.remove(0)).get();
             cluster.startTaskManager();
+            LIVE_TASK_MANAGERS.add(startedTaskManagers++);
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (checkpoints.restored() <= 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);

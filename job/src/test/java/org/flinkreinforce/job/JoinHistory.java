@@ -46,6 +46,10 @@ final class JoinHistory {
 
     private final String prefix;
     private final int partitions;
+
+    /** The partitions records go to: the first {@code used} of each topic; the rest stay empty. */
+    private int used;
+
     private final Random random;
     private final List<ProducerRecord<byte[], byte[]>> decisions = new ArrayList<>();
     private final List<ProducerRecord<byte[], byte[]>> rewardRecords = new ArrayList<>();
@@ -63,6 +67,7 @@ final class JoinHistory {
     JoinHistory(String prefix, int partitions, Random random) throws InterruptedException {
         this.prefix = prefix;
         this.partitions = partitions;
+        this.used = partitions;
         this.random = random;
         Properties client = SharedKafka.broker().clientProperties();
         LearnerSettings.createTopics(client, prefix, partitions);
@@ -71,6 +76,23 @@ final class JoinHistory {
                 List.of(
                         new NewTopic(prefix + "-decisions", partitions, (short) 1),
                         new NewTopic(prefix + "-rewards", partitions, (short) 1)));
+    }
+
+    /**
+     * Logs to the first {@code count} partitions of each topic only, by event id, leaving the
+     * others empty: the learner must leave them out of its watermarks ({@code
+     * reward.idle-timeout}).
+     */
+    JoinHistory onlyPartitions(int count) {
+        used = count;
+        return this;
+    }
+
+    /**
+     * The partition of {@code id}'s records: null (the producer's choice) unless some stay empty.
+     */
+    private Integer partitionOf(String id) {
+        return used == partitions ? null : Math.floorMod(id.hashCode(), used);
     }
 
     /** The learner's settings on the prefix's topics that the oracle stands for. */
@@ -99,7 +121,7 @@ final class JoinHistory {
         for (int i = from; i < to; i++) {
             String id = tag + "-" + i;
             long time = START + i * 60_000L + random.nextInt(60_000);
-            decision(id, time, null);
+            decision(id, time, partitionOf(id));
             double sum = 0;
             boolean rewarded = false;
             int count = random.nextInt(4);
@@ -121,7 +143,7 @@ final class JoinHistory {
 
     /** Logs decision {@code id} a second time, 10 ms after the first: a duplicate. */
     JoinHistory duplicate(String id) {
-        decision(id, decided.get(id) + 10, null);
+        decision(id, decided.get(id) + 10, partitionOf(id));
         deadLetters.merge(DeadLetterReason.DUPLICATE_DECISION, 1, Integer::sum);
         return this;
     }
@@ -141,7 +163,7 @@ final class JoinHistory {
      */
     JoinHistory ticks() {
         long tick = end + 3 * WAIT;
-        for (int p = 0; p < partitions; p++) {
+        for (int p = 0; p < used; p++) {
             String id = "tick-" + p;
             decision(id, tick, p);
             decided.remove(id);
@@ -183,7 +205,7 @@ final class JoinHistory {
         rewardRecords.add(
                 new ProducerRecord<>(
                         prefix + "-rewards",
-                        null,
+                        partitionOf(id),
                         time,
                         id.getBytes(),
                         EventFormat.JSON.encode(new LoggedReward(id, value, "p", time))));

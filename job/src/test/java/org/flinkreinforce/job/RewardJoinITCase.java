@@ -2,6 +2,7 @@ package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -29,6 +30,27 @@ class RewardJoinITCase {
     static final MiniClusterExtension MINI_CLUSTER = LearnerMiniCluster.withTaskManagers(1);
 
     @Test
+    void shouldLeaveEmptyPartitionsOutOfTheWatermarks() throws Exception {
+        JoinHistory history =
+                new JoinHistory("it-join-idle", 3, new Random(6))
+                        .onlyPartitions(2)
+                        .decide("d", 0, 100)
+                        .ticks();
+        history.send();
+        Map<String, String> settings = history.settings();
+        // Partition 2 of each topic never has a record: without idleness the watermarks would
+        // never pass a window.
+        settings.put("reward.idle-timeout", "3 s");
+        JobClient job = LearnerJob.kafka(LearnerConfig.fromMap(settings)).start(environment());
+        try {
+            history.awaitJoined();
+        } finally {
+            job.cancel().get();
+        }
+        history.assertJoinedAsTheOracle();
+    }
+
+    @Test
     void shouldJoinAReplayedHistoryAsAnOfflineOracleDoes() throws Exception {
         JoinHistory history =
                 new JoinHistory("it-join", 2, new Random(5))
@@ -40,12 +62,8 @@ class RewardJoinITCase {
         history.send();
         long began = System.nanoTime();
 
-        Configuration noRestarts = new Configuration();
-        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
-        env.setParallelism(2);
-        JobClient job = LearnerJob.kafka(LearnerConfig.fromMap(history.settings())).start(env);
+        JobClient job =
+                LearnerJob.kafka(LearnerConfig.fromMap(history.settings())).start(environment());
         try {
             history.awaitJoined();
         } finally {
@@ -55,5 +73,15 @@ class RewardJoinITCase {
         // Five simulated hours, replayed in well under a minute.
         assertThat(seconds).isLessThan(120);
         history.assertJoinedAsTheOracle();
+    }
+
+    /** Parallelism 2, no restarts. */
+    private static StreamExecutionEnvironment environment() {
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
+        env.setParallelism(2);
+        return env;
     }
 }

@@ -9,8 +9,10 @@ import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 
 /**
- * Writes each element to one topic as a record with the element's key and value bytes and the
- * element's timestamp.
+ * Writes each element to one topic as a record with the element's key and value bytes, timed by the
+ * producer when it writes it. Not by the element's timestamp: that is the time of the event that
+ * led to it, which in a replay of old logs lies further back than a topic's retention, so that the
+ * broker would delete the record as soon as its segment rolls.
  */
 public final class TopicRecordSchema<T> implements KafkaRecordSerializationSchema<T> {
 
@@ -45,7 +47,6 @@ public final class TopicRecordSchema<T> implements KafkaRecordSerializationSchem
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(
-                topic, null, timestamp, key.apply(element), value.apply(element));
+        return new ProducerRecord<>(topic, null, null, key.apply(element), value.apply(element));
     }
 }
