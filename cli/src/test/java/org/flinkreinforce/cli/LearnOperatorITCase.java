@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -68,14 +67,14 @@ class LearnOperatorITCase {
                         "--group-id",
                         "mismatch");
         try {
-            awaitLog(learner, log, "| read ", Duration.ofSeconds(90));
+            CliRun.awaitLog(learner, log, "| read ", Duration.ofSeconds(90));
             CliRun.Output simulate = simulate("recs", "mismatch", "--events", "100");
             assertThat(simulate.code()).as(simulate.text()).isZero();
             assertThat(simulate.out())
                     .contains("came back as dead letters on mismatch-dead-letters")
                     .contains("FEATURE_DIMENSION");
             long sent = System.nanoTime();
-            awaitLog(learner, log, "WARNING: policy recs:", Duration.ofSeconds(30));
+            CliRun.awaitLog(learner, log, "WARNING: policy recs:", Duration.ofSeconds(30));
             assertThat(Duration.ofNanos(System.nanoTime() - sent))
                     .isLessThan(Duration.ofSeconds(30));
             assertThat(Files.readString(log))
@@ -84,7 +83,7 @@ class LearnOperatorITCase {
                     .contains("Policy recs needs 32 features, the event has 16.");
             // The warning may come while the last dead letters are still being committed; the
             // progress line counts all of them at its next tick.
-            awaitLog(
+            CliRun.awaitLog(
                     learner,
                     log,
                     "dead letters 100 (FEATURE_DIMENSION 100)",
@@ -177,9 +176,9 @@ class LearnOperatorITCase {
         Process learner = CliRun.startLearner(broker.bootstrapServers(), firstLog, jvm, args);
         try (PolicyClient snapshots =
                 new PolicyClient(broker.clientProperties(), "resume-parameters")) {
-            awaitLog(learner, firstLog, "Web UI: ", Duration.ofSeconds(90));
+            CliRun.awaitLog(learner, firstLog, "Web UI: ", Duration.ofSeconds(90));
             send("resume-events", 0, 2000, ids, random);
-            await(() -> snapshots.eventsApplied("arch") >= 2000, learner, firstLog);
+            CliRun.await(() -> snapshots.eventsApplied("arch") >= 2000, learner, firstLog);
 
             // The web UI answers on localhost only, and refuses a jar upload.
             assertThat(get("http://127.0.0.1:" + webUi + "/config")).isEqualTo(200);
@@ -202,7 +201,7 @@ class LearnOperatorITCase {
             Path secondLog = directory.resolve("learn-2.log");
             learner = CliRun.startLearner(broker.bootstrapServers(), secondLog, jvm, args);
             Process second = learner;
-            await(() -> snapshots.eventsApplied("arch") >= 3000, second, secondLog);
+            CliRun.await(() -> snapshots.eventsApplied("arch") >= 3000, second, secondLog);
             assertThat(Files.readString(secondLog)).contains("Resumed from " + checkpoints);
             ParameterSnapshot last = snapshots.snapshot("arch").orElseThrow();
             assertThat(last.eventsApplied()).isEqualTo(3000);
@@ -272,35 +271,6 @@ class LearnOperatorITCase {
                 ids.add(id);
             }
             logger.flush();
-        }
-    }
-
-    private static void awaitLog(Process learner, Path log, String text, Duration timeout)
-            throws Exception {
-        await(() -> read(log).contains(text), learner, log, timeout);
-    }
-
-    private static void await(BooleanSupplier condition, Process learner, Path log)
-            throws Exception {
-        await(condition, learner, log, Duration.ofSeconds(120));
-    }
-
-    private static void await(
-            BooleanSupplier condition, Process learner, Path log, Duration timeout)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(learner.isAlive()).as("the learner runs: %s", read(log)).isTrue();
-            assertThat(System.nanoTime()).as("waiting, see %s", read(log)).isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "";
         }
     }
 
