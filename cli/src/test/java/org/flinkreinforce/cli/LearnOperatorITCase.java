@@ -68,7 +68,8 @@ class LearnOperatorITCase {
                         "mismatch");
         try {
             CliRun.awaitLog(learner, log, "| read ", Duration.ofSeconds(90));
-            CliRun.Output simulate = simulate("recs", "mismatch", "--events", "100");
+            CliRun.Output simulate =
+                    simulate("recs", "mismatch", "--events", "100", "--rewards", "inline");
             assertThat(simulate.code()).as(simulate.text()).isZero();
             assertThat(simulate.out())
                     .contains("came back as dead letters on mismatch-dead-letters")
@@ -96,20 +97,36 @@ class LearnOperatorITCase {
     @Test
     void shouldCreateTheTopicsAsTheLearnerWouldAndWarnWhenNoLearnerPublishes() throws Exception {
         CliRun.Output simulate =
-                simulate("lonely", "lonely", "--events", "20", "--learner-timeout", "1 s");
+                simulate(
+                        "lonely",
+                        "lonely",
+                        "--events",
+                        "20",
+                        "--learner-timeout",
+                        "1 s",
+                        "--reward-delay",
+                        "100 ms");
         assertThat(simulate.code()).as(simulate.text()).isZero();
         assertThat(simulate.out())
                 .contains(
                         "WARNING: no learner has published a version of policy lonely on"
-                                + " lonely-parameters within 1 s")
+                                + " lonely-parameters within 1 s: is `learn --policy lonely:16:10"
+                                + " --rewards-join true --reward-wait '2400 ms'` running")
                 .doesNotContain("PT1S");
         try (Admin admin = Admin.create(broker.clientProperties())) {
             Map<String, TopicDescription> topics =
-                    admin.describeTopics(List.of("lonely-events", "lonely-parameters"))
+                    admin.describeTopics(
+                                    List.of(
+                                            "lonely-events",
+                                            "lonely-parameters",
+                                            "lonely-decisions",
+                                            "lonely-rewards"))
                             .allTopicNames()
                             .get(30, TimeUnit.SECONDS);
             assertThat(topics.get("lonely-events").partitions()).hasSize(2);
             assertThat(topics.get("lonely-parameters").partitions()).hasSize(1);
+            assertThat(topics.get("lonely-decisions").partitions()).hasSize(2);
+            assertThat(topics.get("lonely-rewards").partitions()).hasSize(2);
         }
     }
 
@@ -242,7 +259,11 @@ class LearnOperatorITCase {
                                 "--parameters-topic",
                                 prefix + "-parameters",
                                 "--dead-letter-topic",
-                                prefix + "-dead-letters"));
+                                prefix + "-dead-letters",
+                                "--decisions-topic",
+                                prefix + "-decisions",
+                                "--rewards-topic",
+                                prefix + "-rewards"));
         args.addAll(List.of(more));
         return CliRun.run(args.toArray(String[]::new));
     }

@@ -56,11 +56,14 @@ public interface Environment {
     /** A short description for logs. */
     String describe();
 
+    /** The probability that the {@code recs} scenario's user clicks a recommendation. */
+    double CLICK_PROBABILITY = 0.5;
+
     /** The environment of a scenario name: {@code recs} or {@code nas}. */
     static Environment of(String scenario, long seed) {
         switch (scenario) {
             case "recs":
-                return new RecommenderEnvironment(16, 10, 0.5, seed);
+                return new RecommenderEnvironment(16, 10, 0.5, CLICK_PROBABILITY, seed);
             case "nas":
                 return new NasEnvironment(new int[] {6, 6, 4, 4}, 0.01, seed);
             default:
