@@ -8,16 +8,22 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureManager;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.flinkreinforce.cli.flink.JoinMetrics;
+import org.flinkreinforce.cli.flink.LocalCluster;
 import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.cli.sim.Environment;
+import org.flinkreinforce.cli.sim.RewardDelay;
+import org.flinkreinforce.cli.sim.RewardForm;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
@@ -29,11 +35,17 @@ import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.util.SettingNames;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Everything in one process: Apache Kafka's KRaft broker, the learner on a Flink MiniCluster (web
  * UI on localhost:8081) and the closed-loop simulator, with a live progress line.
+ *
+ * <p>By default the simulated application logs its decisions and their delayed rewards apart, and
+ * the learner joins them in event time ({@link #joinSettings}); the progress line then shows the
+ * join's pending decisions and defaulted rewards, read from Flink's REST API ({@link JoinMetrics}).
+ * {@code --rewards inline} logs each decision with its reward as one event.
  */
 @Command(
         name = "demo",
@@ -94,6 +106,17 @@ public final class DemoCommand implements Callable<Integer> {
             description = "auto, native, vector or ejml (default: ${DEFAULT-VALUE}).")
     String kernel;
 
+    @Mixin RewardOptions rewards;
+
+    /** How much longer than the longest reward delay the learner waits for a reward. */
+    static final Duration WAIT_MARGIN = Duration.ofSeconds(2);
+
+    /** The learner's bound on how far a record may arrive behind a later-timed one. */
+    static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(1);
+
+    /** After this long without records, a partition no longer holds the learner's time back. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+
     /** Set by Ctrl-C: production stops, the demo reports what it has and shuts down. */
     private final AtomicBoolean stop = new AtomicBoolean();
 
@@ -131,10 +154,17 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The demo's learner: small batches and frequent snapshots, so the curve moves visibly. */
-    private LearnerConfig learnerConfig(Properties client, PolicySpec spec) {
-        return LearnerConfig.builder()
-                .kafka(client)
+    /**
+     * The demo's learner: small batches and frequent snapshots, so the curve moves visibly; in the
+     * split form it joins decisions with their rewards ({@link #joinSettings}).
+     */
+    private LearnerConfig learnerConfig(
+            Properties client, PolicySpec spec, Environment environment, RewardDelay delay) {
+        LearnerConfig.Builder builder = LearnerConfig.builder();
+        if (rewards.form == RewardForm.SPLIT) {
+            joinSettings(builder, environment, delay);
+        }
+        return builder.kafka(client)
                 .policies(List.of(spec))
                 .set(LearnerOptions.BATCH_SIZE, scenario.equals("recs") ? 64 : 32)
                 .set(LearnerOptions.BATCH_TIMEOUT, Duration.ofMillis(200))
@@ -148,22 +178,88 @@ public final class DemoCommand implements Callable<Integer> {
                 .build();
     }
 
+    /**
+     * Joins decisions with their rewards in event time (the records' timestamps, which the
+     * simulator takes as it logs): a decision waits {@link #WAIT_MARGIN} longer than the longest
+     * delay, so that every reward counts; a partition without records for {@link #IDLE_TIMEOUT} no
+     * longer holds the time back. A decision without a reward is learned from with the
+     * environment's value of none (recs: no click, 0) or, where it has none (nas), dropped.
+     */
+    static void joinSettings(
+            LearnerConfig.Builder builder, Environment environment, RewardDelay delay) {
+        builder.set(LearnerOptions.JOIN_REWARDS, true)
+                .set(LearnerOptions.REWARD_WAIT, delay.maximum().plus(WAIT_MARGIN))
+                .set(LearnerOptions.REWARD_OUT_OF_ORDERNESS, OUT_OF_ORDERNESS)
+                .set(LearnerOptions.REWARD_IDLE_TIMEOUT, IDLE_TIMEOUT);
+        if (environment.unobservedReward().isPresent()) {
+            builder.set(LearnerOptions.REWARD_UNREWARDED, "default")
+                    .set(
+                            LearnerOptions.REWARD_DEFAULT,
+                            environment.unobservedReward().getAsDouble());
+        } else {
+            builder.set(LearnerOptions.REWARD_UNREWARDED, "drop");
+        }
+    }
+
     /** Runs the learner on a local cluster and the simulated application against it; reports. */
     private void run(Properties client, Environment environment, long total) throws Exception {
+        RewardDelay delay = rewards.delay(environment);
+        LearnerConfig config =
+                learnerConfig(client, environment.spec(scenario), environment, delay);
+        try (LocalCluster cluster = localCluster()) {
+            // The progress line reads the join's metrics each second.
+            cluster.configuration()
+                    .set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            StreamExecutionEnvironment env = cluster.environment();
+            env.setParallelism(2);
+            JobClient job = LearnerJob.kafka(config).start(env);
+            try {
+                run(client, environment, total, config, delay, cluster, job);
+            } finally {
+                stop(job);
+            }
+        }
+    }
+
+    /**
+     * Cancels the job. Its checkpoint in flight is aborted, which Flink logs as a failed
+     * checkpoint; in the split form, whose checkpoints hold the join's windows and take longer than
+     * their interval, there nearly always is one. That is no news once the demo has reported, so
+     * such warnings are not shown from here on.
+     */
+    private static void stop(JobClient job) throws Exception {
+        Configurator.setLevel(CheckpointFailureManager.class.getName(), Level.ERROR);
+        job.cancel().get();
+    }
+
+    /**
+     * A local cluster whose web UI takes the first free port from {@code --web-ui-port} up to 20
+     * more; checkpoints go to its run directory, removed with it.
+     */
+    private LocalCluster localCluster() throws IOException {
+        for (int port = webUiPort; ; port++) {
+            try {
+                return LocalCluster.create("localhost", port, null);
+            } catch (LocalCluster.PortTakenException e) {
+                if (port >= webUiPort + 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Runs the simulated application against the learner {@code job} and reports. */
+    private void run(
+            Properties client,
+            Environment environment,
+            long total,
+            LearnerConfig config,
+            RewardDelay delay,
+            LocalCluster cluster,
+            JobClient job)
+            throws Exception {
         String policyId = scenario;
         PolicySpec spec = environment.spec(policyId);
-        LearnerConfig config = learnerConfig(client, spec);
-        Configuration flink = new Configuration();
-        flink.set(RestOptions.BIND_PORT, webUiPort + "-" + (webUiPort + 20));
-        // Like learn's: on localhost only, and no jar can be uploaded nor job cancelled through it.
-        flink.set(RestOptions.BIND_ADDRESS, "localhost");
-        flink.set(RestOptions.ADDRESS, "localhost");
-        flink.set(WebOptions.SUBMIT_ENABLE, false);
-        flink.set(WebOptions.CANCEL_ENABLE, false);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-        env.setParallelism(2);
-        JobClient job = LearnerJob.kafka(config).start(env);
         String resolvedKernel =
                 GradientKernels.resolve(SettingNames.parse(KernelChoice.class, kernel, "kernel"))
                         .kernel();
@@ -171,16 +267,38 @@ public final class DemoCommand implements Callable<Integer> {
                 "Learner job "
                         + job.getJobID()
                         + " is running on a local Flink"
-                        + " cluster; web UI: http://localhost:"
-                        + webUiPort
-                        + " (or the next free port). Kernel: "
+                        + " cluster; web UI: "
+                        + cluster.webUiUrl()
+                        + ". Kernel: "
                         + resolvedKernel
                         + ".");
+        JoinMetrics join = new JoinMetrics(cluster.webUiUrl(), job.getJobID());
+        if (rewards.form == RewardForm.SPLIT) {
+            System.out.println(
+                    "Decisions and rewards are logged apart; a reward comes "
+                            + delay.describe()
+                            + " after its decision"
+                            + (environment.unobservedReward().isPresent()
+                                    ? ", or never (no click: the learner's reward.default, "
+                                            + environment.unobservedReward().getAsDouble()
+                                            + ")"
+                                    : "")
+                            + "; the learner waits "
+                            + Durations.format(config.get(LearnerOptions.REWARD_WAIT))
+                            + " for it (rewards.join, in event time).");
+        }
         try (PolicyClient policies =
                         new PolicyClient(client, config.get(LearnerOptions.PARAMETERS_TOPIC));
                 EventLogger logger =
-                        new EventLogger(client, config.get(LearnerOptions.EVENTS_TOPIC))) {
-            Simulator simulator = new Simulator(environment, policyId, policies, logger, seed);
+                        new EventLogger(
+                                client,
+                                config.get(LearnerOptions.EVENTS_TOPIC),
+                                config.get(LearnerOptions.DECISIONS_TOPIC),
+                                config.get(LearnerOptions.REWARDS_TOPIC),
+                                EventFormat.JSON)) {
+            Simulator simulator =
+                    new Simulator(
+                            environment, policyId, policies, logger, seed, rewards.form, delay);
             DemoReport report = new DemoReport(scenario, environment, spec, total);
             double initial = environment.expectedReward(PolicyParameters.zeros(spec));
             System.out.printf(
@@ -191,60 +309,55 @@ public final class DemoCommand implements Callable<Integer> {
                     total,
                     rate > 0 ? (long) rate + "/s" : "full speed");
             long started = System.nanoTime();
-            long produced = produce(simulator, environment, policies, report, total);
-            double producingSeconds = (System.nanoTime() - started) / 1e9;
-            awaitApplied(policies, report, produced, started);
+            Progress progress = new Progress(environment, policies, report, join, started);
+            long produced = produce(simulator, progress, total);
+            // Up to the last decision: in the split form run() returns after its reward.
+            double producingRate =
+                    produced == 0
+                            ? 0
+                            : produced / ((simulator.lastDecisionNanos() - started) / 1e9);
+            if (rewards.form == RewardForm.SPLIT) {
+                awaitJoined(simulator, config, policies, progress, produced);
+            } else {
+                awaitApplied(policies, progress, produced);
+            }
             ParameterSnapshot last = policies.snapshot(policyId).orElse(null);
             long deadLetters =
                     DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
-            report.finish(
-                    produced,
-                    last,
-                    deadLetters,
-                    produced / producingSeconds,
-                    resolvedKernel,
-                    initial);
+            report.finish(produced, last, deadLetters, producingRate, resolvedKernel, initial);
+            if (rewards.form == RewardForm.SPLIT) {
+                report.split(
+                        delay,
+                        config.get(LearnerOptions.REWARD_WAIT),
+                        simulator.rewardsLogged(),
+                        finalCounts(join, last == null ? 0 : last.eventsApplied()));
+            }
             write(report);
-        } finally {
-            job.cancel().get();
         }
     }
 
     /**
      * Produces {@code total} events (fewer if stopped), sampling the curve and printing progress.
      */
-    private long produce(
-            Simulator simulator,
-            Environment environment,
-            PolicyClient policies,
-            DemoReport report,
-            long total)
-            throws Exception {
-        report.sample(0, null);
+    private long produce(Simulator simulator, Progress progress, long total) throws Exception {
+        progress.report.sample(0, null);
         return simulator.run(
                 total,
                 rate,
-                progress -> {
-                    ParameterSnapshot snapshot = policies.snapshot(scenario).orElse(null);
-                    report.sample(progress.seconds(), snapshot);
-                    System.out.printf(
-                            "%8d events (%6.0f/s) | version %5d | mean reward"
-                                    + " %8.4f | validated %8.4f | expected %8.4f of %.4f%n",
-                            progress.eventsProduced(),
-                            progress.eventsPerSecond(),
-                            progress.version(),
-                            progress.recentMeanReward(),
-                            snapshot == null
-                                    ? Double.NaN
-                                    : snapshot.statistics().validation().snips(),
-                            progress.expectedReward(),
-                            environment.optimalReward());
-                },
+                step ->
+                        progress.print(
+                                String.format(
+                                        "%8d events (%6.0f/s) | version %5d | mean reward"
+                                                + " %8.4f",
+                                        step.eventsProduced(),
+                                        step.eventsPerSecond(),
+                                        step.version(),
+                                        step.recentMeanReward())),
                 stop::get);
     }
 
     /** Waits up to 120 s for a snapshot that applied every produced event, sampling the curve. */
-    private void awaitApplied(PolicyClient policies, DemoReport report, long produced, long started)
+    private void awaitApplied(PolicyClient policies, Progress progress, long produced)
             throws InterruptedException {
         System.out.println("Waiting for the learner to apply every event ...");
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -252,11 +365,141 @@ public final class DemoCommand implements Callable<Integer> {
                 && policies.eventsApplied(scenario) < produced
                 && System.nanoTime() < deadline) {
             Thread.sleep(200);
+            progress.sample();
+        }
+        progress.sample();
+    }
+
+    /**
+     * In the split form: waits for the last decisions' windows to pass, logs the {@link
+     * Simulator#logClosingDecision closing decision} that carries the learner's event time past
+     * them, and waits up to 120 s more for a snapshot that applied every produced event; a progress
+     * line a second meanwhile.
+     */
+    private void awaitJoined(
+            Simulator simulator,
+            LearnerConfig config,
+            PolicyClient policies,
+            Progress progress,
+            long produced)
+            throws InterruptedException {
+        long closing =
+                simulator.closingDecisionDueNanos(
+                        config.get(LearnerOptions.REWARD_WAIT).plus(OUT_OF_ORDERNESS),
+                        IDLE_TIMEOUT.plusSeconds(1));
+        System.out.printf(
+                "Waiting for the learner to join and apply every event (a last decision in %.0f s"
+                        + " carries its event time past the last decisions' wait) ...%n",
+                Math.max(0, closing - System.nanoTime()) / 1e9);
+        long deadline = closing + Duration.ofSeconds(120).toNanos();
+        boolean closed = false;
+        long nextLine = System.nanoTime();
+        while (!stop.get()
+                && policies.eventsApplied(scenario) < produced
+                && System.nanoTime() < deadline) {
+            if (!closed && System.nanoTime() >= closing) {
+                simulator.logClosingDecision();
+                closed = true;
+            }
+            if (System.nanoTime() >= nextLine) {
+                progress.print(
+                        String.format(
+                                "%8s waiting  | applied %,d of %,d",
+                                "", policies.eventsApplied(scenario), produced));
+                nextLine += 1_000_000_000L;
+            }
+            Thread.sleep(200);
+            progress.sample();
+        }
+        progress.sample();
+    }
+
+    /**
+     * The join's counts once they account for the {@code applied} events (the REST endpoint
+     * refreshes them each second): up to 5 s; null where they cannot be read.
+     */
+    private static JoinMetrics.Counts finalCounts(JoinMetrics join, long applied)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        JoinMetrics.Counts counts = join.read().orElse(null);
+        while ((counts == null || counts.joined() < applied) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            counts = join.read().orElse(counts);
+        }
+        return counts;
+    }
+
+    /**
+     * The progress line and the learning curve: what the simulator reports, the newest published
+     * policy and, in the split form, the join's pending decisions and rewards defaulted (or
+     * dropped).
+     */
+    private final class Progress {
+        final Environment environment;
+        final PolicyClient policies;
+        final DemoReport report;
+        final JoinMetrics join;
+        final long started;
+
+        Progress(
+                Environment environment,
+                PolicyClient policies,
+                DemoReport report,
+                JoinMetrics join,
+                long started) {
+            this.environment = environment;
+            this.policies = policies;
+            this.report = report;
+            this.join = join;
+            this.started = started;
+        }
+
+        /** Samples the curve. */
+        void sample() {
             report.sample(
                     (System.nanoTime() - started) / 1e9, policies.snapshot(scenario).orElse(null));
         }
-        report.sample(
-                (System.nanoTime() - started) / 1e9, policies.snapshot(scenario).orElse(null));
+
+        /** Samples the curve and prints {@code head}, then the policy's and the join's state. */
+        void print(String head) {
+            ParameterSnapshot snapshot = policies.snapshot(scenario).orElse(null);
+            report.sample((System.nanoTime() - started) / 1e9, snapshot);
+            PolicyParameters parameters =
+                    snapshot == null
+                            ? PolicyParameters.zeros(environment.spec(scenario))
+                            : snapshot.toParameters();
+            StringBuilder line =
+                    new StringBuilder(head)
+                            .append(
+                                    String.format(
+                                            " | validated %8.4f | expected %8.4f of %.4f",
+                                            snapshot == null
+                                                    ? Double.NaN
+                                                    : snapshot.statistics().validation().snips(),
+                                            environment.expectedReward(parameters),
+                                            environment.optimalReward()));
+            if (rewards.form == RewardForm.SPLIT) {
+                line.append(joinState());
+            }
+            System.out.println(line);
+        }
+
+        private String joinState() {
+            JoinMetrics.Counts counts = null;
+            try {
+                counts = join.read().orElse(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            boolean defaults = environment.unobservedReward().isPresent();
+            String unrewarded = defaults ? "defaulted" : "dropped";
+            if (counts == null) {
+                return " | pending       ? | " + unrewarded + "        ?";
+            }
+            return String.format(
+                    " | pending %7d | %s %8d",
+                    counts.pending(), unrewarded, defaults ? counts.defaulted() : counts.dropped());
+        }
     }
 
     private void write(DemoReport report) throws IOException {

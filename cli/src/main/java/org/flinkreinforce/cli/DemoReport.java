@@ -11,11 +11,14 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.flinkreinforce.cli.flink.JoinMetrics;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.NasEnvironment;
+import org.flinkreinforce.cli.sim.RewardDelay;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
@@ -38,6 +41,16 @@ final class DemoReport {
     private String kernel;
     private double initialBestProbability = Double.NaN;
     private double finalBestProbability = Double.NaN;
+
+    /** In the split form: how rewards came and what the join made of them; else null. */
+    private Split split;
+
+    /**
+     * The split form's figures: the rewards' delays, the learner's wait, the rewards logged, and
+     * the join's counts at the end (null where they could not be read).
+     */
+    private record Split(
+            RewardDelay delay, Duration rewardWait, long rewardsLogged, JoinMetrics.Counts join) {}
 
     DemoReport(String scenario, Environment environment, PolicySpec spec, long planned) {
         this.scenario = scenario;
@@ -89,6 +102,11 @@ final class DemoReport {
         }
     }
 
+    /** Records that decisions and rewards were logged apart, and what the join made of them. */
+    void split(RewardDelay delay, Duration wait, long rewardsLogged, JoinMetrics.Counts join) {
+        split = new Split(delay, wait, rewardsLogged, join);
+    }
+
     double uniformExpectedReward() {
         return environment.expectedReward(PolicyParameters.zeros(spec));
     }
@@ -111,6 +129,29 @@ final class DemoReport {
             out.printf(
                     "Probability of the best architecture: %.4f -> %.4f.%n",
                     initialBestProbability, finalBestProbability);
+        }
+        if (split != null) {
+            out.printf(
+                    "Logged apart: %d decisions and %d rewards, %s after their decision; the"
+                            + " learner waited %s for each.%n",
+                    eventsProduced,
+                    split.rewardsLogged(),
+                    split.delay().describe(),
+                    Durations.format(split.rewardWait()));
+            JoinMetrics.Counts join = split.join();
+            if (join == null) {
+                out.println("The join's metrics could not be read from Flink's REST API.");
+            } else {
+                out.printf(
+                        "The join passed on %d decisions, %d of them with the default reward, and"
+                                + " dropped %d without one; %s.%n",
+                        join.joined(),
+                        join.defaulted(),
+                        join.dropped(),
+                        join.pending() == 1
+                                ? "1 is pending (the closing decision, which nothing came after)"
+                                : join.pending() + " are pending");
+            }
         }
     }
 
@@ -135,6 +176,18 @@ final class DemoReport {
             if (!Double.isNaN(finalBestProbability)) {
                 json.writeNumberField("initialBestArchitectureProbability", initialBestProbability);
                 json.writeNumberField("finalBestArchitectureProbability", finalBestProbability);
+            }
+            json.writeStringField("rewards", split != null ? "split" : "inline");
+            if (split != null) {
+                json.writeStringField("rewardDelay", split.delay().describe());
+                json.writeNumberField("rewardWaitSeconds", split.rewardWait().toMillis() / 1000.0);
+                json.writeNumberField("rewardsLogged", split.rewardsLogged());
+                if (split.join() != null) {
+                    json.writeNumberField("decisionsJoined", split.join().joined());
+                    json.writeNumberField("rewardsDefaulted", split.join().defaulted());
+                    json.writeNumberField("unrewardedDropped", split.join().dropped());
+                    json.writeNumberField("decisionsPending", split.join().pending());
+                }
             }
             json.writeArrayFieldStart("learningCurve");
             for (Point point : curve) {

@@ -1,15 +1,20 @@
 package org.flinkreinforce.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 
 /**
@@ -86,6 +91,43 @@ final class CliRun {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+    }
+
+    /**
+     * Waits until {@code log} contains {@code text}, up to {@code timeout}; fails, with the log, if
+     * the learner ends first.
+     */
+    static void awaitLog(Process learner, Path log, String text, Duration timeout)
+            throws InterruptedException {
+        await(() -> read(log).contains(text), learner, log, timeout);
+    }
+
+    /** {@link #await(BooleanSupplier, Process, Path, Duration)} for up to two minutes. */
+    static void await(BooleanSupplier condition, Process learner, Path log)
+            throws InterruptedException {
+        await(condition, learner, log, Duration.ofSeconds(120));
+    }
+
+    /**
+     * Waits until {@code condition} holds, up to {@code timeout}; fails, with the learner's log, if
+     * the learner ends first or the time runs out.
+     */
+    static void await(BooleanSupplier condition, Process learner, Path log, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(learner.isAlive()).as("the learner runs: %s", read(log)).isTrue();
+            assertThat(System.nanoTime()).as("waiting, see %s", read(log)).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** SIGTERM, then up to a minute for a clean stop, then SIGKILL. */

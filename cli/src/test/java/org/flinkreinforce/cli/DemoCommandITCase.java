@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +25,10 @@ class DemoCommandITCase {
     @Test
     void shouldTakeTheRecommenderMostOfTheWayToTheOptimum() throws Exception {
         File plot = directory.resolve("recs.png").toFile();
-        Map<String, Object> result = demo("recs", 10000, 2500, "--plot", plot.toString());
+        Map<String, Object> result =
+                demo("recs", 10000, 2500, "--rewards", "inline", "--plot", plot.toString())
+                        .summary();
+        assertThat(result.get("rewards")).isEqualTo("inline");
         assertThat(result.get("eventsProduced")).isEqualTo(10000.0);
         assertThat(result.get("deadLetters")).isEqualTo(0.0);
         double uniform = (double) result.get("uniformExpectedReward");
@@ -36,9 +41,41 @@ class DemoCommandITCase {
         assertThat(plot.length()).isPositive();
     }
 
+    /**
+     * The default: clicks logged apart from their decisions, half of them never. The learner joins
+     * every decision (the unclicked ones with the default reward 0), the progress line shows the
+     * join's pending decisions and defaulted rewards, and the policy learns as from inline rewards.
+     */
+    @Test
+    void shouldLearnTheRecommenderFromDecisionsAndDelayedClicksLoggedApart() throws Exception {
+        Demo demo = demo("recs", 10000, 2500, "--reward-delay", "500 ms");
+        Map<String, Object> result = demo.summary();
+        assertThat(result.get("rewards")).isEqualTo("split");
+        assertThat(result.get("eventsProduced")).isEqualTo(10000.0);
+        assertThat(result.get("deadLetters")).isEqualTo(0.0);
+        assertThat(result.get("decisionsJoined")).isEqualTo(10000.0);
+        // Every clicked decision was joined with its click, every other one with the default.
+        double clicks = (double) result.get("rewardsLogged");
+        assertThat(clicks + (double) result.get("rewardsDefaulted")).isEqualTo(10000.0);
+        // Binomial(10000, 0.5): 5 standard deviations (50 each) either side, 1 - 6e-7.
+        assertThat(clicks).isBetween(4750.0, 5250.0);
+        assertThat(result.get("decisionsPending")).isEqualTo(1.0);
+        double uniform = (double) result.get("uniformExpectedReward");
+        double optimal = (double) result.get("optimalExpectedReward");
+        double learned = (double) result.get("finalExpectedReward");
+        assertThat((learned - uniform) / (optimal - uniform)).isGreaterThanOrEqualTo(0.8);
+
+        // The progress line read the join's metrics from the REST API while they moved.
+        assertThat(largest(demo.output(), "pending")).as(demo.output()).isPositive();
+        assertThat(largest(demo.output(), "defaulted")).as(demo.output()).isNotNegative();
+        assertThat(demo.output())
+                .contains("The join passed on 10000 decisions")
+                .contains("1 is pending (the closing decision");
+    }
+
     @Test
     void shouldConcentrateTheNasControllerOnTheBestArchitecture() throws Exception {
-        Map<String, Object> result = demo("nas", 4000, 1000);
+        Map<String, Object> result = demo("nas", 4000, 1000, "--rewards", "inline").summary();
         double initial = (double) result.get("initialBestArchitectureProbability");
         double learned = (double) result.get("finalBestArchitectureProbability");
         assertThat(learned).isGreaterThanOrEqualTo(3 * initial);
@@ -46,15 +83,28 @@ class DemoCommandITCase {
                 .isGreaterThan((double) result.get("uniformExpectedReward"));
     }
 
+    /** What a demo wrote: its summary, as {@link #read} reads it, and its standard output. */
+    record Demo(Map<String, Object> summary, String output) {}
+
+    /**
+     * The largest count that follows {@code name} in the progress lines of {@code output}, e.g.
+     * {@code pending 1234}; -1 where none does.
+     */
+    private static long largest(String output, String name) {
+        Matcher matcher = Pattern.compile("\\| " + name + " +([0-9]+)").matcher(output);
+        long largest = -1;
+        while (matcher.find()) {
+            largest = Math.max(largest, Long.parseLong(matcher.group(1)));
+        }
+        return largest;
+    }
+
     /**
      * Runs {@code ./reinforce demo} on {@code scenario} with that many events at that rate, its
      * summary in the test's directory and any {@code more} options; asserts that it exited with 0
      * and applied every event it produced.
-     *
-     * @return the summary, as {@link #read} reads it
      */
-    private Map<String, Object> demo(String scenario, int events, int rate, String... more)
-            throws IOException {
+    private Demo demo(String scenario, int events, int rate, String... more) throws IOException {
         File summary = directory.resolve(scenario + ".json").toFile();
         List<String> arguments =
                 new ArrayList<>(
@@ -71,11 +121,11 @@ class DemoCommandITCase {
                                 "--web-ui-port",
                                 "18081"));
         arguments.addAll(List.of(more));
-        int exit = Reinforce.commandLine().execute(arguments.toArray(String[]::new));
-        assertThat(exit).isZero();
+        CliRun.Output output = CliRun.run(arguments.toArray(String[]::new));
+        assertThat(output.code()).as(output.text()).isZero();
         Map<String, Object> result = read(summary);
         assertThat(result.get("eventsApplied")).isEqualTo(result.get("eventsProduced"));
-        return result;
+        return new Demo(result, output.out());
     }
 
     /** The summary's top-level scalar fields (numbers as doubles). */

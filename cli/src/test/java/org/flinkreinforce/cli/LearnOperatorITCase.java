@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -68,14 +67,15 @@ class LearnOperatorITCase {
                         "--group-id",
                         "mismatch");
         try {
-            awaitLog(learner, log, "| read ", Duration.ofSeconds(90));
-            CliRun.Output simulate = simulate("recs", "mismatch", "--events", "100");
+            CliRun.awaitLog(learner, log, "| read ", Duration.ofSeconds(90));
+            CliRun.Output simulate =
+                    simulate("recs", "mismatch", "--events", "100", "--rewards", "inline");
             assertThat(simulate.code()).as(simulate.text()).isZero();
             assertThat(simulate.out())
                     .contains("came back as dead letters on mismatch-dead-letters")
                     .contains("FEATURE_DIMENSION");
             long sent = System.nanoTime();
-            awaitLog(learner, log, "WARNING: policy recs:", Duration.ofSeconds(30));
+            CliRun.awaitLog(learner, log, "WARNING: policy recs:", Duration.ofSeconds(30));
             assertThat(Duration.ofNanos(System.nanoTime() - sent))
                     .isLessThan(Duration.ofSeconds(30));
             assertThat(Files.readString(log))
@@ -84,7 +84,7 @@ class LearnOperatorITCase {
                     .contains("Policy recs needs 32 features, the event has 16.");
             // The warning may come while the last dead letters are still being committed; the
             // progress line counts all of them at its next tick.
-            awaitLog(
+            CliRun.awaitLog(
                     learner,
                     log,
                     "dead letters 100 (FEATURE_DIMENSION 100)",
@@ -97,20 +97,36 @@ class LearnOperatorITCase {
     @Test
     void shouldCreateTheTopicsAsTheLearnerWouldAndWarnWhenNoLearnerPublishes() throws Exception {
         CliRun.Output simulate =
-                simulate("lonely", "lonely", "--events", "20", "--learner-timeout", "1 s");
+                simulate(
+                        "lonely",
+                        "lonely",
+                        "--events",
+                        "20",
+                        "--learner-timeout",
+                        "1 s",
+                        "--reward-delay",
+                        "100 ms");
         assertThat(simulate.code()).as(simulate.text()).isZero();
         assertThat(simulate.out())
                 .contains(
                         "WARNING: no learner has published a version of policy lonely on"
-                                + " lonely-parameters within 1 s")
+                                + " lonely-parameters within 1 s: is `learn --policy lonely:16:10"
+                                + " --rewards-join true --reward-wait '2400 ms'` running")
                 .doesNotContain("PT1S");
         try (Admin admin = Admin.create(broker.clientProperties())) {
             Map<String, TopicDescription> topics =
-                    admin.describeTopics(List.of("lonely-events", "lonely-parameters"))
+                    admin.describeTopics(
+                                    List.of(
+                                            "lonely-events",
+                                            "lonely-parameters",
+                                            "lonely-decisions",
+                                            "lonely-rewards"))
                             .allTopicNames()
                             .get(30, TimeUnit.SECONDS);
             assertThat(topics.get("lonely-events").partitions()).hasSize(2);
             assertThat(topics.get("lonely-parameters").partitions()).hasSize(1);
+            assertThat(topics.get("lonely-decisions").partitions()).hasSize(2);
+            assertThat(topics.get("lonely-rewards").partitions()).hasSize(2);
         }
     }
 
@@ -177,9 +193,9 @@ class LearnOperatorITCase {
         Process learner = CliRun.startLearner(broker.bootstrapServers(), firstLog, jvm, args);
         try (PolicyClient snapshots =
                 new PolicyClient(broker.clientProperties(), "resume-parameters")) {
-            awaitLog(learner, firstLog, "Web UI: ", Duration.ofSeconds(90));
+            CliRun.awaitLog(learner, firstLog, "Web UI: ", Duration.ofSeconds(90));
             send("resume-events", 0, 2000, ids, random);
-            await(() -> snapshots.eventsApplied("arch") >= 2000, learner, firstLog);
+            CliRun.await(() -> snapshots.eventsApplied("arch") >= 2000, learner, firstLog);
 
             // The web UI answers on localhost only, and refuses a jar upload.
             assertThat(get("http://127.0.0.1:" + webUi + "/config")).isEqualTo(200);
@@ -202,7 +218,7 @@ class LearnOperatorITCase {
             Path secondLog = directory.resolve("learn-2.log");
             learner = CliRun.startLearner(broker.bootstrapServers(), secondLog, jvm, args);
             Process second = learner;
-            await(() -> snapshots.eventsApplied("arch") >= 3000, second, secondLog);
+            CliRun.await(() -> snapshots.eventsApplied("arch") >= 3000, second, secondLog);
             assertThat(Files.readString(secondLog)).contains("Resumed from " + checkpoints);
             ParameterSnapshot last = snapshots.snapshot("arch").orElseThrow();
             assertThat(last.eventsApplied()).isEqualTo(3000);
@@ -243,7 +259,11 @@ class LearnOperatorITCase {
                                 "--parameters-topic",
                                 prefix + "-parameters",
                                 "--dead-letter-topic",
-                                prefix + "-dead-letters"));
+                                prefix + "-dead-letters",
+                                "--decisions-topic",
+                                prefix + "-decisions",
+                                "--rewards-topic",
+                                prefix + "-rewards"));
         args.addAll(List.of(more));
         return CliRun.run(args.toArray(String[]::new));
     }
@@ -272,35 +292,6 @@ class LearnOperatorITCase {
                 ids.add(id);
             }
             logger.flush();
-        }
-    }
-
-    private static void awaitLog(Process learner, Path log, String text, Duration timeout)
-            throws Exception {
-        await(() -> read(log).contains(text), learner, log, timeout);
-    }
-
-    private static void await(BooleanSupplier condition, Process learner, Path log)
-            throws Exception {
-        await(condition, learner, log, Duration.ofSeconds(120));
-    }
-
-    private static void await(
-            BooleanSupplier condition, Process learner, Path log, Duration timeout)
-            throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(learner.isAlive()).as("the learner runs: %s", read(log)).isTrue();
-            assertThat(System.nanoTime()).as("waiting, see %s", read(log)).isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "";
         }
     }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code learn} (its own JVM, as a user would start it) + {@code simulate} + {@code inspect
- * --json}, against a broker started outside them.
+ * --json}, against a broker started outside them: decisions and their delayed rewards logged apart,
+ * joined by the learner in event time.
  */
 class LearnSimulateInspectITCase {
 
@@ -29,23 +30,16 @@ class LearnSimulateInspectITCase {
             File log = directory.resolve("learn.log").toFile();
             Process learner = startLearner(bootstrap, log);
             try {
-                int simulated =
-                        Reinforce.commandLine()
-                                .execute(
-                                        "simulate",
-                                        "--bootstrap-servers",
-                                        bootstrap,
-                                        "--scenario",
-                                        "nas",
-                                        "--policy-id",
-                                        "arch",
-                                        "--events",
-                                        "3000",
-                                        "--rate",
-                                        "0",
-                                        "--seed",
-                                        "5");
-                assertThat(simulated).isZero();
+                CliRun.awaitLog(learner, log.toPath(), "Web UI: ", Duration.ofSeconds(90));
+                CliRun.Output simulated = simulate(bootstrap, "3000", "500");
+                assertThat(simulated.code()).as(simulated.text()).isZero();
+                assertThat(simulated.out())
+                        .contains("Produced 3000 decisions and 3000 rewards.")
+                        // Nothing came after the last decisions to carry the learner's time on.
+                        .contains("decisions are not learned from yet");
+                // The application's next decision, after a quiet spell, carries it past them.
+                CliRun.Output next = simulate(bootstrap, "1", "0");
+                assertThat(next.code()).as(next.text()).isZero();
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 String json = "";
                 while (System.nanoTime() < deadline) {
@@ -129,8 +123,49 @@ class LearnSimulateInspectITCase {
         return CliRun.run("inspect", "--bootstrap-servers", bootstrap, "--json").out();
     }
 
+    /**
+     * {@code simulate} of the nas scenario, its trainer's delays between 200 and 600 ms, logging
+     * decisions and rewards apart.
+     */
+    private static CliRun.Output simulate(String bootstrap, String events, String rate) {
+        return CliRun.run(
+                "simulate",
+                "--bootstrap-servers",
+                bootstrap,
+                "--scenario",
+                "nas",
+                "--policy-id",
+                "arch",
+                "--events",
+                events,
+                "--rate",
+                rate,
+                "--reward-delay",
+                "400 ms",
+                "--seed",
+                "5");
+    }
+
+    /**
+     * The learner joins decisions with the rewards that come within 2 s, in event time; a partition
+     * quiet for 1 s no longer holds its time back.
+     */
     private static Process startLearner(String bootstrap, File log) throws Exception {
         return CliRun.startLearner(
-                bootstrap, log.toPath(), List.of(), "--policy", "arch:0:6,6,4,4");
+                bootstrap,
+                log.toPath(),
+                List.of(),
+                "--policy",
+                "arch:0:6,6,4,4",
+                "--rewards-join",
+                "true",
+                "--reward-wait",
+                "2 s",
+                "--reward-out-of-orderness",
+                "500 ms",
+                "--reward-idle-timeout",
+                "1 s",
+                "--reward-unrewarded",
+                "drop");
     }
 }

@@ -1,5 +1,7 @@
 package org.flinkreinforce.cli.sim;
 
+import java.time.Duration;
+import java.util.OptionalDouble;
 import java.util.Random;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
@@ -10,19 +12,39 @@ import org.flinkreinforce.model.SoftmaxPolicy;
  * N(0, I_d)}, {@code n} items, reward {@code r = theta_a . x + N(0, noise^2)} (e.g. a standardised
  * engagement score). Expected rewards are averaged over a fixed sample of 2000 contexts, so two
  * policies are compared on the same users.
+ *
+ * <p>As an application sees it ({@link #outcome}), a recommendation is clicked with probability
+ * {@code c}, the same for every item, seconds later; a click is worth {@code theta_a . x / c + N(0,
+ * noise^2 / c)} and no click 0. So every item's expected reward is {@code theta_a . x}, as above,
+ * and the noise of an item with {@code theta_a . x = 0} is as above too.
  */
 public final class RecommenderEnvironment implements Environment {
 
     private final int features;
     private final int items;
     private final double noise;
+    private final double clickProbability;
     private final double[][] theta;
     private final float[][] evaluationContexts;
 
+    /** An environment in which every recommendation is clicked (always an outcome). */
     public RecommenderEnvironment(int features, int items, double noise, long seed) {
+        this(features, items, noise, 1, seed);
+    }
+
+    /**
+     * @param clickProbability the probability {@code c} that a recommendation is clicked, in (0, 1]
+     */
+    public RecommenderEnvironment(
+            int features, int items, double noise, double clickProbability, long seed) {
+        if (!(clickProbability > 0 && clickProbability <= 1)) {
+            throw new IllegalArgumentException(
+                    "A click probability is in (0, 1], not " + clickProbability + ".");
+        }
         this.features = features;
         this.items = items;
         this.noise = noise;
+        this.clickProbability = clickProbability;
         Random random = new Random(seed);
         theta = new double[items][features];
         double scale = 1.0 / Math.sqrt(features);
@@ -66,6 +88,40 @@ public final class RecommenderEnvironment implements Environment {
     }
 
     @Override
+    public Outcome outcome(float[] context, int[] actions, Random random) {
+        if (random.nextDouble() >= clickProbability) {
+            return new Outcome(0, false);
+        }
+        return new Outcome(
+                meanReward(context, actions[0]) / clickProbability
+                        + noise / Math.sqrt(clickProbability) * random.nextGaussian(),
+                true);
+    }
+
+    /** No click is worth 0. */
+    @Override
+    public OptionalDouble unobservedReward() {
+        return OptionalDouble.of(0);
+    }
+
+    /** A click comes about 2 s after the recommendation was shown. */
+    @Override
+    public Duration typicalRewardDelay() {
+        return Duration.ofSeconds(2);
+    }
+
+    /** Exponential with mean {@code typical}, cut at four times it. */
+    @Override
+    public RewardDelay rewardDelay(Duration typical) {
+        return RewardDelay.exponential(typical);
+    }
+
+    /** The probability that a recommendation is clicked. */
+    public double clickProbability() {
+        return clickProbability;
+    }
+
+    @Override
     public double expectedReward(PolicyParameters parameters) {
         SoftmaxPolicy policy = new SoftmaxPolicy(parameters);
         double total = 0;
@@ -97,6 +153,10 @@ public final class RecommenderEnvironment implements Environment {
                 + items
                 + " items, "
                 + features
-                + " user features, hidden linear reward model";
+                + " user features, hidden linear reward model"
+                + (clickProbability < 1
+                        ? String.format(
+                                ", %.0f%% of recommendations clicked", 100 * clickProbability)
+                        : "");
     }
 }

@@ -1,5 +1,6 @@
 package org.flinkreinforce.cli.sim;
 
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -10,15 +11,15 @@ import org.flinkreinforce.model.PolicyParameters;
 
 /**
  * The closed loop of an application: decide with the newest published policy through the serving
- * client, act in the environment, log the event with its reward and propensity. Reports progress
- * about once a second.
+ * client, act in the environment, log what it saw. Reports progress about once a second.
+ *
+ * <p>In the {@link RewardForm#SPLIT split} form (as an application whose rewards come later) each
+ * decision is logged at once ({@link EventLogger#logDecision}) and its reward, where the
+ * environment gives one, its {@link RewardDelay delay} later ({@link EventLogger#logReward}, timed
+ * then, on a thread of its own); in the {@link RewardForm#INLINE inline} form each decision is
+ * logged with its reward as one event. Both forms draw the same random numbers per decision.
  */
-public record Simulator(
-        Environment environment,
-        String policyId,
-        PolicyClient client,
-        EventLogger logger,
-        Random random) {
+public final class Simulator {
 
     /** What the loop has done so far. */
     public record Progress(
@@ -27,29 +28,57 @@ public record Simulator(
             long version,
             double recentMeanReward,
             double expectedReward,
-            double seconds) {}
+            double seconds,
+            long rewardsDue) {}
 
-    /** Lets the policy act (uniformly) before its first snapshot. */
-    public Simulator {
-        client.register(environment.spec(policyId));
-    }
+    private final Environment environment;
+    private final String policyId;
+    private final PolicyClient client;
+    private final EventLogger logger;
+    private final Random random;
+    private final RewardForm form;
+    private final RewardDelay delay;
 
+    /** The rewards due later, in the split form; null in the inline form. */
+    private final DelayedRewards delayed;
+
+    private long rewardsLogged;
+    private long lastDecisionNanos;
+
+    /**
+     * Lets the policy act (uniformly) before its first snapshot.
+     *
+     * @param delay how long after its decision a reward comes (in the inline form it is drawn, not
+     *     waited for)
+     */
     public Simulator(
             Environment environment,
             String policyId,
             PolicyClient client,
             EventLogger logger,
-            long seed) {
-        this(environment, policyId, client, logger, new Random(seed));
+            long seed,
+            RewardForm form,
+            RewardDelay delay) {
+        this.environment = environment;
+        this.policyId = policyId;
+        this.client = client;
+        this.logger = logger;
+        this.random = new Random(seed);
+        this.form = form;
+        this.delay = delay;
+        this.delayed = form == RewardForm.SPLIT ? new DelayedRewards(logger) : null;
+        client.register(environment.spec(policyId));
     }
 
     /**
-     * Produces {@code events} events (or until {@code stop} says so), at most {@code rate} per
-     * second ({@code <= 0}: as fast as possible).
+     * Produces {@code events} decisions (or until {@code stop} says so), at most {@code rate} per
+     * second ({@code <= 0}: as fast as possible); in the split form it returns once the last of
+     * their rewards is logged.
      *
-     * @return the number of events produced
+     * @return the number of decisions produced
      */
-    public long run(long events, double rate, Consumer<Progress> onProgress, BooleanSupplier stop) {
+    public long run(long events, double rate, Consumer<Progress> onProgress, BooleanSupplier stop)
+            throws InterruptedException {
         long start = System.nanoTime();
         long nextReport = start + 1_000_000_000L;
         long produced = 0;
@@ -60,11 +89,14 @@ public record Simulator(
         while (produced < events && !stop.getAsBoolean()) {
             float[] x = environment.context(random);
             PolicyClient.Decision decision = client.decide(policyId, x, random);
-            double reward = environment.reward(x, decision.actions(), random);
-            logger.log(decision, reward);
+            Environment.Outcome outcome = environment.outcome(x, decision.actions(), random);
+            long delayMillis = delay.sampleMillis(random);
+            log(decision, outcome, delayMillis);
             produced++;
-            rewardSum += reward;
-            rewardCount++;
+            if (outcome.observed() || environment.unobservedReward().isPresent()) {
+                rewardSum += outcome.reward();
+                rewardCount++;
+            }
             if (produced == 1) {
                 // The first event waited for the producer's metadata: time (and pace) the rest.
                 start = System.nanoTime();
@@ -95,8 +127,84 @@ public record Simulator(
                 nextReport = now + 1_000_000_000L;
             }
         }
+        if (delayed != null) {
+            delayed.finish(delay.maximum());
+        }
         logger.flush();
         return produced;
+    }
+
+    /**
+     * Logs the decision and its reward in this simulator's form. An outcome without a reward is
+     * logged inline with the environment's {@link Environment#unobservedReward()}, or not at all
+     * where it has none.
+     */
+    private void log(
+            PolicyClient.Decision decision, Environment.Outcome outcome, long delayMillis) {
+        lastDecisionNanos = System.nanoTime();
+        if (delayed != null) {
+            logger.logDecision(decision);
+            if (outcome.observed()) {
+                delayed.schedule(decision.eventId(), outcome.reward(), delayMillis);
+            }
+        } else if (outcome.observed()) {
+            logger.log(decision, outcome.reward());
+            rewardsLogged++;
+        } else if (environment.unobservedReward().isPresent()) {
+            logger.log(decision, environment.unobservedReward().getAsDouble());
+        }
+    }
+
+    /** The rewards logged so far (in the inline form: of events with an observed reward). */
+    public long rewardsLogged() {
+        return delayed != null ? delayed.logged() : rewardsLogged;
+    }
+
+    /** When (in {@link System#nanoTime()}) the last decision was logged. */
+    public long lastDecisionNanos() {
+        return lastDecisionNanos;
+    }
+
+    /** The form this simulator logs in. */
+    public RewardForm form() {
+        return form;
+    }
+
+    /** The delays of its rewards. */
+    public RewardDelay rewardDelay() {
+        return delay;
+    }
+
+    /**
+     * When (in {@link System#nanoTime()}) {@link #logClosingDecision} may move a learner's event
+     * time past every decision of the run: {@code horizon} (the learner's {@code reward.wait} plus
+     * its {@code reward.out-of-orderness}) after the last decision, and {@code quiet} (its {@code
+     * reward.idle-timeout}, and a margin) after the last record, so that every partition without
+     * the closing decision is idle.
+     */
+    public long closingDecisionDueNanos(Duration horizon, Duration quiet) {
+        long lastRecord = Math.max(lastDecisionNanos, split().lastLoggedNanos());
+        return Math.max(lastDecisionNanos + horizon.toNanos(), lastRecord + quiet.toNanos());
+    }
+
+    /**
+     * Ends a split run for a learner that joins in event time, where nothing else would: a last
+     * decision, logged without a reward once {@link #closingDecisionDueNanos} has passed. Its time
+     * carries the learner's watermark past the windows of all decisions before it, which the
+     * learner then joins; it stays pending itself, as every decision does until newer records come.
+     */
+    public void logClosingDecision() {
+        split();
+        float[] x = environment.context(random);
+        logger.logDecision(client.decide(policyId, x, random));
+        logger.flush();
+    }
+
+    private DelayedRewards split() {
+        if (delayed == null) {
+            throw new IllegalStateException("Only a split run ends with a closing decision.");
+        }
+        return delayed;
     }
 
     private Progress progress(long produced, double rate, double meanReward, double seconds) {
@@ -109,6 +217,7 @@ public record Simulator(
                 parameters.version(),
                 meanReward,
                 environment.expectedReward(parameters),
-                seconds);
+                seconds,
+                delayed != null ? delayed.due() : 0);
     }
 }
