@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.bench.BenchmarkResult;
+import org.flinkreinforce.cli.bench.RewardsMode;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.util.SettingNames;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Option;
                     + " earliest offset until every event is applied, then measures the latency"
                     + " from an event's append to the first visible version that includes it"
                     + " under a steady load. Prints a table; --summary writes it as JSON.",
+            "With --rewards split it then learns the same events once more, logged apart as"
+                    + " decisions and their delayed rewards and joined by the learner"
+                    + " (rewards.join), and prints the joined rate next to the pre-joined one.",
             "Without --bootstrap-servers it starts Apache Kafka's broker in a process of its own"
                     + " on this machine."
         })
@@ -109,6 +113,19 @@ public final class BenchCommand implements Callable<Integer> {
                             + " show what --learner-property baseline.key-ttl=... bounds.")
     long baselineKeys;
 
+    @Option(
+            names = "--rewards",
+            defaultValue = "inline",
+            paramLabel = "inline|split",
+            description =
+                    "inline: events carry their rewards (the events topic); split: also the same"
+                            + " events as decisions on a decisions topic and each reward a few"
+                            + " seconds later on a rewards topic, 100 decisions a second of event"
+                            + " time, learned with rewards.join (reward.* options through"
+                            + " --learner-property) until every decision is applied; prints both"
+                            + " rates and their ratio (default: ${DEFAULT-VALUE}).")
+    String rewards;
+
     @Option(names = "--summary", paramLabel = "FILE", description = "Write a JSON summary here.")
     File summary;
 
@@ -152,7 +169,8 @@ public final class BenchCommand implements Callable<Integer> {
                         latencyRate,
                         SettingNames.parse(KernelChoice.class, kernel, "kernel"),
                         seed,
-                        baselineKeys);
+                        baselineKeys,
+                        SettingNames.parse(RewardsMode.class, rewards, "--rewards"));
         BenchmarkResult result = new Benchmark(settings, System.out).run();
         result.printTable(System.out);
         if (summary != null) {

@@ -1,6 +1,7 @@
 package org.flinkreinforce.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -11,17 +12,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs {@code ./reinforce bench} in-process with a tiny N, so the command cannot rot: a broker
  * process of its own, the raw consumer, the learner until every event is applied, the latency
- * phase, and the JSON summary.
+ * phase, the same events logged apart and joined ({@code --rewards split}), and the JSON summary.
  */
 class BenchCommandITCase {
 
     @TempDir Path directory;
+
+    /** The standard output of the last {@link #bench} run. */
+    private String output;
 
     @Test
     void shouldMeasureJsonEventsEndToEndWithLatency() throws Exception {
         Map<String, Object> summary =
                 bench("json", "--latency-seconds", "1", "--latency-rate", "500");
         assertThat(summary.get("format")).isEqualTo("json");
+        assertThat(summary.get("rewards")).isEqualTo("inline");
+        assertThat(summary).doesNotContainKey("joinedEventsPerSecond");
         assertThat(((Double) summary.get("latencyEvents")).longValue()).isEqualTo(500);
         long p50 = ((Double) summary.get("latencyP50Millis")).longValue();
         long p99 = ((Double) summary.get("latencyP99Millis")).longValue();
@@ -31,8 +37,13 @@ class BenchCommandITCase {
                 .isGreaterThanOrEqualTo(p99);
     }
 
+    /**
+     * Binary events, then the same events as decisions and rewards that every one of them must be
+     * joined from: the command waits until a snapshot has applied all of them, exactly.
+     */
     @Test
-    void shouldMeasureBinaryEventsEndToEnd() throws Exception {
+    void shouldMeasureBinaryEventsEndToEndAndTheSameEventsJoinedFromDecisionsAndRewards()
+            throws Exception {
         Map<String, Object> summary =
                 bench(
                         "binary",
@@ -41,11 +52,31 @@ class BenchCommandITCase {
                         "--baseline-keys",
                         "100",
                         "--learner-property",
-                        "baseline.key-ttl=1 min");
+                        "baseline.key-ttl=1 min",
+                        "--rewards",
+                        "split",
+                        "--learner-property",
+                        "reward.wait=4 s");
         assertThat(summary.get("format")).isEqualTo("binary");
         assertThat((double) (Double) summary.get("meanEventBytes")).isBetween(150.0, 260.0);
         assertThat(((Double) summary.get("latencyP50Millis")).longValue()).isEqualTo(-1);
         assertThat(((Double) summary.get("baselineKeys")).longValue()).isEqualTo(100);
+
+        assertThat(summary.get("rewards")).isEqualTo("split");
+        assertThat(((Double) summary.get("joinedEventsApplied")).longValue()).isEqualTo(4000);
+        assertThat(((Double) summary.get("joinedDeadLetters")).longValue()).isZero();
+        assertThat(((Double) summary.get("rewardWaitMillis")).longValue()).isEqualTo(4000);
+        assertThat(((Double) summary.get("maxRewardDelayMillis")).longValue()).isEqualTo(2000);
+        assertThat(((Double) summary.get("historyMillis")).longValue()).isEqualTo(40_000);
+        double joined = (Double) summary.get("joinedEventsPerSecond");
+        assertThat(joined).isPositive();
+        assertThat((double) (Double) summary.get("joinedToPreJoined"))
+                .isCloseTo(joined / (Double) summary.get("eventsPerSecond"), within(1e-9));
+        assertThat((double) (Double) summary.get("meanDecisionBytes")).isBetween(150.0, 260.0);
+        assertThat((double) (Double) summary.get("meanRewardBytes")).isBetween(20.0, 80.0);
+        assertThat(output)
+                .contains("learner, decisions and rewards joined")
+                .contains("joined / pre-joined, same events and run");
     }
 
     private Map<String, Object> bench(String format, String... more) throws Exception {
@@ -66,7 +97,9 @@ class BenchCommandITCase {
         String[] all = new String[args.length + more.length];
         System.arraycopy(args, 0, all, 0, args.length);
         System.arraycopy(more, 0, all, args.length, more.length);
-        assertThat(Reinforce.commandLine().execute(all)).isZero();
+        CliRun.Output run = CliRun.run(all);
+        output = run.out();
+        assertThat(run.code()).as(run.text()).isZero();
         Map<String, Object> summary = DemoCommandITCase.read(file);
         assertThat(((Double) summary.get("events")).longValue()).isEqualTo(4000);
         assertThat(((Double) summary.get("deadLetters")).longValue()).isZero();

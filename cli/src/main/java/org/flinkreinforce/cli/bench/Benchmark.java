@@ -9,17 +9,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.cli.flink.Directories;
@@ -46,7 +50,11 @@ import org.flinkreinforce.model.kernel.KernelChoice;
  *       per million events, heap (live after a full GC at fixed fractions of the run, and peak) and
  *       RSS;
  *   <li>a steady load at a fixed rate: per event, the time from its send to the first snapshot that
- *       includes it becoming visible to a {@code read_committed} consumer (p50, p99, max).
+ *       includes it becoming visible to a {@code read_committed} consumer (p50, p99, max);
+ *   <li>with {@link RewardsMode#SPLIT}: the same events pre-loaded once more as decisions and their
+ *       delayed rewards ({@link SplitHistory}, not timed), and a second learner, with {@code
+ *       rewards.join}, from the earliest offset until a visible snapshot includes all N: its rate
+ *       measured as in phase 3, next to the pre-joined one.
  * </ol>
  *
  * A snapshot "includes" the first k events sent when it has applied k events. That is exact with
@@ -69,7 +77,8 @@ public final class Benchmark {
             Double latencyRate,
             KernelChoice kernel,
             long seed,
-            long baselineKeys) {}
+            long baselineKeys,
+            RewardsMode rewards) {}
 
     /** The one policy the benchmark learns. */
     static final String POLICY_ID = "bench";
@@ -125,24 +134,66 @@ public final class Benchmark {
         String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
         PolicySpec spec = new PolicySpec(POLICY_ID, settings.features(), settings.actions());
         LearnerConfig config = learnerConfig(client, run, spec);
+        LearnerConfig joinConfig =
+                settings.rewards() == RewardsMode.SPLIT
+                        ? joinConfig(client, run + "-joined", spec)
+                        : null;
         String events = config.get(LearnerOptions.EVENTS_TOPIC);
-        KafkaTopics.ensure(
-                client,
-                events,
-                config.get(LearnerOptions.PARAMETERS_TOPIC),
-                config.get(LearnerOptions.DEAD_LETTER_TOPIC),
-                settings.partitions(),
-                List.of(spec));
+        createTopics(client, config, spec);
 
         BenchmarkResult result = newResult(bootstrap, broker);
-        BanditEvents bandit =
-                new BanditEvents(spec, settings.seed(), run + "-", settings.baselineKeys());
+        // The latency phase goes on with the events after the pre-loaded ones.
+        BanditEvents bandit = bandit(spec, run);
         preload(result, client, events, bandit);
         measureRawConsumer(result, client, events, broker);
         learn(result, client, config, broker, checkpoints, bandit);
         result.deadLetters =
                 DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+        if (joinConfig != null) {
+            createTopics(client, joinConfig, spec);
+            preloadSplit(result, client, joinConfig, bandit(spec, run));
+            learnJoined(result, client, joinConfig, broker, checkpoints);
+            result.joinedDeadLetters =
+                    DeadLetterCount.count(client, joinConfig.get(LearnerOptions.DEAD_LETTER_TOPIC));
+        }
         return result;
+    }
+
+    /**
+     * The bandit's events from the first: each call gives the same sequence, so that the pre-joined
+     * and the joined phase learn the same events (the same ids, too: each has topics of its own).
+     */
+    private BanditEvents bandit(PolicySpec spec, String run) {
+        return new BanditEvents(spec, settings.seed(), run + "-", settings.baselineKeys());
+    }
+
+    /**
+     * The topics of {@code config}'s run: events, parameters and dead letters, and where it joins
+     * rewards the decisions and rewards topics, as many partitions each, kept whatever the age of
+     * their records (a split history starts long before now).
+     */
+    private void createTopics(Properties client, LearnerConfig config, PolicySpec spec)
+            throws InterruptedException {
+        KafkaTopics.ensure(
+                client,
+                config.get(LearnerOptions.EVENTS_TOPIC),
+                config.get(LearnerOptions.PARAMETERS_TOPIC),
+                config.get(LearnerOptions.DEAD_LETTER_TOPIC),
+                settings.partitions(),
+                List.of(spec));
+        if (config.get(LearnerOptions.JOIN_REWARDS)) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (var topic :
+                    List.of(LearnerOptions.DECISIONS_TOPIC, LearnerOptions.REWARDS_TOPIC)) {
+                topics.add(
+                        new NewTopic(
+                                        config.get(topic),
+                                        Optional.of(settings.partitions()),
+                                        Optional.empty())
+                                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")));
+            }
+            KafkaTopics.createMissing(client, topics);
+        }
     }
 
     /**
@@ -166,11 +217,34 @@ public final class Benchmark {
     }
 
     private LearnerConfig learnerConfig(Properties client, String run, PolicySpec spec) {
+        return learnerSettings(client, run, spec).build();
+    }
+
+    private LearnerConfig.Builder learnerSettings(Properties client, String run, PolicySpec spec) {
         return ownRun(LearnerConfig.builder().kafka(client), run)
                 .policies(List.of(spec))
                 .set(LearnerOptions.KERNEL, settings.kernel().toString())
-                .settings(settings.learnerProperties())
-                .build();
+                .settings(settings.learnerProperties());
+    }
+
+    /**
+     * The learner of the joined phase: {@link #learnerConfig} (the same {@code --learner-property}
+     * settings, {@code reward.*} included) in a run of its own that joins {@code run-decisions}
+     * with {@code run-rewards}, in event time.
+     */
+    private LearnerConfig joinConfig(Properties client, String run, PolicySpec spec) {
+        LearnerConfig config =
+                learnerSettings(client, run, spec)
+                        .set(LearnerOptions.JOIN_REWARDS, true)
+                        .set(LearnerOptions.DECISIONS_TOPIC, run + "-decisions")
+                        .set(LearnerOptions.REWARDS_TOPIC, run + "-rewards")
+                        .build();
+        if (config.rewardJoin().processingTime()) {
+            throw new IllegalArgumentException(
+                    "--rewards split replays a history in event time; reward.time=processing"
+                            + " would hold every decision for reward.wait of wall-clock time.");
+        }
+        return config;
     }
 
     private BenchmarkResult newResult(String bootstrap, BrokerProcess broker) {
@@ -181,6 +255,7 @@ public final class Benchmark {
         result.parallelism = settings.parallelism();
         result.partitions = settings.partitions();
         result.baselineKeys = settings.baselineKeys();
+        result.rewards = settings.rewards();
         result.broker = broker == null ? bootstrap : "local process";
         result.availableProcessors = Runtime.getRuntime().availableProcessors();
         result.cpu = CpuModel.name();
@@ -211,6 +286,48 @@ public final class Benchmark {
         out.printf(
                 "Pre-loaded in %.1f s (%.0f bytes per event).%n",
                 result.preloadSeconds, result.meanEventBytes);
+    }
+
+    /**
+     * Phase 5, not timed beyond its own duration: the events of {@code bandit} as decisions and
+     * their rewards, logged apart ({@link SplitHistory}).
+     */
+    private void preloadSplit(
+            BenchmarkResult result, Properties client, LearnerConfig config, BanditEvents bandit) {
+        long wait = config.rewardJoin().waitOf(POLICY_ID);
+        SplitHistory history =
+                new SplitHistory(
+                        config.get(LearnerOptions.DECISIONS_TOPIC),
+                        config.get(LearnerOptions.REWARDS_TOPIC),
+                        settings.partitions(),
+                        settings.format(),
+                        settings.events(),
+                        wait,
+                        config.get(LearnerOptions.REWARD_OUT_OF_ORDERNESS).toMillis(),
+                        System.currentTimeMillis(),
+                        settings.seed());
+        out.printf(
+                "Pre-loading the same events as %,d decisions and their rewards over %,d min of"
+                        + " event time into %s and %s ...%n",
+                settings.events(),
+                history.historyMillis() / 60_000,
+                config.get(LearnerOptions.DECISIONS_TOPIC),
+                config.get(LearnerOptions.REWARDS_TOPIC));
+        long preloadStart = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+            history.write(bandit, producer::send);
+            producer.flush();
+        }
+        result.splitPreloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
+        long records = settings.events() + settings.partitions();
+        result.meanDecisionBytes = (double) history.decisionBytes() / records;
+        result.meanRewardBytes = (double) history.rewardBytes() / records;
+        result.historyMillis = history.historyMillis();
+        result.maxRewardDelayMillis = history.maxRewardDelayMillis();
+        result.rewardWaitMillis = wait;
+        out.printf(
+                "Pre-loaded in %.1f s (%.0f bytes per decision, %.0f per reward).%n",
+                result.splitPreloadSeconds, result.meanDecisionBytes, result.meanRewardBytes);
     }
 
     /** Phase 2: one plain consumer reads the events twice; the second read is measured. */
@@ -250,67 +367,87 @@ public final class Benchmark {
         result.publishIntervalMillis = policy.publishIntervalMillis();
         result.checkpointIntervalMillis = config.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis();
 
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(
-                        settings.parallelism(), LocalCheckpoints.in(checkpoints));
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        Sampler sampler = new Sampler(broker);
-        try (SnapshotWatcher watcher =
-                new SnapshotWatcher(
-                        client,
-                        config.get(LearnerOptions.PARAMETERS_TOPIC),
-                        POLICY_ID,
-                        (long) Math.ceil(WARM_UP_FRACTION * settings.events()),
-                        settings.events())) {
+        try (LearnerRun learner = new LearnerRun(client, config, broker)) {
             out.printf(
                     "Running the learner (parallelism %d, kernel %s) from the earliest offset"
                             + " ...%n",
                     settings.parallelism(), result.kernel);
             result.liveHeapBytes.add(liveHeap(memory));
             result.liveHeapAtEvents.add(0L);
-            HeapAfterGc heapAfterGc = new HeapAfterGc(watcher::eventsApplied);
-            sampler.start();
-            JobClient job = LearnerJob.kafka(config).start(env);
-            try {
-                WarmedUp warmedUp = awaitEveryEvent(result, watcher, job, memory);
-                ThreadCpu threadsAfter = ThreadCpu.snapshot();
-                sampler.stop();
-                heapAfterGc.close();
-                result.heapAfterGcByDecile = heapAfterGc.deciles(settings.events());
-                result.garbageCollections = heapAfterGc.collections();
-                result.liveHeapBytes.add(liveHeap(memory));
-                result.liveHeapAtEvents.add(watcher.eventsApplied());
-                if (warmedUp.threads() != null) {
-                    result.threadCpuSeconds.putAll(threadsAfter.minus(warmedUp.threads()));
-                    result.threadCpuEvents = settings.events() - warmedUp.eventsApplied();
-                }
-                throughput(result, watcher.observations(), sampler);
-                out.printf(
-                        "Learner: %,.0f events/s (%.2f of the raw consumer).%n",
-                        result.eventsPerSecond,
-                        result.eventsPerSecond / result.rawConsumerRecordsPerSecond);
+            HeapAfterGc heapAfterGc = new HeapAfterGc(learner.watcher::eventsApplied);
+            learner.start(checkpoints);
+            boolean[] liveHeapEarly = {false};
+            WarmedUp warmedUp =
+                    learner.awaitEveryEvent(
+                            applied -> {
+                                if (!liveHeapEarly[0]
+                                        && applied >= LIVE_HEAP_FRACTION * settings.events()) {
+                                    // One full collection before the steady window: the live
+                                    // heap early in the run, to compare with the one at the end.
+                                    liveHeapEarly[0] = true;
+                                    result.liveHeapBytes.add(liveHeap(memory));
+                                    result.liveHeapAtEvents.add(applied);
+                                }
+                            });
+            ThreadCpu threadsAfter = ThreadCpu.snapshot();
+            learner.sampler.stop();
+            heapAfterGc.close();
+            result.heapAfterGcByDecile = heapAfterGc.deciles(settings.events());
+            result.garbageCollections = heapAfterGc.collections();
+            result.liveHeapBytes.add(liveHeap(memory));
+            result.liveHeapAtEvents.add(learner.watcher.eventsApplied());
+            learner.measure(result.learner, warmedUp, threadsAfter);
+            out.printf(
+                    "Learner: %,.0f events/s (%.2f of the raw consumer).%n",
+                    result.learner.eventsPerSecond,
+                    result.learner.eventsPerSecond / result.rawConsumerRecordsPerSecond);
 
-                if (settings.latencySeconds() > 0) {
-                    double rate =
-                            settings.latencyRate() != null
-                                    ? settings.latencyRate()
-                                    : Math.max(100, Math.min(50_000, result.eventsPerSecond / 4));
-                    latency(
-                            result,
-                            client,
-                            config.get(LearnerOptions.EVENTS_TOPIC),
-                            watcher,
-                            bandit,
-                            rate);
-                }
-            } finally {
-                sampler.stop();
-                job.cancel().get();
+            if (settings.latencySeconds() > 0) {
+                double rate =
+                        settings.latencyRate() != null
+                                ? settings.latencyRate()
+                                : Math.max(
+                                        100, Math.min(50_000, result.learner.eventsPerSecond / 4));
+                latency(
+                        result,
+                        client,
+                        config.get(LearnerOptions.EVENTS_TOPIC),
+                        learner.watcher,
+                        bandit,
+                        rate);
             }
         }
-        result.peakHeapBytes = sampler.peakHeapBytes;
         result.maxHeapBytes = memory.getHeapMemoryUsage().getMax();
         result.peakRssBytes = ProcessStats.peakResidentBytes(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Phase 6: the learner that joins decisions with their rewards, from the earliest offset until
+     * a visible snapshot includes every event; rates and CPU as in phase 3.
+     */
+    private void learnJoined(
+            BenchmarkResult result,
+            Properties client,
+            LearnerConfig config,
+            BrokerProcess broker,
+            Path checkpoints)
+            throws Exception {
+        result.joined = new Drain();
+        try (LearnerRun learner = new LearnerRun(client, config, broker)) {
+            out.printf(
+                    "Running the learner with rewards.join (parallelism %d) from the earliest"
+                            + " offset ...%n",
+                    settings.parallelism());
+            learner.start(checkpoints);
+            WarmedUp warmedUp = learner.awaitEveryEvent(applied -> {});
+            ThreadCpu threadsAfter = ThreadCpu.snapshot();
+            learner.sampler.stop();
+            learner.measure(result.joined, warmedUp, threadsAfter);
+            out.printf(
+                    "Learner, rewards joined: %,.0f events/s (%.2f of the pre-joined rate).%n",
+                    result.joined.eventsPerSecond, result.joinedToPreJoined());
+        }
     }
 
     /**
@@ -319,48 +456,92 @@ public final class Benchmark {
     private record WarmedUp(ThreadCpu threads, long eventsApplied) {}
 
     /**
-     * Waits until a visible snapshot includes every event: measures the live heap once at {@link
-     * #LIVE_HEAP_FRACTION} of the events and takes per-thread CPU at the end of the warm-up; fails
-     * after 90 s without progress.
+     * One learner job on a local cluster, with the watcher of its snapshots and the sampler of CPU
+     * and heap; closing it cancels the job.
      */
-    private WarmedUp awaitEveryEvent(
-            BenchmarkResult result, SnapshotWatcher watcher, JobClient job, MemoryMXBean memory)
-            throws Exception {
-        ThreadCpu threadsBefore = null;
-        boolean liveHeapEarly = false;
-        long eventsBefore = 0;
-        long lastProgress = System.nanoTime();
-        long lastApplied = -1;
-        while (watcher.eventsApplied() < settings.events()) {
-            long applied = watcher.eventsApplied();
-            if (!liveHeapEarly && applied >= LIVE_HEAP_FRACTION * settings.events()) {
-                // One full collection before the steady window: the live heap early in the run,
-                // to compare with the one at the end.
-                liveHeapEarly = true;
-                result.liveHeapBytes.add(liveHeap(memory));
-                result.liveHeapAtEvents.add(applied);
-            }
-            if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
-                // Per-thread CPU past the warm-up, as the steady rate.
-                threadsBefore = ThreadCpu.snapshot();
-                eventsBefore = applied;
-            }
-            if (applied != lastApplied) {
-                lastApplied = applied;
-                lastProgress = System.nanoTime();
-            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(90).toNanos()) {
-                throw new IllegalStateException(
-                        "The learner made no progress for 90 s at "
-                                + applied
-                                + " of "
-                                + settings.events()
-                                + " events; job status "
-                                + job.getJobStatus().get()
-                                + ".");
-            }
-            Thread.sleep(20);
+    private final class LearnerRun implements AutoCloseable {
+        final LearnerConfig config;
+        final SnapshotWatcher watcher;
+        final Sampler sampler;
+        private JobClient job;
+
+        LearnerRun(Properties client, LearnerConfig config, BrokerProcess broker) {
+            this.config = config;
+            this.sampler = new Sampler(broker);
+            this.watcher =
+                    new SnapshotWatcher(
+                            client,
+                            config.get(LearnerOptions.PARAMETERS_TOPIC),
+                            POLICY_ID,
+                            (long) Math.ceil(WARM_UP_FRACTION * settings.events()),
+                            settings.events());
         }
-        return new WarmedUp(threadsBefore, eventsBefore);
+
+        void start(Path checkpoints) throws Exception {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            settings.parallelism(), LocalCheckpoints.in(checkpoints));
+            sampler.start();
+            job = LearnerJob.kafka(config).start(env);
+        }
+
+        /**
+         * Waits until a visible snapshot includes every event, telling {@code progress} the events
+         * applied at each look; takes per-thread CPU at the end of the warm-up; fails after 90 s
+         * without progress.
+         */
+        WarmedUp awaitEveryEvent(LongConsumer progress) throws Exception {
+            ThreadCpu threadsBefore = null;
+            long eventsBefore = 0;
+            long lastProgress = System.nanoTime();
+            long lastApplied = -1;
+            while (watcher.eventsApplied() < settings.events()) {
+                long applied = watcher.eventsApplied();
+                progress.accept(applied);
+                if (threadsBefore == null && applied >= WARM_UP_FRACTION * settings.events()) {
+                    // Per-thread CPU past the warm-up, as the steady rate.
+                    threadsBefore = ThreadCpu.snapshot();
+                    eventsBefore = applied;
+                }
+                if (applied != lastApplied) {
+                    lastApplied = applied;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(90).toNanos()) {
+                    throw new IllegalStateException(
+                            "The learner made no progress for 90 s at "
+                                    + applied
+                                    + " of "
+                                    + settings.events()
+                                    + " events; job status "
+                                    + job.getJobStatus().get()
+                                    + ".");
+                }
+                Thread.sleep(20);
+            }
+            return new WarmedUp(threadsBefore, eventsBefore);
+        }
+
+        /** Rates, CPU and peak heap of the drain, once the sampler has stopped. */
+        void measure(Drain drain, WarmedUp warmedUp, ThreadCpu threadsAfter) {
+            if (warmedUp.threads() != null) {
+                drain.threadCpuSeconds.putAll(threadsAfter.minus(warmedUp.threads()));
+                drain.threadCpuEvents = settings.events() - warmedUp.eventsApplied();
+            }
+            throughput(drain, watcher.observations(), sampler);
+            drain.peakHeapBytes = sampler.peakHeapBytes;
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                sampler.stop();
+                if (job != null) {
+                    job.cancel().get();
+                }
+            } finally {
+                watcher.close();
+            }
+        }
     }
 
     /**
@@ -369,8 +550,7 @@ public final class Benchmark {
      * one that completed the run, on the learner's clock (snapshot creation times); CPU over the
      * same window. Also the rate over the whole run from the first snapshot.
      */
-    private void throughput(
-            BenchmarkResult result, List<SnapshotWatcher.Observation> seen, Sampler sampler) {
+    private void throughput(Drain drain, List<SnapshotWatcher.Observation> seen, Sampler sampler) {
         SnapshotWatcher.Observation first = seen.get(0);
         SnapshotWatcher.Observation warm = null;
         SnapshotWatcher.Observation last = first;
@@ -393,21 +573,22 @@ public final class Benchmark {
         }
         double seconds = Math.max(1e-3, (last.createdMillis() - startMillis) / 1e3);
         long counted = last.eventsApplied() - startEvents;
-        result.eventsPerSecond = counted / seconds;
-        result.measuredEvents = counted;
-        result.measuredSeconds = seconds;
-        result.eventsPerSecondWholeRun =
+        drain.eventsPerSecond = counted / seconds;
+        drain.measuredEvents = counted;
+        drain.eventsApplied = last.eventsApplied();
+        drain.measuredSeconds = seconds;
+        drain.eventsPerSecondWholeRun =
                 first == last
-                        ? result.eventsPerSecond
+                        ? drain.eventsPerSecond
                         : (last.eventsApplied() - first.eventsApplied())
                                 / Math.max(
                                         1e-3, (last.createdMillis() - first.createdMillis()) / 1e3);
         double jobCpu = sampler.ownCpuBetween(startMillis, last.createdMillis());
         double brokerCpu = sampler.brokerCpuBetween(startMillis, last.createdMillis());
-        result.cpuSecondsPerMillionEvents = jobCpu / counted * 1e6;
-        result.brokerCpuSecondsPerMillionEvents = brokerCpu / counted * 1e6;
-        result.cpuCoresUsed = jobCpu / seconds;
-        result.versionsPublished = last.version() - first.version() + 1;
+        drain.cpuSecondsPerMillionEvents = jobCpu / counted * 1e6;
+        drain.brokerCpuSecondsPerMillionEvents = brokerCpu / counted * 1e6;
+        drain.cpuCoresUsed = jobCpu / seconds;
+        drain.versionsPublished = last.version() - first.version() + 1;
     }
 
     private void latency(

@@ -7,7 +7,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,14 +33,10 @@ public final class BenchmarkResult {
     double rawConsumerRecordsPerSecond;
     double rawConsumerCpuSecondsPerMillionEvents;
     double rawConsumerBrokerCpuSecondsPerMillionEvents = Double.NaN;
-    double eventsPerSecond;
-    double eventsPerSecondWholeRun;
-    long measuredEvents;
-    double measuredSeconds;
-    double cpuSecondsPerMillionEvents;
-    double brokerCpuSecondsPerMillionEvents = Double.NaN;
-    double cpuCoresUsed;
-    long versionsPublished;
+
+    /** The learner on the pre-joined events of the events topic. */
+    final Drain learner = new Drain();
+
     long latencyEvents;
     double latencyRate;
     long latencyP50Millis = -1;
@@ -49,7 +44,6 @@ public final class BenchmarkResult {
     long latencyMaxMillis = -1;
     long latencyToCreatedP50Millis = -1;
     long latencyToCreatedP99Millis = -1;
-    long peakHeapBytes;
     long maxHeapBytes;
     long peakRssBytes;
     final List<Long> liveHeapBytes = new ArrayList<>();
@@ -58,23 +52,36 @@ public final class BenchmarkResult {
     int garbageCollections;
     long deadLetters;
 
-    /** CPU seconds per thread group of the learner's JVM while draining, largest first. */
-    final Map<String, Double> threadCpuSeconds = new LinkedHashMap<>();
+    /** Where the rewards are: {@code inline} (events topic only) or {@code split} (and joined). */
+    RewardsMode rewards = RewardsMode.INLINE;
 
-    long threadCpuEvents;
+    /** With {@link RewardsMode#SPLIT}: the same events logged apart, joined by the learner. */
+    Drain joined;
 
-    private double measuredEventsTotal() {
-        return Math.max(1, threadCpuEvents);
-    }
+    double meanDecisionBytes;
+    double meanRewardBytes;
+    double splitPreloadSeconds;
+    long historyMillis;
+    long rewardWaitMillis;
+    long maxRewardDelayMillis;
+    long joinedDeadLetters;
 
     public double eventsPerSecond() {
-        return eventsPerSecond;
+        return learner.eventsPerSecond;
+    }
+
+    /** The joined rate over the pre-joined one, measured in the same run on the same events. */
+    double joinedToPreJoined() {
+        return joined.eventsPerSecond / learner.eventsPerSecond;
     }
 
     /** The p99 latency bound docs/benchmarks.md states: batch timeout + publish interval + 1 s. */
     long latencyBoundMillis() {
         return batchTimeoutMillis + publishIntervalMillis + 1000;
     }
+
+    /** What the summary's names of the joined run's figures start with. */
+    private static final String JOINED = "joined";
 
     /** One row of the table: a label, then its value. */
     private static final String ROW = "  %-44s %s%n";
@@ -94,17 +101,62 @@ public final class BenchmarkResult {
         printRates(out);
         printLatency(out);
         printMemory(out);
-        out.printf(ROW, "versions published while draining", versionsPublished);
-        out.println("  learner threads, CPU-s per million events while draining:");
-        threadCpuSeconds.entrySet().stream()
+        out.printf(ROW, "versions published while draining", learner.versionsPublished);
+        printThreads(out, "learner threads", learner);
+        out.printf(ROW, "dead letters", deadLetters);
+        if (joined != null) {
+            printJoined(out);
+        }
+    }
+
+    private static void printThreads(PrintStream out, String title, Drain drain) {
+        out.println("  " + title + ", CPU-s per million events while draining:");
+        drain.threadCpuSeconds.keySet().stream()
                 .limit(8)
                 .forEach(
-                        entry ->
+                        group ->
                                 out.printf(
                                         "    %-42s %.2f%n",
-                                        entry.getKey(),
-                                        entry.getValue() / measuredEventsTotal() * 1e6));
-        out.printf(ROW, "dead letters", deadLetters);
+                                        group, drain.threadCpuSecondsPerMillionEvents(group)));
+    }
+
+    /** The rows of {@link RewardsMode#SPLIT}: the same events, logged apart and joined. */
+    private void printJoined(PrintStream out) {
+        out.printf(
+                "rewards split: the same %,d events as decisions (%.0f bytes) and rewards (%.0f"
+                        + " bytes), over %s of event time, each reward up to %s after its decision;"
+                        + " reward.wait %s%n",
+                events,
+                meanDecisionBytes,
+                meanRewardBytes,
+                duration(historyMillis),
+                duration(maxRewardDelayMillis),
+                duration(rewardWaitMillis));
+        out.printf(
+                ROW,
+                "learner, decisions and rewards joined",
+                String.format(
+                        "%,.0f events/s (whole run %,.0f/s)",
+                        joined.eventsPerSecond, joined.eventsPerSecondWholeRun));
+        out.printf(
+                ROW,
+                "joined / pre-joined, same events and run",
+                String.format("%.2f", joinedToPreJoined()));
+        printCpu(out, "joined learner CPU", joined);
+        out.printf(ROW, "heap peak used while joining", mebibytes(joined.peakHeapBytes));
+        printThreads(out, "joined learner threads", joined);
+        out.printf(ROW, "dead letters of the joined run", joinedDeadLetters);
+    }
+
+    /** {@code millis} in the largest unit that keeps it whole, or in seconds. */
+    private static String duration(long millis) {
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + " h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + " min";
+        }
+        return String.format("%.3g s", millis / 1e3);
     }
 
     private void printRates(PrintStream out) {
@@ -125,21 +177,26 @@ public final class BenchmarkResult {
                 "learner, end to end",
                 String.format(
                         "%,.0f events/s (%.2f x raw consumer; whole run %,.0f/s)",
-                        eventsPerSecond,
-                        eventsPerSecond / rawConsumerRecordsPerSecond,
-                        eventsPerSecondWholeRun));
+                        learner.eventsPerSecond,
+                        learner.eventsPerSecond / rawConsumerRecordsPerSecond,
+                        learner.eventsPerSecondWholeRun));
+        printCpu(out, "learner CPU", learner);
+    }
+
+    private static void printCpu(PrintStream out, String label, Drain drain) {
         out.printf(
                 ROW,
-                "learner CPU",
+                label,
                 String.format(
                         "%.2f CPU-s per million events (%.2f cores busy)",
-                        cpuSecondsPerMillionEvents, cpuCoresUsed));
-        if (!Double.isNaN(brokerCpuSecondsPerMillionEvents)) {
+                        drain.cpuSecondsPerMillionEvents, drain.cpuCoresUsed));
+        if (!Double.isNaN(drain.brokerCpuSecondsPerMillionEvents)) {
             out.printf(
                     ROW,
                     "broker CPU meanwhile",
                     String.format(
-                            "%.2f CPU-s per million events", brokerCpuSecondsPerMillionEvents));
+                            "%.2f CPU-s per million events",
+                            drain.brokerCpuSecondsPerMillionEvents));
         }
     }
 
@@ -167,7 +224,8 @@ public final class BenchmarkResult {
         out.printf(
                 ROW,
                 "heap: peak used / max",
-                String.format("%s / %s", mebibytes(peakHeapBytes), mebibytes(maxHeapBytes)));
+                String.format(
+                        "%s / %s", mebibytes(learner.peakHeapBytes), mebibytes(maxHeapBytes)));
         StringBuilder live = new StringBuilder();
         for (int k = 0; k < liveHeapBytes.size(); k++) {
             live.append(k == 0 ? "" : ", ")
@@ -220,19 +278,9 @@ public final class BenchmarkResult {
                         "rawConsumerBrokerCpuSecondsPerMillionEvents",
                         rawConsumerBrokerCpuSecondsPerMillionEvents);
             }
-            json.writeNumberField("eventsPerSecond", eventsPerSecond);
-            json.writeNumberField("eventsPerSecondWholeRun", eventsPerSecondWholeRun);
+            writeRates(json, "", learner);
             json.writeNumberField(
-                    "ratioToRawConsumer", eventsPerSecond / rawConsumerRecordsPerSecond);
-            json.writeNumberField("measuredEvents", measuredEvents);
-            json.writeNumberField("measuredSeconds", measuredSeconds);
-            json.writeNumberField("cpuSecondsPerMillionEvents", cpuSecondsPerMillionEvents);
-            if (!Double.isNaN(brokerCpuSecondsPerMillionEvents)) {
-                json.writeNumberField(
-                        "brokerCpuSecondsPerMillionEvents", brokerCpuSecondsPerMillionEvents);
-            }
-            json.writeNumberField("cpuCoresUsed", cpuCoresUsed);
-            json.writeNumberField("versionsPublished", versionsPublished);
+                    "ratioToRawConsumer", learner.eventsPerSecond / rawConsumerRecordsPerSecond);
             json.writeNumberField("latencyEvents", latencyEvents);
             json.writeNumberField("latencyRate", latencyRate);
             json.writeNumberField("latencyP50Millis", latencyP50Millis);
@@ -241,7 +289,7 @@ public final class BenchmarkResult {
             json.writeNumberField("latencyBoundMillis", latencyBoundMillis());
             json.writeNumberField("latencyToCreatedP50Millis", latencyToCreatedP50Millis);
             json.writeNumberField("latencyToCreatedP99Millis", latencyToCreatedP99Millis);
-            json.writeNumberField("peakHeapBytes", peakHeapBytes);
+            json.writeNumberField("peakHeapBytes", learner.peakHeapBytes);
             json.writeNumberField("maxHeapBytes", maxHeapBytes);
             json.writeNumberField("peakRssBytes", peakRssBytes);
             json.writeArrayFieldStart("liveHeap");
@@ -259,12 +307,65 @@ public final class BenchmarkResult {
             json.writeEndArray();
             json.writeNumberField("garbageCollections", garbageCollections);
             json.writeNumberField("deadLetters", deadLetters);
-            json.writeObjectFieldStart("threadCpuSeconds");
-            for (Map.Entry<String, Double> entry : threadCpuSeconds.entrySet()) {
-                json.writeNumberField(entry.getKey(), entry.getValue());
+            writeThreads(json, "", learner);
+            json.writeStringField("rewards", rewards.toString());
+            if (joined != null) {
+                writeJoined(json);
             }
             json.writeEndObject();
-            json.writeEndObject();
         }
+    }
+
+    /**
+     * The rates and CPU of {@code drain} under the summary's names, each after {@code prefix}
+     * ({@code eventsPerSecond}, or {@code joinedEventsPerSecond} after {@code joined}).
+     */
+    private static void writeRates(JsonGenerator json, String prefix, Drain drain)
+            throws IOException {
+        json.writeNumberField(name(prefix, "eventsPerSecond"), drain.eventsPerSecond);
+        json.writeNumberField(
+                name(prefix, "eventsPerSecondWholeRun"), drain.eventsPerSecondWholeRun);
+        json.writeNumberField(name(prefix, "measuredEvents"), drain.measuredEvents);
+        json.writeNumberField(name(prefix, "measuredSeconds"), drain.measuredSeconds);
+        json.writeNumberField(
+                name(prefix, "cpuSecondsPerMillionEvents"), drain.cpuSecondsPerMillionEvents);
+        if (!Double.isNaN(drain.brokerCpuSecondsPerMillionEvents)) {
+            json.writeNumberField(
+                    name(prefix, "brokerCpuSecondsPerMillionEvents"),
+                    drain.brokerCpuSecondsPerMillionEvents);
+        }
+        json.writeNumberField(name(prefix, "cpuCoresUsed"), drain.cpuCoresUsed);
+        json.writeNumberField(name(prefix, "versionsPublished"), drain.versionsPublished);
+    }
+
+    private static void writeThreads(JsonGenerator json, String prefix, Drain drain)
+            throws IOException {
+        json.writeObjectFieldStart(name(prefix, "threadCpuSeconds"));
+        for (Map.Entry<String, Double> entry : drain.threadCpuSeconds.entrySet()) {
+            json.writeNumberField(entry.getKey(), entry.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    private static String name(String prefix, String field) {
+        return prefix.isEmpty()
+                ? field
+                : prefix + Character.toUpperCase(field.charAt(0)) + field.substring(1);
+    }
+
+    /** The joined run's figures, each named after {@code joined}, and the history's settings. */
+    private void writeJoined(JsonGenerator json) throws IOException {
+        json.writeNumberField("joinedToPreJoined", joinedToPreJoined());
+        writeRates(json, JOINED, joined);
+        json.writeNumberField("joinedEventsApplied", joined.eventsApplied);
+        json.writeNumberField("joinedPeakHeapBytes", joined.peakHeapBytes);
+        json.writeNumberField("joinedDeadLetters", joinedDeadLetters);
+        json.writeNumberField("meanDecisionBytes", meanDecisionBytes);
+        json.writeNumberField("meanRewardBytes", meanRewardBytes);
+        json.writeNumberField("splitPreloadSeconds", splitPreloadSeconds);
+        json.writeNumberField("historyMillis", historyMillis);
+        json.writeNumberField("rewardWaitMillis", rewardWaitMillis);
+        json.writeNumberField("maxRewardDelayMillis", maxRewardDelayMillis);
+        writeThreads(json, JOINED, joined);
     }
 }
