@@ -215,10 +215,15 @@ public class JoinRewardsFunction
         waits.put(change.policyId, Tuple2.of(change.offset, wait));
     }
 
-    /** The wait of {@code policyId}'s decisions now. */
+    /**
+     * The wait of {@code policyId}'s decisions now: that of the newest change read, unless the
+     * policies defined at start stand for a newer one (a job restored from an older savepoint).
+     */
     private long waitOf(String policyId, ReadOnlyContext context) throws Exception {
         Tuple2<Long, Long> changed = context.getBroadcastState(WAITS).get(policyId);
-        return changed != null ? changed.f1 : settings.waitOf(policyId);
+        return changed != null && changed.f0 >= startOffset
+                ? changed.f1
+                : settings.waitOf(policyId);
     }
 
     private void onDecision(PolicyEvent event, ReadOnlyContext context) throws Exception {

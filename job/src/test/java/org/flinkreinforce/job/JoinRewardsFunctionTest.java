@@ -260,6 +260,29 @@ class JoinRewardsFunctionTest {
     }
 
     @Test
+    void shouldTakeTheWaitOfTheStartOverAnOlderChangeInARestoredState() throws Exception {
+        RewardJoinSettings settings =
+                settings(RewardAggregation.SUM, 0.0).withWaits(Map.of("p", WAIT));
+        PolicyResolver resolver = new PolicyResolver(new Configuration(), 0);
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = new Harness(new JoinRewardsFunction(settings, 10, resolver))) {
+            harness.open();
+            harness.processBroadcastElement(change(10, "p", "1 h"), 0);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        // Restored into a job that read the control topic to offset 20 at its start: the wait of
+        // "p" there (WAIT) stands for a change newer than the one in the restored state.
+        try (Harness restored = new Harness(new JoinRewardsFunction(settings, 20, resolver))) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(decision("e", 0), 0);
+            restored.processWatermark(WAIT);
+            assertThat(restored.extractOutputValues()).hasSize(1);
+        }
+    }
+
+    @Test
     void shouldIgnoreTheControlTopicWhereThePoliciesAreFixed() throws Exception {
         try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
             harness.open();
