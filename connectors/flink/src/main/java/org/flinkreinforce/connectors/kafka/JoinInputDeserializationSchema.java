@@ -1,16 +1,17 @@
 package org.flinkreinforce.connectors.kafka;
 
-import java.util.function.Function;
+import java.io.Serializable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.Decoded;
-import org.flinkreinforce.formats.event.LoggedDecision;
+import org.flinkreinforce.formats.event.RecordDecoder;
 import org.flinkreinforce.formats.event.RewardDecoder;
 
 /**
@@ -23,58 +24,53 @@ public final class JoinInputDeserializationSchema
 
     private static final long serialVersionUID = 1L;
 
-    private final DecisionDecoder decisions;
-    private final RewardDecoder rewards;
+    private final Reading<?> reading;
 
-    private JoinInputDeserializationSchema(DecisionDecoder decisions, RewardDecoder rewards) {
-        this.decisions = decisions;
-        this.rewards = rewards;
+    private JoinInputDeserializationSchema(Reading<?> reading) {
+        this.reading = reading;
     }
 
-    /** For the decisions topic. */
+    /** For the decisions topic: a decision, its reward {@link Double#NaN} until the join. */
     public static JoinInputDeserializationSchema decisions(DecisionDecoder decoder) {
-        return new JoinInputDeserializationSchema(decoder, null);
+        return new JoinInputDeserializationSchema(
+                new Reading<>(
+                        decoder,
+                        decision ->
+                                JoinInput.decision(
+                                        PolicyEvent.of(decision.withReward(Double.NaN)))));
     }
 
     /** For the rewards topic. */
     public static JoinInputDeserializationSchema rewards(RewardDecoder decoder) {
-        return new JoinInputDeserializationSchema(null, decoder);
+        return new JoinInputDeserializationSchema(
+                new Reading<>(decoder, reward -> JoinInput.reward(PendingReward.of(reward))));
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JoinInput> out) {
-        out.collect(
-                decisions != null
-                        ? input(
-                                decisions.decode(
-                                        record.topic(),
-                                        record.partition(),
-                                        record.offset(),
-                                        record.timestamp(),
-                                        record.key(),
-                                        record.value()),
-                                d -> JoinInput.decision(decision(d)))
-                        : input(
-                                rewards.decode(
-                                        record.topic(),
-                                        record.partition(),
-                                        record.offset(),
-                                        record.timestamp(),
-                                        record.key(),
-                                        record.value()),
-                                r -> JoinInput.reward(PendingReward.of(r))));
+        out.collect(reading.read(record));
     }
 
-    /** The join's input of a decoded record: {@code valid} of the record, or its dead letter. */
-    private static <R> JoinInput input(Decoded<R> decoded, Function<R, JoinInput> valid) {
-        return decoded.isValid()
-                ? valid.apply(decoded.record())
-                : JoinInput.rejected(decoded.deadLetter());
-    }
+    /** A topic's decoder, and the join's input of what it decodes. */
+    private record Reading<R>(RecordDecoder<R> decoder, SerializableFunction<R, JoinInput> valid)
+            implements Serializable {
 
-    /** The learner's event of a decision, its reward {@link Double#NaN} until the join. */
-    private static PolicyEvent decision(LoggedDecision decision) {
-        return PolicyEvent.of(decision.withReward(Double.NaN));
+        /**
+         * The join's input of {@code record}: {@code valid} of its decoding, or its dead letter.
+         */
+        JoinInput read(ConsumerRecord<byte[], byte[]> record) {
+            Decoded<R> decoded =
+                    decoder.decode(
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp(),
+                            record.key(),
+                            record.value());
+            return decoded.isValid()
+                    ? valid.apply(decoded.record())
+                    : JoinInput.rejected(decoded.deadLetter());
+        }
     }
 
     @Override

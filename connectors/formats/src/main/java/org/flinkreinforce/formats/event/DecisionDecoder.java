@@ -1,6 +1,5 @@
 package org.flinkreinforce.formats.event;
 
-import java.io.Serializable;
 import java.util.Map;
 import org.flinkreinforce.model.PolicySpec;
 
@@ -11,7 +10,7 @@ import org.flinkreinforce.model.PolicySpec;
  * must have an event id. It never throws on any input: every record becomes a valid {@link
  * LoggedDecision} or a dead letter with a reason. Not thread-safe; create one per task.
  */
-public final class DecisionDecoder implements Serializable {
+public final class DecisionDecoder implements RecordDecoder<LoggedDecision> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,7 +35,7 @@ public final class DecisionDecoder implements Serializable {
         this.decisions = decisions;
     }
 
-    /** Decodes one record's value. Never throws. */
+    @Override
     public Decoded<LoggedDecision> decode(
             String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
         return decisions.decodeRecord(

@@ -1,6 +1,5 @@
 package org.flinkreinforce.formats.event;
 
-import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -11,7 +10,7 @@ import java.util.Map;
  * skipped as unknown fields. It never throws on any input: every record becomes a valid {@link
  * LoggedReward} or a dead letter with a reason. Not thread-safe; create one per task.
  */
-public final class RewardDecoder implements Serializable {
+public final class RewardDecoder implements RecordDecoder<LoggedReward> {
 
     private static final long serialVersionUID = 1L;
 
@@ -25,7 +24,7 @@ public final class RewardDecoder implements Serializable {
         this.rewards = rewards;
     }
 
-    /** Decodes one record's value. Never throws. */
+    @Override
     public Decoded<LoggedReward> decode(
             String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
         return rewards.decodeRecord(
