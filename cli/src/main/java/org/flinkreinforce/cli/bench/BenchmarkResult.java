@@ -148,15 +148,17 @@ public final class BenchmarkResult {
         out.printf(ROW, "dead letters of the joined run", joinedDeadLetters);
     }
 
-    /** {@code millis} in the largest unit that keeps it whole, or in seconds. */
+    /** {@code millis} in hours, minutes or seconds, whichever is the largest it reaches. */
     private static String duration(long millis) {
-        if (millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + " h";
+        if (millis >= 3_600_000) {
+            return decimal(millis / 3.6e6) + " h";
         }
-        if (millis % 60_000 == 0) {
-            return millis / 60_000 + " min";
-        }
-        return String.format("%.3g s", millis / 1e3);
+        return millis >= 60_000 ? decimal(millis / 6e4) + " min" : decimal(millis / 1e3) + " s";
+    }
+
+    /** {@code value} without decimals where it is whole, else with one. */
+    private static String decimal(double value) {
+        return String.format(value == Math.rint(value) ? "%.0f" : "%.1f", value);
     }
 
     private void printRates(PrintStream out) {
