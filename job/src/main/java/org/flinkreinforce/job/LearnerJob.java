@@ -11,9 +11,11 @@ import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -37,6 +39,7 @@ import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.kafka.JoinInputDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
+import org.flinkreinforce.connectors.source.AlignedSource;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.DecisionDecoder;
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * events --source--> route dead letters --(bad)--------------------------> dead-letter sink
  *                          |
- * decisions, rewards --sources--> route --(bad)------------------------->  (rewards.join)
+ * decisions, rewards --source--> route --(bad)-------------------------->  (rewards.join)
  *                          | keyBy(eventId)
  *                    join rewards --(late, orphan, duplicate)------------>
  *                          | union with the events above
@@ -94,17 +97,14 @@ public final class LearnerJob {
     private final Sink<DeadLetter> deadLetterSink;
     private final Map<String, byte[]> warmStart;
 
-    /** The decisions and rewards topics' sources where the job joins them; null where not. */
-    private final Source<JoinInput, ?, ?> decisions;
-
-    private final Source<JoinInput, ?, ?> rewards;
+    /** The source of the decisions and rewards topics where the job joins them; null where not. */
+    private final Source<JoinInput, ?, ?> joinInputs;
 
     /**
      * @param changes the control topic's records above those {@code directory} starts from
      * @param directory the policies at start
-     * @param decisions the decisions topic's source where the job joins decisions with rewards,
-     *     else null
-     * @param rewards the rewards topic's source, with {@code decisions}
+     * @param joinInputs the source of the decisions and rewards topics where the job joins
+     *     decisions with rewards, else null
      */
     LearnerJob(
             LearnerConfig config,
@@ -114,10 +114,8 @@ public final class LearnerJob {
             Sink<PublishedSnapshot> parameterSink,
             Sink<DeadLetter> deadLetterSink,
             Map<String, ParameterSnapshot> warmStart,
-            Source<JoinInput, ?, ?> decisions,
-            Source<JoinInput, ?, ?> rewards) {
-        this.decisions = decisions;
-        this.rewards = rewards;
+            Source<JoinInput, ?, ?> joinInputs) {
+        this.joinInputs = joinInputs;
         this.config = config;
         this.source = source;
         this.changes = changes;
@@ -128,8 +126,8 @@ public final class LearnerJob {
         warmStart.forEach((id, snapshot) -> this.warmStart.put(id, SnapshotCodec.encode(snapshot)));
     }
 
-    /** {@code job} reading its rewards from {@code rewards}. */
-    private LearnerJob(LearnerJob job, Source<JoinInput, ?, ?> rewards) {
+    /** {@code job} reading its decisions and rewards from {@code joinInputs}. */
+    private LearnerJob(LearnerJob job, Source<JoinInput, ?, ?> joinInputs) {
         this.config = job.config;
         this.source = job.source;
         this.changes = job.changes;
@@ -137,13 +135,15 @@ public final class LearnerJob {
         this.parameterSink = job.parameterSink;
         this.deadLetterSink = job.deadLetterSink;
         this.warmStart = job.warmStart;
-        this.decisions = job.decisions;
-        this.rewards = rewards;
+        this.joinInputs = joinInputs;
     }
 
-    /** This job, reading its rewards from {@code rewards}: for tests that inject failures. */
-    LearnerJob withRewards(Source<JoinInput, ?, ?> rewards) {
-        return new LearnerJob(this, rewards);
+    /**
+     * This job, reading its decisions and rewards from {@code joinInputs}: for tests that inject
+     * failures.
+     */
+    LearnerJob withJoinInputs(Source<JoinInput, ?, ?> joinInputs) {
+        return new LearnerJob(this, joinInputs);
     }
 
     /**
@@ -172,7 +172,6 @@ public final class LearnerJob {
                 parameterSink,
                 deadLetterSink,
                 Map.of(),
-                null,
                 null);
     }
 
@@ -239,30 +238,30 @@ public final class LearnerJob {
                         prefix + "-dead-letters",
                         transactionTimeout),
                 warmStart,
-                joinSource(config, config.get(LearnerOptions.DECISIONS_TOPIC), specs),
-                joinSource(config, config.get(LearnerOptions.REWARDS_TOPIC), null));
+                joinSource(config, specs));
     }
 
     /**
-     * The source of the decisions topic (with {@code specs}) or of the rewards topic (without)
-     * where the job joins them, else null.
+     * The one source of the decisions and rewards topics where the job joins them, else null: one
+     * reader reads both topics' partitions, so that it can read them in step ({@link
+     * #alignedReading}).
      */
-    private static Source<JoinInput, ?, ?> joinSource(
-            LearnerConfig config, String topic, Map<String, PolicySpec> specs) {
+    static Source<JoinInput, ?, ?> joinSource(LearnerConfig config, Map<String, PolicySpec> specs) {
         if (!config.get(LearnerOptions.JOIN_REWARDS)) {
             return null;
         }
         int maxBytes = config.get(LearnerOptions.MAX_EVENT_BYTES);
+        String decisionsTopic = config.get(LearnerOptions.DECISIONS_TOPIC);
         return KafkaConnectors.source(
                 config.bootstrapServers(),
-                topic,
+                List.of(decisionsTopic, config.get(LearnerOptions.REWARDS_TOPIC)),
                 config.get(LearnerOptions.GROUP_ID),
                 config.kafkaProperties(),
                 startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
-                specs != null
-                        ? JoinInputDeserializationSchema.decisions(
-                                DecisionDecoder.withoutSpecs(specs, maxBytes))
-                        : JoinInputDeserializationSchema.rewards(new RewardDecoder(maxBytes)));
+                new JoinInputDeserializationSchema(
+                        decisionsTopic,
+                        DecisionDecoder.withoutSpecs(specs, maxBytes),
+                        new RewardDecoder(maxBytes)));
     }
 
     /**
@@ -452,7 +451,7 @@ public final class LearnerJob {
                         .name("Route dead letters");
         DataStream<PolicyEvent> events = valid;
         List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
-        if (decisions != null) {
+        if (joinInputs != null) {
             SingleOutputStreamOperator<PolicyEvent> joined =
                     joinRewards(env, changeRecords, deadLetterStreams);
             events = valid.union(joined);
@@ -488,9 +487,10 @@ public final class LearnerJob {
     /**
      * The decisions joined with their rewards ({@link JoinRewardsFunction}, keyed by event id);
      * adds the dead-letter streams of the join's operators to {@code deadLetters}. In event time
-     * both sources' watermarks trail their records by {@link
-     * LearnerOptions#REWARD_OUT_OF_ORDERNESS}, leave idle partitions out and are aligned, so that a
-     * replay reads the two topics in step.
+     * the watermarks trail the records by {@link LearnerOptions#REWARD_OUT_OF_ORDERNESS} and leave
+     * idle partitions out, and each reader reads its partitions of the two topics in step ({@link
+     * LearnerOptions#REWARD_READ_AHEAD}), so that a replay holds little more than one wait of
+     * decisions.
      */
     private SingleOutputStreamOperator<PolicyEvent> joinRewards(
             StreamExecutionEnvironment env,
@@ -512,12 +512,15 @@ public final class LearnerJob {
         if (!settings.processingTime() && !drift.isZero()) {
             watermarks = watermarks.withWatermarkAlignment("reinforce-rewards-join", drift);
         }
+        Duration readAhead = config.get(LearnerOptions.REWARD_READ_AHEAD);
         SingleOutputStreamOperator<JoinInput> inputs =
-                env.fromSource(decisions, watermarks, "Read decisions")
-                        .uid("read-decisions")
-                        .union(
-                                env.fromSource(rewards, watermarks, "Read rewards")
-                                        .uid("read-rewards"))
+                env.fromSource(
+                                settings.processingTime() || readAhead.isZero()
+                                        ? joinInputs
+                                        : alignedReading(joinInputs, readAhead),
+                                watermarks,
+                                "Read decisions and rewards")
+                        .uid("read-decisions-and-rewards")
                         .process(new RouteJoinInputFunction())
                         .uid("route-join-dead-letters")
                         .name("Route decisions and rewards");
@@ -540,6 +543,19 @@ public final class LearnerJob {
         deadLetters.add(inputs.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetters.add(joined.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         return joined;
+    }
+
+    /**
+     * {@code source} read in step by the records' time: a partition read more than {@code
+     * readAhead} ahead of the slowest one its reader reads waits for it ({@link AlignedSource}).
+     */
+    private static <S extends SourceSplit, E> Source<JoinInput, S, E> alignedReading(
+            Source<JoinInput, S, E> source, Duration readAhead) {
+        return new AlignedSource<>(
+                source,
+                TypeInformation.of(JoinInput.class),
+                (input, sourceTimestamp) -> input.timestamp(),
+                readAhead);
     }
 
     /**

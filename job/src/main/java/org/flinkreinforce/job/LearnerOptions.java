@@ -156,6 +156,19 @@ public final class LearnerOptions {
                                     + " records for this long no longer holds the watermarks"
                                     + " back.");
 
+    public static final ConfigOption<Duration> REWARD_READ_AHEAD =
+            ConfigOptions.key("reward.read-ahead")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "In event time, how far a reader of the decisions and rewards topics"
+                                    + " reads one of its partitions ahead of the slowest one it"
+                                    + " still reads records from, by the records' timestamps: a"
+                                    + " partition further ahead waits until that one is within"
+                                    + " half of this. Bounds the join's state in a replay, where"
+                                    + " the small rewards would otherwise be read hours ahead of"
+                                    + " their decisions; 0: not aligned.");
+
     public static final ConfigOption<Duration> REWARD_ALIGNMENT_DRIFT =
             ConfigOptions.key("reward.alignment-drift")
                     .durationType()
@@ -518,6 +531,7 @@ public final class LearnerOptions {
                                 REWARD_TIME,
                                 REWARD_OUT_OF_ORDERNESS,
                                 REWARD_IDLE_TIMEOUT,
+                                REWARD_READ_AHEAD,
                                 REWARD_ALIGNMENT_DRIFT,
                                 GROUP_ID,
                                 CREATE_TOPICS,

@@ -34,6 +34,7 @@ import org.flinkreinforce.connectors.kafka.EventDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.JoinInputDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
+import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.event.RewardDecoder;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -270,20 +271,24 @@ class FailureRecoveryITCase {
         LearnerConfig config = LearnerConfig.fromMap(history.settings());
         JobClient client =
                 LearnerJob.kafka(config)
-                        .withRewards(
+                        .withJoinInputs(
                                 KafkaConnectors.source(
                                         config.bootstrapServers(),
-                                        prefix + "-rewards",
+                                        List.of(prefix + "-decisions", prefix + "-rewards"),
                                         config.get(LearnerOptions.GROUP_ID),
                                         config.kafkaProperties(),
                                         OffsetsInitializer.earliest(),
                                         new FailOnce<>(
-                                                JoinInputDeserializationSchema.rewards(
+                                                new JoinInputDeserializationSchema(
+                                                        prefix + "-decisions",
+                                                        DecisionDecoder.withoutSpecs(
+                                                                config.specs(), 1 << 20),
                                                         new RewardDecoder(1 << 20)))))
                         .start(environment(null));
         try {
             awaitPendingCheckpoint(cluster, client, history.decide("a", 0, 150).orphans(3));
-            // The next reward read fails its task, with the decisions of the last hour pending.
+            // The next decision or reward read fails its task, with the last hour's decisions
+            // pending.
             ARMED.set(true);
             history.decide("b", 150, 300).duplicate("b-160").ticks().send();
             history.awaitJoined();

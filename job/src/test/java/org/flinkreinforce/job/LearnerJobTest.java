@@ -43,7 +43,6 @@ class LearnerJobTest {
                         new DiscardingSink<>(),
                         new DiscardingSink<>(),
                         Map.of(),
-                        null,
                         null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         job.build(env);

@@ -15,40 +15,40 @@ import org.flinkreinforce.formats.event.RecordDecoder;
 import org.flinkreinforce.formats.event.RewardDecoder;
 
 /**
- * Turns every record of the decisions topic, or of the rewards topic, into exactly one {@link
- * JoinInput}: a decision, a reward, or a dead letter. It never throws, so a poison pill cannot fail
- * the source.
+ * Turns every record of the decisions topic and of the rewards topic into exactly one {@link
+ * JoinInput}: a decision, a reward, or a dead letter; the topic a record comes from says which it
+ * should be. It never throws, so a poison pill cannot fail the source.
  */
 public final class JoinInputDeserializationSchema
         implements KafkaRecordDeserializationSchema<JoinInput> {
 
     private static final long serialVersionUID = 1L;
 
-    private final Reading<?> reading;
+    private final String decisionsTopic;
+    private final Reading<?> decisions;
+    private final Reading<?> rewards;
 
-    private JoinInputDeserializationSchema(Reading<?> reading) {
-        this.reading = reading;
-    }
-
-    /** For the decisions topic: a decision, its reward {@link Double#NaN} until the join. */
-    public static JoinInputDeserializationSchema decisions(DecisionDecoder decoder) {
-        return new JoinInputDeserializationSchema(
+    /**
+     * @param decisionsTopic the topic whose records are decisions; those of any other topic are
+     *     rewards
+     * @param decisions reads a decision, its reward {@link Double#NaN} until the join
+     * @param rewards reads a reward
+     */
+    public JoinInputDeserializationSchema(
+            String decisionsTopic, DecisionDecoder decisions, RewardDecoder rewards) {
+        this.decisionsTopic = decisionsTopic;
+        this.decisions =
                 new Reading<>(
-                        decoder,
+                        decisions,
                         decision ->
                                 JoinInput.decision(
-                                        PolicyEvent.of(decision.withReward(Double.NaN)))));
-    }
-
-    /** For the rewards topic. */
-    public static JoinInputDeserializationSchema rewards(RewardDecoder decoder) {
-        return new JoinInputDeserializationSchema(
-                new Reading<>(decoder, reward -> JoinInput.reward(PendingReward.of(reward))));
+                                        PolicyEvent.of(decision.withReward(Double.NaN))));
+        this.rewards = new Reading<>(rewards, reward -> JoinInput.reward(PendingReward.of(reward)));
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JoinInput> out) {
-        out.collect(reading.read(record));
+        out.collect((decisionsTopic.equals(record.topic()) ? decisions : rewards).read(record));
     }
 
     /** A topic's decoder, and the join's input of what it decodes. */

@@ -1,6 +1,7 @@
 package org.flinkreinforce.connectors.kafka;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -39,13 +40,30 @@ public final class KafkaConnectors {
                 new EventDeserializationSchema(decoder));
     }
 
-    /**
-     * A source of {@code topic} whose records {@code schema} turns into the learner's records: the
-     * decisions or rewards topics' with {@link JoinInputDeserializationSchema}.
-     */
+    /** A source of {@code topic} whose records {@code schema} turns into the learner's records. */
     public static <T> KafkaSource<T> source(
             String bootstrapServers,
             String topic,
+            String groupId,
+            Properties clientProperties,
+            OffsetsInitializer startingOffsets,
+            KafkaRecordDeserializationSchema<T> schema) {
+        return source(
+                bootstrapServers,
+                List.of(topic),
+                groupId,
+                clientProperties,
+                startingOffsets,
+                schema);
+    }
+
+    /**
+     * A source of {@code topics} whose records {@code schema} turns into the learner's records: the
+     * decisions and rewards topics' with {@link JoinInputDeserializationSchema}.
+     */
+    public static <T> KafkaSource<T> source(
+            String bootstrapServers,
+            List<String> topics,
             String groupId,
             Properties clientProperties,
             OffsetsInitializer startingOffsets,
@@ -64,7 +82,7 @@ public final class KafkaConnectors {
         return KafkaSource.<T>builder()
                 .setProperties(properties)
                 .setBootstrapServers(bootstrapServers)
-                .setTopics(topic)
+                .setTopics(topics)
                 .setGroupId(groupId)
                 .setStartingOffsets(startingOffsets)
                 .setDeserializer(schema)
