@@ -10,7 +10,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
@@ -31,6 +30,7 @@ import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
+import org.flinkreinforce.formats.event.LoggedReward;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,10 +85,7 @@ public class JoinRewardsFunction
     private final long startOffset;
     private final PolicyResolver resolver;
 
-    private transient ValueState<PolicyEvent> decision;
-    private transient ValueState<JoinWindow> window;
-    private transient ValueState<RewardTally> tally;
-    private transient ListState<PendingReward> early;
+    private transient ValueState<JoinEntry> state;
     private transient ListState<Long> pendingCount;
 
     private transient long pending;
@@ -124,26 +121,9 @@ public class JoinRewardsFunction
 
     @Override
     public void open(OpenContext openContext) {
-        decision =
+        state =
                 getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "decision", TypeInformation.of(PolicyEvent.class)));
-        window =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "window", TypeInformation.of(JoinWindow.class)));
-        tally =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "tally", TypeInformation.of(RewardTally.class)));
-        early =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "early-rewards", TypeInformation.of(PendingReward.class)));
+                        .getState(new ValueStateDescriptor<>("join", JoinEntryTypeInfo.INSTANCE));
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         decisionsIn = metrics.counter("decisionsIn");
         rewardsIn = metrics.counter("rewardsIn");
@@ -227,7 +207,8 @@ public class JoinRewardsFunction
     }
 
     private void onDecision(PolicyEvent event, ReadOnlyContext context) throws Exception {
-        if (window.value() != null) {
+        JoinEntry entry = state.value();
+        if (entry != null && entry.phase != JoinEntry.Phase.EARLY) {
             duplicates.inc();
             reject(
                     context,
@@ -238,95 +219,115 @@ public class JoinRewardsFunction
             return;
         }
         long start = timeOf(event.timestamp, context);
-        JoinWindow opened = new JoinWindow(start, start + waitOf(event.policyId, context));
-        decision.update(event);
-        window.update(opened);
+        JoinEntry opened = new JoinEntry();
+        opened.phase = JoinEntry.Phase.OPEN;
+        opened.start = start;
+        opened.end = start + waitOf(event.policyId, context);
+        opened.decision = event;
+        if (entry != null) {
+            // The rewards that came first: their timer is replaced by the window's end.
+            delete(context, entry.timer);
+            for (PendingReward reward : entry.early) {
+                count(reward, opened, context);
+            }
+        }
+        opened.timer = opened.end;
+        register(context, opened.timer);
+        state.update(opened);
         pending++;
-        register(context, opened.end);
-        RewardTally rewards = null;
-        for (PendingReward reward : early.get()) {
-            rewards = count(reward, opened, rewards, context);
-        }
-        early.clear();
-        if (rewards != null) {
-            tally.update(rewards);
-        }
     }
 
     private void onReward(PendingReward reward, ReadOnlyContext context) throws Exception {
         reward.timestamp = timeOf(reward.timestamp, context);
-        JoinWindow current = window.value();
-        if (current == null) {
+        JoinEntry entry = state.value();
+        if (entry == null) {
             // Its decision may still come: kept until the time passes the early window.
-            early.add(reward);
-            register(context, reward.timestamp + settings.earlyWindow());
-        } else if (decision.value() == null) {
-            rejectLate(reward, current, context);
-        } else {
-            RewardTally rewards = count(reward, current, tally.value(), context);
-            if (rewards != null) {
-                tally.update(rewards);
-            }
+            entry = JoinEntry.early(reward, reward.timestamp + settings.earlyWindow());
+            register(context, entry.timer);
+            state.update(entry);
+            return;
+        }
+        switch (entry.phase) {
+            case EARLY:
+                entry.early.add(reward);
+                long expiry = reward.timestamp + settings.earlyWindow();
+                if (expiry < entry.timer) {
+                    delete(context, entry.timer);
+                    entry.timer = expiry;
+                    register(context, expiry);
+                }
+                state.update(entry);
+                break;
+            case OPEN:
+                if (count(reward, entry, context)) {
+                    state.update(entry);
+                }
+                break;
+            case CLOSED:
+            default:
+                rejectLate(reward, entry, context);
         }
     }
 
     /**
-     * Adds {@code reward} to {@code rewards} (a new tally where null) if it is timed within {@code
-     * current}, else dead-letters it; returns the tally.
+     * Adds {@code reward} to the tally of {@code open} if it is timed within its window, else
+     * dead-letters it; answers whether it counted.
      */
-    private RewardTally count(
-            PendingReward reward,
-            JoinWindow current,
-            RewardTally rewards,
-            ReadOnlyContext context) {
-        if (reward.timestamp > current.end) {
-            rejectLate(reward, current, context);
-            return rewards;
+    private boolean count(PendingReward reward, JoinEntry open, ReadOnlyContext context) {
+        if (reward.timestamp > open.end) {
+            rejectLate(reward, open, context);
+            return false;
         }
-        if (reward.timestamp < current.start - settings.earlyWindow()) {
+        if (reward.timestamp < open.start - settings.earlyWindow()) {
             rejectOrphan(
                     reward,
                     context,
                     "It is timed more than the early window ("
                             + settings.earlyWindow()
                             + " ms) before its decision.");
-            return rewards;
+            return false;
         }
-        RewardTally counted = rewards == null ? new RewardTally() : rewards;
-        counted.add(reward.timestamp, reward.reward);
-        rewardDelay.update(reward.timestamp - current.start);
-        return counted;
+        if (open.tally == null) {
+            open.tally = new RewardTally();
+        }
+        open.tally.add(reward.timestamp, reward.reward);
+        rewardDelay.update(reward.timestamp - open.start);
+        return true;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<PolicyEvent> out)
             throws Exception {
-        JoinWindow current = window.value();
-        PolicyEvent waiting = decision.value();
-        if (current != null && waiting != null && timestamp >= current.end) {
-            close(waiting, current, context, out);
-        } else if (current != null && waiting == null && timestamp >= current.forgetAt()) {
-            window.clear();
+        JoinEntry entry = state.value();
+        if (entry == null || timestamp < entry.timer) {
+            return;
         }
-        if (current == null) {
-            orphanExpiredEarlyRewards(timestamp, context);
+        switch (entry.phase) {
+            case EARLY:
+                orphanExpiredEarlyRewards(entry, timestamp, context);
+                break;
+            case OPEN:
+                close(entry, context, out);
+                break;
+            case CLOSED:
+            default:
+                state.clear();
         }
     }
 
     /** Emits the decision with its reward (or drops it), and remembers its window one more wait. */
-    private void close(
-            PolicyEvent waiting,
-            JoinWindow current,
-            ReadOnlyContext context,
-            Collector<PolicyEvent> out)
+    private void close(JoinEntry open, ReadOnlyContext context, Collector<PolicyEvent> out)
             throws Exception {
-        RewardTally rewards = tally.value();
-        double reward =
-                rewards == null ? settings.defaultReward() : rewards.value(settings.aggregation());
-        decision.clear();
-        tally.clear();
+        RewardTally rewards = open.tally;
+        PolicyEvent waiting = open.decision;
+        JoinEntry closed = new JoinEntry();
+        closed.phase = JoinEntry.Phase.CLOSED;
+        closed.start = open.start;
+        closed.end = open.end;
+        closed.timer = closed.forgetAt();
+        register(context, closed.timer);
+        state.update(closed);
         pending--;
-        register(context, current.forgetAt());
         if (rewards == null && settings.dropsUnrewarded()) {
             dropped.inc();
             return;
@@ -335,27 +336,47 @@ public class JoinRewardsFunction
             defaulted.inc();
         }
         joined.inc();
-        waiting.reward = reward;
-        out.collect(waiting);
+        // A new event: the decision in state (and in a snapshot being written) stays as it was.
+        PolicyEvent event =
+                new PolicyEvent(
+                        waiting.policyId,
+                        waiting.features,
+                        waiting.actions,
+                        rewards == null
+                                ? settings.defaultReward()
+                                : rewards.value(settings.aggregation()),
+                        waiting.propensity,
+                        waiting.policyVersion,
+                        waiting.baselineKey,
+                        waiting.eventId,
+                        waiting.timestamp);
+        out.collect(event);
     }
 
-    private void orphanExpiredEarlyRewards(long now, ReadOnlyContext context) throws Exception {
-        List<PendingReward> kept = new ArrayList<>();
-        boolean expired = false;
-        for (PendingReward reward : early.get()) {
-            if (reward.timestamp + settings.earlyWindow() <= now) {
-                expired = true;
+    private void orphanExpiredEarlyRewards(JoinEntry entry, long now, ReadOnlyContext context)
+            throws Exception {
+        List<PendingReward> kept = new ArrayList<>(entry.early.size());
+        long next = Long.MAX_VALUE;
+        for (PendingReward reward : entry.early) {
+            long expiry = reward.timestamp + settings.earlyWindow();
+            if (expiry <= now) {
                 rejectOrphan(reward, context, "No decision with its event id came.");
             } else {
                 kept.add(reward);
+                next = Math.min(next, expiry);
             }
         }
-        if (expired) {
-            early.update(kept);
+        if (kept.isEmpty()) {
+            state.clear();
+            return;
         }
+        entry.early = kept;
+        entry.timer = next;
+        register(context, next);
+        state.update(entry);
     }
 
-    private void rejectLate(PendingReward reward, JoinWindow current, ReadOnlyContext context) {
+    private void rejectLate(PendingReward reward, JoinEntry current, ReadOnlyContext context) {
         late.inc();
         reject(
                 context,
@@ -367,7 +388,7 @@ public class JoinRewardsFunction
                         : "It came after its decision's window had closed: the time passed the"
                                 + " window's end before the reward arrived.",
                 reward.timestamp,
-                EventFormat.JSON.encode(reward.toLogged()));
+                logged(reward, context));
     }
 
     private void rejectOrphan(PendingReward reward, ReadOnlyContext context, String why) {
@@ -375,9 +396,16 @@ public class JoinRewardsFunction
         reject(
                 context,
                 DeadLetterReason.ORPHAN_REWARD,
-                "Reward for event id " + reward.eventId + ": " + why,
+                "Reward for event id " + context.getCurrentKey() + ": " + why,
                 reward.timestamp,
-                EventFormat.JSON.encode(reward.toLogged()));
+                logged(reward, context));
+    }
+
+    /** The reward as it was logged: its event id is the key (the join keeps it no other way). */
+    private static byte[] logged(PendingReward reward, ReadOnlyContext context) {
+        return EventFormat.JSON.encode(
+                new LoggedReward(
+                        context.getCurrentKey(), reward.reward, reward.policyId, reward.timestamp));
     }
 
     private void reject(
@@ -397,6 +425,14 @@ public class JoinRewardsFunction
         return settings.processingTime()
                 ? context.timerService().currentProcessingTime()
                 : timestamp;
+    }
+
+    private void delete(ReadOnlyContext context, long time) {
+        if (settings.processingTime()) {
+            context.timerService().deleteProcessingTimeTimer(time);
+        } else {
+            context.timerService().deleteEventTimeTimer(time);
+        }
     }
 
     private void register(ReadOnlyContext context, long time) {

@@ -2,7 +2,7 @@ package org.flinkreinforce.job;
 
 /**
  * What the rewards of one pending decision add up to so far, for every {@link RewardAggregation} at
- * once: a Flink POJO in keyed state, a few numbers however many rewards came.
+ * once: a few numbers however many rewards came, kept in the join's {@link JoinEntry}.
  */
 public class RewardTally {
 
@@ -16,6 +16,19 @@ public class RewardTally {
     public double latest;
 
     public RewardTally() {}
+
+    public RewardTally copy() {
+        RewardTally copy = new RewardTally();
+        copy.count = count;
+        copy.sum = sum;
+        copy.min = min;
+        copy.max = max;
+        copy.earliestTime = earliestTime;
+        copy.earliest = earliest;
+        copy.latestTime = latestTime;
+        copy.latest = latest;
+        return copy;
+    }
 
     /** Adds a reward observed at {@code time}. */
     public void add(long time, double reward) {

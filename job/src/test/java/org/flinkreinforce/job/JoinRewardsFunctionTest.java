@@ -56,6 +56,35 @@ class JoinRewardsFunctionTest {
         }
     }
 
+    /**
+     * One timer per event id at any time, whatever came: the window's end replaces the early
+     * rewards' expiry, the time it is forgotten replaces the window's end.
+     */
+    @Test
+    void shouldHoldOneTimerPerEventIdAndNoneOnceForgotten() throws Exception {
+        try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
+            harness.open();
+            harness.processElement(reward("early", 1.0, 900), 900);
+            harness.processElement(reward("early", 1.0, 800), 800);
+            harness.processElement(reward("orphan", 1.0, 950), 950);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+            harness.processElement(decision("early", 1_000), 1_000);
+            harness.processElement(decision("plain", 1_000), 1_000);
+            harness.processElement(reward("plain", 2.0, 1_500), 1_500);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+
+            harness.processWatermark(11_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId + "=" + e.reward)
+                    .containsExactlyInAnyOrder("early=2.0", "plain=2.0");
+            assertThat(reasons(harness)).containsExactly(DeadLetterReason.ORPHAN_REWARD);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+            harness.processWatermark(21_000);
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"earliest, 1", "latest, 3", "sum, 6", "mean, 2", "min, 1", "max, 3"})
     void shouldAggregateSeveralRewards(String aggregation, double expected) throws Exception {

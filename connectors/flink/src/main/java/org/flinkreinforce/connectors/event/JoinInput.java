@@ -1,13 +1,15 @@
 package org.flinkreinforce.connectors.event;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 
 /**
  * One record for the join of decisions and rewards: exactly one of a decision (an event without its
  * reward, which is {@link Double#NaN}), a reward, or the dead letter of a record that is neither. A
- * Flink POJO, so that the two sources' records make one stream, keyed by event id once the dead
- * letters are split off.
+ * Flink type of its own ({@link JoinInputSerializer}), so that the two topics' records make one
+ * stream, keyed by event id once the dead letters are split off.
  */
+@TypeInfo(JoinInputTypeInfo.Factory.class)
 public class JoinInput {
 
     public PolicyEvent decision;

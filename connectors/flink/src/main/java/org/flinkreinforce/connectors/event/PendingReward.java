@@ -25,6 +25,15 @@ public class PendingReward {
         return pending;
     }
 
+    public PendingReward copy() {
+        PendingReward copy = new PendingReward();
+        copy.eventId = eventId;
+        copy.reward = reward;
+        copy.policyId = policyId;
+        copy.timestamp = timestamp;
+        return copy;
+    }
+
     public LoggedReward toLogged() {
         return new LoggedReward(eventId, reward, policyId, timestamp);
     }

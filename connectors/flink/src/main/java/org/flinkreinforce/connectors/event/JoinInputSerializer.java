@@ -1,0 +1,211 @@
+package org.flinkreinforce.connectors.event;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+
+/**
+ * Flink's serializer of {@link JoinInput} on its way to the join (keyed by event id): one byte of
+ * kind, then the decision ({@link PolicyEventSerializer}), the reward's or the dead letter's
+ * fields; no reflection. The layout is versioned ({@link #LAYOUT}, recorded by its {@link
+ * Snapshot}).
+ */
+public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final JoinInputSerializer INSTANCE = new JoinInputSerializer();
+
+    /** The layout this serializer writes. */
+    public static final int LAYOUT = 1;
+
+    private static final int DECISION = 0;
+    private static final int REWARD = 1;
+    private static final int REWARD_WITH_POLICY = 2;
+    private static final int DEAD_LETTER = 3;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public JoinInput createInstance() {
+        return new JoinInput();
+    }
+
+    @Override
+    public JoinInput copy(JoinInput from) {
+        JoinInput copy = new JoinInput();
+        if (from.decision != null) {
+            copy.decision = PolicyEventSerializer.INSTANCE.copy(from.decision);
+        }
+        if (from.reward != null) {
+            copy.reward = from.reward.copy();
+        }
+        copy.deadLetter = from.deadLetter;
+        return copy;
+    }
+
+    @Override
+    public JoinInput copy(JoinInput from, JoinInput reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(JoinInput input, DataOutputView out) throws IOException {
+        if (input.decision != null) {
+            out.writeByte(DECISION);
+            PolicyEventSerializer.INSTANCE.serialize(input.decision, out);
+        } else if (input.reward != null) {
+            PendingReward reward = input.reward;
+            out.writeByte(reward.policyId == null ? REWARD : REWARD_WITH_POLICY);
+            StringValue.writeString(reward.eventId, out);
+            out.writeDouble(reward.reward);
+            out.writeLong(reward.timestamp);
+            if (reward.policyId != null) {
+                StringValue.writeString(reward.policyId, out);
+            }
+        } else {
+            out.writeByte(DEAD_LETTER);
+            writeDeadLetter(input.deadLetter, out);
+        }
+    }
+
+    @Override
+    public JoinInput deserialize(DataInputView in) throws IOException {
+        JoinInput input = new JoinInput();
+        int kind = in.readUnsignedByte();
+        switch (kind) {
+            case DECISION:
+                input.decision = PolicyEventSerializer.INSTANCE.deserialize(in);
+                break;
+            case REWARD:
+            case REWARD_WITH_POLICY:
+                PendingReward reward = new PendingReward();
+                reward.eventId = StringValue.readString(in);
+                reward.reward = in.readDouble();
+                reward.timestamp = in.readLong();
+                if (kind == REWARD_WITH_POLICY) {
+                    reward.policyId = StringValue.readString(in);
+                }
+                input.reward = reward;
+                break;
+            case DEAD_LETTER:
+                input.deadLetter = readDeadLetter(in);
+                break;
+            default:
+                throw new IOException("Unknown kind " + kind + " of a join input.");
+        }
+        return input;
+    }
+
+    private static void writeDeadLetter(DeadLetter letter, DataOutputView out) throws IOException {
+        StringValue.writeString(letter.reason.name(), out);
+        writeNullable(letter.detail, out);
+        writeNullable(letter.topic, out);
+        out.writeInt(letter.partition);
+        out.writeLong(letter.offset);
+        out.writeLong(letter.timestamp);
+        writeNullable(letter.key, out);
+        writeNullable(letter.value, out);
+        out.writeInt(letter.keyLength);
+        out.writeInt(letter.valueLength);
+        writeNullable(letter.keySha256, out);
+        writeNullable(letter.valueSha256, out);
+    }
+
+    private static DeadLetter readDeadLetter(DataInputView in) throws IOException {
+        DeadLetter letter = new DeadLetter();
+        String reason = StringValue.readString(in);
+        try {
+            letter.reason = DeadLetterReason.valueOf(reason);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Unknown dead-letter reason " + reason + ".", e);
+        }
+        letter.detail = readNullableString(in);
+        letter.topic = readNullableString(in);
+        letter.partition = in.readInt();
+        letter.offset = in.readLong();
+        letter.timestamp = in.readLong();
+        letter.key = readNullableBytes(in);
+        letter.value = readNullableBytes(in);
+        letter.keyLength = in.readInt();
+        letter.valueLength = in.readInt();
+        letter.keySha256 = readNullableString(in);
+        letter.valueSha256 = readNullableString(in);
+        return letter;
+    }
+
+    private static void writeNullable(String value, DataOutputView out) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            StringValue.writeString(value, out);
+        }
+    }
+
+    private static void writeNullable(byte[] value, DataOutputView out) throws IOException {
+        out.writeInt(value == null ? -1 : value.length);
+        if (value != null) {
+            out.write(value);
+        }
+    }
+
+    private static String readNullableString(DataInputView in) throws IOException {
+        return in.readBoolean() ? StringValue.readString(in) : null;
+    }
+
+    private static byte[] readNullableBytes(DataInputView in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] value = new byte[length];
+        in.readFully(value);
+        return value;
+    }
+
+    @Override
+    public JoinInput deserialize(JoinInput reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<JoinInput> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** The layout of the join inputs a checkpoint holds (in flight, with unaligned checkpoints). */
+    public static final class Snapshot extends LayoutSnapshot<JoinInput> {
+
+        public Snapshot() {
+            super(LAYOUT);
+        }
+
+        @Override
+        protected TypeSerializer<JoinInput> serializer() {
+            return INSTANCE;
+        }
+
+        @Override
+        protected int newestLayout() {
+            return LAYOUT;
+        }
+    }
+}

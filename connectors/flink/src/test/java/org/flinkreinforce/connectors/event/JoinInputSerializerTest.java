@@ -1,0 +1,136 @@
+package org.flinkreinforce.connectors.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.junit.jupiter.api.Test;
+
+class JoinInputSerializerTest {
+
+    private final JoinInputSerializer serializer = JoinInputSerializer.INSTANCE;
+
+    private static PendingReward reward(String policyId) {
+        PendingReward reward = new PendingReward();
+        reward.eventId = "id-\u4e16";
+        reward.reward = -0.5;
+        reward.policyId = policyId;
+        reward.timestamp = 1_700_000_000_123L;
+        return reward;
+    }
+
+    @Test
+    void shouldRoundTripADecisionARewardAndADeadLetter() throws Exception {
+        PolicyEvent decision =
+                new PolicyEvent(
+                        "recs",
+                        new float[] {1.5f, -2},
+                        new int[] {3},
+                        Double.NaN,
+                        0.25f,
+                        7,
+                        "recs",
+                        "e-1",
+                        99);
+        DeadLetter letter =
+                new DeadLetter(
+                        DeadLetterReason.MALFORMED_JSON,
+                        "not JSON",
+                        "reinforce-rewards",
+                        2,
+                        41,
+                        5,
+                        null,
+                        new byte[] {1, 2});
+        letter.valueLength = 2;
+        letter.valueSha256 = "ab";
+        for (JoinInput input :
+                new JoinInput[] {
+                    JoinInput.decision(decision),
+                    JoinInput.reward(reward(null)),
+                    JoinInput.reward(reward("nas")),
+                    JoinInput.rejected(letter)
+                }) {
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            serializer.serialize(input, out);
+            serializer.serialize(input, out);
+            DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+            assertThat(serializer.deserialize(in))
+                    .usingRecursiveComparison()
+                    .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+                    .isEqualTo(input);
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            serializer.copy(in, copied);
+            assertThat(in.available()).isZero();
+            assertThat(serializer.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer())))
+                    .usingRecursiveComparison()
+                    .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+                    .isEqualTo(input);
+            JoinInput copy = serializer.copy(input);
+            assertThat(copy)
+                    .usingRecursiveComparison()
+                    .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+                    .isEqualTo(input);
+            if (input.reward != null) {
+                assertThat(copy.reward).isNotSameAs(input.reward);
+            }
+        }
+    }
+
+    @Test
+    void shouldBeWhatFlinkUsesForTheJoinInput() {
+        assertThat(TypeInformation.of(JoinInput.class)).isSameAs(JoinInputTypeInfo.INSTANCE);
+        assertThat(JoinInputTypeInfo.INSTANCE.createSerializer(null)).isSameAs(serializer);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKind() {
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(new byte[] {9})))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Unknown kind 9");
+    }
+
+    /** The snapshot records the layout; one this release cannot read is incompatible. */
+    @Test
+    void shouldRecordTheLayoutInItsSnapshotAndRefuseALaterOne() throws Exception {
+        DataOutputSerializer now = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(now, serializer.snapshotConfiguration());
+        TypeSerializerSnapshot<JoinInput> restored =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(now.getCopyOfBuffer()),
+                        getClass().getClassLoader());
+        assertThat(((JoinInputSerializer.Snapshot) restored).layout())
+                .isEqualTo(JoinInputSerializer.LAYOUT);
+        assertThat(
+                        serializer
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(restored)
+                                .isCompatibleAsIs())
+                .isTrue();
+        assertThat(restored.restoreSerializer()).isSameAs(serializer);
+
+        DataOutputSerializer later = new DataOutputSerializer(128);
+        later.writeUTF(JoinInputSerializer.Snapshot.class.getName());
+        later.writeInt(1);
+        later.writeInt(JoinInputSerializer.LAYOUT + 1);
+        TypeSerializerSnapshot<JoinInput> unknown =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(later.getCopyOfBuffer()),
+                        getClass().getClassLoader());
+        assertThat(
+                        serializer
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(unknown)
+                                .isIncompatible())
+                .isTrue();
+        assertThatThrownBy(unknown::restoreSerializer)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot be read by this release");
+    }
+}
