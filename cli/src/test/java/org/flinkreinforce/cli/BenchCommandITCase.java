@@ -66,6 +66,9 @@ class BenchCommandITCase {
         assertThat(((Double) summary.get("joinedEventsApplied")).longValue()).isEqualTo(4000);
         assertThat(((Double) summary.get("joinedDeadLetters")).longValue()).isZero();
         assertThat(((Double) summary.get("rewardWaitMillis")).longValue()).isEqualTo(4000);
+        assertThat(((Double) summary.get("checkpointIntervalMillis")).longValue()).isEqualTo(1000);
+        assertThat(((Double) summary.get("joinedCheckpointIntervalMillis")).longValue())
+                .isEqualTo(10_000);
         assertThat(((Double) summary.get("maxRewardDelayMillis")).longValue()).isEqualTo(2000);
         assertThat(((Double) summary.get("historyMillis")).longValue()).isEqualTo(40_000);
         double joined = (Double) summary.get("joinedEventsPerSecond");

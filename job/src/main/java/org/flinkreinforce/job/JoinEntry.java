@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.flinkreinforce.connectors.event.PendingReward;
-import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.PolicyEventSerializer;
 
 /**
  * What the join keeps of one event id, in one keyed value (one state access and one checkpointed
@@ -43,8 +43,14 @@ public final class JoinEntry {
     /** The time of the one timer registered for this event id. */
     long timer;
 
-    /** The decision, while {@link Phase#OPEN}. */
-    PolicyEvent decision;
+    /**
+     * The decision, while {@link Phase#OPEN}: its {@link PolicyEventSerializer} bytes without the
+     * event id (the key's), in the serializer's layout {@link PolicyEventSerializer#FORMAT_VERSION}
+     * (which later layouts of that serializer read, as they read events buffered in checkpoints).
+     * One array instead of the event's half-dozen objects, for the minutes it waits; never changed
+     * once written, so copies share it.
+     */
+    byte[] decision;
 
     /** Its rewards so far, while {@link Phase#OPEN}; null until one counts. */
     RewardTally tally;

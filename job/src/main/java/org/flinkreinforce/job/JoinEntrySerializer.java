@@ -11,12 +11,12 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 import org.flinkreinforce.connectors.event.LayoutSnapshot;
 import org.flinkreinforce.connectors.event.PendingReward;
-import org.flinkreinforce.connectors.event.PolicyEventSerializer;
 
 /**
  * Flink's serializer of the join's {@link JoinEntry}: a byte of phase, the window and the timer,
- * then what the phase holds (the decision with {@link PolicyEventSerializer} and the tally, or the
- * early rewards without their event id, which is the key's); no reflection. The layout is versioned
+ * then what the phase holds (the decision's {@link
+ * org.flinkreinforce.connectors.event.PolicyEventSerializer} bytes and the tally, or the early
+ * rewards), all without the event id, which is the key's; no reflection. The layout is versioned
  * ({@link #LAYOUT}, recorded in checkpoints by its {@link Snapshot}).
  *
  * <p>A copy (which the heap state backend makes of a value read while a snapshot is being written)
@@ -77,9 +77,9 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
         out.writeLong(entry.start);
         out.writeLong(entry.end);
         out.writeLong(entry.timer);
-        out.writeBoolean(entry.decision != null);
+        out.writeInt(entry.decision == null ? -1 : entry.decision.length);
         if (entry.decision != null) {
-            PolicyEventSerializer.INSTANCE.serialize(entry.decision, out);
+            out.write(entry.decision);
         }
         RewardTally tally = entry.tally;
         out.writeInt(tally == null ? -1 : tally.count);
@@ -116,8 +116,10 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
         entry.start = in.readLong();
         entry.end = in.readLong();
         entry.timer = in.readLong();
-        if (in.readBoolean()) {
-            entry.decision = PolicyEventSerializer.INSTANCE.deserialize(in);
+        int decision = in.readInt();
+        if (decision >= 0) {
+            entry.decision = new byte[decision];
+            in.readFully(entry.decision);
         }
         int count = in.readInt();
         if (count >= 0) {

@@ -12,6 +12,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -25,6 +27,7 @@ import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.PolicyEventSerializer;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -86,6 +89,7 @@ public class JoinRewardsFunction
     private final PolicyResolver resolver;
 
     private transient ValueState<JoinEntry> state;
+    private transient DataOutputSerializer buffer;
     private transient ListState<Long> pendingCount;
 
     private transient long pending;
@@ -121,6 +125,7 @@ public class JoinRewardsFunction
 
     @Override
     public void open(OpenContext openContext) {
+        buffer = new DataOutputSerializer(256);
         state =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("join", JoinEntryTypeInfo.INSTANCE));
@@ -223,7 +228,9 @@ public class JoinRewardsFunction
         opened.phase = JoinEntry.Phase.OPEN;
         opened.start = start;
         opened.end = start + waitOf(event.policyId, context);
-        opened.decision = event;
+        buffer.clear();
+        PolicyEventSerializer.INSTANCE.serializeWithoutEventId(event, buffer);
+        opened.decision = buffer.getCopyOfBuffer();
         if (entry != null) {
             // The rewards that came first: their timer is replaced by the window's end.
             delete(context, entry.timer);
@@ -319,7 +326,7 @@ public class JoinRewardsFunction
     private void close(JoinEntry open, ReadOnlyContext context, Collector<PolicyEvent> out)
             throws Exception {
         RewardTally rewards = open.tally;
-        PolicyEvent waiting = open.decision;
+        byte[] waiting = open.decision;
         JoinEntry closed = new JoinEntry();
         closed.phase = JoinEntry.Phase.CLOSED;
         closed.start = open.start;
@@ -336,20 +343,11 @@ public class JoinRewardsFunction
             defaulted.inc();
         }
         joined.inc();
-        // A new event: the decision in state (and in a snapshot being written) stays as it was.
         PolicyEvent event =
-                new PolicyEvent(
-                        waiting.policyId,
-                        waiting.features,
-                        waiting.actions,
-                        rewards == null
-                                ? settings.defaultReward()
-                                : rewards.value(settings.aggregation()),
-                        waiting.propensity,
-                        waiting.policyVersion,
-                        waiting.baselineKey,
-                        waiting.eventId,
-                        waiting.timestamp);
+                PolicyEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(waiting));
+        event.eventId = context.getCurrentKey();
+        event.reward =
+                rewards == null ? settings.defaultReward() : rewards.value(settings.aggregation());
         out.collect(event);
     }
 

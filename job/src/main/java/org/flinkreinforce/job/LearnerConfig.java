@@ -69,14 +69,14 @@ public final class LearnerConfig {
             throw invalid(
                     maxParallelism, LearnerOptions.MAX_PARALLELISM, "it must be from 1 to 32768");
         }
-        if (options.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis() < 10) {
+        if (checkpointInterval().toMillis() < 10) {
             throw invalid(
-                    options.get(LearnerOptions.CHECKPOINT_INTERVAL),
+                    checkpointInterval(),
                     LearnerOptions.CHECKPOINT_INTERVAL,
                     "it must be at least 10 ms");
         }
         Duration timeout = options.get(LearnerOptions.TRANSACTION_TIMEOUT);
-        if (timeout.toMillis() < options.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis()) {
+        if (timeout.toMillis() < checkpointInterval().toMillis()) {
             throw invalid(
                     timeout,
                     LearnerOptions.TRANSACTION_TIMEOUT,
@@ -89,6 +89,19 @@ public final class LearnerConfig {
 
     public <T> T get(ConfigOption<T> option) {
         return options.get(option);
+    }
+
+    /**
+     * {@code checkpoint.interval} as set; unset, 1 s, or {@link
+     * LearnerOptions#JOIN_CHECKPOINT_INTERVAL} where the job joins rewards: every checkpoint writes
+     * the join's whole state, and a joined decision waits its {@code reward.wait} anyway.
+     */
+    public Duration checkpointInterval() {
+        return options.getOptional(LearnerOptions.CHECKPOINT_INTERVAL)
+                .orElse(
+                        options.get(LearnerOptions.JOIN_REWARDS)
+                                ? LearnerOptions.JOIN_CHECKPOINT_INTERVAL
+                                : LearnerOptions.CHECKPOINT_INTERVAL.defaultValue());
     }
 
     public Configuration options() {

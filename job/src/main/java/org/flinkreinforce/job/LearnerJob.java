@@ -424,8 +424,7 @@ public final class LearnerJob {
         // Fail at start-up, not in a task, where native or vector was asked for and cannot load.
         GradientKernels.resolve(config.kernel());
         env.enableCheckpointing(
-                config.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis(),
-                CheckpointingMode.EXACTLY_ONCE);
+                config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // Set, not left to Flink's default, which changes with the parallelism and would then no
         // longer match the state's key groups.
         env.setMaxParallelism(config.get(LearnerOptions.MAX_PARALLELISM));

@@ -12,7 +12,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.flinkreinforce.connectors.event.PendingReward;
-import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.junit.jupiter.api.Test;
 
 class JoinEntrySerializerTest {
@@ -39,17 +38,7 @@ class JoinEntrySerializerTest {
         entry.start = 1_000;
         entry.end = 601_000;
         entry.timer = 601_000;
-        entry.decision =
-                new PolicyEvent(
-                        "recs",
-                        new float[] {0.5f, -1},
-                        new int[] {4},
-                        Double.NaN,
-                        0.1f,
-                        3,
-                        "recs",
-                        "e-7",
-                        1_000);
+        entry.decision = new byte[] {1, 2, 3, -4};
         entry.tally = new RewardTally();
         entry.tally.add(1_500, 1);
         entry.tally.add(1_200, 0.25);
@@ -89,7 +78,7 @@ class JoinEntrySerializerTest {
     /**
      * A copy is what a snapshot being written keeps while the join goes on with the value it read:
      * the tally and the early rewards, which the join changes in place, are the copy's own; the
-     * decision, which it never changes, is shared.
+     * decision's bytes, which it never changes, are shared.
      */
     @Test
     void shouldCopyWhatTheJoinChangesAndShareTheDecision() {

@@ -325,6 +325,7 @@ public final class Benchmark {
         result.historyMillis = history.historyMillis();
         result.maxRewardDelayMillis = history.maxRewardDelayMillis();
         result.rewardWaitMillis = wait;
+        result.joinedCheckpointIntervalMillis = config.checkpointInterval().toMillis();
         out.printf(
                 "Pre-loaded in %.1f s (%.0f bytes per decision, %.0f per reward).%n",
                 result.splitPreloadSeconds, result.meanDecisionBytes, result.meanRewardBytes);
@@ -365,7 +366,7 @@ public final class Benchmark {
         result.batchSize = policy.batchSize();
         result.batchTimeoutMillis = policy.batchTimeoutMillis();
         result.publishIntervalMillis = policy.publishIntervalMillis();
-        result.checkpointIntervalMillis = config.get(LearnerOptions.CHECKPOINT_INTERVAL).toMillis();
+        result.checkpointIntervalMillis = config.checkpointInterval().toMillis();
 
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (LearnerRun learner = new LearnerRun(client, config, broker)) {

@@ -63,6 +63,10 @@ public final class BenchmarkResult {
     double splitPreloadSeconds;
     long historyMillis;
     long rewardWaitMillis;
+
+    /** The joined run's checkpoint interval (the join's default is longer than the events'). */
+    long joinedCheckpointIntervalMillis;
+
     long maxRewardDelayMillis;
     long joinedDeadLetters;
 
@@ -125,13 +129,15 @@ public final class BenchmarkResult {
         out.printf(
                 "rewards split: the same %,d events as decisions (%.0f bytes) and rewards (%.0f"
                         + " bytes), over %s of event time, each reward up to %s after its decision;"
-                        + " reward.wait %s%n",
+                        + " reward.wait %s; checkpoints every %s (pre-joined: %s)%n",
                 events,
                 meanDecisionBytes,
                 meanRewardBytes,
                 duration(historyMillis),
                 duration(maxRewardDelayMillis),
-                duration(rewardWaitMillis));
+                duration(rewardWaitMillis),
+                duration(joinedCheckpointIntervalMillis),
+                duration(checkpointIntervalMillis));
         out.printf(
                 ROW,
                 "learner, decisions and rewards joined",
@@ -367,6 +373,7 @@ public final class BenchmarkResult {
         json.writeNumberField("splitPreloadSeconds", splitPreloadSeconds);
         json.writeNumberField("historyMillis", historyMillis);
         json.writeNumberField("rewardWaitMillis", rewardWaitMillis);
+        json.writeNumberField("joinedCheckpointIntervalMillis", joinedCheckpointIntervalMillis);
         json.writeNumberField("maxRewardDelayMillis", maxRewardDelayMillis);
         writeThreads(json, JOINED, joined);
     }

@@ -81,12 +81,25 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
 
     @Override
     public void serialize(PolicyEvent event, DataOutputView out) throws IOException {
+        serialize(event, out, true);
+    }
+
+    /**
+     * The event without its event id, for state keyed by it (where the key says it again); it reads
+     * back with a null {@code eventId}.
+     */
+    public void serializeWithoutEventId(PolicyEvent event, DataOutputView out) throws IOException {
+        serialize(event, out, false);
+    }
+
+    private void serialize(PolicyEvent event, DataOutputView out, boolean withEventId)
+            throws IOException {
         int flags = 0;
         flags |= event.policyId != null ? POLICY_ID : 0;
         flags |= event.features != null ? FEATURES : 0;
         flags |= event.actions != null ? ACTIONS : 0;
         flags |= event.baselineKey != null ? BASELINE_KEY : 0;
-        flags |= event.eventId != null ? EVENT_ID : 0;
+        flags |= withEventId && event.eventId != null ? EVENT_ID : 0;
         flags |= event.change != null ? CHANGE : 0;
         out.writeByte(flags);
         if (event.policyId != null) {
@@ -116,7 +129,7 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
                 StringValue.writeString(event.baselineKey, out);
             }
         }
-        if (event.eventId != null) {
+        if ((flags & EVENT_ID) != 0) {
             StringValue.writeString(event.eventId, out);
         }
         out.writeLong(event.timestamp);

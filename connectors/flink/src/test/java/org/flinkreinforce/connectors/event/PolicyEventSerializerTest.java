@@ -157,6 +157,19 @@ class PolicyEventSerializerTest {
                 .isTrue();
     }
 
+    /** For state keyed by the event id: the same bytes but the event id's, read back without it. */
+    @Test
+    void shouldWriteAnEventWithoutItsEventIdForStateKeyedByIt() throws Exception {
+        PolicyEvent event = everyField(new float[] {1.5f});
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serializeWithoutEventId(event, out);
+        PolicyEvent read = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        assertThat(read.eventId).isNull();
+        read.eventId = event.eventId;
+        assertThat(read).isEqualTo(event);
+    }
+
     /** A marker carries its change through the serializer: offset, value, or none (a removal). */
     @Test
     void shouldRoundTripAPolicyChangeMarker() throws Exception {
