@@ -8,12 +8,18 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.SnapshotReader;
@@ -29,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * on a background thread, keeps the newest snapshot of each policy (never going back to an older
  * version), and samples decisions with their propensity, the policy version and a fresh event id.
  * Thread-safe.
+ *
+ * <p>Where the broker cannot be reached (not up yet, restarting, a network fault) the background
+ * thread retries, with a backoff doubling from 100 ms to 5 s, for as long as the client is open;
+ * only an authentication or authorization error stops it for good. {@link #health} says which:
+ * {@link State#FOLLOWING}, {@link State#RETRYING} with the cause, or {@link State#FAILED}. Until it
+ * follows, {@link #decide} serves what it has: a registered spec's uniform policy, or the last
+ * snapshot read.
  *
  * <p>A policy with no published snapshot yet can be given a spec with {@link #register}: it then
  * acts uniformly at random (all-zero parameters, version 0) until the first snapshot arrives.
@@ -46,14 +59,39 @@ public final class PolicyClient implements AutoCloseable {
             double propensity,
             long policyVersion) {}
 
+    /** Where the client stands with the parameters topic. */
+    public enum State {
+        /** Reading the topic up to its end as it was at start, not yet there. */
+        STARTING,
+        /** Caught up, reading new snapshots as they come. */
+        FOLLOWING,
+        /** The last attempt to read failed on an error that may pass; trying again. */
+        RETRYING,
+        /** Stopped for good: authentication or authorization failed (see the cause). */
+        FAILED,
+        CLOSED
+    }
+
+    /**
+     * The client's state, the error behind it ({@code null} while starting or following) and how
+     * many times it has retried since it was created.
+     */
+    public record Health(State state, Throwable cause, long retries) {}
+
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<String, PolicyParameters> policies = new ConcurrentHashMap<>();
     private final Map<String, ParameterSnapshot> snapshots = new ConcurrentHashMap<>();
     private final Thread poller;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final List<Consumer<ParameterSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile RuntimeException failure;
+    private volatile Health health = new Health(State.STARTING, null, 0);
 
     /**
      * Starts following {@code topic}.
@@ -72,6 +110,19 @@ public final class PolicyClient implements AutoCloseable {
         poller.start();
     }
 
+    /** Where the client stands now. */
+    public Health health() {
+        return health;
+    }
+
+    /**
+     * Calls {@code listener} with each snapshot the client keeps (a policy's newer version), on the
+     * client's thread: it must return quickly and not throw (what it throws is logged).
+     */
+    public void onNewVersion(Consumer<ParameterSnapshot> listener) {
+        listeners.add(listener);
+    }
+
     /** Lets a policy act (uniformly) before its first snapshot; has no effect once one exists. */
     public void register(PolicySpec spec) {
         policies.putIfAbsent(spec.id(), PolicyParameters.zeros(spec));
@@ -80,13 +131,14 @@ public final class PolicyClient implements AutoCloseable {
     /**
      * Waits until the client has read the topic up to where it ended when the client started.
      *
-     * @return false if that took longer than {@code timeout}
+     * @return false if that took longer than {@code timeout} (e.g. the broker is not up yet: the
+     *     client goes on retrying)
      * @throws IllegalStateException at once if the client cannot read the topic (e.g. wrong
      *     credentials), with the cause
      */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!caughtUp.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!caughtUp.await(50, TimeUnit.MILLISECONDS)) {
             checkFollowing();
             if (System.nanoTime() > deadline) {
                 return false;
@@ -178,33 +230,76 @@ public final class PolicyClient implements AutoCloseable {
                 decision.policyVersion());
     }
 
+    /**
+     * Reads the topic until closed: an attempt runs from finding its partitions to polling; one
+     * that fails on an error other than authentication or authorization is retried after a backoff.
+     */
     private void follow() {
+        long backoff = FIRST_BACKOFF.toMillis();
+        long retries = 0;
         try {
-            List<TopicPartition> partitions = awaitPartitions();
-            if (partitions == null) {
-                return;
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (!closed) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
-                    accept(record);
-                }
-                if (caughtUp.getCount() > 0 && reached(end)) {
-                    caughtUp.countDown();
+                try {
+                    readUntilClosed();
+                    return;
+                } catch (AuthenticationException | AuthorizationException e) {
+                    fail(e, retries);
+                    return;
+                } catch (KafkaException e) {
+                    if (closed || e instanceof WakeupException) {
+                        return;
+                    }
+                    retries++;
+                    health = new Health(State.RETRYING, e, retries);
+                    LOG.warn(
+                            "The policy client could not read {} (retry {} in {} ms): {}",
+                            topic,
+                            retries,
+                            backoff,
+                            e.toString());
+                    if (closing.await(backoff, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                    backoff = Math.min(2 * backoff, MAX_BACKOFF.toMillis());
                 }
             }
-        } catch (WakeupException e) {
-            // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             if (!closed) {
-                failure = e;
-                LOG.error("The policy client stopped following {}.", topic, e);
+                fail(e, retries);
             }
         } finally {
+            health = closed ? new Health(State.CLOSED, null, health.retries()) : health;
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void fail(RuntimeException e, long retries) {
+        failure = e;
+        health = new Health(State.FAILED, e, retries);
+        LOG.error("The policy client stopped following {}.", topic, e);
+    }
+
+    /** One attempt: the topic from its beginning, then new records until closed. */
+    private void readUntilClosed() {
+        List<TopicPartition> partitions = awaitPartitions();
+        if (partitions == null) {
+            return;
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        boolean following = false;
+        while (!closed) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                accept(record);
+            }
+            if (!following && reached(end)) {
+                following = true;
+                health = new Health(State.FOLLOWING, null, health.retries());
+                caughtUp.countDown();
+            }
         }
     }
 
@@ -233,6 +328,13 @@ public final class PolicyClient implements AutoCloseable {
         ParameterSnapshot kept = SnapshotReader.keepNewest(snapshots, record);
         if (kept != null) {
             policies.put(kept.policyId(), kept.toParameters());
+            for (Consumer<ParameterSnapshot> listener : listeners) {
+                try {
+                    listener.accept(kept);
+                } catch (RuntimeException e) {
+                    LOG.warn("A listener of new versions of {} threw.", kept.policyId(), e);
+                }
+            }
         }
     }
 
@@ -248,6 +350,7 @@ public final class PolicyClient implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         closed = true;
+        closing.countDown();
         consumer.wakeup();
         poller.join(10_000);
     }

@@ -2,6 +2,7 @@ package org.flinkreinforce.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -54,8 +55,11 @@ class PolicyClientITCase {
         PolicySpec spec = PolicySpec.parse("recs:2:3");
         publish(topic, snapshot(spec, 5, 1f));
         try (PolicyClient client = new PolicyClient(broker.clientProperties(), topic)) {
+            List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            client.onNewVersion(snapshot -> heard.add(snapshot.version()));
             assertThat(client.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             assertThat(client.version("recs")).isEqualTo(5);
+            assertThat(client.health().state()).isEqualTo(PolicyClient.State.FOLLOWING);
             // A stale, out-of-order snapshot (e.g. from a zombie writer) must not win.
             publish(topic, snapshot(spec, 3, 2f));
             publish(topic, snapshot(spec, 7, 3f));
@@ -65,11 +69,56 @@ class PolicyClientITCase {
             }
             assertThat(client.version("recs")).isEqualTo(7);
             assertThat(client.parameters("recs").orElseThrow().values()[0]).isEqualTo(3f);
+            // Version 5 may have been read before the listener was added; never the stale 3.
+            assertThat(heard).endsWith(7L).doesNotContain(3L);
             PolicyClient.Decision decision =
                     client.decide("recs", new float[] {0.5f, -0.5f}, new SplittableRandom(1));
             assertThat(decision.policyVersion()).isEqualTo(7);
             assertThat(decision.propensity()).isBetween(0.0, 1.0);
             assertThat(decision.eventId()).isNotBlank();
+        }
+    }
+
+    /**
+     * Started while no broker answers, the client retries with backoff, says so in its health, and
+     * follows once a broker comes up on the address it was given.
+     */
+    @Test
+    void shouldFollowABrokerThatComesUpAfterTheClientStarted() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", "localhost:" + port);
+        PolicySpec spec = PolicySpec.parse("late:2:3");
+        try (PolicyClient client = new PolicyClient(properties, "late-parameters")) {
+            awaitHealth(client, PolicyClient.State.RETRYING);
+            assertThat(client.health().cause()).isNotNull();
+            assertThat(client.awaitCaughtUp(Duration.ofMillis(200))).isFalse();
+
+            try (EmbeddedKafkaBroker late = EmbeddedKafkaBroker.start(port)) {
+                late.createTopic("late-parameters", 1, true);
+                publish(late.clientProperties(), "late-parameters", snapshot(spec, 4, 1f));
+
+                assertThat(client.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (client.version("late") < 4 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(client.version("late")).isEqualTo(4);
+                assertThat(client.health().state()).isEqualTo(PolicyClient.State.FOLLOWING);
+                assertThat(client.health().retries()).isPositive();
+            }
+        }
+    }
+
+    private static void awaitHealth(PolicyClient client, PolicyClient.State state)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (client.health().state() != state) {
+            assertThat(System.nanoTime()).as("health " + state).isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 
@@ -186,11 +235,13 @@ class PolicyClientITCase {
     }
 
     private static void publish(String topic, ParameterSnapshot snapshot) throws Exception {
+        publish(broker.clientProperties(), topic, snapshot);
+    }
+
+    private static void publish(Properties client, String topic, ParameterSnapshot snapshot)
+            throws Exception {
         try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(
-                        broker.clientProperties(),
-                        new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
+                new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(
                             new ProducerRecord<>(
                                     topic,
