@@ -26,9 +26,25 @@ public final class SoftmaxPolicy {
     private final double[] scratch;
 
     public SoftmaxPolicy(PolicyParameters parameters) {
+        this(parameters, new double[parameters.spec().maxActions()]);
+    }
+
+    /**
+     * A policy that works in {@code scratch} (at least {@link PolicySpec#maxActions} long), so that
+     * a caller deciding often allocates none: one scratch per thread, the policy not shared.
+     */
+    public SoftmaxPolicy(PolicyParameters parameters, double[] scratch) {
         this.parameters = Objects.requireNonNull(parameters, "The parameters must not be null.");
         this.spec = parameters.spec();
-        this.scratch = new double[spec.maxActions()];
+        if (scratch.length < spec.maxActions()) {
+            throw new IllegalArgumentException(
+                    "The scratch needs "
+                            + spec.maxActions()
+                            + " entries, it has "
+                            + scratch.length
+                            + ".");
+        }
+        this.scratch = scratch;
     }
 
     public PolicyParameters parameters() {

@@ -1,6 +1,7 @@
 package org.flinkreinforce.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
@@ -23,6 +24,25 @@ class SoftmaxPolicyTest {
         assertThat(policy.logProbability(new float[0], new int[] {1}))
                 .isCloseTo(-2e4 - Math.log1p(e), within(1e-6));
         assertThat(policy.greedy(new float[0])).containsExactly(0);
+    }
+
+    @Test
+    void shouldDecideTheSameInACallersScratchAndRefuseOneTooShort() {
+        PolicySpec spec = PolicySpec.parse("nas:3:4,7");
+        PolicyParameters parameters = PolicyParameters.gaussian(spec, 1.0, new Random(2));
+        float[] features = {0.5f, -1, 2};
+        double[] scratch = new double[7];
+        for (int seed = 0; seed < 50; seed++) {
+            SoftmaxPolicy.Decision own =
+                    new SoftmaxPolicy(parameters).sample(features, new SplittableRandom(seed));
+            SoftmaxPolicy.Decision shared =
+                    new SoftmaxPolicy(parameters, scratch)
+                            .sample(features, new SplittableRandom(seed));
+            assertThat(shared).usingRecursiveComparison().isEqualTo(own);
+        }
+        assertThatThrownBy(() -> new SoftmaxPolicy(parameters, new double[6]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs 7");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +25,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.SoftmaxPolicy;
@@ -44,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * snapshot read.
  *
  * <p>A policy with no published snapshot yet can be given a spec with {@link #register}: it then
- * acts uniformly at random (all-zero parameters, version 0) until the first snapshot arrives.
+ * acts uniformly at random (all-zero parameters, version 0) until the first snapshot arrives. The
+ * registered spec is pinned: a snapshot of another shape (features, heads or their actions) is
+ * refused, logged and counted ({@link #refusedSnapshots}), and the policy keeps deciding with its
+ * last good parameters, so that it never returns actions of another action space. A snapshot older
+ * than the one kept (a stale writer) is skipped, logged and counted ({@link #staleSnapshots}).
  */
 public final class PolicyClient implements AutoCloseable {
 
@@ -89,6 +96,10 @@ public final class PolicyClient implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final CountDownLatch closing = new CountDownLatch(1);
     private final List<Consumer<ParameterSnapshot>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, PolicySpec> registered = new ConcurrentHashMap<>();
+    private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong stale = new AtomicLong();
     private volatile boolean closed;
     private volatile RuntimeException failure;
     private volatile Health health = new Health(State.STARTING, null, 0);
@@ -123,9 +134,39 @@ public final class PolicyClient implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Lets a policy act (uniformly) before its first snapshot; has no effect once one exists. */
+    /**
+     * Pins a policy's spec and lets it act (uniformly) before its first snapshot. Parameters of the
+     * same shape already read stay; of another shape, they give way to the uniform policy (logged).
+     */
     public void register(PolicySpec spec) {
-        policies.putIfAbsent(spec.id(), PolicyParameters.zeros(spec));
+        synchronized (registered) {
+            pin(spec);
+        }
+    }
+
+    private void pin(PolicySpec spec) {
+        registered.put(spec.id(), spec);
+        PolicyParameters current =
+                policies.computeIfAbsent(spec.id(), id -> PolicyParameters.zeros(spec));
+        if (!current.spec().equals(spec)
+                && policies.replace(spec.id(), current, PolicyParameters.zeros(spec))) {
+            LOG.warn(
+                    "Policy {}'s parameters read so far have the shape {}, not the registered {}:"
+                            + " it acts uniformly until a snapshot of the registered shape comes.",
+                    spec.id(),
+                    current.spec(),
+                    spec);
+        }
+    }
+
+    /** Snapshots refused because their shape is not their policy's registered spec. */
+    public long refusedSnapshots() {
+        return refused.get();
+    }
+
+    /** Snapshots skipped because a newer version of their policy had been read. */
+    public long staleSnapshots() {
+        return stale.get();
     }
 
     /**
@@ -220,7 +261,13 @@ public final class PolicyClient implements AutoCloseable {
                             + " has been read and no spec was"
                             + " registered for it.");
         }
-        SoftmaxPolicy.Decision decision = new SoftmaxPolicy(parameters).sample(features, random);
+        double[] work = scratch.get();
+        if (work.length < parameters.spec().maxActions()) {
+            work = new double[parameters.spec().maxActions()];
+            scratch.set(work);
+        }
+        SoftmaxPolicy.Decision decision =
+                new SoftmaxPolicy(parameters, work).sample(features, random);
         return new Decision(
                 policyId,
                 UUID.randomUUID().toString(),
@@ -287,8 +334,12 @@ public final class PolicyClient implements AutoCloseable {
         if (partitions == null) {
             return;
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (!consumer.assignment().containsAll(partitions)) {
+            // The first attempt, or the topic grew: read from the beginning. A retry goes on from
+            // where the last attempt stopped.
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         boolean following = false;
         while (!closed) {
@@ -324,16 +375,63 @@ public final class PolicyClient implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        // Only this thread writes the snapshots: keepNewest's check-then-put cannot race.
-        ParameterSnapshot kept = SnapshotReader.keepNewest(snapshots, record);
-        if (kept != null) {
-            policies.put(kept.policyId(), kept.toParameters());
-            for (Consumer<ParameterSnapshot> listener : listeners) {
-                try {
-                    listener.accept(kept);
-                } catch (RuntimeException e) {
-                    LOG.warn("A listener of new versions of {} threw.", kept.policyId(), e);
-                }
+        if (record.value() == null) {
+            return;
+        }
+        ParameterSnapshot snapshot;
+        try {
+            snapshot = SnapshotCodec.decode(record.value());
+        } catch (SnapshotFormatException e) {
+            LOG.warn(
+                    "Skipping an unreadable record at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return;
+        }
+        synchronized (registered) {
+            keep(snapshot);
+        }
+    }
+
+    /** Keeps {@code snapshot} unless its shape is not the registered one or it is not newer. */
+    private void keep(ParameterSnapshot snapshot) {
+        String id = snapshot.policyId();
+        PolicySpec pinned = registered.get(id);
+        if (pinned != null && !pinned.equals(snapshot.spec())) {
+            refused.incrementAndGet();
+            LOG.warn(
+                    "Refusing version {} of policy {}: its shape {} is not the registered {}; it"
+                            + " goes on with version {}.",
+                    snapshot.version(),
+                    id,
+                    snapshot.spec(),
+                    pinned,
+                    version(id));
+            return;
+        }
+        // Only this thread writes the snapshots, and register() waits: the check-then-put cannot
+        // race.
+        ParameterSnapshot current = snapshots.get(id);
+        if (current != null && snapshot.version() <= current.version()) {
+            if (snapshot.version() < current.version()) {
+                stale.incrementAndGet();
+                LOG.warn(
+                        "Skipping version {} of policy {}: version {} was read before it.",
+                        snapshot.version(),
+                        id,
+                        current.version());
+            }
+            return;
+        }
+        snapshots.put(id, snapshot);
+        policies.put(id, snapshot.toParameters());
+        for (Consumer<ParameterSnapshot> listener : listeners) {
+            try {
+                listener.accept(snapshot);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener of new versions of {} threw.", id, e);
             }
         }
     }

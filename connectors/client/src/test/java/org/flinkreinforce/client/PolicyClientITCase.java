@@ -71,11 +71,78 @@ class PolicyClientITCase {
             assertThat(client.parameters("recs").orElseThrow().values()[0]).isEqualTo(3f);
             // Version 5 may have been read before the listener was added; never the stale 3.
             assertThat(heard).endsWith(7L).doesNotContain(3L);
+            assertThat(client.staleSnapshots()).isEqualTo(1);
             PolicyClient.Decision decision =
                     client.decide("recs", new float[] {0.5f, -0.5f}, new SplittableRandom(1));
             assertThat(decision.policyVersion()).isEqualTo(7);
             assertThat(decision.propensity()).isBetween(0.0, 1.0);
             assertThat(decision.eventId()).isNotBlank();
+        }
+    }
+
+    /**
+     * A registered spec is pinned: a snapshot of another shape (here one more action) is refused
+     * and counted, and the policy goes on deciding in its own action space with its last good
+     * version, until a snapshot of its shape comes.
+     */
+    @Test
+    void shouldRefuseASnapshotOfAnotherShapeThanTheRegisteredSpec() throws Exception {
+        String topic = "client-pinned";
+        broker.createTopic(topic, 1, true);
+        PolicySpec spec = PolicySpec.parse("pinned:2:3");
+        publish(topic, snapshot(spec, 5, 1f));
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), topic)) {
+            client.register(spec);
+            assertThat(client.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(client.version("pinned")).isEqualTo(5);
+
+            publish(topic, snapshot(PolicySpec.parse("pinned:2:4"), 6, 1f));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (client.refusedSnapshots() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(client.refusedSnapshots()).isEqualTo(1);
+            assertThat(client.version("pinned")).isEqualTo(5);
+            SplittableRandom random = new SplittableRandom(3);
+            for (int i = 0; i < 200; i++) {
+                assertThat(client.decide("pinned", new float[] {1, 1}, random).actions()[0])
+                        .isBetween(0, 2);
+            }
+
+            publish(topic, snapshot(spec, 7, 2f));
+            while (client.version("pinned") < 7 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(client.version("pinned")).isEqualTo(7);
+        }
+    }
+
+    /**
+     * Deciding allocates its result (the decision, its actions, the features' copy and the event
+     * id), not the scratch of the policy's widest head: 8 KB a call at 1000 actions before.
+     */
+    @Test
+    void shouldDecideWithoutAScratchArrayPerCall() throws Exception {
+        PolicySpec wide = PolicySpec.parse("wide:4:1000");
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), "client-wide")) {
+            client.register(wide);
+            float[] features = {1, 2, 3, 4};
+            SplittableRandom random = new SplittableRandom(5);
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean)
+                            java.lang.management.ManagementFactory.getThreadMXBean();
+            long thread = Thread.currentThread().getId();
+            for (int i = 0; i < 20_000; i++) {
+                client.decide("wide", features, random);
+            }
+            long before = threads.getThreadAllocatedBytes(thread);
+            int calls = 10_000;
+            for (int i = 0; i < calls; i++) {
+                client.decide("wide", features, random);
+            }
+            long perCall = (threads.getThreadAllocatedBytes(thread) - before) / calls;
+
+            assertThat(perCall).isLessThan(1000);
         }
     }
 
