@@ -25,8 +25,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
-import org.flinkreinforce.formats.snapshot.SnapshotCodec;
-import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.SoftmaxPolicy;
@@ -375,19 +373,8 @@ public final class PolicyClient implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return;
-        }
-        ParameterSnapshot snapshot;
-        try {
-            snapshot = SnapshotCodec.decode(record.value());
-        } catch (SnapshotFormatException e) {
-            LOG.warn(
-                    "Skipping an unreadable record at {}-{}@{}: {}",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    e.getMessage());
+        ParameterSnapshot snapshot = SnapshotReader.decode(record);
+        if (snapshot == null) {
             return;
         }
         synchronized (registered) {

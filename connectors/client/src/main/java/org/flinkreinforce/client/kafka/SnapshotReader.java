@@ -131,16 +131,25 @@ public final class SnapshotReader {
      */
     public static ParameterSnapshot keepNewest(
             Map<String, ParameterSnapshot> latest, ConsumerRecord<byte[], byte[]> record) {
+        ParameterSnapshot snapshot = decode(record);
+        if (snapshot == null) {
+            return null;
+        }
+        ParameterSnapshot current = latest.get(snapshot.policyId());
+        if (current == null || snapshot.version() > current.version()) {
+            latest.put(snapshot.policyId(), snapshot);
+            return snapshot;
+        }
+        return null;
+    }
+
+    /** The snapshot a record holds; null for a tombstone or an unreadable record (logged). */
+    public static ParameterSnapshot decode(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             return null;
         }
         try {
-            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
-            ParameterSnapshot current = latest.get(snapshot.policyId());
-            if (current == null || snapshot.version() > current.version()) {
-                latest.put(snapshot.policyId(), snapshot);
-                return snapshot;
-            }
+            return SnapshotCodec.decode(record.value());
         } catch (SnapshotFormatException e) {
             LOG.warn(
                     "Skipping an unreadable record at {}-{}@{}: {}",
@@ -148,7 +157,7 @@ public final class SnapshotReader {
                     record.partition(),
                     record.offset(),
                     e.getMessage());
+            return null;
         }
-        return null;
     }
 }
