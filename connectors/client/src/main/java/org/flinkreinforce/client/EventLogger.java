@@ -1,8 +1,12 @@
 package org.flinkreinforce.client;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,6 +16,8 @@ import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
 import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.event.LoggedReward;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Logs a {@link PolicyClient.Decision} with the reward it earned to the events topic, as a JSON v1
@@ -23,6 +29,17 @@ import org.flinkreinforce.formats.event.LoggedReward;
  * topic and {@link #logReward} each reward when it is known to the rewards topic, both keyed by the
  * event id (so a decision and its rewards share a partition where the two topics have as many); a
  * learner with {@code rewards.join} joins them. Thread-safe.
+ *
+ * <p>Sending is asynchronous: a record the producer cannot deliver (the broker gone for longer than
+ * Kafka's {@code delivery.timeout.ms}, 2 min by default; a record too large; no room in the buffer
+ * or no metadata within {@code max.block.ms}) is lost, counted ({@link #lost}), logged and reported
+ * to the {@link #onLoss listeners}, as well as failing the returned future. A call blocks the
+ * caller at most {@code max.block.ms}, which this logger sets to 1 s unless the properties say
+ * otherwise (Kafka's default is 60 s): where the buffer ({@code buffer.memory}, 32 MiB) is full or
+ * the broker unknown it waits that long for room, then drops the record as lost. {@code
+ * max.block.ms=0} drops at once and never blocks; a longer one blocks rather than drops. {@link
+ * #flush} waits until every record sent so far is delivered or lost; {@link #close} flushes, then
+ * closes.
  */
 public final class EventLogger implements AutoCloseable {
 
@@ -32,7 +49,27 @@ public final class EventLogger implements AutoCloseable {
     /** The learner's default rewards topic. */
     public static final String REWARDS_TOPIC = "reinforce-rewards";
 
+    /** Hears of each record the logger could not deliver. */
+    @FunctionalInterface
+    public interface LossListener {
+        /**
+         * Called on the producer's thread: it must return quickly and not throw.
+         *
+         * @param topic the record's topic
+         * @param key the record's key (the policy id, or the event id)
+         * @param cause why it was lost
+         */
+        void lost(String topic, byte[] key, Exception cause);
+    }
+
+    /** {@code max.block.ms} where the properties do not set it. */
+    public static final Duration MAX_BLOCK = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLogger.class);
+
     private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong lost = new AtomicLong();
+    private final List<LossListener> listeners = new CopyOnWriteArrayList<>();
     private final String topic;
     private final String decisionsTopic;
     private final String rewardsTopic;
@@ -70,6 +107,8 @@ public final class EventLogger implements AutoCloseable {
         // Kafka's default 16 KiB batches hold only ~30 JSON events: at tens of thousands of
         // events per second the producer would queue them for seconds.
         properties.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 << 10));
+        properties.putIfAbsent(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(MAX_BLOCK.toMillis()));
         this.producer =
                 new KafkaProducer<>(
                         properties, new ByteArraySerializer(), new ByteArraySerializer());
@@ -121,11 +160,10 @@ public final class EventLogger implements AutoCloseable {
                         baselineKey,
                         decision.eventId(),
                         System.currentTimeMillis());
-        return producer.send(
-                new ProducerRecord<>(
-                        decisionsTopic,
-                        decision.eventId().getBytes(StandardCharsets.UTF_8),
-                        format.encode(logged)));
+        return send(
+                decisionsTopic,
+                decision.eventId().getBytes(StandardCharsets.UTF_8),
+                format.encode(logged));
     }
 
     /**
@@ -133,33 +171,62 @@ public final class EventLogger implements AutoCloseable {
      * decision may get several (the learner's {@code reward.aggregation} makes them one).
      */
     public Future<RecordMetadata> logReward(String eventId, double reward) {
-        return producer.send(
-                new ProducerRecord<>(
-                        rewardsTopic,
-                        eventId.getBytes(StandardCharsets.UTF_8),
-                        format.encode(
-                                new LoggedReward(
-                                        eventId, reward, null, System.currentTimeMillis()))));
+        return send(
+                rewardsTopic,
+                eventId.getBytes(StandardCharsets.UTF_8),
+                format.encode(new LoggedReward(eventId, reward, null, System.currentTimeMillis())));
     }
 
     /** Sends an already-built event. */
     public Future<RecordMetadata> send(LoggedEvent event) {
-        return producer.send(
-                new ProducerRecord<>(
-                        topic,
-                        event.policyId().getBytes(StandardCharsets.UTF_8),
-                        format.encode(event)));
+        return send(topic, event.policyId().getBytes(StandardCharsets.UTF_8), format.encode(event));
     }
 
     /** Sends raw bytes, e.g. a record in another format or a deliberately bad one in tests. */
     public Future<RecordMetadata> sendRaw(byte[] key, byte[] value) {
-        return producer.send(new ProducerRecord<>(topic, key, value));
+        return send(topic, key, value);
     }
 
+    /** Adds a listener of the records this logger loses. */
+    public void onLoss(LossListener listener) {
+        listeners.add(listener);
+    }
+
+    /** The records this logger could not deliver, since it was created. */
+    public long lost() {
+        return lost.get();
+    }
+
+    private Future<RecordMetadata> send(String to, byte[] key, byte[] value) {
+        return producer.send(
+                new ProducerRecord<>(to, key, value),
+                (metadata, error) -> {
+                    if (error != null) {
+                        reportLoss(to, key, error);
+                    }
+                });
+    }
+
+    private void reportLoss(String to, byte[] key, Exception cause) {
+        long count = lost.incrementAndGet();
+        if (count == 1 || count % 1000 == 0) {
+            LOG.warn("Lost {} record(s) so far; the last to {}: {}", count, to, cause.toString());
+        }
+        for (LossListener listener : listeners) {
+            try {
+                listener.lost(to, key, cause);
+            } catch (RuntimeException e) {
+                LOG.warn("A loss listener threw.", e);
+            }
+        }
+    }
+
+    /** Waits until every record sent so far is delivered or lost. */
     public void flush() {
         producer.flush();
     }
 
+    /** Flushes (see {@link #flush}), then closes the producer. */
     @Override
     public void close() {
         producer.close();

@@ -147,6 +147,47 @@ class PolicyClientITCase {
     }
 
     /**
+     * With no broker to take them, every record is reported lost, to the listener and the count,
+     * and no call blocks the caller for much longer than {@code max.block.ms}: the logger's 1 s,
+     * not Kafka's default of 60 s a call.
+     */
+    @Test
+    void shouldReportEveryLostEventAndNeverBlockLongerThanConfigured() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", "localhost:" + port);
+        PolicySpec spec = PolicySpec.parse("gone:2:3");
+        List<String> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (PolicyClient client = new PolicyClient(properties, "gone-parameters");
+                EventLogger events = new EventLogger(properties, "gone-events")) {
+            client.register(spec);
+            events.onLoss((topic, key, cause) -> lost.add(topic + " " + cause.getClass()));
+            SplittableRandom random = new SplittableRandom(9);
+            for (int i = 0; i < 2; i++) {
+                PolicyClient.Decision decision = client.decide("gone", new float[] {1, 2}, random);
+                long began = System.nanoTime();
+                events.log(decision, 1.0);
+                events.logDecision(decision);
+                events.logReward(decision.eventId(), 1.0);
+                assertThat(Duration.ofNanos(System.nanoTime() - began))
+                        .as("three sends, each blocking at most max.block.ms")
+                        .isLessThan(EventLogger.MAX_BLOCK.multipliedBy(3).plusSeconds(5));
+            }
+            events.flush();
+            assertThat(events.lost()).isEqualTo(6);
+            assertThat(lost)
+                    .hasSize(6)
+                    .allMatch(line -> line.endsWith("TimeoutException"))
+                    .anyMatch(line -> line.startsWith("gone-events "))
+                    .anyMatch(line -> line.startsWith(EventLogger.DECISIONS_TOPIC + " "))
+                    .anyMatch(line -> line.startsWith(EventLogger.REWARDS_TOPIC + " "));
+        }
+    }
+
+    /**
      * Started while no broker answers, the client retries with backoff, says so in its health, and
      * follows once a broker comes up on the address it was given.
      */
