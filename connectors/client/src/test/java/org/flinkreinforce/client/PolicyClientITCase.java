@@ -153,10 +153,7 @@ class PolicyClientITCase {
      */
     @Test
     void shouldReportEveryLostEventAndNeverBlockLongerThanConfigured() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         Properties properties = new Properties();
         properties.put("bootstrap.servers", "localhost:" + port);
         PolicySpec spec = PolicySpec.parse("gone:2:3");
@@ -193,10 +190,7 @@ class PolicyClientITCase {
      */
     @Test
     void shouldFollowABrokerThatComesUpAfterTheClientStarted() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         Properties properties = new Properties();
         properties.put("bootstrap.servers", "localhost:" + port);
         PolicySpec spec = PolicySpec.parse("late:2:3");
@@ -218,6 +212,13 @@ class PolicyClientITCase {
                 assertThat(client.health().state()).isEqualTo(PolicyClient.State.FOLLOWING);
                 assertThat(client.health().retries()).isPositive();
             }
+        }
+    }
+
+    /** A port nothing listens on now. */
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
