@@ -2,6 +2,7 @@ package org.flinkreinforce.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,17 +99,36 @@ public final class PolicyClient implements AutoCloseable {
     private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
+    private final boolean registeredOnly;
     private volatile boolean closed;
     private volatile RuntimeException failure;
     private volatile Health health = new Health(State.STARTING, null, 0);
 
     /**
-     * Starts following {@code topic}.
+     * Starts following {@code topic}, keeping the newest snapshot of every policy on it.
      *
      * @param clientProperties Kafka consumer properties, at least {@code bootstrap.servers}
      */
     public PolicyClient(Properties clientProperties, String topic) {
+        this(clientProperties, topic, null);
+    }
+
+    /**
+     * A client of {@code policies} only, registered ({@link #register}) before it reads anything:
+     * the snapshots of the topic's other policies are skipped, not kept, so that an application
+     * serving a few policies of a topic of many holds only theirs.
+     */
+    public static PolicyClient forPolicies(
+            Properties clientProperties, String topic, Collection<PolicySpec> policies) {
+        return new PolicyClient(clientProperties, topic, List.copyOf(policies));
+    }
+
+    private PolicyClient(Properties clientProperties, String topic, List<PolicySpec> only) {
         this.topic = topic;
+        this.registeredOnly = only != null;
+        if (only != null) {
+            only.forEach(this::pin);
+        }
         this.consumer =
                 new KafkaConsumer<>(
                         SnapshotReader.consumerProperties(clientProperties),
@@ -199,7 +219,7 @@ public final class PolicyClient implements AutoCloseable {
         }
     }
 
-    /** The newest snapshot seen for a policy. */
+    /** The newest snapshot seen for a policy (its parameters shared, read-only by contract). */
     public Optional<ParameterSnapshot> snapshot(String policyId) {
         return Optional.ofNullable(snapshots.get(policyId));
     }
@@ -386,6 +406,9 @@ public final class PolicyClient implements AutoCloseable {
     private void keep(ParameterSnapshot snapshot) {
         String id = snapshot.policyId();
         PolicySpec pinned = registered.get(id);
+        if (pinned == null && registeredOnly) {
+            return;
+        }
         if (pinned != null && !pinned.equals(snapshot.spec())) {
             refused.incrementAndGet();
             LOG.warn(
@@ -413,7 +436,10 @@ public final class PolicyClient implements AutoCloseable {
             return;
         }
         snapshots.put(id, snapshot);
-        policies.put(id, snapshot.toParameters());
+        // One copy of the parameters: the snapshot's, shared (both read-only by contract).
+        policies.put(
+                id,
+                new PolicyParameters(snapshot.spec(), snapshot.parameters(), snapshot.version()));
         for (Consumer<ParameterSnapshot> listener : listeners) {
             try {
                 listener.accept(snapshot);

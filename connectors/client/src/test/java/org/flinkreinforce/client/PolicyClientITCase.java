@@ -117,6 +117,24 @@ class PolicyClientITCase {
         }
     }
 
+    /** A client of some policies keeps only theirs, and one copy of their parameters. */
+    @Test
+    void shouldKeepOnlyThePoliciesItServesWhenAskedTo() throws Exception {
+        String topic = "client-some";
+        broker.createTopic(topic, 1, true);
+        PolicySpec served = PolicySpec.parse("served:2:3");
+        publish(topic, snapshot(PolicySpec.parse("other:2:3"), 4, 1f));
+        publish(topic, snapshot(served, 2, 1f));
+        try (PolicyClient client =
+                PolicyClient.forPolicies(broker.clientProperties(), topic, List.of(served))) {
+            assertThat(client.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(client.snapshots()).containsOnlyKeys("served");
+            assertThat(client.version("other")).isEqualTo(-1);
+            assertThat(client.parameters("served").orElseThrow().values())
+                    .isSameAs(client.snapshot("served").orElseThrow().parameters());
+        }
+    }
+
     /**
      * Deciding allocates its result (the decision, its actions, the features' copy and the event
      * id), not the scratch of the policy's widest head: 8 KB a call at 1000 actions before.
