@@ -163,7 +163,12 @@ public final class LearnCommand implements Callable<Integer> {
             StopSignal stop = StopSignal.install();
             printStart(learnerConfig, cluster);
             try (LearnProgress progress =
-                    new LearnProgress(client, learnerConfig, cluster.webUiUrl(), System.out)) {
+                    new LearnProgress(
+                            client,
+                            learnerConfig,
+                            cluster.webUiUrl(),
+                            job.getJobID(),
+                            System.out)) {
                 CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
                 while (!result.isDone() && !stop.await(progressInterval)) {
                     progress.report(!quiet);

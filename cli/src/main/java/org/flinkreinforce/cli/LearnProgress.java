@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.flinkreinforce.cli.flink.JoinMetrics;
 import org.flinkreinforce.cli.kafka.DeadLetterWatch;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -41,14 +43,21 @@ final class LearnProgress implements AutoCloseable {
     private final DeadLetterWatch deadLetters;
     private final Admin admin;
     private final String webUiUrl;
+    private final JoinMetrics join;
     private final PrintStream out;
     private final Map<String, Long> appliedAtStart = new HashMap<>();
     private final Map<String, Long> appliedAtLastReport = new HashMap<>();
     private Long readAtStart;
 
-    LearnProgress(Properties client, LearnerConfig config, String webUiUrl, PrintStream out) {
+    /**
+     * @param job the learner's job on the cluster whose web UI is {@code webUiUrl}: with {@code
+     *     rewards.join}, the line adds the join's counts, read from its metrics
+     */
+    LearnProgress(
+            Properties client, LearnerConfig config, String webUiUrl, JobID job, PrintStream out) {
         this.config = config;
         this.webUiUrl = webUiUrl;
+        this.join = config.get(LearnerOptions.JOIN_REWARDS) ? new JoinMetrics(webUiUrl, job) : null;
         this.out = out;
         this.snapshots = new PolicyClient(client, config.get(LearnerOptions.PARAMETERS_TOPIC));
         this.deadLetters =
@@ -131,6 +140,9 @@ final class LearnProgress implements AutoCloseable {
             applied += snapshots.eventsApplied(policy) - appliedAtStart.get(policy);
         }
         line.append(String.format(" | applied %,d", applied));
+        if (join != null) {
+            line.append(" | joined ").append(joinCounts());
+        }
         Map<String, DeadLetterWatch.Tally> all = deadLetters.total();
         long total = 0;
         for (DeadLetterWatch.Tally each : all.values()) {
@@ -159,6 +171,25 @@ final class LearnProgress implements AutoCloseable {
             }
         }
         return line.append(" | web UI ").append(webUiUrl).toString();
+    }
+
+    /** The join's counts since the job started, or {@code ?} before its metrics are served. */
+    private String joinCounts() {
+        try {
+            return join.read()
+                    .map(
+                            counts ->
+                                    String.format(
+                                            "%,d (pending %,d, defaulted %,d, dropped %,d)",
+                                            counts.joined(),
+                                            counts.pending(),
+                                            counts.defaulted(),
+                                            counts.dropped()))
+                    .orElse("?");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
     }
 
     private static String describe(Map<String, DeadLetterWatch.Tally> byPolicy) {

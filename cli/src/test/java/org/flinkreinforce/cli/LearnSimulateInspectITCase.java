@@ -53,6 +53,9 @@ class LearnSimulateInspectITCase {
                     Thread.sleep(500);
                 }
                 assertThat(json).as("inspect --json output").contains("\"eventsApplied\":3000");
+                // The progress line counts what the join passed on, from its metrics.
+                CliRun.awaitLog(
+                        learner, log.toPath(), "| joined 3,000 (pending ", Duration.ofSeconds(30));
                 List<String> lines = json.lines().filter(l -> l.startsWith("{")).toList();
                 assertThat(lines).hasSize(1);
                 JsonParser parser = new JsonFactory().createParser(lines.get(0));

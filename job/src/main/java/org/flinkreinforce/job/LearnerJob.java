@@ -89,6 +89,9 @@ public final class LearnerJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(LearnerJob.class);
 
+    /** The name of the operator that joins decisions with their rewards, as the web UI shows it. */
+    public static final String JOIN_OPERATOR = "Join rewards";
+
     private final LearnerConfig config;
     private final Source<DecodedRecord, ?, ?> source;
     private final Source<PolicyChange, ?, ?> changes;
@@ -538,7 +541,7 @@ public final class LearnerJob {
                                 new JoinRewardsFunction(
                                         settings, directory.startOffset(), directory.resolver()))
                         .uid("join-rewards")
-                        .name("Join rewards");
+                        .name(JOIN_OPERATOR);
         deadLetters.add(inputs.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetters.add(joined.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         return joined;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
+import org.flinkreinforce.job.LearnerJob;
 
 /**
  * The metrics of a job's "Join rewards" operator (JoinRewardsFunction), summed over its subtasks,
@@ -26,7 +27,7 @@ import org.apache.flink.api.common.JobID;
 public final class JoinMetrics {
 
     /** The name the job gives the operator that joins decisions with their rewards. */
-    static final String OPERATOR = "Join rewards";
+    static final String OPERATOR = LearnerJob.JOIN_OPERATOR;
 
     /** The metrics read, by their names in JoinRewardsFunction. */
     static final List<String> NAMES =
