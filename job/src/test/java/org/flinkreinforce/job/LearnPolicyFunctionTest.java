@@ -82,7 +82,7 @@ class LearnPolicyFunctionTest {
             double ips = 0;
             double logged = 0;
             for (PolicyEvent event : events) {
-                double weight = Float.isNaN(event.propensity) ? 1 : (1.0 / 3) / event.propensity;
+                double weight = Double.isNaN(event.propensity) ? 1 : (1.0 / 3) / event.propensity;
                 ips += weight * event.reward;
                 logged += event.reward;
             }

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A preallocated buffer of up to {@code capacity} events of one policy, in the dense layout the
  * kernels read: features {@code B x d} and actions {@code B x H}, both row-major, and per row the
- * reward, the advantage and the logged propensity ({@link Float#NaN} when absent, i.e. on-policy).
+ * reward, the advantage and the logged propensity (a double, so that the joint probability of many
+ * heads does not underflow; {@link Double#NaN} when absent, i.e. on-policy).
  *
  * <p>Filling and clearing never allocate. Callers validate events before adding them; the checks
  * here guard against programmer mistakes only.
@@ -13,7 +14,7 @@ import java.util.Objects;
 public final class MicroBatch {
 
     /** The propensity value of an on-policy event, which logged none. */
-    public static final float ON_POLICY = Float.NaN;
+    public static final double ON_POLICY = Double.NaN;
 
     private final PolicySpec spec;
     private final int capacity;
@@ -21,7 +22,7 @@ public final class MicroBatch {
     private final int[] actions;
     private final float[] rewards;
     private final float[] advantages;
-    private final float[] propensities;
+    private final double[] propensities;
     private int size;
 
     public MicroBatch(PolicySpec spec, int capacity) {
@@ -35,7 +36,7 @@ public final class MicroBatch {
         this.actions = new int[Math.multiplyExact(capacity, spec.headCount())];
         this.rewards = new float[capacity];
         this.advantages = new float[capacity];
-        this.propensities = new float[capacity];
+        this.propensities = new double[capacity];
     }
 
     /**
@@ -45,7 +46,7 @@ public final class MicroBatch {
      * @return the row index
      * @throws IllegalStateException when full
      */
-    public int add(float[] x, int[] a, float reward, float advantage, float propensity) {
+    public int add(float[] x, int[] a, float reward, float advantage, double propensity) {
         if (size == capacity) {
             throw new IllegalStateException("The micro-batch is full (" + capacity + " rows).");
         }
@@ -117,7 +118,7 @@ public final class MicroBatch {
         return advantages;
     }
 
-    public float[] propensities() {
+    public double[] propensities() {
         return propensities;
     }
 }

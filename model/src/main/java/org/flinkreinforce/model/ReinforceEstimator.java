@@ -168,7 +168,7 @@ public final class ReinforceEstimator {
 
         float[] rewards = batch.rewards();
         float[] advantages = advantages(batch, baselineModel);
-        float[] propensities = batch.propensities();
+        double[] propensities = batch.propensities();
         double cap = settings.importanceWeightCap();
         double rewardSum = 0;
         double advantageSum = 0;
@@ -184,8 +184,8 @@ public final class ReinforceEstimator {
                 entropySum += head.entropy[i];
             }
             double weight = 1.0;
-            float propensity = propensities[i];
-            if (!Float.isNaN(propensity)) {
+            double propensity = propensities[i];
+            if (!Double.isNaN(propensity)) {
                 // pi / mu in log space: finite for any propensity in (0, 1].
                 weight = Math.exp(logPolicy - Math.log(propensity));
             }

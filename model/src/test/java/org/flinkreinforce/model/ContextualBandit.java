@@ -65,17 +65,17 @@ final class ContextualBandit {
         float[] x = contexts[context];
         SoftmaxPolicy.Decision decision = policy.sample(x, random);
         double reward = reward(context, decision.actions()[0], random);
-        return new Round(x, decision.actions(), reward, (float) decision.propensity());
+        return new Round(x, decision.actions(), reward, decision.propensity());
     }
 
     /**
      * One round of a bandit, as the application logs it: the features it decided on, the actions,
      * their reward and the propensity to log ({@link MicroBatch#ON_POLICY} for none).
      */
-    record Round(float[] features, int[] actions, double reward, float propensity) {
+    record Round(float[] features, int[] actions, double reward, double propensity) {
 
         /** Adds the round to {@code batch} as an event with that advantage and propensity. */
-        void addTo(MicroBatch batch, double advantage, float propensity) {
+        void addTo(MicroBatch batch, double advantage, double propensity) {
             batch.add(features, actions, (float) reward, (float) advantage, propensity);
         }
     }

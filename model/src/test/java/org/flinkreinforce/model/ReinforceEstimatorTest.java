@@ -74,7 +74,7 @@ class ReinforceEstimatorTest {
                 x[j] = (float) random.nextGaussian();
             }
             int[] actions = {random.nextInt(3), random.nextInt(5)};
-            float propensity = i % 2 == 0 ? MicroBatch.ON_POLICY : 0.02f + 0.1f * i;
+            double propensity = i % 2 == 0 ? MicroBatch.ON_POLICY : 0.02f + 0.1f * i;
             batch.add(
                     x,
                     actions,
@@ -96,8 +96,8 @@ class ReinforceEstimatorTest {
         double[] coefficients = new double[batchSize];
         for (int i = 0; i < batchSize; i++) {
             double weight = 1;
-            float mu = batch.propensities()[i];
-            if (!Float.isNaN(mu)) {
+            double mu = batch.propensities()[i];
+            if (!Double.isNaN(mu)) {
                 weight = Math.min(Math.exp(logPolicy(spec, theta, batch, i)) / mu, cap);
             }
             coefficients[i] = weight * batch.advantages()[i];
@@ -819,7 +819,7 @@ class ReinforceEstimatorTest {
                 } else {
                     advantage = baseline.advantageThenUpdate(state, reward);
                 }
-                float propensity =
+                double propensity =
                         behaviour == null || variant == Variant.IGNORE_PROPENSITY
                                 ? MicroBatch.ON_POLICY
                                 : round.propensity();

@@ -1,5 +1,6 @@
 package org.flinkreinforce.client;
 
+import static java.util.Collections.nCopies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
@@ -246,6 +247,40 @@ class PolicyClientITCase {
         while (client.health().state() != state) {
             assertThat(System.nanoTime()).as("health " + state).isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * A 40-head architecture of 20 options a head: its joint propensity, 9.1e-53, is below
+     * float32's range. Logged in either format, the learner decodes it as it was, instead of 0 (a
+     * dead letter for its propensity) as when the logger cast it to float.
+     */
+    @Test
+    void shouldLogThePropensityOfManyHeadsSoThatTheLearnerReadsItAsItWas() throws Exception {
+        String topic = "client-many-heads";
+        broker.createTopic(topic, 1, false);
+        PolicySpec spec = PolicySpec.parse("wide:0:" + String.join(",", nCopies(40, "20")));
+        PolicyClient.Decision decision;
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), "client-none");
+                EventLogger json = new EventLogger(broker.clientProperties(), topic);
+                EventLogger binary =
+                        new EventLogger(
+                                broker.clientProperties(),
+                                topic,
+                                org.flinkreinforce.formats.event.EventFormat.BINARY)) {
+            client.register(spec);
+            decision = client.decide("wide", new float[0], new Random(4));
+            assertThat(decision.propensity()).isLessThan(1e-50).isPositive();
+            json.log(decision, 1.0).get();
+            binary.log(decision, 1.0).get();
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic);
+        assertThat(records).hasSize(2);
+        EventDecoder decoder = new EventDecoder(java.util.Map.of("wide", spec), 4096);
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            DecodedEvent decoded = decoder.decode(topic, 0, 0, 0, record.key(), record.value());
+            assertThat(decoded.isValid()).as(String.valueOf(decoded.deadLetter())).isTrue();
+            assertThat(decoded.event().propensity()).isEqualTo(decision.propensity());
         }
     }
 

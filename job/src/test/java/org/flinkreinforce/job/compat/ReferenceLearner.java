@@ -139,7 +139,7 @@ final class ReferenceLearner {
             out.setProperty(at + "features", floats(event.features));
             out.setProperty(at + "actions", ints(event.actions));
             out.setProperty(at + "reward", Double.toString(event.reward));
-            out.setProperty(at + "propensity", Float.toString(event.propensity));
+            out.setProperty(at + "propensity", Float.toString((float) event.propensity));
             out.setProperty(at + "policy-version", Long.toString(event.policyVersion));
             out.setProperty(at + "timestamp", Long.toString(event.timestamp));
             out.setProperty(at + "advantage", Double.toString(event.advantage));

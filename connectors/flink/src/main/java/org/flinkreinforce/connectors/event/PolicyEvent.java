@@ -20,7 +20,7 @@ import org.flinkreinforce.model.MicroBatch;
 public class PolicyEvent extends EventFields {
 
     /** {@link #propensity} of an on-policy event. */
-    public static final float ON_POLICY = LoggedEvent.ON_POLICY;
+    public static final double ON_POLICY = LoggedEvent.ON_POLICY;
 
     /** {@link #policyVersion} when the event did not say. */
     public static final long UNKNOWN_VERSION = LoggedEvent.UNKNOWN_VERSION;
@@ -50,7 +50,7 @@ public class PolicyEvent extends EventFields {
             float[] features,
             int[] actions,
             double reward,
-            float propensity,
+            double propensity,
             long policyVersion,
             String baselineKey,
             String eventId,

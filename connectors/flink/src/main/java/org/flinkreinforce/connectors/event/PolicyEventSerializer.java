@@ -4,7 +4,6 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -14,19 +13,59 @@ import org.apache.flink.types.StringValue;
  * order behind one byte of null flags, with no reflection (the generic POJO serializer reaches each
  * field through reflection and writes a null marker per field). The layout is versioned ({@link
  * #FORMAT_VERSION}); the {@link Snapshot} in a checkpoint records the version its events were
- * written with, so that a later layout can still read them.
+ * written with, and restores a serializer of that layout ({@link #forLayout}) to read them.
  */
-public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyEvent> {
+public final class PolicyEventSerializer extends TypeSerializer<PolicyEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final PolicyEventSerializer INSTANCE = new PolicyEventSerializer();
-
     /**
      * The version of the layout this serializer writes and reads. Layout 2 adds the change of a
-     * marker behind a flag that layout 1 never set, so layout 1's bytes read unchanged.
+     * marker behind a flag that layout 1 never set; layout 3 writes the propensity as a float64
+     * (layouts 1 and 2: float32), so that the joint probability of many heads does not underflow.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+
+    public static final PolicyEventSerializer INSTANCE = new PolicyEventSerializer(FORMAT_VERSION);
+
+    private final int layout;
+
+    private PolicyEventSerializer(int layout) {
+        this.layout = layout;
+    }
+
+    /** The serializer of events written with {@code layout} (1 to {@link #FORMAT_VERSION}). */
+    public static PolicyEventSerializer forLayout(int layout) {
+        if (layout < 1 || layout > FORMAT_VERSION) {
+            throw new IllegalArgumentException(
+                    "PolicyEvent layout "
+                            + layout
+                            + " is not one this release reads (1 to "
+                            + FORMAT_VERSION
+                            + ").");
+        }
+        return layout == FORMAT_VERSION ? INSTANCE : new PolicyEventSerializer(layout);
+    }
+
+    /** The layout this serializer reads and writes. */
+    public int layout() {
+        return layout;
+    }
+
+    @Override
+    public TypeSerializer<PolicyEvent> duplicate() {
+        return this;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PolicyEventSerializer other && other.layout == layout;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * PolicyEventSerializer.class.hashCode() + layout;
+    }
 
     private static final int POLICY_ID = 1;
     private static final int FEATURES = 1 << 1;
@@ -118,7 +157,11 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
             }
         }
         out.writeDouble(event.reward);
-        out.writeFloat(event.propensity);
+        if (layout >= 3) {
+            out.writeDouble(event.propensity);
+        } else {
+            out.writeFloat((float) event.propensity);
+        }
         out.writeLong(event.policyVersion);
         if (event.baselineKey != null) {
             if (event.baselineKey.equals(event.policyId)) {
@@ -166,7 +209,7 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
             event.actions = actions;
         }
         event.reward = in.readDouble();
-        event.propensity = in.readFloat();
+        event.propensity = layout >= 3 ? in.readDouble() : in.readFloat();
         event.policyVersion = in.readLong();
         if ((flags & BASELINE_KEY) != 0) {
             event.baselineKey = in.readBoolean() ? event.policyId : StringValue.readString(in);
@@ -201,7 +244,7 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
 
     @Override
     public TypeSerializerSnapshot<PolicyEvent> snapshotConfiguration() {
-        return new Snapshot();
+        return new Snapshot(layout);
     }
 
     /**
@@ -220,6 +263,10 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
         private int formatVersion = FORMAT_VERSION;
 
         public Snapshot() {}
+
+        Snapshot(int formatVersion) {
+            this.formatVersion = formatVersion;
+        }
 
         /** The layout version of the events this snapshot describes. */
         public int formatVersion() {
@@ -261,18 +308,25 @@ public final class PolicyEventSerializer extends TypeSerializerSingleton<PolicyE
                                 + FORMAT_VERSION
                                 + ").");
             }
-            return INSTANCE;
+            return forLayout(formatVersion);
         }
 
+        /**
+         * Events of this layout as they are; of an older one after migration (read with their
+         * layout's serializer, written with this one's), which the heap state backend does as it
+         * restores.
+         */
         @Override
         public TypeSerializerSchemaCompatibility<PolicyEvent> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<PolicyEvent> oldSnapshot) {
-            if (oldSnapshot instanceof Snapshot old
-                    && old.formatVersion >= 1
-                    && old.formatVersion <= FORMAT_VERSION) {
-                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            if (!(oldSnapshot instanceof Snapshot old)
+                    || old.formatVersion < 1
+                    || old.formatVersion > FORMAT_VERSION) {
+                return TypeSerializerSchemaCompatibility.incompatible();
             }
-            return TypeSerializerSchemaCompatibility.incompatible();
+            return old.formatVersion == formatVersion
+                    ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                    : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
         }
     }
 }

@@ -90,28 +90,50 @@ class PolicyEventSerializerTest {
     }
 
     /**
-     * The state bytes of an event, pinned: buffered events sit in checkpoints and savepoints, so a
-     * change of this serializer's layout must come with a new snapshot version and a migration.
+     * The state bytes of an event, pinned per layout: buffered events sit in checkpoints and
+     * savepoints, so a change of this serializer's layout comes with a new layout version whose
+     * snapshot restores a serializer of the old one. Layout 1 (float32 propensity) still reads,
+     * through {@link PolicyEventSerializer#forLayout}; layout 3 writes the propensity as float64.
      */
     @Test
-    void shouldKeepTheStateBytesOfVersion1() throws Exception {
+    void shouldKeepTheStateBytesOfEachLayout() throws Exception {
         PolicyEvent event = everyField(new float[] {1.5f, -0.0f});
+        byte[] layout1 = golden("golden/policy-event-state-v1.bin");
+        PolicyEventSerializer first = PolicyEventSerializer.forLayout(1);
+        assertThat(first.deserialize(new DataInputDeserializer(layout1))).isEqualTo(event);
+        DataOutputSerializer old = new DataOutputSerializer(64);
+        first.serialize(event, old);
+        assertThat(old.getCopyOfBuffer()).isEqualTo(layout1);
+
         DataOutputSerializer out = new DataOutputSerializer(64);
         serializer.serialize(event, out);
-        byte[] golden;
-        try (InputStream in =
-                getClass()
-                        .getClassLoader()
-                        .getResourceAsStream("golden/policy-event-state-v1.bin")) {
-            golden = in.readAllBytes();
+        byte[] layout3 = golden("golden/policy-event-state-v3.bin");
+        assertThat(out.getCopyOfBuffer()).isEqualTo(layout3);
+        assertThat(serializer.deserialize(new DataInputDeserializer(layout3))).isEqualTo(event);
+        assertThat(layout3).hasSize(layout1.length + 4);
+    }
+
+    /** The joint propensity of many heads, below float32's range, survives layout 3. */
+    @Test
+    void shouldKeepAPropensityBelowFloat32sRange() throws Exception {
+        PolicyEvent event = everyField(new float[] {1});
+        event.propensity = Math.pow(1.0 / 20, 40);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(event, out);
+        assertThat(serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
+                .isEqualTo(event);
+    }
+
+    private byte[] golden(String resource) throws Exception {
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(resource)) {
+            return in.readAllBytes();
         }
-        assertThat(out.getCopyOfBuffer()).isEqualTo(golden);
-        assertThat(serializer.deserialize(new DataInputDeserializer(golden))).isEqualTo(event);
     }
 
     /**
      * A checkpoint written by the first release records this class name with the snapshot version
-     * of a {@code SimpleTypeSerializerSnapshot} (3) and no payload: it still reads, as layout 1.
+     * of a {@code SimpleTypeSerializerSnapshot} (3) and no payload: it still reads, as layout 1,
+     * migrated to the current layout as the state backend restores it.
      */
     @Test
     void shouldReadTheSnapshotOfTheFirstReleaseAndRecordTheLayoutVersionFromNowOn()
@@ -128,8 +150,9 @@ class PolicyEventSerializerTest {
                         serializer
                                 .snapshotConfiguration()
                                 .resolveSchemaCompatibility(firstRelease)
-                                .isCompatibleAsIs())
+                                .isCompatibleAfterMigration())
                 .isTrue();
+        assertThat(firstRelease.restoreSerializer()).isEqualTo(PolicyEventSerializer.forLayout(1));
 
         DataOutputSerializer now = new DataOutputSerializer(128);
         TypeSerializerSnapshot.writeVersionedSnapshot(now, serializer.snapshotConfiguration());

@@ -21,7 +21,11 @@ import java.nio.charset.StandardCharsets;
  *                           i64, or u16 n + n bytes of UTF-8 by their type
  * </pre>
  *
- * Nothing may follow the last field. The decoder applies the same validation as for JSON.
+ * <p>Version 2 of an event or a decision is version 1 with the propensity as an f64: written only
+ * where the propensity is below the smallest normal float32 (the joint probability of many heads),
+ * so that a learner reading version 1 reads every other record.
+ *
+ * <p>Nothing may follow the last field. The decoder applies the same validation as for JSON.
  *
  * <p>A binary decision is laid out as an event without the reward, with its own magic {@code 0xB8}
  * and the event id's flag always set. A binary reward:
@@ -94,6 +98,7 @@ public final class BinaryEventCodec {
         byte[] policyId = utf8(event.policyId());
         byte[][] strings = new byte[OptionalField.ALL.size()][];
         int flags = 0;
+        boolean wide = event.hasPropensity() && event.propensity() < Float.MIN_NORMAL;
         int size = 3 + 2 + policyId.length + 4 + 4 * event.features().length;
         size += 2 + 4 * event.actions().length + (withReward ? 8 : 0);
         for (OptionalField field : OptionalField.ALL) {
@@ -103,7 +108,7 @@ public final class BinaryEventCodec {
             flags |= field.flag;
             switch (field.type) {
                 case FLOAT32:
-                    size += 4;
+                    size += wide && field == OptionalField.PROPENSITY ? 8 : 4;
                     break;
                 case INT64:
                     size += 8;
@@ -115,7 +120,7 @@ public final class BinaryEventCodec {
         }
         byte[] out = new byte[size];
         out[0] = kind.magic;
-        out[1] = (byte) RecordKind.VERSION;
+        out[1] = (byte) (wide ? RecordKind.WIDE_PROPENSITY_VERSION : RecordKind.VERSION);
         out[2] = (byte) flags;
         int at = string(out, 3, policyId);
         INT.set(out, at, event.features().length);
@@ -140,8 +145,13 @@ public final class BinaryEventCodec {
             }
             switch (field.type) {
                 case FLOAT32:
-                    FLOAT.set(out, at, (float) field.number(event));
-                    at += 4;
+                    if (wide && field == OptionalField.PROPENSITY) {
+                        DOUBLE.set(out, at, field.number(event));
+                        at += 8;
+                    } else {
+                        FLOAT.set(out, at, (float) field.number(event));
+                        at += 4;
+                    }
                     break;
                 case INT64:
                     LONG.set(out, at, field.integer(event));

@@ -32,6 +32,7 @@ final class BinaryEventReader {
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
     private byte[] in;
     private int pos;
+    private boolean widePropensity;
 
     BinaryEventReader(RecordKind kind, Collection<String> policyIds, int maxEventBytes) {
         this.kind = kind;
@@ -52,6 +53,7 @@ final class BinaryEventReader {
     private void readEvent(EventDraft draft) throws EventRejection {
         need(3);
         kind.requireVersion(true, in[1] & 0xFF);
+        widePropensity = (in[1] & 0xFF) == RecordKind.WIDE_PROPENSITY_VERSION;
         int flags = in[2] & 0xFF;
         int knownFlags =
                 kind == RecordKind.REWARD
@@ -152,10 +154,12 @@ final class BinaryEventReader {
             }
             switch (field.type) {
                 case FLOAT32:
-                    need(4);
-                    float number = (float) FLOAT.get(in, pos);
-                    pos += 4;
-                    if (!Float.isFinite(number)) {
+                    boolean wide = widePropensity && field == OptionalField.PROPENSITY;
+                    need(wide ? 8 : 4);
+                    double number =
+                            wide ? (double) DOUBLE.get(in, pos) : (float) FLOAT.get(in, pos);
+                    pos += wide ? 8 : 4;
+                    if (!Double.isFinite(number)) {
                         throw new EventRejection(
                                 DeadLetterReason.NON_FINITE,
                                 "The " + field.jsonName + " is not finite (" + number + ").");

@@ -33,7 +33,7 @@ final class EventDraft {
     ActionsField actionsField;
     double reward;
     boolean hasReward;
-    float propensity;
+    double propensity;
     long policyVersion;
     String baselineKey;
     String eventId;

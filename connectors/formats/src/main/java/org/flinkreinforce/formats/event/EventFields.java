@@ -13,14 +13,14 @@ public class EventFields {
     public float[] features;
     public int[] actions;
     public double reward;
-    public float propensity = LoggedEvent.ON_POLICY;
+    public double propensity = LoggedEvent.ON_POLICY;
     public long policyVersion = LoggedEvent.UNKNOWN_VERSION;
     public String baselineKey;
     public String eventId;
     public long timestamp;
 
     public boolean hasPropensity() {
-        return !Float.isNaN(propensity);
+        return !Double.isNaN(propensity);
     }
 
     /** The event as it was logged; the arrays are shared, not copied. */

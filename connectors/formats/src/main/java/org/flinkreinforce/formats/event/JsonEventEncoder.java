@@ -76,7 +76,13 @@ public final class JsonEventEncoder {
             throws IOException {
         switch (field.type) {
             case FLOAT32:
-                json.writeNumberField(field.jsonName, (float) field.number(event));
+                double number = field.number(event);
+                if (number != 0 && Math.abs(number) < Float.MIN_NORMAL) {
+                    // Below float32's range (a propensity of many heads): every digit it has.
+                    json.writeNumberField(field.jsonName, number);
+                } else {
+                    json.writeNumberField(field.jsonName, (float) number);
+                }
                 break;
             case INT64:
                 json.writeNumberField(field.jsonName, field.integer(event));

@@ -26,7 +26,7 @@ public record LoggedDecision(
         String policyId,
         float[] features,
         int[] actions,
-        float propensity,
+        double propensity,
         long policyVersion,
         String baselineKey,
         String eventId,
@@ -50,7 +50,7 @@ public record LoggedDecision(
     }
 
     public boolean hasPropensity() {
-        return !Float.isNaN(propensity);
+        return !Double.isNaN(propensity);
     }
 
     /** The event this decision and that reward make, at the decision's time; arrays shared. */

@@ -12,8 +12,9 @@ import java.util.Objects;
  * @param features the context x the policy saw (float32, length d of the policy)
  * @param actions the chosen action of each head
  * @param reward the reward the decision earned (finite)
- * @param propensity the probability the serving policy gave the logged action tuple, in (0, 1];
- *     {@link #ON_POLICY} (NaN) when the event logged none
+ * @param propensity the probability the serving policy gave the logged action tuple, in (0, 1], a
+ *     double so that the joint probability of many heads does not underflow; {@link #ON_POLICY}
+ *     (NaN) when the event logged none
  * @param policyVersion the parameter version that made the decision; {@link #UNKNOWN_VERSION} when
  *     unknown
  * @param baselineKey the key of the running reward baseline; the decoder defaults it to the policy
@@ -26,20 +27,20 @@ public record LoggedEvent(
         float[] features,
         int[] actions,
         double reward,
-        float propensity,
+        double propensity,
         long policyVersion,
         String baselineKey,
         String eventId,
         long timestamp) {
 
     /** {@link #propensity} of an on-policy event. */
-    public static final float ON_POLICY = Float.NaN;
+    public static final double ON_POLICY = Double.NaN;
 
     /** {@link #policyVersion} when the event did not say. */
     public static final long UNKNOWN_VERSION = -1L;
 
     public boolean hasPropensity() {
-        return !Float.isNaN(propensity);
+        return !Double.isNaN(propensity);
     }
 
     @Override
@@ -51,7 +52,7 @@ public record LoggedEvent(
             return false;
         }
         return Double.compare(reward, that.reward) == 0
-                && Float.compare(propensity, that.propensity) == 0
+                && Double.compare(propensity, that.propensity) == 0
                 && policyVersion == that.policyVersion
                 && timestamp == that.timestamp
                 && Objects.equals(policyId, that.policyId)

@@ -174,8 +174,9 @@ enum OptionalField {
                     DeadLetterReason.BAD_PROPENSITY,
                     "The propensity " + value + " is outside (0, 1].");
         }
-        // Tiny valid propensities stay representable in float32.
-        draft.propensity = (float) Math.max(value, Float.MIN_NORMAL);
+        // Float32's precision, as the binary format of version 1 carries it, where float32 holds
+        // the value; below its range (the joint probability of many heads) the double itself.
+        draft.propensity = value >= Float.MIN_NORMAL ? (float) value : value;
     }
 
     private static void policyVersion(EventDraft draft, long value) throws EventRejection {

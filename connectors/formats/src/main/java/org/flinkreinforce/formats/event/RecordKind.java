@@ -26,6 +26,13 @@ enum RecordKind {
     /** The version of every kind's JSON and binary format that this release writes and reads. */
     static final int VERSION = 1;
 
+    /**
+     * The binary version of an event or a decision whose propensity is a float64: written only
+     * where float32 would not hold it (below {@link Float#MIN_NORMAL}, the joint probability of
+     * many heads), so that learners of version 1 go on reading every other record.
+     */
+    static final int WIDE_PROPENSITY_VERSION = 2;
+
     /** What the messages call a record of this kind. */
     final String noun;
 
@@ -71,16 +78,21 @@ enum RecordKind {
         return Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
-    /** Rejects a record of this kind that says it is of version {@code found}, another one. */
+    /**
+     * Rejects a record of this kind that says it is of version {@code found}, another one (binary
+     * events and decisions may also be of {@link #WIDE_PROPENSITY_VERSION}).
+     */
     void requireVersion(boolean binary, long found) throws EventRejection {
-        if (found != VERSION) {
+        if (found != VERSION && !(binary && this != REWARD && found == WIDE_PROPENSITY_VERSION)) {
             throw new EventRejection(
                     DeadLetterReason.UNSUPPORTED_VERSION,
                     (binary ? "Binary " + noun : capitalised(noun))
                             + " format version "
                             + found
-                            + " is not supported; this learner reads version "
-                            + VERSION
+                            + " is not supported; this learner reads "
+                            + (binary && this != REWARD
+                                    ? "versions " + VERSION + " and " + WIDE_PROPENSITY_VERSION
+                                    : "version " + VERSION)
                             + ".");
         }
     }

@@ -247,7 +247,7 @@ class DecisionAndRewardFormatTest {
             flags[2] |= (byte) 0x80;
             assertReason(flags, DeadLetterReason.MALFORMED_BINARY);
             byte[] version = good.clone();
-            version[1] = 2;
+            version[1] = 3;
             assertReason(version, DeadLetterReason.UNSUPPORTED_VERSION);
         }
         // Bit 2 is the baseline key's in an event and a decision, no field's in a reward.
@@ -266,11 +266,18 @@ class DecisionAndRewardFormatTest {
                 DeadLetterReason.MALFORMED_BINARY,
                 "1 unexpected bytes after the reward.");
         byte[] version = hex(DECISION_BINARY);
-        version[1] = 2;
+        version[1] = 3;
         assertRejected(
                 decisions.decode("t", 0, 0, 0, null, version),
                 DeadLetterReason.UNSUPPORTED_VERSION,
-                "Binary decision format version 2 is not supported; this learner reads version 1.");
+                "Binary decision format version 3 is not supported; this learner reads versions 1"
+                        + " and 2.");
+        byte[] rewardVersion = hex(REWARD_BINARY);
+        rewardVersion[1] = 2;
+        assertRejected(
+                rewards.decode("t", 0, 0, 0, null, rewardVersion),
+                DeadLetterReason.UNSUPPORTED_VERSION,
+                "Binary reward format version 2 is not supported; this learner reads version 1.");
         assertRejected(
                 rewards.decode(
                         "t", 0, 0, 0, null, utf8("{\"v\":2,\"eventId\":\"x\",\"reward\":1}")),

@@ -71,6 +71,34 @@ class EventFormatTest {
         assertThat(fastAccepted).isPositive();
     }
 
+    /**
+     * The joint propensity of many heads (40 heads of 20 options: 9e-53) is far below float32's
+     * range: JSON carries it as a double, binary as version 2 with an f64; both decode it exactly,
+     * and an ordinary propensity stays binary version 1.
+     */
+    @Test
+    void shouldCarryAPropensityBelowFloat32sRangeInBothFormats() {
+        double tiny = Math.pow(1.0 / 20, 40);
+        int[] actions = {1, 2, 3, 0};
+        LoggedEvent event =
+                new LoggedEvent("nas", new float[0], actions, 0.75, tiny, 4, "nas", "e-40", 9);
+        for (EventFormat format : EventFormat.values()) {
+            byte[] bytes = format.encode(event);
+            for (EventDecoder decoder : new EventDecoder[] {fast, jackson}) {
+                DecodedEvent decoded = decoder.decode("events", 0, 0, 0, null, bytes);
+                assertThat(decoded.deadLetter()).as(format.toString()).isNull();
+                assertThat(decoded.event().propensity()).isEqualTo(tiny);
+            }
+        }
+        assertThat(EventFormat.BINARY.encode(event)[1]).isEqualTo((byte) 2);
+        LoggedEvent ordinary =
+                new LoggedEvent("nas", new float[0], actions, 0.75, 1e-30, 4, "nas", "e-1", 9);
+        byte[] v1 = EventFormat.BINARY.encode(ordinary);
+        assertThat(v1[1]).isEqualTo((byte) 1);
+        assertThat(fast.decode("events", 0, 0, 0, null, v1).event().propensity())
+                .isEqualTo((float) 1e-30);
+    }
+
     @Test
     void shouldTakeTheFastPathForWhatTheEncoderWrites() {
         LoggedEvent event = EventSamples.recommender(-2.5123456789012345);
@@ -124,12 +152,12 @@ class EventFormatTest {
         }
         assertReason(Arrays.copyOf(good, good.length + 1), DeadLetterReason.MALFORMED_BINARY);
         byte[] version = good.clone();
-        version[1] = 2;
+        version[1] = 3;
         assertReason(version, DeadLetterReason.UNSUPPORTED_VERSION);
         assertThat(fast.decode("events", 0, 0, 0, null, version).deadLetter().detail)
                 .isEqualTo(
-                        "Binary event format version 2 is not supported;"
-                                + " this learner reads version 1.");
+                        "Binary event format version 3 is not supported;"
+                                + " this learner reads versions 1 and 2.");
         byte[] json = "{\"v\":2}".getBytes(StandardCharsets.UTF_8);
         assertThat(fast.decode("events", 0, 0, 0, null, json).deadLetter().detail)
                 .isEqualTo(
