@@ -47,11 +47,6 @@ public final class PolicyEventSerializer extends TypeSerializer<PolicyEvent> {
         return layout == FORMAT_VERSION ? INSTANCE : new PolicyEventSerializer(layout);
     }
 
-    /** The layout this serializer reads and writes. */
-    public int layout() {
-        return layout;
-    }
-
     @Override
     public TypeSerializer<PolicyEvent> duplicate() {
         return this;

@@ -156,12 +156,13 @@ final class AlignedReader<T, SplitT extends SourceSplit> implements SourceReader
         reader.close();
     }
 
-    /** The task's output, handing out the splits' outputs that time their records. */
-    private final class TimedReaderOutput implements ReaderOutput<T> {
+    /** An output that hands everything on to {@code out}. */
+    private abstract static class Forwarding<T, O extends SourceOutput<T>>
+            implements SourceOutput<T> {
 
-        private final ReaderOutput<T> out;
+        final O out;
 
-        TimedReaderOutput(ReaderOutput<T> out) {
+        Forwarding(O out) {
             this.out = out;
         }
 
@@ -188,6 +189,15 @@ final class AlignedReader<T, SplitT extends SourceSplit> implements SourceReader
         @Override
         public void markActive() {
             out.markActive();
+        }
+    }
+
+    /** The task's output, handing out the splits' outputs that time their records. */
+    private final class TimedReaderOutput extends Forwarding<T, ReaderOutput<T>>
+            implements ReaderOutput<T> {
+
+        TimedReaderOutput(ReaderOutput<T> out) {
+            super(out);
         }
 
         @Override
@@ -211,14 +221,13 @@ final class AlignedReader<T, SplitT extends SourceSplit> implements SourceReader
     }
 
     /** One split's output: notes each record's time with the alignment. */
-    private final class TimedOutput implements SourceOutput<T> {
+    private final class TimedOutput extends Forwarding<T, SourceOutput<T>> {
 
         private final String splitId;
-        private final SourceOutput<T> out;
 
         TimedOutput(String splitId, SourceOutput<T> out) {
+            super(out);
             this.splitId = splitId;
-            this.out = out;
         }
 
         @Override
@@ -237,21 +246,6 @@ final class AlignedReader<T, SplitT extends SourceSplit> implements SourceReader
             if (alignment.recorded(splitId, time.of(record, timestamp))) {
                 checkDue = true;
             }
-        }
-
-        @Override
-        public void emitWatermark(Watermark watermark) {
-            out.emitWatermark(watermark);
-        }
-
-        @Override
-        public void markIdle() {
-            out.markIdle();
-        }
-
-        @Override
-        public void markActive() {
-            out.markActive();
         }
     }
 }
