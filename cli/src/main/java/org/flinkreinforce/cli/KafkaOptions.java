@@ -59,7 +59,16 @@ public final class KafkaOptions {
      * @throws BrokerCheck.Unreachable naming the brokers and the cause in one line
      */
     public Properties connect() throws BrokerCheck.Unreachable {
-        Properties client = clientProperties();
+        return connect(clientProperties());
+    }
+
+    /**
+     * {@code client}, e.g. these options merged with a configuration file's Kafka properties, once
+     * the brokers answered it within {@code --connect-timeout}.
+     *
+     * @throws BrokerCheck.Unreachable naming the brokers and the cause in one line
+     */
+    public Properties connect(Properties client) throws BrokerCheck.Unreachable {
         BrokerCheck.check(client, connectTimeout);
         return client;
     }

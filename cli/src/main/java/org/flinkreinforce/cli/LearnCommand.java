@@ -142,7 +142,8 @@ public final class LearnCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LearnerConfig learnerConfig = learnerConfig();
-        Properties client = kafka.connect();
+        // The flags' Kafka properties with the --config file's, as the job gets them.
+        Properties client = kafka.connect(learnerConfig.clientProperties());
         LocalCluster cluster;
         try {
             cluster =

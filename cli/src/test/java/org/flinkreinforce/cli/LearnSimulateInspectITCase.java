@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +120,43 @@ class LearnSimulateInspectITCase {
             assertThat(Reinforce.commandLine().execute(wrong)).isNotZero();
             assertThat(Duration.ofNanos(System.nanoTime() - start))
                     .isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * The broker's credentials in {@code --config}, as docs/operations.md advises (not as flags):
+     * the learner's own clients (the broker check, the progress line) use them as the job does.
+     */
+    @Test
+    void shouldLearnFromAScramBrokerWithTheCredentialsInTheConfigFile() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startWithScram("bob", "bob-secret")) {
+            Path config = directory.resolve("learner.properties");
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "security.protocol=SASL_PLAINTEXT",
+                            "sasl.mechanism=SCRAM-SHA-256",
+                            "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+                                    + " required username=\"bob\" password=\"bob-secret\";"));
+            Path log = directory.resolve("learn-scram.log");
+            Process learner =
+                    CliRun.startLearner(
+                            broker.bootstrapServers(),
+                            log,
+                            List.of(),
+                            "--policy",
+                            "recs:4:3",
+                            "--connect-timeout",
+                            "10 s",
+                            "--config",
+                            config.toString());
+            try {
+                CliRun.awaitLog(learner, log, "Web UI: ", Duration.ofSeconds(90));
+                CliRun.awaitLog(learner, log, "| applied", Duration.ofSeconds(30));
+            } finally {
+                CliRun.stop(learner);
+            }
         }
     }
 
