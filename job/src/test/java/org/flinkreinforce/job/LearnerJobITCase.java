@@ -1,5 +1,6 @@
 package org.flinkreinforce.job;
 
+import static java.util.Collections.nCopies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -100,6 +102,68 @@ class LearnerJobITCase {
                         + " learned %.3f, optimal %.3f (%.0f%% of the way)%n",
                 last.version(), uniform, learned, optimal, 100 * progress);
         assertThat(progress).isGreaterThan(0.7);
+    }
+
+    /**
+     * A 40-head architecture of 20 options a head: the joint propensity of a decision (9.1e-53 for
+     * the uniform policy) is far below float32's range, and every event, JSON or binary, is learned
+     * rather than dead-lettered as a bad propensity; each head learns its rewarded option.
+     */
+    @Test
+    void shouldLearnAFortyHeadPolicyWhosePropensitiesAreBelowFloatRange() throws Exception {
+        String prefix = "it-wide";
+        createTopics(prefix, 2);
+        PolicySpec spec = PolicySpec.parse("wide:0:" + String.join(",", nCopies(40, "20")));
+        Map<String, String> settings = settings(prefix, spec.toString());
+        settings.put("batch.size", "32");
+        JobClient job = start(settings, false);
+        int total = 3_000;
+        List<String> sent = new ArrayList<>();
+        Properties client = SharedKafka.broker().clientProperties();
+        try (PolicyClient policies = new PolicyClient(client, prefix + "-parameters");
+                EventLogger json = new EventLogger(client, prefix + "-events");
+                EventLogger binary =
+                        new EventLogger(client, prefix + "-events", EventFormat.BINARY)) {
+            policies.register(spec);
+            Random random = new Random(11);
+            assertThat(policies.decide("wide", new float[0], random).propensity())
+                    .isLessThan(Float.MIN_NORMAL);
+            while (sent.size() < total) {
+                for (int k = 0; k < 500; k++) {
+                    PolicyClient.Decision decision = policies.decide("wide", new float[0], random);
+                    (k % 2 == 0 ? json : binary).log(decision, rewardedHeads(decision.actions()));
+                    sent.add(decision.eventId());
+                }
+                json.flush();
+                binary.flush();
+                long lagging = sent.size() - 500;
+                SharedKafka.await(
+                        "the learner to apply " + lagging + " events",
+                        Duration.ofSeconds(60),
+                        () -> policies.eventsApplied("wide") >= lagging);
+            }
+            SharedKafka.await(
+                    "every event to be applied",
+                    Duration.ofSeconds(60),
+                    () -> policies.eventsApplied("wide") >= total);
+            double rewarded = 0;
+            for (int i = 0; i < 1000; i++) {
+                rewarded += rewardedHeads(policies.decide("wide", new float[0], random).actions());
+            }
+            System.out.printf(
+                    "40-head policy: option 0 taken by %.3f of the heads (uniform 0.05)%n",
+                    rewarded / 1000);
+            assertThat(rewarded / 1000).isGreaterThan(0.1);
+        } finally {
+            job.cancel().get();
+        }
+        assertAppliedExactly(prefix, sent);
+        assertThat(SharedKafka.readAll(prefix + "-dead-letters")).isEmpty();
+    }
+
+    /** The share of heads that took option 0: each head's rewarded option. */
+    private static double rewardedHeads(int[] actions) {
+        return Arrays.stream(actions).filter(a -> a == 0).count() / (double) actions.length;
     }
 
     @Test
