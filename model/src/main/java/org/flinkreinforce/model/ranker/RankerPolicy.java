@@ -1,0 +1,250 @@
+package org.flinkreinforce.model.ranker;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+import org.flinkreinforce.model.Softmax;
+
+/**
+ * A ranker policy's scores and probabilities for one decision ({@link RankerSpec}): it builds
+ * {@code phi(x, c_k)} of every candidate (the candidate's features and the crosses its spec's
+ * interactions name, each as a weight index and a value), the scores {@code s_k = theta . phi(x,
+ * c_k)} and {@code pi(k) = softmax(s)[k]}. The workspace grows to the largest decision seen
+ * (bounded by the spec's limits) and is reused: evaluating allocates nothing after that.
+ *
+ * <p>Not thread-safe: one per thread. The weights are read, never written.
+ */
+public final class RankerPolicy {
+
+    private final RankerSpec spec;
+    private final float[] weights;
+    private final int mask;
+    private final int[] sharedNamespaces;
+    private final int[] candidateNamespaces;
+    private final boolean[] anySharedNamespace;
+    private final boolean[] anyCandidateNamespace;
+    private final boolean crossAll;
+
+    private int candidates;
+    private int[] phiEnds = new int[8];
+    private int[] phiIndices = new int[256];
+    private float[] phiValues = new float[256];
+    private double[] scores = new double[8];
+    private double[] probabilities = new double[8];
+
+    /**
+     * @param weights {@code 2^bits} weights, read as they are when {@link #evaluate} runs
+     */
+    public RankerPolicy(RankerSpec spec, float[] weights) {
+        if (weights.length != spec.weightCount()) {
+            throw new IllegalArgumentException(
+                    "Ranker policy "
+                            + spec.id()
+                            + " has 2^"
+                            + spec.bits()
+                            + " weights, not "
+                            + weights.length
+                            + ".");
+        }
+        this.spec = spec;
+        this.weights = weights;
+        this.mask = spec.mask();
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        int count = spec.interactions().size();
+        this.sharedNamespaces = new int[count];
+        this.candidateNamespaces = new int[count];
+        this.anySharedNamespace = new boolean[count];
+        this.anyCandidateNamespace = new boolean[count];
+        boolean all = false;
+        for (int i = 0; i < count; i++) {
+            Interaction interaction = spec.interactions().get(i);
+            sharedNamespaces[i] = hasher.namespace(interaction.shared());
+            candidateNamespaces[i] = hasher.namespace(interaction.candidate());
+            anySharedNamespace[i] = interaction.shared().equals(Interaction.ANY);
+            anyCandidateNamespace[i] = interaction.candidate().equals(Interaction.ANY);
+            all |= anySharedNamespace[i] && anyCandidateNamespace[i];
+        }
+        this.crossAll = all;
+    }
+
+    public RankerSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Builds {@code phi} of {@code count} candidates, their scores and probabilities.
+     *
+     * @throws IllegalArgumentException where the decision exceeds the spec's limits (the learner's
+     *     decoders dead-letter such records before they get here)
+     */
+    public void evaluate(HashedFeatures shared, HashedFeatures[] candidates, int count) {
+        if (count < 1 || count > spec.maxCandidates()) {
+            throw new IllegalArgumentException(
+                    "A decision of ranker policy "
+                            + spec.id()
+                            + " has "
+                            + count
+                            + " candidates; it takes 1 to "
+                            + spec.maxCandidates()
+                            + ".");
+        }
+        requireFeatures(shared, "The shared context");
+        if (phiEnds.length < count) {
+            int size = Math.max(count, 2 * phiEnds.length);
+            phiEnds = new int[size];
+            scores = new double[size];
+            probabilities = new double[size];
+        }
+        this.candidates = count;
+        int end = 0;
+        for (int k = 0; k < count; k++) {
+            HashedFeatures candidate = candidates[k];
+            requireFeatures(candidate, "Candidate " + k);
+            end = phi(shared, candidate, end);
+            phiEnds[k] = end;
+            double score = 0;
+            for (int j = phiStart(k); j < end; j++) {
+                score += (double) weights[phiIndices[j]] * phiValues[j];
+            }
+            scores[k] = score;
+            probabilities[k] = score;
+        }
+        Softmax.softmaxInPlace(probabilities, count);
+    }
+
+    /** The number of candidates of the decision evaluated last. */
+    public int candidates() {
+        return candidates;
+    }
+
+    public double score(int candidate) {
+        return scores[candidate];
+    }
+
+    public double probability(int candidate) {
+        return probabilities[candidate];
+    }
+
+    /** The first entry of candidate {@code k}'s {@code phi}. */
+    public int phiStart(int candidate) {
+        return candidate == 0 ? 0 : phiEnds[candidate - 1];
+    }
+
+    /** The entry after candidate {@code k}'s {@code phi}. */
+    public int phiEnd(int candidate) {
+        return phiEnds[candidate];
+    }
+
+    /** The weight index of entry {@code j} of the {@code phi}s. */
+    public int phiIndex(int entry) {
+        return phiIndices[entry];
+    }
+
+    /** The value of entry {@code j} of the {@code phi}s. */
+    public float phiValue(int entry) {
+        return phiValues[entry];
+    }
+
+    /** Samples a candidate from {@code pi}; the candidates' probabilities give its propensity. */
+    public int sample(RandomGenerator random) {
+        double u = random.nextDouble();
+        double cumulative = 0;
+        for (int k = 0; k < candidates - 1; k++) {
+            cumulative += probabilities[k];
+            if (u < cumulative) {
+                return k;
+            }
+        }
+        return candidates - 1;
+    }
+
+    /**
+     * A full ranking sampled from {@code pi} without replacement (Plackett-Luce): {@code
+     * ranking[0]} is drawn from {@code pi}, each next one from {@code pi} renormalised over those
+     * left. Its first candidate is distributed as {@link #sample}'s.
+     */
+    public int[] sampleRanking(RandomGenerator random) {
+        int[] ranking = new int[candidates];
+        double[] left = Arrays.copyOf(probabilities, candidates);
+        double mass = 1;
+        for (int r = 0; r < candidates; r++) {
+            double u = random.nextDouble() * mass;
+            int pick = -1;
+            double cumulative = 0;
+            for (int k = 0; k < candidates; k++) {
+                if (left[k] < 0) {
+                    continue;
+                }
+                pick = k;
+                cumulative += left[k];
+                if (u < cumulative) {
+                    break;
+                }
+            }
+            ranking[r] = pick;
+            mass -= left[pick];
+            left[pick] = -1;
+        }
+        return ranking;
+    }
+
+    private int phi(HashedFeatures shared, HashedFeatures candidate, int end) {
+        int needed = end + candidate.featureCount() * (1 + shared.featureCount());
+        if (needed > phiIndices.length) {
+            int size = Math.max(needed, 2 * phiIndices.length);
+            phiIndices = Arrays.copyOf(phiIndices, size);
+            phiValues = Arrays.copyOf(phiValues, size);
+        }
+        for (int f = 0; f < candidate.featureCount(); f++) {
+            phiIndices[end] = candidate.featureHash(f) & mask;
+            phiValues[end] = candidate.featureValue(f);
+            end++;
+        }
+        for (int sn = 0; sn < shared.namespaceCount(); sn++) {
+            for (int cn = 0; cn < candidate.namespaceCount(); cn++) {
+                if (!crosses(shared.namespaceHash(sn), candidate.namespaceHash(cn))) {
+                    continue;
+                }
+                for (int s = shared.namespaceStart(sn); s < shared.namespaceEnd(sn); s++) {
+                    int sharedHash = shared.featureHash(s);
+                    float sharedValue = shared.featureValue(s);
+                    for (int c = candidate.namespaceStart(cn);
+                            c < candidate.namespaceEnd(cn);
+                            c++) {
+                        phiIndices[end] =
+                                FeatureHasher.cross(sharedHash, candidate.featureHash(c)) & mask;
+                        phiValues[end] = sharedValue * candidate.featureValue(c);
+                        end++;
+                    }
+                }
+            }
+        }
+        return end;
+    }
+
+    private boolean crosses(int sharedNamespace, int candidateNamespace) {
+        if (crossAll) {
+            return true;
+        }
+        for (int i = 0; i < sharedNamespaces.length; i++) {
+            if ((anySharedNamespace[i] || sharedNamespaces[i] == sharedNamespace)
+                    && (anyCandidateNamespace[i] || candidateNamespaces[i] == candidateNamespace)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void requireFeatures(HashedFeatures features, String what) {
+        if (features.featureCount() > spec.maxFeatures()) {
+            throw new IllegalArgumentException(
+                    what
+                            + " of a decision of ranker policy "
+                            + spec.id()
+                            + " has "
+                            + features.featureCount()
+                            + " features; it takes at most "
+                            + spec.maxFeatures()
+                            + ".");
+        }
+    }
+}
