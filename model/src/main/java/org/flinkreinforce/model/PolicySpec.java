@@ -40,9 +40,9 @@ public final class PolicySpec implements Serializable {
     private final int parameterCount;
     private final int totalActions;
 
-    public PolicySpec(String id, int features, int... heads) {
+    /** Checks a policy id of any kind of policy: non-blank, no ':', no surrounding whitespace. */
+    public static String requireValidId(String id) {
         Objects.requireNonNull(id, "The policy id must not be null.");
-        Objects.requireNonNull(heads, "The head sizes must not be null.");
         if (id.isBlank() || id.contains(":") || !id.strip().equals(id)) {
             throw new IllegalArgumentException(
                     "Invalid policy id '"
@@ -50,6 +50,12 @@ public final class PolicySpec implements Serializable {
                             + "': it must be non-blank, without ':' and without surrounding"
                             + " whitespace.");
         }
+        return id;
+    }
+
+    public PolicySpec(String id, int features, int... heads) {
+        requireValidId(id);
+        Objects.requireNonNull(heads, "The head sizes must not be null.");
         if (features < 0 || features > MAX_DIMENSION) {
             throw new IllegalArgumentException(
                     "Invalid feature dimension "

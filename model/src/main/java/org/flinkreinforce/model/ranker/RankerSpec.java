@@ -1,7 +1,7 @@
 package org.flinkreinforce.model.ranker;
 
 import java.util.List;
-import java.util.Objects;
+import org.flinkreinforce.model.PolicySpec;
 
 /**
  * The shape of a ranker policy: its decision is one of the candidates that come with it (1 to
@@ -39,14 +39,7 @@ public record RankerSpec(
     public static final int DEFAULT_MAX_FEATURES = 64;
 
     public RankerSpec {
-        Objects.requireNonNull(id, "The policy id must not be null.");
-        if (id.isBlank() || id.contains(":") || !id.strip().equals(id)) {
-            throw new IllegalArgumentException(
-                    "Invalid policy id '"
-                            + id
-                            + "': it must be non-blank, without ':' and without surrounding"
-                            + " whitespace.");
-        }
+        PolicySpec.requireValidId(id);
         requireRange("bits", bits, 1, MAX_BITS, id);
         requireRange("max-candidates", maxCandidates, 1, MAX_CANDIDATES, id);
         requireRange("max-features", maxFeatures, 1, MAX_FEATURES, id);
