@@ -16,9 +16,10 @@ public enum DeadLetterReason {
      */
     MALFORMED_JSON,
     /**
-     * A binary event, decision or reward (first byte 0xB7, 0xB8 or 0xB9) that is truncated, has
-     * bytes left over, unknown flags, or a string that is not valid UTF-8; or a binary record of
-     * another kind than its topic's (a binary event on the decisions topic, say).
+     * A binary event, decision, reward or ranker record (first byte 0xB7, 0xB8, 0xB9, 0xBA or 0xBB)
+     * that is truncated, has bytes left over, unknown flags, or a string that is not valid UTF-8;
+     * or a binary record of another kind than its topic's (a binary event on the decisions topic,
+     * say).
      */
     MALFORMED_BINARY,
     /** A format version (JSON or binary) this build does not read. */
@@ -65,5 +66,19 @@ public enum DeadLetterReason {
     /** A valid reward whose event id names no decision that arrived within the reward window. */
     ORPHAN_REWARD,
     /** A valid decision whose event id an earlier decision, still awaiting rewards, already has. */
-    DUPLICATE_DECISION
+    DUPLICATE_DECISION,
+    /** A ranker decision with no candidates, or more than its policy's {@code max-candidates}. */
+    CANDIDATE_COUNT,
+    /** A ranker decision whose {@code chosen} is not the index of one of its candidates. */
+    CHOSEN_OUT_OF_RANGE,
+    /**
+     * A ranker decision whose shared context or one of whose candidates has more features than its
+     * policy's {@code max-features}.
+     */
+    FEATURE_COUNT,
+    /**
+     * A binary ranker decision whose features were hashed with another seed than its policy's: its
+     * hashes would index the wrong weights.
+     */
+    HASH_SEED_MISMATCH
 }

@@ -1,0 +1,749 @@
+package org.flinkreinforce.formats.ranker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.event.EventRejection;
+import org.flinkreinforce.model.ranker.FeatureHasher;
+import org.flinkreinforce.model.ranker.Features;
+import org.flinkreinforce.model.ranker.HashedFeatures;
+import org.flinkreinforce.model.ranker.RankerSpec;
+
+/**
+ * The ranker records, JSON v1 and binary v1, of an event (with its reward, the events topic) and of
+ * a decision (without, the decisions topic; {@code eventId} required), as docs/wire-formats.md
+ * specifies them. JSON names the features; binary carries them hashed with the policy's seed
+ * ({@link FeatureHasher}) and the seed itself, so the learner does not hash them again. Either way
+ * {@link #decode} gives the same {@link RankedDecision}, checked against the policy's limits; a
+ * record it refuses throws an {@link EventRejection} with the dead-letter reason.
+ */
+public final class RankingCodec {
+
+    /** First byte of a binary ranker event. */
+    public static final byte BINARY_EVENT_MAGIC = (byte) 0xBA;
+
+    /** First byte of a binary ranker decision. */
+    public static final byte BINARY_DECISION_MAGIC = (byte) 0xBB;
+
+    static final int VERSION = 1;
+    static final int MAX_STRING = 256;
+    private static final int MAX_NESTING = 16;
+
+    private static final int PROPENSITY = 1;
+    private static final int POLICY_VERSION = 1 << 1;
+    private static final int BASELINE_KEY = 1 << 2;
+    private static final int EVENT_ID = 1 << 3;
+    private static final int TIMESTAMP = 1 << 4;
+    private static final int KNOWN_FLAGS = 0x1f;
+
+    private static final JsonFactory WRITER = new JsonFactory();
+    private static final JsonFactory READER =
+            JsonFactory.builder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder()
+                                    .maxNestingDepth(MAX_NESTING)
+                                    .maxNumberLength(400)
+                                    .build())
+                    .build();
+
+    private RankingCodec() {}
+
+    /** Whether {@code value} is a binary ranker record (event or decision). */
+    public static boolean isBinary(byte[] value) {
+        return value.length > 0
+                && (value[0] == BINARY_EVENT_MAGIC || value[0] == BINARY_DECISION_MAGIC);
+    }
+
+    /** The JSON v1 record of {@code ranking}: an event where it has a reward, else a decision. */
+    public static byte[] toJson(LoggedRanking ranking) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = WRITER.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("v", VERSION);
+            json.writeStringField("policyId", ranking.policyId());
+            json.writeFieldName("shared");
+            writeFeatures(json, ranking.shared());
+            json.writeArrayFieldStart("candidates");
+            for (LoggedRanking.Candidate candidate : ranking.candidates()) {
+                json.writeStartObject();
+                if (candidate.id() != null) {
+                    json.writeStringField("id", candidate.id());
+                }
+                json.writeFieldName("features");
+                writeFeatures(json, candidate.features());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeNumberField("chosen", ranking.chosen());
+            if (ranking.hasReward()) {
+                json.writeNumberField("reward", ranking.reward());
+            }
+            if (ranking.hasPropensity()) {
+                json.writeNumberField("propensity", ranking.propensity());
+            }
+            if (ranking.policyVersion() >= 0) {
+                json.writeNumberField("policyVersion", ranking.policyVersion());
+            }
+            if (ranking.baselineKey() != null) {
+                json.writeStringField("baselineKey", ranking.baselineKey());
+            }
+            if (ranking.eventId() != null) {
+                json.writeStringField("eventId", ranking.eventId());
+            }
+            if (ranking.timestamp() != LoggedRanking.NO_TIMESTAMP) {
+                json.writeNumberField("timestamp", ranking.timestamp());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The binary v1 record of {@code ranking}, its features hashed for {@code spec} (its seed): an
+     * event where it has a reward, else a decision.
+     */
+    public static byte[] toBinary(LoggedRanking ranking, RankerSpec spec) {
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        HashedFeatures scratch = new HashedFeatures();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(ranking.hasReward() ? BINARY_EVENT_MAGIC : BINARY_DECISION_MAGIC);
+        out.write(VERSION);
+        int flags =
+                (ranking.hasPropensity() ? PROPENSITY : 0)
+                        | (ranking.policyVersion() >= 0 ? POLICY_VERSION : 0)
+                        | (ranking.baselineKey() != null ? BASELINE_KEY : 0)
+                        | (ranking.eventId() != null ? EVENT_ID : 0)
+                        | (ranking.timestamp() != LoggedRanking.NO_TIMESTAMP ? TIMESTAMP : 0);
+        out.write(flags);
+        Bytes bytes = new Bytes(out);
+        bytes.string(ranking.policyId());
+        bytes.i32(spec.seed());
+        bytes.features(hasher.hash(ranking.shared(), scratch));
+        bytes.u16(ranking.candidates().size());
+        for (LoggedRanking.Candidate candidate : ranking.candidates()) {
+            bytes.string(candidate.id() == null ? "" : candidate.id());
+            bytes.features(hasher.hash(candidate.features(), scratch));
+        }
+        bytes.u16(ranking.chosen());
+        if (ranking.hasReward()) {
+            bytes.f64(ranking.reward());
+        }
+        if (ranking.hasPropensity()) {
+            bytes.f64(ranking.propensity());
+        }
+        if (ranking.policyVersion() >= 0) {
+            bytes.i64(ranking.policyVersion());
+        }
+        if (ranking.baselineKey() != null) {
+            bytes.string(ranking.baselineKey());
+        }
+        if (ranking.eventId() != null) {
+            bytes.string(ranking.eventId());
+        }
+        if (ranking.timestamp() != LoggedRanking.NO_TIMESTAMP) {
+            bytes.i64(ranking.timestamp());
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads a ranker record, JSON v1 or binary v1, and checks it against its policy.
+     *
+     * @param value the record's bytes
+     * @param policies the ranker policies by id
+     * @param decision whether the record is a decision (the decisions topic: no reward, {@code
+     *     eventId} required) or an event (the events topic: {@code reward} required)
+     * @throws EventRejection with the dead-letter reason of a record it refuses
+     */
+    public static RankedDecision decode(
+            byte[] value, Map<String, RankerSpec> policies, boolean decision)
+            throws EventRejection {
+        if (value == null || value.length == 0) {
+            throw new EventRejection(DeadLetterReason.EMPTY, "The record is empty.");
+        }
+        RankedDecision read =
+                isBinary(value)
+                        ? readBinary(value, policies, decision)
+                        : readJson(value, policies, decision);
+        return validate(read, policies.get(read.policyId()), decision);
+    }
+
+    private static RankedDecision validate(RankedDecision read, RankerSpec spec, boolean decision)
+            throws EventRejection {
+        int count = read.candidates().length;
+        if (count < 1) {
+            throw new EventRejection(
+                    DeadLetterReason.CANDIDATE_COUNT, "The decision has no candidates.");
+        }
+        requireCandidateCount(count, spec);
+        if (read.chosen() < 0 || read.chosen() >= count) {
+            throw new EventRejection(
+                    DeadLetterReason.CHOSEN_OUT_OF_RANGE,
+                    "The chosen candidate " + read.chosen() + " is not one of " + count + ".");
+        }
+        requireFeatureCount(read.shared(), "The shared context", spec);
+        for (int k = 0; k < count; k++) {
+            requireFeatureCount(read.candidates()[k], "Candidate " + k, spec);
+        }
+        if (!decision && !read.hasReward()) {
+            throw new EventRejection(DeadLetterReason.MISSING_FIELD, "The event has no reward.");
+        }
+        if (decision && read.eventId() == null) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD,
+                    "The decision has no eventId: its rewards name it.");
+        }
+        double propensity = read.propensity();
+        if (!Double.isNaN(propensity) && !(propensity > 0 && propensity <= 1)) {
+            throw new EventRejection(
+                    DeadLetterReason.BAD_PROPENSITY,
+                    "The propensity " + propensity + " is not in (0, 1].");
+        }
+        return read;
+    }
+
+    private static void requireCandidateCount(int count, RankerSpec spec) throws EventRejection {
+        if (count > spec.maxCandidates()) {
+            throw new EventRejection(
+                    DeadLetterReason.CANDIDATE_COUNT,
+                    "The decision has "
+                            + count
+                            + " candidates; ranker policy "
+                            + spec.id()
+                            + " takes 1 to "
+                            + spec.maxCandidates()
+                            + ".");
+        }
+    }
+
+    private static void requireFeatureCount(HashedFeatures features, String what, RankerSpec spec)
+            throws EventRejection {
+        if (features.featureCount() > spec.maxFeatures()) {
+            throw new EventRejection(
+                    DeadLetterReason.FEATURE_COUNT,
+                    what
+                            + " has "
+                            + features.featureCount()
+                            + " features; ranker policy "
+                            + spec.id()
+                            + " takes at most "
+                            + spec.maxFeatures()
+                            + ".");
+        }
+    }
+
+    private static RankerSpec policy(String policyId, Map<String, RankerSpec> policies)
+            throws EventRejection {
+        RankerSpec spec = policies.get(policyId);
+        if (spec == null) {
+            throw new EventRejection(
+                    DeadLetterReason.UNKNOWN_POLICY,
+                    "No ranker policy " + abbreviate(policyId) + " is defined.");
+        }
+        return spec;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // JSON
+
+    private static void writeFeatures(JsonGenerator json, Features features) throws IOException {
+        json.writeStartObject();
+        for (Features.Namespace namespace : features.namespaces()) {
+            json.writeFieldName(namespace.name());
+            if (namespace.dense() != null && namespace.features().isEmpty()) {
+                json.writeStartArray();
+                for (float value : namespace.dense()) {
+                    json.writeNumber(value);
+                }
+                json.writeEndArray();
+                continue;
+            }
+            if (namespace.dense() != null) {
+                throw new IllegalArgumentException(
+                        "Namespace "
+                                + namespace.name()
+                                + " has named features and a dense array: JSON v1 carries one"
+                                + " or the other per namespace.");
+            }
+            json.writeStartObject();
+            for (Features.Feature feature : namespace.features()) {
+                if (feature.isCategorical()) {
+                    json.writeStringField(feature.name(), feature.category());
+                } else {
+                    json.writeNumberField(feature.name(), feature.value());
+                }
+            }
+            json.writeEndObject();
+        }
+        json.writeEndObject();
+    }
+
+    private static RankedDecision readJson(
+            byte[] value, Map<String, RankerSpec> policies, boolean decision)
+            throws EventRejection {
+        JsonRanking read = new JsonRanking();
+        try (JsonParser parser = READER.createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new EventRejection(
+                        DeadLetterReason.MALFORMED_JSON, "A ranker record must be a JSON object.");
+            }
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                read.field(parser, field, parser.nextToken());
+            }
+            if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw new EventRejection(
+                        DeadLetterReason.MALFORMED_JSON,
+                        "The ranker record is truncated or followed by other content.");
+            }
+        } catch (JsonProcessingException e) {
+            throw new EventRejection(DeadLetterReason.MALFORMED_JSON, firstLine(e));
+        } catch (IOException e) {
+            throw new EventRejection(DeadLetterReason.MALFORMED_JSON, firstLine(e));
+        }
+        if (read.policyId == null || read.candidates == null) {
+            throw new EventRejection(
+                    DeadLetterReason.MISSING_FIELD,
+                    "A ranker record needs policyId and candidates.");
+        }
+        if (read.chosen == null) {
+            throw new EventRejection(DeadLetterReason.MISSING_FIELD, "The record has no chosen.");
+        }
+        RankerSpec spec = policy(read.policyId, policies);
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        int count = read.candidates.size();
+        requireCandidateCount(count, spec);
+        HashedFeatures[] candidates = new HashedFeatures[count];
+        String[] ids = new String[count];
+        for (int k = 0; k < count; k++) {
+            candidates[k] = hasher.hash(read.candidates.get(k).features(), new HashedFeatures());
+            ids[k] = read.candidates.get(k).id();
+        }
+        return new RankedDecision(
+                read.policyId,
+                hasher.hash(read.shared, new HashedFeatures()),
+                candidates,
+                ids,
+                read.chosen,
+                decision ? Double.NaN : read.reward,
+                read.propensity,
+                read.policyVersion,
+                read.baselineKey,
+                read.eventId,
+                read.timestamp);
+    }
+
+    /** The fields of a JSON ranker record as they are read. */
+    private static final class JsonRanking {
+        String policyId;
+        Features shared = Features.empty();
+        List<LoggedRanking.Candidate> candidates;
+        Integer chosen;
+        double reward = Double.NaN;
+        double propensity = Double.NaN;
+        long policyVersion = -1;
+        String baselineKey;
+        String eventId;
+        long timestamp = LoggedRanking.NO_TIMESTAMP;
+
+        void field(JsonParser parser, String field, JsonToken token)
+                throws IOException, EventRejection {
+            switch (field) {
+                case "v" -> {
+                    long version = integer(parser, token, field);
+                    if (version != VERSION) {
+                        throw new EventRejection(
+                                DeadLetterReason.UNSUPPORTED_VERSION,
+                                "Ranker records of version " + version + " are not read here.");
+                    }
+                }
+                case "policyId" -> policyId = string(parser, token, field);
+                case "shared" -> shared = features(parser, token, "shared");
+                case "candidates" -> candidates = candidates(parser, token);
+                case "chosen" -> {
+                    long value = integer(parser, token, field);
+                    chosen = (int) Math.max(-1, Math.min(value, Integer.MAX_VALUE));
+                }
+                case "reward" -> reward = finite(parser, token, field);
+                case "propensity" -> propensity = finite(parser, token, field);
+                case "policyVersion" -> policyVersion = integer(parser, token, field);
+                case "baselineKey" -> baselineKey = string(parser, token, field);
+                case "eventId" -> eventId = string(parser, token, field);
+                case "timestamp" -> timestamp = integer(parser, token, field);
+                default -> parser.skipChildren();
+            }
+        }
+
+        private static List<LoggedRanking.Candidate> candidates(JsonParser parser, JsonToken token)
+                throws IOException, EventRejection {
+            if (token != JsonToken.START_ARRAY) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE, "The candidates must be an array of objects.");
+            }
+            List<LoggedRanking.Candidate> list = new ArrayList<>();
+            JsonToken element;
+            while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                if (element != JsonToken.START_OBJECT) {
+                    throw new EventRejection(
+                            DeadLetterReason.WRONG_TYPE, "A candidate must be an object.");
+                }
+                String id = null;
+                Features features = null;
+                JsonToken token2;
+                while ((token2 = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken valueToken = parser.nextToken();
+                    switch (name) {
+                        case "id" -> id = string(parser, valueToken, "id");
+                        case "features" -> features = features(parser, valueToken, "features");
+                        default -> parser.skipChildren();
+                    }
+                }
+                if (token2 != JsonToken.END_OBJECT) {
+                    throw new EventRejection(DeadLetterReason.MALFORMED_JSON, "Truncated.");
+                }
+                list.add(
+                        new LoggedRanking.Candidate(
+                                id, features == null ? Features.empty() : features));
+            }
+            return list;
+        }
+
+        /** {@code {"ns": {"name": number|string, ...} | [numbers], ...}}. */
+        private static Features features(JsonParser parser, JsonToken token, String field)
+                throws IOException, EventRejection {
+            if (token != JsonToken.START_OBJECT) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE,
+                        "The field " + field + " must be an object of namespaces.");
+            }
+            Features.Builder builder = Features.builder();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String namespace = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.START_ARRAY) {
+                    List<Float> dense = new ArrayList<>();
+                    JsonToken element;
+                    while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                        dense.add(float32(finite(parser, element, namespace), namespace));
+                    }
+                    float[] values = new float[dense.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = dense.get(i);
+                    }
+                    builder.dense(namespace, values);
+                } else if (value == JsonToken.START_OBJECT) {
+                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = parser.currentName();
+                        JsonToken feature = parser.nextToken();
+                        if (feature == JsonToken.VALUE_STRING) {
+                            builder.category(namespace, name, parser.getText());
+                        } else {
+                            builder.number(
+                                    namespace, name, float32(finite(parser, feature, name), name));
+                        }
+                    }
+                } else {
+                    throw new EventRejection(
+                            DeadLetterReason.WRONG_TYPE,
+                            "Namespace "
+                                    + abbreviate(namespace)
+                                    + " must be an object of features or an array of numbers.");
+                }
+            }
+            return builder.build();
+        }
+
+        private static float float32(double value, String field) throws EventRejection {
+            float single = (float) value;
+            if (!Float.isFinite(single)) {
+                throw new EventRejection(
+                        DeadLetterReason.NON_FINITE,
+                        "The feature " + abbreviate(field) + " (" + value + ") overflows float32.");
+            }
+            return single;
+        }
+
+        private static double finite(JsonParser parser, JsonToken token, String field)
+                throws IOException, EventRejection {
+            if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE,
+                        "The field " + abbreviate(field) + " must be a number.");
+            }
+            double value = parser.getDoubleValue();
+            if (!Double.isFinite(value)) {
+                throw new EventRejection(
+                        DeadLetterReason.NON_FINITE,
+                        "The field " + abbreviate(field) + " is not finite (" + value + ").");
+            }
+            return value;
+        }
+
+        private static long integer(JsonParser parser, JsonToken token, String field)
+                throws IOException, EventRejection {
+            if (token != JsonToken.VALUE_NUMBER_INT
+                    || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE, "The field " + field + " must be an integer.");
+            }
+            return parser.getLongValue();
+        }
+
+        private static String string(JsonParser parser, JsonToken token, String field)
+                throws IOException, EventRejection {
+            if (token != JsonToken.VALUE_STRING) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE, "The field " + field + " must be a string.");
+            }
+            String text = parser.getText();
+            if (text.length() > MAX_STRING) {
+                throw new EventRejection(
+                        DeadLetterReason.WRONG_TYPE,
+                        "The field " + field + " has more than " + MAX_STRING + " characters.");
+            }
+            return text;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Binary
+
+    private static RankedDecision readBinary(
+            byte[] value, Map<String, RankerSpec> policies, boolean decision)
+            throws EventRejection {
+        byte expected = decision ? BINARY_DECISION_MAGIC : BINARY_EVENT_MAGIC;
+        if (value[0] != expected) {
+            throw new EventRejection(
+                    DeadLetterReason.MALFORMED_BINARY,
+                    "A binary ranker "
+                            + (decision ? "event" : "decision")
+                            + " on the "
+                            + (decision ? "decisions" : "events")
+                            + " topic.");
+        }
+        ByteBuffer in = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            in.get();
+            int version = in.get() & 0xff;
+            if (version != VERSION) {
+                throw new EventRejection(
+                        DeadLetterReason.UNSUPPORTED_VERSION,
+                        "Binary ranker records of version " + version + " are not read here.");
+            }
+            int flags = in.get() & 0xff;
+            if ((flags & ~KNOWN_FLAGS) != 0) {
+                throw new EventRejection(
+                        DeadLetterReason.MALFORMED_BINARY, "Unknown flags " + flags + ".");
+            }
+            String policyId = string(in);
+            RankerSpec spec = policy(policyId, policies);
+            int seed = in.getInt();
+            if (seed != spec.seed()) {
+                throw new EventRejection(
+                        DeadLetterReason.HASH_SEED_MISMATCH,
+                        "The features were hashed with seed "
+                                + seed
+                                + "; ranker policy "
+                                + spec.id()
+                                + " has seed "
+                                + spec.seed()
+                                + ".");
+            }
+            HashedFeatures shared = features(in, spec);
+            int count = in.getShort() & 0xffff;
+            requireCandidateCount(count, spec);
+            HashedFeatures[] candidates = new HashedFeatures[count];
+            String[] ids = new String[count];
+            for (int k = 0; k < count; k++) {
+                String id = string(in);
+                ids[k] = id.isEmpty() ? null : id;
+                candidates[k] = features(in, spec);
+            }
+            int chosen = in.getShort() & 0xffff;
+            double reward = decision ? Double.NaN : finite(in.getDouble(), "reward");
+            double propensity =
+                    (flags & PROPENSITY) != 0 ? finite(in.getDouble(), "propensity") : Double.NaN;
+            long policyVersion = (flags & POLICY_VERSION) != 0 ? in.getLong() : -1;
+            String baselineKey = (flags & BASELINE_KEY) != 0 ? string(in) : null;
+            String eventId = (flags & EVENT_ID) != 0 ? string(in) : null;
+            long timestamp = (flags & TIMESTAMP) != 0 ? in.getLong() : LoggedRanking.NO_TIMESTAMP;
+            if (in.hasRemaining()) {
+                throw new EventRejection(
+                        DeadLetterReason.MALFORMED_BINARY,
+                        in.remaining() + " bytes follow the ranker record.");
+            }
+            return new RankedDecision(
+                    policyId,
+                    shared,
+                    candidates,
+                    ids,
+                    chosen,
+                    reward,
+                    propensity,
+                    policyVersion,
+                    baselineKey,
+                    eventId,
+                    timestamp);
+        } catch (BufferUnderflowException e) {
+            throw new EventRejection(
+                    DeadLetterReason.MALFORMED_BINARY, "The binary ranker record is truncated.");
+        }
+    }
+
+    /**
+     * u16 namespaces; each i32 hash, u16 n, n x (i32 hash, f32 value); counts are checked early.
+     */
+    private static HashedFeatures features(ByteBuffer in, RankerSpec spec) throws EventRejection {
+        HashedFeatures features = new HashedFeatures();
+        int namespaces = in.getShort() & 0xffff;
+        for (int n = 0; n < namespaces; n++) {
+            features.namespace(in.getInt());
+            int count = in.getShort() & 0xffff;
+            if (features.featureCount() + count > spec.maxFeatures()) {
+                throw new EventRejection(
+                        DeadLetterReason.FEATURE_COUNT,
+                        "More than "
+                                + spec.maxFeatures()
+                                + " features in a record of ranker policy "
+                                + spec.id()
+                                + ".");
+            }
+            for (int f = 0; f < count; f++) {
+                int hash = in.getInt();
+                float value = in.getFloat();
+                if (!Float.isFinite(value)) {
+                    throw new EventRejection(
+                            DeadLetterReason.NON_FINITE, "A feature's value is " + value + ".");
+                }
+                features.add(hash, value);
+            }
+        }
+        return features;
+    }
+
+    private static double finite(double value, String field) throws EventRejection {
+        if (!Double.isFinite(value)) {
+            throw new EventRejection(
+                    DeadLetterReason.NON_FINITE, "The field " + field + " is " + value + ".");
+        }
+        return value;
+    }
+
+    private static String string(ByteBuffer in) throws EventRejection {
+        int length = in.getShort() & 0xffff;
+        if (length > 4 * MAX_STRING) {
+            throw new EventRejection(
+                    DeadLetterReason.MALFORMED_BINARY, "A string of " + length + " bytes.");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new EventRejection(
+                    DeadLetterReason.MALFORMED_BINARY, "A string is not valid UTF-8.");
+        }
+    }
+
+    /** Little-endian writes of the binary layout. */
+    private static final class Bytes {
+        private final ByteArrayOutputStream out;
+        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+
+        Bytes(ByteArrayOutputStream out) {
+            this.out = out;
+        }
+
+        void u16(int value) {
+            if (value < 0 || value > 0xffff) {
+                throw new IllegalArgumentException(
+                        value + " does not fit the binary format's u16.");
+            }
+            scratch.clear();
+            out.write(scratch.putShort((short) value).array(), 0, 2);
+        }
+
+        void i32(int value) {
+            scratch.clear();
+            out.write(scratch.putInt(value).array(), 0, 4);
+        }
+
+        void f32(float value) {
+            scratch.clear();
+            out.write(scratch.putFloat(value).array(), 0, 4);
+        }
+
+        void i64(long value) {
+            scratch.clear();
+            out.write(scratch.putLong(value).array(), 0, 8);
+        }
+
+        void f64(double value) {
+            scratch.clear();
+            out.write(scratch.putDouble(value).array(), 0, 8);
+        }
+
+        void string(String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            u16(bytes.length);
+            out.write(bytes, 0, bytes.length);
+        }
+
+        void features(HashedFeatures features) {
+            u16(features.namespaceCount());
+            for (int n = 0; n < features.namespaceCount(); n++) {
+                i32(features.namespaceHash(n));
+                u16(features.namespaceEnd(n) - features.namespaceStart(n));
+                for (int f = features.namespaceStart(n); f < features.namespaceEnd(n); f++) {
+                    i32(features.featureHash(f));
+                    f32(features.featureValue(f));
+                }
+            }
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String message =
+                e instanceof JsonProcessingException json
+                        ? json.getOriginalMessage()
+                        : e.getMessage();
+        if (message == null) {
+            return "Malformed JSON.";
+        }
+        int newline = message.indexOf('\n');
+        return abbreviate(newline < 0 ? message : message.substring(0, newline));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 117) + "...";
+    }
+}
