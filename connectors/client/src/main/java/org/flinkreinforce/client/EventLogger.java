@@ -16,6 +16,8 @@ import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
 import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.formats.event.LoggedReward;
+import org.flinkreinforce.formats.ranker.LoggedRanking;
+import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,6 +177,49 @@ public final class EventLogger implements AutoCloseable {
                 rewardsTopic,
                 eventId.getBytes(StandardCharsets.UTF_8),
                 format.encode(new LoggedReward(eventId, reward, null, System.currentTimeMillis())));
+    }
+
+    /**
+     * Sends the ranker event of {@code ranking} with {@code reward} to the events topic, keyed by
+     * the policy id; in binary, its features hashed here for the policy's seed.
+     */
+    public Future<RecordMetadata> logRanking(PolicyClient.Ranking ranking, double reward) {
+        if (!Double.isFinite(reward)) {
+            throw new IllegalArgumentException("The reward must be finite, not " + reward + ".");
+        }
+        return send(
+                topic,
+                ranking.policyId().getBytes(StandardCharsets.UTF_8),
+                encode(ranking, reward));
+    }
+
+    /**
+     * Sends the ranker decision of {@code ranking}, without its reward, to the decisions topic,
+     * keyed by its event id: right after ranking; its rewards follow with {@link #logReward}.
+     */
+    public Future<RecordMetadata> logRankingDecision(PolicyClient.Ranking ranking) {
+        return send(
+                decisionsTopic,
+                ranking.eventId().getBytes(StandardCharsets.UTF_8),
+                encode(ranking, LoggedRanking.NO_REWARD));
+    }
+
+    private byte[] encode(PolicyClient.Ranking ranking, double reward) {
+        LoggedRanking logged =
+                new LoggedRanking(
+                        ranking.policyId(),
+                        ranking.shared(),
+                        ranking.candidates(),
+                        ranking.chosen(),
+                        reward,
+                        ranking.propensity(),
+                        ranking.policyVersion(),
+                        null,
+                        ranking.eventId(),
+                        System.currentTimeMillis());
+        return format == EventFormat.BINARY
+                ? RankingCodec.toBinary(logged, ranking.spec())
+                : RankingCodec.toJson(logged);
     }
 
     /** Sends an already-built event. */

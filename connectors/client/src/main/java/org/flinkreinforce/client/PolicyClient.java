@@ -25,10 +25,18 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.ranker.Candidate;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.SoftmaxPolicy;
+import org.flinkreinforce.model.ranker.FeatureHasher;
+import org.flinkreinforce.model.ranker.Features;
+import org.flinkreinforce.model.ranker.HashedFeatures;
+import org.flinkreinforce.model.ranker.RankerPolicy;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +73,26 @@ public final class PolicyClient implements AutoCloseable {
             double propensity,
             long policyVersion) {}
 
+    /**
+     * One ranking of a ranker policy's candidates, sampled from the policy (Plackett-Luce): show
+     * {@code candidates.get(chosen())} (or the list in {@code order()}), then log it with its
+     * reward through {@link EventLogger#logRanking} or {@link EventLogger#logRankingDecision}.
+     *
+     * @param order every candidate's index, the sampled ranking; {@code order[0] == chosen}
+     * @param propensity the probability the policy gave {@code chosen} (the first place)
+     * @param spec the ranker's spec, so that a binary logger hashes with its seed
+     */
+    public record Ranking(
+            String policyId,
+            String eventId,
+            Features shared,
+            List<Candidate> candidates,
+            int chosen,
+            int[] order,
+            double propensity,
+            long policyVersion,
+            RankerSpec spec) {}
+
     /** Where the client stands with the parameters topic. */
     public enum State {
         /** Reading the topic up to its end as it was at start, not yet there. */
@@ -100,6 +128,7 @@ public final class PolicyClient implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
     private final boolean registeredOnly;
+    private final RankerPolicies rankers = new RankerPolicies(refused, stale);
     private volatile boolean closed;
     private volatile RuntimeException failure;
     private volatile Health health = new Health(State.STARTING, null, 0);
@@ -177,6 +206,64 @@ public final class PolicyClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Pins a ranker policy's spec and lets it rank (uniformly) before its first snapshot; a
+     * snapshot of another spec is refused, as for softmax policies.
+     */
+    public void register(RankerSpec spec) {
+        synchronized (registered) {
+            rankers.register(spec);
+        }
+    }
+
+    /** Calls {@code listener} with each ranker snapshot the client keeps, on its thread. */
+    public void onNewRankerVersion(Consumer<RankerSnapshot> listener) {
+        rankers.onNewVersion(listener);
+    }
+
+    /** The newest snapshot of a ranker policy read (or registered, with zero weights). */
+    public Optional<RankerSnapshot> rankerSnapshot(String policyId) {
+        return Optional.ofNullable(rankers.current(policyId));
+    }
+
+    /**
+     * Ranks {@code candidates} for the {@code shared} context with the newest weights of ranker
+     * policy {@code policyId}: a ranking sampled from the policy, its first the chosen candidate
+     * with its propensity.
+     *
+     * @throws IllegalStateException if the policy has neither a snapshot nor a registered spec
+     * @throws IllegalArgumentException if the candidates or features exceed the policy's limits
+     */
+    public Ranking rank(
+            String policyId, Features shared, List<Candidate> candidates, RandomGenerator random) {
+        RankerSnapshot snapshot = rankers.current(policyId);
+        if (snapshot == null) {
+            throw new IllegalStateException(
+                    "No snapshot of ranker policy "
+                            + policyId
+                            + " has been read and no spec was registered for it.");
+        }
+        RankerSpec spec = snapshot.spec();
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        HashedFeatures[] hashed = new HashedFeatures[candidates.size()];
+        for (int k = 0; k < hashed.length; k++) {
+            hashed[k] = hasher.hash(candidates.get(k).features(), new HashedFeatures());
+        }
+        RankerPolicy policy = new RankerPolicy(spec, snapshot.weights());
+        policy.evaluate(hasher.hash(shared, new HashedFeatures()), hashed, hashed.length);
+        int[] order = policy.sampleRanking(random);
+        return new Ranking(
+                policyId,
+                UUID.randomUUID().toString(),
+                shared,
+                List.copyOf(candidates),
+                order[0],
+                order,
+                policy.probability(order[0]),
+                snapshot.version(),
+                spec);
+    }
+
     /** Snapshots refused because their shape is not their policy's registered spec. */
     public long refusedSnapshots() {
         return refused.get();
@@ -232,7 +319,11 @@ public final class PolicyClient implements AutoCloseable {
     /** The events the newest snapshot of a policy has learned from; 0 before its first snapshot. */
     public long eventsApplied(String policyId) {
         ParameterSnapshot snapshot = snapshots.get(policyId);
-        return snapshot == null ? 0 : snapshot.eventsApplied();
+        if (snapshot == null) {
+            RankerSnapshot ranker = rankers.current(policyId);
+            return ranker == null ? 0 : ranker.eventsApplied();
+        }
+        return snapshot.eventsApplied();
     }
 
     /**
@@ -257,7 +348,11 @@ public final class PolicyClient implements AutoCloseable {
     /** The version the client would decide with now, or -1 if the policy is unknown. */
     public long version(String policyId) {
         PolicyParameters parameters = policies.get(policyId);
-        return parameters == null ? -1 : parameters.version();
+        if (parameters == null) {
+            RankerSnapshot ranker = rankers.current(policyId);
+            return ranker == null ? -1 : ranker.version();
+        }
+        return parameters.version();
     }
 
     /** The current parameters of a policy (shared, read-only by contract). */
@@ -393,6 +488,15 @@ public final class PolicyClient implements AutoCloseable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
+        if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+            RankerSnapshot ranker = SnapshotReader.decodeRanker(record);
+            if (ranker != null) {
+                synchronized (registered) {
+                    rankers.keep(ranker, registeredOnly);
+                }
+            }
+            return;
+        }
         ParameterSnapshot snapshot = SnapshotReader.decode(record);
         if (snapshot == null) {
             return;

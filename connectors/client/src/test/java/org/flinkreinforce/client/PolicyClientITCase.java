@@ -2,11 +2,13 @@ package org.flinkreinforce.client;
 
 import static java.util.Collections.nCopies;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -24,12 +26,22 @@ import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
 import org.flinkreinforce.formats.event.RewardDecoder;
+import org.flinkreinforce.formats.ranker.Candidate;
+import org.flinkreinforce.formats.ranker.RankedDecision;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
+import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.FeatureHasher;
+import org.flinkreinforce.model.ranker.Features;
+import org.flinkreinforce.model.ranker.HashedFeatures;
+import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -367,6 +379,118 @@ class PolicyClientITCase {
                                         .record()
                                         .reward())
                 .containsExactly(1.0, 0.25);
+    }
+
+    /**
+     * A ranker policy: the client ranks with the weights of the snapshot it read (the learner's
+     * scoring, so its propensities are the policy's), refuses a snapshot of another spec, and logs
+     * rankings in JSON and binary that the learner decodes into the same hashed features.
+     */
+    @Test
+    void shouldRankWithTheRankerSnapshotAndLogWhatTheLearnerDecodes() throws Exception {
+        String topic = "ranker-parameters";
+        broker.createTopic(topic, 1, true);
+        broker.createTopic("ranker-events", 1, false);
+        RankerSpec spec = new RankerSpec("shop", 10, 3, Interaction.parseList("user:item"), 8, 8);
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        float[] weights = new float[spec.weightCount()];
+        int segment = FeatureHasher.categorical(hasher.namespace("user"), "segment", "a");
+        int shoes = FeatureHasher.categorical(hasher.namespace("item"), "category", "shoes");
+        weights[FeatureHasher.cross(segment, shoes) & spec.mask()] = 4f;
+        publishRaw(
+                topic,
+                RankerSnapshotCodec.encode(
+                        new RankerSnapshot(spec, 4, 0, 40, 4, 0, new double[0], weights)));
+        Features visitor = Features.builder().category("user", "segment", "a").build();
+        List<Candidate> candidates =
+                List.of(
+                        new Candidate(
+                                "b-1",
+                                Features.builder().category("item", "category", "books").build()),
+                        new Candidate(
+                                "s-1",
+                                Features.builder().category("item", "category", "shoes").build()),
+                        new Candidate(
+                                "m-1",
+                                Features.builder().category("item", "category", "music").build()));
+        try (PolicyClient client = new PolicyClient(broker.clientProperties(), topic);
+                EventLogger json = new EventLogger(broker.clientProperties(), "ranker-events");
+                EventLogger binary =
+                        new EventLogger(
+                                broker.clientProperties(), "ranker-events", EventFormat.BINARY)) {
+            client.register(spec);
+            assertThat(client.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(client.version("shop")).isEqualTo(4);
+            double expected = Math.exp(4) / (Math.exp(4) + 2);
+            SplittableRandom random = new SplittableRandom(5);
+            int shown = 0;
+            PolicyClient.Ranking ranking = null;
+            for (int i = 0; i < 2000; i++) {
+                ranking = client.rank("shop", visitor, candidates, random);
+                assertThat(ranking.order()[0]).isEqualTo(ranking.chosen());
+                shown += ranking.chosen() == 1 ? 1 : 0;
+                if (ranking.chosen() == 1) {
+                    assertThat(ranking.propensity()).isCloseTo(expected, within(1e-9));
+                }
+            }
+            assertThat(shown / 2000.0).isCloseTo(expected, within(0.04));
+
+            publishRaw(
+                    topic,
+                    RankerSnapshotCodec.encode(
+                            new RankerSnapshot(
+                                    spec.withBits(11),
+                                    5,
+                                    0,
+                                    50,
+                                    5,
+                                    0,
+                                    new double[0],
+                                    new float[2048])));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (client.refusedSnapshots() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(client.refusedSnapshots()).isEqualTo(1);
+            assertThat(client.version("shop")).isEqualTo(4);
+
+            json.logRanking(ranking, 1.0).get();
+            binary.logRanking(ranking, 1.0).get();
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = readAll("ranker-events");
+        assertThat(records).hasSize(2);
+        RankedDecision fromJson =
+                RankingCodec.decode(records.get(0).value(), Map.of("shop", spec), false);
+        RankedDecision fromBinary =
+                RankingCodec.decode(records.get(1).value(), Map.of("shop", spec), false);
+        assertThat(RankingCodec.isBinary(records.get(1).value())).isTrue();
+        for (RankedDecision read : List.of(fromJson, fromBinary)) {
+            assertThat(read.chosen()).isEqualTo(fromJson.chosen());
+            assertThat(read.propensity()).isEqualTo(fromJson.propensity());
+            assertThat(read.eventId()).isEqualTo(fromJson.eventId());
+            assertThat(read.reward()).isEqualTo(1.0);
+            assertThat(read.candidateIds()).containsExactly("b-1", "s-1", "m-1");
+            for (int k = 0; k < 3; k++) {
+                assertThat(read.candidates()[k].featureHash(0))
+                        .isEqualTo(
+                                hasher.hash(candidates.get(k).features(), new HashedFeatures())
+                                        .featureHash(0));
+            }
+            assertThat(read.shared().featureHash(0)).isEqualTo(segment);
+        }
+    }
+
+    private static void publishRaw(String topic, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        broker.clientProperties(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    topic, "shop".getBytes(StandardCharsets.UTF_8), value))
+                    .get();
+        }
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {

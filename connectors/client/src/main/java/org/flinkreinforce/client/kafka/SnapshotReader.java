@@ -11,6 +11,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
@@ -144,6 +146,24 @@ public final class SnapshotReader {
     }
 
     /** The snapshot a record holds; null for a tombstone or an unreadable record (logged). */
+    /** {@link #decode} of a ranker snapshot. */
+    public static RankerSnapshot decodeRanker(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return null;
+        }
+        try {
+            return RankerSnapshotCodec.decode(record.value());
+        } catch (SnapshotFormatException e) {
+            LOG.warn(
+                    "Skipping an unreadable ranker snapshot at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
     public static ParameterSnapshot decode(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             return null;

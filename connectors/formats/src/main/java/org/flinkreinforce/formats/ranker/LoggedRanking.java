@@ -40,13 +40,6 @@ public record LoggedRanking(
     /** {@link #timestamp} when the application set none. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
-    /** One candidate: an optional id (for people and for {@code inspect}) and its features. */
-    public record Candidate(String id, Features features) {
-        public Candidate {
-            Objects.requireNonNull(features, "features");
-        }
-    }
-
     public LoggedRanking {
         Objects.requireNonNull(policyId, "policyId");
         Objects.requireNonNull(shared, "shared");

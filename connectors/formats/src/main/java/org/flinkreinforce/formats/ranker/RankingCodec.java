@@ -84,7 +84,7 @@ public final class RankingCodec {
             json.writeFieldName("shared");
             writeFeatures(json, ranking.shared());
             json.writeArrayFieldStart("candidates");
-            for (LoggedRanking.Candidate candidate : ranking.candidates()) {
+            for (Candidate candidate : ranking.candidates()) {
                 json.writeStartObject();
                 if (candidate.id() != null) {
                     json.writeStringField("id", candidate.id());
@@ -142,7 +142,7 @@ public final class RankingCodec {
         bytes.i32(spec.seed());
         bytes.features(hasher.hash(ranking.shared(), scratch));
         bytes.u16(ranking.candidates().size());
-        for (LoggedRanking.Candidate candidate : ranking.candidates()) {
+        for (Candidate candidate : ranking.candidates()) {
             bytes.string(candidate.id() == null ? "" : candidate.id());
             bytes.features(hasher.hash(candidate.features(), scratch));
         }
@@ -360,7 +360,7 @@ public final class RankingCodec {
     private static final class JsonRanking {
         String policyId;
         Features shared = Features.empty();
-        List<LoggedRanking.Candidate> candidates;
+        List<Candidate> candidates;
         Integer chosen;
         double reward = Double.NaN;
         double propensity = Double.NaN;
@@ -397,13 +397,13 @@ public final class RankingCodec {
             }
         }
 
-        private static List<LoggedRanking.Candidate> candidates(JsonParser parser, JsonToken token)
+        private static List<Candidate> candidates(JsonParser parser, JsonToken token)
                 throws IOException, EventRejection {
             if (token != JsonToken.START_ARRAY) {
                 throw new EventRejection(
                         DeadLetterReason.WRONG_TYPE, "The candidates must be an array of objects.");
             }
-            List<LoggedRanking.Candidate> list = new ArrayList<>();
+            List<Candidate> list = new ArrayList<>();
             JsonToken element;
             while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
                 if (element != JsonToken.START_OBJECT) {
@@ -425,9 +425,7 @@ public final class RankingCodec {
                 if (token2 != JsonToken.END_OBJECT) {
                     throw new EventRejection(DeadLetterReason.MALFORMED_JSON, "Truncated.");
                 }
-                list.add(
-                        new LoggedRanking.Candidate(
-                                id, features == null ? Features.empty() : features));
+                list.add(new Candidate(id, features == null ? Features.empty() : features));
             }
             return list;
         }

@@ -85,6 +85,32 @@ public final class SnapshotCodec {
         return buffer.array();
     }
 
+    /**
+     * The snapshot's bytes after its magic and format version, big-endian, once the version is
+     * {@code supported} and the trailing CRC32 matches: the checks both snapshot kinds share.
+     */
+    public static ByteBuffer checkedBody(byte[] bytes, int supported, String kind)
+            throws SnapshotFormatException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+        buffer.position(4);
+        int format = buffer.getShort() & 0xffff;
+        if (format != supported) {
+            throw new SnapshotFormatException(
+                    kind
+                            + " format version "
+                            + format
+                            + " is not supported; this build reads "
+                            + supported
+                            + ".");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
+            throw new SnapshotFormatException("The snapshot's CRC32 does not match its contents.");
+        }
+        return buffer;
+    }
+
     public static ParameterSnapshot decode(byte[] bytes) throws SnapshotFormatException {
         if (bytes == null || bytes.length < 4 + 2 + 4) {
             throw new SnapshotFormatException("The snapshot is empty or truncated.");
@@ -95,23 +121,7 @@ public final class SnapshotCodec {
                         "Not a parameter snapshot: the magic is not RFPS.");
             }
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
-        buffer.position(4);
-        int format = buffer.getShort() & 0xffff;
-        if (format != FORMAT_VERSION) {
-            throw new SnapshotFormatException(
-                    "Snapshot format version "
-                            + format
-                            + " is not supported; this build reads "
-                            + FORMAT_VERSION
-                            + ".");
-        }
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, bytes.length - 4);
-        int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
-        if ((int) crc.getValue() != stored) {
-            throw new SnapshotFormatException("The snapshot's CRC32 does not match its contents.");
-        }
+        ByteBuffer buffer = checkedBody(bytes, FORMAT_VERSION, "Snapshot");
         try {
             byte[] id = new byte[buffer.getShort() & 0xffff];
             buffer.get(id);

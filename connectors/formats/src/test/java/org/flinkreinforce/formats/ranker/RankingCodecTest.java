@@ -33,13 +33,13 @@ class RankingCodecTest {
                         .dense("context", new float[] {0.5f, -2f})
                         .build(),
                 List.of(
-                        new LoggedRanking.Candidate(
+                        new Candidate(
                                 "sku-8812",
                                 Features.builder()
                                         .category("item", "category", "shoes")
                                         .number("item", "price", 49.9)
                                         .build()),
-                        new LoggedRanking.Candidate(
+                        new Candidate(
                                 null,
                                 Features.builder().category("item", "category", "books").build())),
                 1,
@@ -96,9 +96,7 @@ class RankingCodecTest {
                 new LoggedRanking(
                         "s",
                         Features.builder().category("u", "c", "DE").build(),
-                        List.of(
-                                new LoggedRanking.Candidate(
-                                        "a", Features.builder().number("i", "p", 2).build())),
+                        List.of(new Candidate("a", Features.builder().number("i", "p", 2).build())),
                         0,
                         1.0,
                         Double.NaN,
