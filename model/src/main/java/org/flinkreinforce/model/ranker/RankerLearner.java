@@ -47,16 +47,7 @@ public final class RankerLearner {
 
     /** A learner from {@code weights} and their AdaGrad accumulators, both kept and updated. */
     public RankerLearner(RankerSpec spec, float[] weights, float[] squaredGradients) {
-        if (squaredGradients.length != spec.weightCount()) {
-            throw new IllegalArgumentException(
-                    "Ranker policy "
-                            + spec.id()
-                            + " has 2^"
-                            + spec.bits()
-                            + " accumulators, not "
-                            + squaredGradients.length
-                            + ".");
-        }
+        spec.requireLength(squaredGradients, "accumulators");
         this.spec = spec;
         this.weights = weights;
         this.squaredGradients = squaredGradients;

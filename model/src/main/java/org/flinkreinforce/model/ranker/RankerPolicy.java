@@ -35,16 +35,7 @@ public final class RankerPolicy {
      * @param weights {@code 2^bits} weights, read as they are when {@link #evaluate} runs
      */
     public RankerPolicy(RankerSpec spec, float[] weights) {
-        if (weights.length != spec.weightCount()) {
-            throw new IllegalArgumentException(
-                    "Ranker policy "
-                            + spec.id()
-                            + " has 2^"
-                            + spec.bits()
-                            + " weights, not "
-                            + weights.length
-                            + ".");
-        }
+        spec.requireLength(weights, "weights");
         this.spec = spec;
         this.weights = weights;
         this.mask = spec.mask();

@@ -82,6 +82,22 @@ public record RankerSpec(
                 : maxFeatures + (long) maxFeatures * maxFeatures;
     }
 
+    /** Checks that {@code values} has one entry per weight; {@code what} names them. */
+    public void requireLength(float[] values, String what) {
+        if (values.length != weightCount()) {
+            throw new IllegalArgumentException(
+                    "Ranker policy "
+                            + id
+                            + " has 2^"
+                            + bits
+                            + " "
+                            + what
+                            + ", not "
+                            + values.length
+                            + ".");
+        }
+    }
+
     private static void requireRange(String name, int value, int min, int max, String id) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(

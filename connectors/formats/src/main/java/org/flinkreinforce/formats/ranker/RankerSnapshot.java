@@ -24,16 +24,7 @@ public record RankerSnapshot(
     public RankerSnapshot {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(statistics, "statistics");
-        if (weights.length != spec.weightCount()) {
-            throw new IllegalArgumentException(
-                    "Ranker policy "
-                            + spec.id()
-                            + " has 2^"
-                            + spec.bits()
-                            + " weights, not "
-                            + weights.length
-                            + ".");
-        }
+        spec.requireLength(weights, "weights");
     }
 
     public String policyId() {
