@@ -78,7 +78,7 @@ public final class RankerPolicy {
                             + spec.maxCandidates()
                             + ".");
         }
-        requireFeatures(shared, "The shared context");
+        requireFeatures(shared, -1);
         if (phiEnds.length < count) {
             int size = Math.max(count, 2 * phiEnds.length);
             phiEnds = new int[size];
@@ -89,7 +89,7 @@ public final class RankerPolicy {
         int end = 0;
         for (int k = 0; k < count; k++) {
             HashedFeatures candidate = candidates[k];
-            requireFeatures(candidate, "Candidate " + k);
+            requireFeatures(candidate, k);
             end = phi(shared, candidate, end);
             phiEnds[k] = end;
             double score = 0;
@@ -225,10 +225,11 @@ public final class RankerPolicy {
         return false;
     }
 
-    private void requireFeatures(HashedFeatures features, String what) {
+    /** Checks the features of candidate {@code candidate}, or of the shared context for -1. */
+    private void requireFeatures(HashedFeatures features, int candidate) {
         if (features.featureCount() > spec.maxFeatures()) {
             throw new IllegalArgumentException(
-                    what
+                    (candidate < 0 ? "The shared context" : "Candidate " + candidate)
                             + " of a decision of ranker policy "
                             + spec.id()
                             + " has "
