@@ -80,7 +80,8 @@ public final class RankerLearner {
      *
      * @param chosen the index of the logged choice among the candidates
      * @param advantage the reward minus the baseline
-     * @param propensity the probability with which the choice was logged, in (0, 1]
+     * @param propensity the probability with which the choice was logged, in (0, 1]; NaN for an
+     *     on-policy event (importance weight 1)
      * @param weightCap the most an importance weight counts
      * @return the importance weight applied, {@code min(pi(a) / mu, cap)}
      */
@@ -97,7 +98,10 @@ public final class RankerLearner {
             throw new IllegalArgumentException(
                     "The chosen candidate " + chosen + " is not one of " + count + ".");
         }
-        double importanceWeight = Math.min(policy.probability(chosen) / propensity, weightCap);
+        double importanceWeight =
+                Double.isNaN(propensity)
+                        ? 1
+                        : Math.min(policy.probability(chosen) / propensity, weightCap);
         double scale = importanceWeight * advantage;
         events++;
         if (scale == 0) {

@@ -107,6 +107,21 @@ class RankerLearnerTest {
         assertThat(learner.update(0.5)).as("an empty batch changes nothing").isZero();
     }
 
+    /**
+     * An event logged without a propensity is on-policy: importance weight 1, and it is learned.
+     */
+    @Test
+    void shouldLearnFromAnOnPolicyEventWithoutAPropensity() {
+        Random random = new Random(21);
+        FeatureHasher hasher = new FeatureHasher(SPEC.seed());
+        RankerLearner learner = new RankerLearner(SPEC);
+        HashedFeatures shared = RankerFixtures.randomFeatures(hasher, "s", 1, 2, random);
+        HashedFeatures[] candidates = RankerFixtures.randomCandidates(hasher, 3, 1, 2, random);
+
+        assertThat(learner.accumulate(shared, candidates, 3, 1, 1.0, Double.NaN, 10)).isEqualTo(1);
+        assertThat(learner.update(0.5)).isPositive();
+    }
+
     @Test
     void shouldDropABatchWhoseGradientIsNotFinite() {
         Random random = new Random(23);
