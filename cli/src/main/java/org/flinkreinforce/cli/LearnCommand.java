@@ -57,10 +57,11 @@ public final class LearnCommand implements Callable<Integer> {
 
     @Option(
             names = "--policy",
-            required = true,
             paramLabel = "SPEC",
             converter = PolicySpecText.class,
-            description = "A policy ID:FEATURES:ACTIONS[,ACTIONS...], e.g. recs:32:10; repeatable.")
+            description =
+                    "A policy ID:FEATURES:ACTIONS[,ACTIONS...], e.g. recs:32:10; repeatable. At"
+                            + " least one, or a ranker policy (--rankers).")
     List<String> policies = new ArrayList<>();
 
     @Option(
@@ -259,7 +260,9 @@ public final class LearnCommand implements Callable<Integer> {
                 builder.setString(option, flag.getValue());
             }
         }
-        builder.setString(LearnerOptions.POLICIES, String.join(";", policies));
+        if (!policies.isEmpty()) {
+            builder.setString(LearnerOptions.POLICIES, String.join(";", policies));
+        }
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {

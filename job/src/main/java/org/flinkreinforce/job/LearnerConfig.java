@@ -26,6 +26,7 @@ public final class LearnerConfig {
     private final Configuration options;
     private final Properties kafkaProperties;
     private final Map<String, PolicySettings> policies;
+    private final Map<String, RankerSettings> rankers;
     private final KernelChoice kernel;
 
     public LearnerConfig(Configuration options, Properties kafkaProperties) {
@@ -40,12 +41,25 @@ public final class LearnerConfig {
                                         KernelChoice.class,
                                         options.get(LearnerOptions.KERNEL),
                                         "kernel"));
-        List<String> specs = options.get(LearnerOptions.POLICIES);
-        if (specs == null || specs.isEmpty()) {
+        List<String> specs = options.getOptional(LearnerOptions.POLICIES).orElse(List.of());
+        Map<String, RankerSettings> rankerSettings = new LinkedHashMap<>();
+        for (String text : RankerSettings.ids(options)) {
+            RankerSettings ranker = RankerSettings.of(text, options);
+            if (rankerSettings.put(ranker.spec().id(), ranker) != null) {
+                throw invalid(
+                        text,
+                        LearnerOptions.RANKERS,
+                        "ranker " + ranker.spec().id() + " is named twice");
+            }
+        }
+        this.rankers = Map.copyOf(rankerSettings);
+        if (specs.isEmpty() && rankers.isEmpty()) {
             throw new IllegalArgumentException(
                     "Missing value for configuration "
                             + LearnerOptions.POLICIES.key()
-                            + ": name at least one policy, e.g. recs:32:10.");
+                            + ": name at least one policy, e.g. recs:32:10 (or a ranker in "
+                            + LearnerOptions.RANKERS.key()
+                            + ").");
         }
         Map<String, PolicySettings> parsed = new LinkedHashMap<>();
         for (String text : specs) {
@@ -56,6 +70,14 @@ public final class LearnerConfig {
             }
         }
         this.policies = Map.copyOf(parsed);
+        for (String id : rankers.keySet()) {
+            if (policies.containsKey(id)) {
+                throw invalid(
+                        id,
+                        LearnerOptions.RANKERS,
+                        "policy " + id + " is named in policies too: an id names one policy");
+            }
+        }
         long maxPolicyBytes = options.get(LearnerOptions.MAX_POLICY_BYTES);
         for (PolicySettings settings : parsed.values()) {
             checkMemory(settings, maxPolicyBytes);
@@ -129,6 +151,11 @@ public final class LearnerConfig {
 
     public Map<String, PolicySettings> policies() {
         return policies;
+    }
+
+    /** The ranker policies, by id. */
+    public Map<String, RankerSettings> rankers() {
+        return rankers;
     }
 
     public Map<String, PolicySpec> specs() {

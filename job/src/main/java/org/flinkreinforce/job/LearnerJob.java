@@ -45,6 +45,8 @@ import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.event.RewardDecoder;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
@@ -100,6 +102,9 @@ public final class LearnerJob {
     private final Sink<DeadLetter> deadLetterSink;
     private final Map<String, byte[]> warmStart;
 
+    /** The newest published snapshot of each ranker policy at start, encoded. */
+    private final Map<String, byte[]> rankerWarmStart;
+
     /** The source of the decisions and rewards topics where the job joins them; null where not. */
     private final Source<JoinInput, ?, ?> joinInputs;
 
@@ -127,10 +132,14 @@ public final class LearnerJob {
         this.deadLetterSink = deadLetterSink;
         this.warmStart = new HashMap<>();
         warmStart.forEach((id, snapshot) -> this.warmStart.put(id, SnapshotCodec.encode(snapshot)));
+        this.rankerWarmStart = Map.of();
     }
 
     /** {@code job} reading its decisions and rewards from {@code joinInputs}. */
-    private LearnerJob(LearnerJob job, Source<JoinInput, ?, ?> joinInputs) {
+    private LearnerJob(
+            LearnerJob job,
+            Source<JoinInput, ?, ?> joinInputs,
+            Map<String, byte[]> rankerWarmStart) {
         this.config = job.config;
         this.source = job.source;
         this.changes = job.changes;
@@ -139,6 +148,7 @@ public final class LearnerJob {
         this.deadLetterSink = job.deadLetterSink;
         this.warmStart = job.warmStart;
         this.joinInputs = joinInputs;
+        this.rankerWarmStart = rankerWarmStart;
     }
 
     /**
@@ -146,7 +156,22 @@ public final class LearnerJob {
      * failures.
      */
     LearnerJob withJoinInputs(Source<JoinInput, ?, ?> joinInputs) {
-        return new LearnerJob(this, joinInputs);
+        return new LearnerJob(this, joinInputs, rankerWarmStart);
+    }
+
+    /**
+     * This job, its ranker policies starting (without a checkpoint) from {@code snapshots}, and
+     * never publishing a version at or below theirs.
+     */
+    LearnerJob withRankerWarmStart(Map<String, RankerSnapshot> snapshots) {
+        Map<String, byte[]> encoded = new HashMap<>();
+        snapshots.forEach(
+                (id, snapshot) -> {
+                    if (config.rankers().containsKey(id)) {
+                        encoded.put(id, RankerSnapshotCodec.encode(snapshot));
+                    }
+                });
+        return new LearnerJob(this, joinInputs, Map.copyOf(encoded));
     }
 
     /**
@@ -202,7 +227,11 @@ public final class LearnerJob {
                 .forEach((id, definition) -> specs.put(id, PolicySpec.parse(definition.spec())));
         // The producer's largest request must take the largest snapshot too; a policy added while
         // the job runs must fit it.
-        long requestBytes = requestSize(KafkaTopics.snapshotRecordBytes(specs.values()));
+        long requestBytes =
+                requestSize(
+                        Math.max(
+                                KafkaTopics.snapshotRecordBytes(specs.values()),
+                                rankerSnapshotBytes(config)));
         PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
         Map<String, PolicyDirectory.Policy> start = resolveAll(config, control, resolver);
         Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
@@ -216,32 +245,42 @@ public final class LearnerJob {
                                 warmStart.put(id, snapshot);
                             }
                         });
+        Map<String, RankerSnapshot> rankerWarmStart =
+                config.rankers().isEmpty()
+                        ? Map.of()
+                        : SnapshotReader.readLatestRankers(
+                                config.clientProperties(),
+                                config.get(LearnerOptions.PARAMETERS_TOPIC),
+                                Duration.ofSeconds(60));
         return new LearnerJob(
-                config,
-                KafkaConnectors.eventSource(
-                        bootstrap,
-                        config.get(LearnerOptions.EVENTS_TOPIC),
-                        config.get(LearnerOptions.GROUP_ID),
-                        config.kafkaProperties(),
-                        startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
-                        EventDecoder.withoutSpecs(
-                                specs, config.get(LearnerOptions.MAX_EVENT_BYTES))),
-                controlSource(config, control.endOffset()),
-                PolicyDirectory.following(start, control.endOffset(), resolver),
-                KafkaConnectors.exactlyOnceSink(
-                        bootstrap,
-                        TopicRecordSchema.snapshots(config.get(LearnerOptions.PARAMETERS_TOPIC)),
-                        withRequestSize(config.kafkaProperties(), requestBytes),
-                        prefix + "-parameters",
-                        transactionTimeout),
-                KafkaConnectors.exactlyOnceSink(
-                        bootstrap,
-                        TopicRecordSchema.deadLetters(config.get(LearnerOptions.DEAD_LETTER_TOPIC)),
-                        config.kafkaProperties(),
-                        prefix + "-dead-letters",
-                        transactionTimeout),
-                warmStart,
-                joinSource(config, specs));
+                        config,
+                        KafkaConnectors.eventSource(
+                                bootstrap,
+                                config.get(LearnerOptions.EVENTS_TOPIC),
+                                config.get(LearnerOptions.GROUP_ID),
+                                config.kafkaProperties(),
+                                startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
+                                EventDecoder.withoutSpecs(
+                                        specs, config.get(LearnerOptions.MAX_EVENT_BYTES))),
+                        controlSource(config, control.endOffset()),
+                        PolicyDirectory.following(start, control.endOffset(), resolver),
+                        KafkaConnectors.exactlyOnceSink(
+                                bootstrap,
+                                TopicRecordSchema.snapshots(
+                                        config.get(LearnerOptions.PARAMETERS_TOPIC)),
+                                withRequestSize(config.kafkaProperties(), requestBytes),
+                                prefix + "-parameters",
+                                transactionTimeout),
+                        KafkaConnectors.exactlyOnceSink(
+                                bootstrap,
+                                TopicRecordSchema.deadLetters(
+                                        config.get(LearnerOptions.DEAD_LETTER_TOPIC)),
+                                config.kafkaProperties(),
+                                prefix + "-dead-letters",
+                                transactionTimeout),
+                        warmStart,
+                        joinSource(config, specs))
+                .withRankerWarmStart(rankerWarmStart);
     }
 
     /**
@@ -272,6 +311,15 @@ public final class LearnerJob {
      * {@link #seed}s the control topic, and makes the parameters topic take the largest snapshot of
      * the policies it then defines; answers the control topic as read.
      */
+    /** The largest record of the configured ranker policies' snapshots; 0 for none. */
+    static long rankerSnapshotBytes(LearnerConfig config) {
+        long largest = 0;
+        for (RankerSettings ranker : config.rankers().values()) {
+            largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
+        }
+        return largest;
+    }
+
     private static PolicyControlTopic.Contents prepareTopics(LearnerConfig config) {
         try {
             if (config.get(LearnerOptions.CREATE_TOPICS)) {
@@ -281,7 +329,8 @@ public final class LearnerJob {
                         config.get(LearnerOptions.PARAMETERS_TOPIC),
                         config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                         config.get(LearnerOptions.EVENT_PARTITIONS),
-                        config.specs().values());
+                        config.specs().values(),
+                        rankerSnapshotBytes(config));
                 if (config.get(LearnerOptions.JOIN_REWARDS)) {
                     int partitions = config.get(LearnerOptions.EVENT_PARTITIONS);
                     KafkaTopics.createMissing(
@@ -304,7 +353,10 @@ public final class LearnerJob {
             control.defined().values().forEach(d -> specs.add(PolicySpec.parse(d.spec())));
             // An existing topic may be too small for a policy added or grown since it was made.
             KafkaTopics.fitParametersTopic(
-                    config.clientProperties(), config.get(LearnerOptions.PARAMETERS_TOPIC), specs);
+                    config.clientProperties(),
+                    config.get(LearnerOptions.PARAMETERS_TOPIC),
+                    specs,
+                    rankerSnapshotBytes(config));
             return control;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -476,7 +528,20 @@ public final class LearnerJob {
                         .process(new LearnPolicyFunction(directory, config.kernel(), warmStart))
                         .uid("learn-policy")
                         .name("Learn policy");
-        snapshots.sinkTo(parameterSink).uid("publish-parameters").name("Publish parameters");
+        // Ranker policies' events, decoded and learned by their own operator (every ranker record
+        // goes there: one of a policy the job does not learn is dead-lettered there).
+        SingleOutputStreamOperator<PublishedSnapshot> rankerSnapshots =
+                valid.getSideOutput(RouteDeadLettersFunction.RANKER_RECORDS)
+                        .keyBy(LearnRankerFunction.KEY, Types.STRING)
+                        .process(new LearnRankerFunction(config.rankers(), rankerWarmStart))
+                        .uid("learn-ranker")
+                        .name("Learn ranker");
+        snapshots
+                .union(rankerSnapshots)
+                .sinkTo(parameterSink)
+                .uid("publish-parameters")
+                .name("Publish parameters");
+        deadLetterStreams.add(rankerSnapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetterStreams.add(withAdvantages.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetterStreams.add(snapshots.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         valid.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)

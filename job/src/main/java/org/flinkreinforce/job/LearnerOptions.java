@@ -222,6 +222,61 @@ public final class LearnerOptions {
                             "The policies to learn, each ID:FEATURES:ACTIONS[,ACTIONS...], e.g."
                                     + " recs:32:10;nas:0:6,6,4,4 (separated by ';').");
 
+    public static final ConfigOption<List<String>> RANKERS =
+            ConfigOptions.key("rankers")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The ranker policies to learn, each ID or ID:BITS (2^BITS hashed"
+                                    + " weights, default 18), e.g. shop:20;news (separated by"
+                                    + " ';'): a decision is one of the candidates its event"
+                                    + " carries (docs/wire-formats.md). The ranker.* options,"
+                                    + " batch.size, batch.timeout, publish.interval and"
+                                    + " importance-weight.cap apply, each also as"
+                                    + " policy.<id>.<option>.");
+
+    public static final ConfigOption<String> RANKER_INTERACTIONS =
+            ConfigOptions.key("ranker.interactions")
+                    .stringType()
+                    .defaultValue("*:*")
+                    .withDescription(
+                            "The crosses of a ranker's shared namespaces with its candidates',"
+                                    + " SHARED:CANDIDATE separated by ',', * for any namespace;"
+                                    + " empty for none (the shared context then has no effect).");
+
+    public static final ConfigOption<Integer> RANKER_SEED =
+            ConfigOptions.key("ranker.seed")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "A ranker's feature-hashing seed: applications that hash their"
+                                    + " features (binary records) use the seed of the policy's"
+                                    + " snapshot.");
+
+    public static final ConfigOption<Integer> RANKER_MAX_CANDIDATES =
+            ConfigOptions.key("ranker.max-candidates")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "The most candidates of a ranker's decision; more are"
+                                    + " dead-lettered as CANDIDATE_COUNT.");
+
+    public static final ConfigOption<Integer> RANKER_MAX_FEATURES =
+            ConfigOptions.key("ranker.max-features")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "The most features of a ranker decision's shared context and of each"
+                                    + " candidate; more are dead-lettered as FEATURE_COUNT.");
+
+    public static final ConfigOption<Double> RANKER_LEARNING_RATE =
+            ConfigOptions.key("ranker.learning-rate")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription(
+                            "A ranker's AdaGrad step size (per weight: lr g / sqrt(sum of g^2)).");
+
     public static final ConfigOption<Integer> BATCH_SIZE =
             ConfigOptions.key("batch.size")
                     .intType()
@@ -543,7 +598,13 @@ public final class LearnerOptions {
                                 CREATE_TOPICS,
                                 EVENT_PARTITIONS,
                                 STARTING_OFFSETS,
-                                POLICIES));
+                                POLICIES,
+                                RANKERS,
+                                RANKER_INTERACTIONS,
+                                RANKER_SEED,
+                                RANKER_MAX_CANDIDATES,
+                                RANKER_MAX_FEATURES,
+                                RANKER_LEARNING_RATE));
         for (ConfigOption<?> option : perPolicy()) {
             if (!all.contains(option)) {
                 all.add(option);

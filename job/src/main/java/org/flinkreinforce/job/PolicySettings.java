@@ -77,17 +77,7 @@ public record PolicySettings(
 
     /** The settings of {@code spec}: job-wide options overridden by {@code policy.<id>.*}. */
     public static PolicySettings of(PolicySpec spec, Configuration configuration) {
-        String prefix = LearnerOptions.POLICY_PREFIX + spec.id() + ".";
-        java.util.Map<String, String> merged = new java.util.HashMap<>(configuration.toMap());
-        configuration
-                .toMap()
-                .forEach(
-                        (key, value) -> {
-                            if (key.startsWith(prefix)) {
-                                merged.put(key.substring(prefix.length()), value);
-                            }
-                        });
-        Configuration own = Configuration.fromMap(merged);
+        Configuration own = own(configuration, spec.id());
         return new PolicySettings(
                 spec,
                 own.get(LearnerOptions.BATCH_SIZE),
@@ -144,6 +134,21 @@ public record PolicySettings(
     private static <E extends Enum<E>> E choice(
             Configuration configuration, ConfigOption<String> option, Class<E> type) {
         return SettingNames.parse(type, configuration.get(option), option.key());
+    }
+
+    /** The options with {@code policy.<id>.<key>} in place of {@code <key>} where set. */
+    static Configuration own(Configuration configuration, String id) {
+        String prefix = LearnerOptions.POLICY_PREFIX + id + ".";
+        java.util.Map<String, String> merged = new java.util.HashMap<>(configuration.toMap());
+        configuration
+                .toMap()
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith(prefix)) {
+                                merged.put(key.substring(prefix.length()), value);
+                            }
+                        });
+        return Configuration.fromMap(merged);
     }
 
     private static long millis(Configuration configuration, ConfigOption<Duration> option) {

@@ -8,6 +8,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 
 /**
@@ -21,6 +22,10 @@ public class RouteDeadLettersFunction extends ProcessFunction<DecodedRecord, Pol
 
     /** The side output of rejected records. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    /** The side output of ranker policies' records, for {@link LearnRankerFunction}. */
+    public static final OutputTag<RankerRecord> RANKER_RECORDS =
+            new OutputTag<>("ranker-records") {};
 
     private transient Counter eventsIn;
     private transient DeadLetterCounters deadLetters;
@@ -37,6 +42,9 @@ public class RouteDeadLettersFunction extends ProcessFunction<DecodedRecord, Pol
         if (record.isValid()) {
             eventsIn.inc();
             out.collect(record.event);
+        } else if (record.isRanker()) {
+            eventsIn.inc();
+            context.output(RANKER_RECORDS, record.ranker);
         } else {
             deadLetters.count(record.deadLetter.reason);
             context.output(DEAD_LETTERS, record.deadLetter);

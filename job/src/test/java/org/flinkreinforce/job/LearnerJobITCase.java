@@ -31,6 +31,7 @@ import org.flinkreinforce.formats.deadletter.DeadLetterCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.formats.ranker.Candidate;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
@@ -38,6 +39,9 @@ import org.flinkreinforce.job.testing.LearnerSettings;
 import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.Features;
+import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -164,6 +168,136 @@ class LearnerJobITCase {
     /** The share of heads that took option 0: each head's rewarded option. */
     private static double rewardedHeads(int[] actions) {
         return Arrays.stream(actions).filter(a -> a == 0).count() / (double) actions.length;
+    }
+
+    /**
+     * A ranker policy, end to end: the client ranks candidate sets from a catalogue with the
+     * learner's newest weights and logs each ranking with its click, in JSON and in binary; the
+     * learner (with no softmax policy at all) applies every event exactly once (count and digest)
+     * and learns which category each visitor segment clicks, so that among items it has never seen
+     * the client then mostly shows one of the visitor's category. Bad ranker records go to the dead
+     * letters with their reasons.
+     */
+    @Test
+    void shouldLearnARankerPolicyFromRankingsAndTheirClicks() throws Exception {
+        String prefix = "it-ranker";
+        createTopics(prefix, 2);
+        Map<String, String> settings = settings(prefix, "unused:1:2");
+        settings.remove("policies");
+        settings.put("rankers", "shop:16");
+        settings.put("ranker.interactions", "user:item");
+        settings.put("batch.size", "32");
+        settings.put("publish.interval", "300 ms");
+        RankerSpec spec = new RankerSpec("shop", 16, 0, Interaction.parseList("user:item"), 64, 64);
+        JobClient job = start(settings, false);
+        Properties client = SharedKafka.broker().clientProperties();
+        Features[] items = new Features[200];
+        for (int i = 0; i < items.length; i++) {
+            items[i] =
+                    Features.builder()
+                            .category("item", "id", "sku-" + i)
+                            .category("item", "category", "c" + i % 5)
+                            .build();
+        }
+        int[] favourite = {1, 3, 4};
+        List<String> sent = new ArrayList<>();
+        Random random = new Random(31);
+        double favouriteShare;
+        try (PolicyClient policies = new PolicyClient(client, prefix + "-parameters");
+                EventLogger json = new EventLogger(client, prefix + "-events");
+                EventLogger binary =
+                        new EventLogger(client, prefix + "-events", EventFormat.BINARY)) {
+            policies.register(spec);
+            while (sent.size() < 6000) {
+                for (int k = 0; k < 500; k++) {
+                    int segment = random.nextInt(3);
+                    List<Candidate> candidates = new ArrayList<>();
+                    for (int c = 0; c < 8; c++) {
+                        int item = random.nextInt(150);
+                        candidates.add(new Candidate("sku-" + item, items[item]));
+                    }
+                    PolicyClient.Ranking ranking =
+                            policies.rank("shop", segment(segment), candidates, random);
+                    int item =
+                            Integer.parseInt(
+                                    ranking.candidates().get(ranking.chosen()).id().substring(4));
+                    double click =
+                            random.nextDouble() < (item % 5 == favourite[segment] ? 0.8 : 0.1)
+                                    ? 1
+                                    : 0;
+                    (k % 2 == 0 ? json : binary).logRanking(ranking, click);
+                    sent.add(ranking.eventId());
+                }
+                json.flush();
+                binary.flush();
+                long lagging = sent.size() - 500;
+                SharedKafka.await(
+                        "the ranker learner to apply " + lagging + " events",
+                        Duration.ofSeconds(60),
+                        () -> policies.eventsApplied("shop") >= lagging);
+            }
+            SharedKafka.await(
+                    "every ranker event applied",
+                    Duration.ofSeconds(60),
+                    () -> policies.eventsApplied("shop") >= sent.size());
+            assertThat(policies.rankerSnapshot("shop").orElseThrow().eventDigest())
+                    .isEqualTo(EventDigest.of(sent));
+            int available = 0;
+            int shown = 0;
+            for (int trial = 0; trial < 2000; trial++) {
+                int segment = random.nextInt(3);
+                List<Candidate> candidates = new ArrayList<>();
+                boolean any = false;
+                for (int c = 0; c < 8; c++) {
+                    int item = 150 + random.nextInt(50);
+                    candidates.add(new Candidate("sku-" + item, items[item]));
+                    any |= item % 5 == favourite[segment];
+                }
+                if (!any) {
+                    continue;
+                }
+                PolicyClient.Ranking ranking =
+                        policies.rank("shop", segment(segment), candidates, random);
+                int item =
+                        Integer.parseInt(
+                                ranking.candidates().get(ranking.chosen()).id().substring(4));
+                available++;
+                shown += item % 5 == favourite[segment] ? 1 : 0;
+            }
+            favouriteShare = shown / (double) available;
+
+            json.sendRaw(
+                    "shop".getBytes(StandardCharsets.UTF_8),
+                    "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":3,\"reward\":1}"
+                            .getBytes(StandardCharsets.UTF_8));
+            json.sendRaw(
+                    "other".getBytes(StandardCharsets.UTF_8),
+                    "{\"policyId\":\"other\",\"candidates\":[{}],\"chosen\":0,\"reward\":1}"
+                            .getBytes(StandardCharsets.UTF_8));
+            json.flush();
+            SharedKafka.await(
+                    "two ranker dead letters",
+                    Duration.ofSeconds(60),
+                    () -> SharedKafka.readAll(prefix + "-dead-letters").size() >= 2);
+        } finally {
+            job.cancel().get();
+        }
+        System.out.printf(
+                "Ranker: the visitor's category shown on never-seen items in %.3f of decisions%n",
+                favouriteShare);
+        assertThat(favouriteShare).isGreaterThan(0.7);
+        List<DeadLetterReason> reasons = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record :
+                SharedKafka.readAll(prefix + "-dead-letters")) {
+            reasons.add(DeadLetterCodec.decode(record.value()).reason);
+        }
+        assertThat(reasons)
+                .containsExactlyInAnyOrder(
+                        DeadLetterReason.CHOSEN_OUT_OF_RANGE, DeadLetterReason.UNKNOWN_POLICY);
+    }
+
+    private static Features segment(int segment) {
+        return Features.builder().category("user", "segment", "s" + segment).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model.ranker;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param shared the shared namespace's name, or {@code *}
  * @param candidate the candidate namespace's name, or {@code *}
  */
-public record Interaction(String shared, String candidate) {
+public record Interaction(String shared, String candidate) implements Serializable {
 
     public static final String ANY = "*";
 

@@ -1,5 +1,6 @@
 package org.flinkreinforce.model.ranker;
 
+import java.io.Serializable;
 import java.util.List;
 import org.flinkreinforce.model.PolicySpec;
 
@@ -28,7 +29,8 @@ public record RankerSpec(
         int seed,
         List<Interaction> interactions,
         int maxCandidates,
-        int maxFeatures) {
+        int maxFeatures)
+        implements Serializable {
 
     public static final int MAX_BITS = 28;
     public static final int MAX_CANDIDATES = 4096;

@@ -21,6 +21,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,23 @@ public final class KafkaTopics {
             int eventPartitions,
             Iterable<PolicySpec> policies)
             throws InterruptedException {
-        String maxMessageBytes = Long.toString(parametersTopicLimit(policies));
+        ensure(client, events, parameters, deadLetters, eventPartitions, policies, 0);
+    }
+
+    /**
+     * {@link #ensure(Properties, String, String, String, int, Iterable)} with the parameters topic
+     * also taking snapshots of {@code otherSnapshotBytes} (ranker policies').
+     */
+    public static void ensure(
+            Properties client,
+            String events,
+            String parameters,
+            String deadLetters,
+            int eventPartitions,
+            Iterable<PolicySpec> policies,
+            long otherSnapshotBytes)
+            throws InterruptedException {
+        String maxMessageBytes = Long.toString(parametersTopicLimit(policies, otherSnapshotBytes));
         createMissing(
                 client,
                 List.of(
@@ -100,11 +117,16 @@ public final class KafkaTopics {
         return largest;
     }
 
+    /** The largest record of a ranker policy's snapshot: its weights dense, and the rest. */
+    public static long rankerSnapshotRecordBytes(RankerSpec spec) {
+        return 4L * spec.weightCount() + 4096 + 512L * spec.interactions().size();
+    }
+
     /**
      * The {@code max.message.bytes} a parameters topic gets: twice the largest snapshot, >= 1 MiB.
      */
-    static long parametersTopicLimit(Iterable<PolicySpec> policies) {
-        return Math.max(1 << 20, 2 * snapshotRecordBytes(policies));
+    static long parametersTopicLimit(Iterable<PolicySpec> policies, long otherSnapshotBytes) {
+        return Math.max(1 << 20, 2 * Math.max(snapshotRecordBytes(policies), otherSnapshotBytes));
     }
 
     /**
@@ -116,7 +138,14 @@ public final class KafkaTopics {
     public static void fitParametersTopic(
             Properties client, String topic, Iterable<PolicySpec> policies)
             throws InterruptedException {
-        long needed = snapshotRecordBytes(policies);
+        fitParametersTopic(client, topic, policies, 0);
+    }
+
+    /** {@link #fitParametersTopic(Properties, String, Iterable)} for other snapshots too. */
+    public static void fitParametersTopic(
+            Properties client, String topic, Iterable<PolicySpec> policies, long otherSnapshotBytes)
+            throws InterruptedException {
+        long needed = Math.max(snapshotRecordBytes(policies), otherSnapshotBytes);
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try (Admin admin = Admin.create(client)) {
             long current;
@@ -150,7 +179,7 @@ public final class KafkaTopics {
             if (current >= needed) {
                 return;
             }
-            String limit = Long.toString(parametersTopicLimit(policies));
+            String limit = Long.toString(parametersTopicLimit(policies, otherSnapshotBytes));
             try {
                 admin.incrementalAlterConfigs(
                                 Map.of(

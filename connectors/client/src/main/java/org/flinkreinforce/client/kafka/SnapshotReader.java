@@ -41,6 +41,30 @@ public final class SnapshotReader {
     }
 
     /**
+     * The newest ranker snapshot of each ranker policy on {@code topic} (as {@link #readLatest}).
+     */
+    public static Map<String, RankerSnapshot> readLatestRankers(
+            Properties clientProperties, String topic, Duration timeout) {
+        Map<String, RankerSnapshot> latest = new HashMap<>();
+        readAll(
+                clientProperties,
+                topic,
+                timeout,
+                record -> {
+                    if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+                        RankerSnapshot snapshot = decodeRanker(record);
+                        if (snapshot != null) {
+                            latest.merge(
+                                    snapshot.policyId(),
+                                    snapshot,
+                                    (a, b) -> b.version() > a.version() ? b : a);
+                        }
+                    }
+                });
+        return latest;
+    }
+
+    /**
      * Every record of {@code topic} from its beginning to its end as it is now, in order per
      * partition; nothing where the topic is empty or does not exist.
      *
@@ -165,7 +189,8 @@ public final class SnapshotReader {
     }
 
     public static ParameterSnapshot decode(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
+        if (record.value() == null || RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+            // A tombstone, or a ranker policy's snapshot: not a softmax policy's.
             return null;
         }
         try {

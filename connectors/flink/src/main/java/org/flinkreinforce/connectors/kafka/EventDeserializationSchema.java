@@ -6,7 +6,10 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.formats.ranker.RankingCodec;
 
 /**
  * Turns every Kafka record into exactly one {@link DecodedRecord}: a valid event or a dead letter.
@@ -25,18 +28,42 @@ public final class EventDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DecodedRecord> out) {
+        byte[] value = record.value();
+        if (value != null && RankingCodec.isBinary(value)) {
+            out.collect(ranker(record, RankingCodec.rankerPolicyId(value)));
+            return;
+        }
         // The learner's event is made straight from the decoder's fields: no LoggedEvent between.
-        out.collect(
+        DecodedRecord decoded =
                 decoder.decode(
                         record.topic(),
                         record.partition(),
                         record.offset(),
                         record.timestamp(),
                         record.key(),
-                        record.value(),
+                        value,
                         PolicyEvent::new,
                         DecodedRecord::valid,
-                        DecodedRecord::rejected));
+                        DecodedRecord::rejected);
+        if (!decoded.isValid()
+                && decoded.deadLetter.reason == DeadLetterReason.MISSING_FIELD
+                && RankingCodec.rankerPolicyId(value) != null) {
+            // No action: a ranker policy's JSON event (top-level candidates), for its learner.
+            decoded = ranker(record, RankingCodec.rankerPolicyId(value));
+        }
+        out.collect(decoded);
+    }
+
+    private static DecodedRecord ranker(ConsumerRecord<byte[], byte[]> record, String policyId) {
+        return DecodedRecord.ranker(
+                new RankerRecord(
+                        policyId == null ? "" : policyId,
+                        record.key(),
+                        record.value(),
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.timestamp()));
     }
 
     @Override

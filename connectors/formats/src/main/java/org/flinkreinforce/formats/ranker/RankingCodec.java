@@ -74,6 +74,48 @@ public final class RankingCodec {
                 && (value[0] == BINARY_EVENT_MAGIC || value[0] == BINARY_DECISION_MAGIC);
     }
 
+    /**
+     * The policy id of a ranker record, without decoding the rest: of a binary one (by its first
+     * byte), or of a JSON object with a top-level {@code candidates} field; null for anything else,
+     * including a record too broken to tell.
+     */
+    public static String rankerPolicyId(byte[] value) {
+        if (value == null || value.length == 0) {
+            return null;
+        }
+        if (isBinary(value)) {
+            if (value.length < 5) {
+                return null;
+            }
+            int length = (value[3] & 0xff) | (value[4] & 0xff) << 8;
+            return value.length < 5 + length
+                    ? null
+                    : new String(value, 5, length, StandardCharsets.UTF_8);
+        }
+        String policyId = null;
+        boolean candidates = false;
+        try (JsonParser parser = READER.createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken token = parser.nextToken();
+                if (field.equals("policyId") && token == JsonToken.VALUE_STRING) {
+                    policyId = parser.getText();
+                } else if (field.equals("candidates")) {
+                    candidates = true;
+                    parser.skipChildren();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return candidates ? policyId : null;
+    }
+
     /** The JSON v1 record of {@code ranking}: an event where it has a reward, else a decision. */
     public static byte[] toJson(LoggedRanking ranking) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);

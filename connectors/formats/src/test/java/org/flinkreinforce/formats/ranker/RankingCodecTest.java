@@ -225,6 +225,21 @@ class RankingCodecTest {
         assertReason(longer, DeadLetterReason.MALFORMED_BINARY);
     }
 
+    /** What the learner's source routes to the ranker learner, told by the id alone. */
+    @Test
+    void shouldTellARankerRecordByItsPolicyIdAlone() {
+        assertThat(RankingCodec.rankerPolicyId(RankingCodec.toBinary(ranking(1.0, "e"), SHOP)))
+                .isEqualTo("shop");
+        assertThat(RankingCodec.rankerPolicyId(RankingCodec.toJson(ranking(1.0, "e"))))
+                .isEqualTo("shop");
+        assertThat(RankingCodec.rankerPolicyId(json("{\"policyId\":\"recs\",\"reward\":1}")))
+                .isNull();
+        assertThat(RankingCodec.rankerPolicyId(json("{\"policyId\":\"recs\",\"candidates\"")))
+                .isNull();
+        assertThat(RankingCodec.rankerPolicyId(new byte[] {RankingCodec.BINARY_EVENT_MAGIC, 1}))
+                .isNull();
+    }
+
     /** Every truncation and many random corruptions of a binary record: a reason, never a crash. */
     @Test
     void shouldRejectCorruptBinaryRecordsWithoutThrowingAnythingElse() {
