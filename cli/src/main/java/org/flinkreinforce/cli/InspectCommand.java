@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.evaluation.Estimate;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,20 +42,28 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Properties client = kafka.connect();
         Map<String, ParameterSnapshot> latest =
                 new TreeMap<>(
-                        SnapshotReader.readLatest(
-                                kafka.connect(), parameters.name, Duration.ofSeconds(30)));
+                        SnapshotReader.readLatest(client, parameters.name, Duration.ofSeconds(30)));
+        Map<String, RankerSnapshot> rankers =
+                new TreeMap<>(
+                        SnapshotReader.readLatestRankers(
+                                client, parameters.name, Duration.ofSeconds(30)));
         if (policyId != null) {
             latest.keySet().retainAll(java.util.Set.of(policyId));
+            rankers.keySet().retainAll(java.util.Set.of(policyId));
         }
-        if (latest.isEmpty() && !json) {
+        if (latest.isEmpty() && rankers.isEmpty() && !json) {
             System.out.println(
                     "No snapshot on "
                             + parameters.name
                             + (policyId == null ? "." : " for policy " + policyId + "."));
         }
         for (ParameterSnapshot snapshot : latest.values()) {
+            System.out.println(json ? toJson(snapshot) : describe(snapshot));
+        }
+        for (RankerSnapshot snapshot : rankers.values()) {
             System.out.println(json ? toJson(snapshot) : describe(snapshot));
         }
         return 0;
@@ -76,6 +87,88 @@ public final class InspectCommand implements Callable<Integer> {
                 Estimate.Z_95 * v.snipsStandardError(),
                 v.loggedMean(),
                 Estimate.Z_95 * v.loggedMeanStandardError());
+    }
+
+    /** How many of a ranker's largest weights {@link #describe(RankerSnapshot)} lists. */
+    static final int TOP_WEIGHTS = 10;
+
+    static String describe(RankerSnapshot snapshot) {
+        RankerSpec spec = snapshot.spec();
+        float[] weights = snapshot.weights();
+        int nonzero = 0;
+        for (float weight : weights) {
+            nonzero += weight != 0 ? 1 : 0;
+        }
+        StringBuilder text = new StringBuilder();
+        text.append(
+                String.format(
+                        "%s (ranker)  version %d  events applied %d  updates %d  created %s%n",
+                        spec.id(),
+                        snapshot.version(),
+                        snapshot.eventsApplied(),
+                        snapshot.updates(),
+                        java.time.Instant.ofEpochMilli(snapshot.createdAtMillis())));
+        text.append(
+                String.format(
+                        "  2^%d weights (%d nonzero), seed %d, interactions %s, at most %d"
+                                + " candidates of %d features%n",
+                        spec.bits(),
+                        nonzero,
+                        spec.seed(),
+                        spec.interactions().isEmpty() ? "none" : spec.interactions(),
+                        spec.maxCandidates(),
+                        spec.maxFeatures()));
+        text.append("  largest weights (index: value):");
+        for (int index : largest(weights, TOP_WEIGHTS)) {
+            text.append(String.format(" %d: %.4f", index, weights[index]));
+        }
+        return text.toString();
+    }
+
+    /** The indices of the {@code count} weights of largest magnitude, largest first. */
+    static int[] largest(float[] weights, int count) {
+        return java.util.stream.IntStream.range(0, weights.length)
+                .filter(j -> weights[j] != 0)
+                .boxed()
+                .sorted((a, b) -> Float.compare(Math.abs(weights[b]), Math.abs(weights[a])))
+                .limit(count)
+                .mapToInt(Integer::intValue)
+                .toArray();
+    }
+
+    static String toJson(RankerSnapshot snapshot) throws IOException {
+        RankerSpec spec = snapshot.spec();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator json = new JsonFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("policyId", spec.id());
+            json.writeStringField("kind", "ranker");
+            json.writeNumberField("version", snapshot.version());
+            json.writeNumberField("eventsApplied", snapshot.eventsApplied());
+            json.writeNumberField("updates", snapshot.updates());
+            json.writeNumberField("createdAt", snapshot.createdAtMillis());
+            json.writeStringField("eventDigest", Long.toUnsignedString(snapshot.eventDigest()));
+            json.writeNumberField("bits", spec.bits());
+            json.writeNumberField("seed", spec.seed());
+            json.writeArrayFieldStart("interactions");
+            for (var interaction : spec.interactions()) {
+                json.writeString(interaction.toString());
+            }
+            json.writeEndArray();
+            json.writeNumberField("maxCandidates", spec.maxCandidates());
+            json.writeNumberField("maxFeatures", spec.maxFeatures());
+            // The nonzero weights by index: a ranker's weights are sparse.
+            json.writeObjectFieldStart("weights");
+            float[] weights = snapshot.weights();
+            for (int j = 0; j < weights.length; j++) {
+                if (weights[j] != 0) {
+                    json.writeNumberField(Integer.toString(j), weights[j]);
+                }
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String describe(ParameterSnapshot snapshot) {

@@ -11,7 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.flinkreinforce.client.EventLogger;
+import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.formats.ranker.Candidate;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
+import org.flinkreinforce.model.ranker.Features;
+import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,6 +160,70 @@ class LearnSimulateInspectITCase {
             try {
                 CliRun.awaitLog(learner, log, "Web UI: ", Duration.ofSeconds(90));
                 CliRun.awaitLog(learner, log, "| applied", Duration.ofSeconds(30));
+            } finally {
+                CliRun.stop(learner);
+            }
+        }
+    }
+
+    /**
+     * {@code learn --rankers} with no softmax policy learns a ranker from the rankings an
+     * application logs, and {@code inspect} shows its snapshot, in text and in JSON.
+     */
+    @Test
+    void shouldLearnARankerAloneAndInspectItsSnapshot() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            Path log = directory.resolve("learn-ranker.log");
+            Process learner =
+                    CliRun.startLearner(
+                            bootstrap,
+                            log,
+                            List.of(),
+                            "--rankers",
+                            "shop:12",
+                            "--ranker-interactions",
+                            "user:item");
+            try {
+                CliRun.awaitLog(learner, log, "Web UI: ", Duration.ofSeconds(90));
+                RankerSpec spec =
+                        new RankerSpec("shop", 12, 0, Interaction.parseList("user:item"), 64, 64);
+                java.util.Properties client = broker.clientProperties();
+                try (PolicyClient policies = new PolicyClient(client, "reinforce-parameters");
+                        EventLogger logger = new EventLogger(client, "reinforce-events")) {
+                    policies.register(spec);
+                    java.util.Random random = new java.util.Random(3);
+                    for (int i = 0; i < 200; i++) {
+                        List<Candidate> candidates = new ArrayList<>();
+                        for (int c = 0; c < 4; c++) {
+                            candidates.add(
+                                    Candidate.of(
+                                            Features.builder()
+                                                    .category("item", "category", "c" + c)
+                                                    .build()));
+                        }
+                        PolicyClient.Ranking ranking =
+                                policies.rank(
+                                        "shop",
+                                        Features.builder()
+                                                .category("user", "segment", "s" + i % 2)
+                                                .build(),
+                                        candidates,
+                                        random);
+                        logger.logRanking(ranking, ranking.chosen() == i % 2 ? 1 : 0);
+                    }
+                    logger.flush();
+                    CliRun.await(() -> policies.eventsApplied("shop") >= 200, learner, log);
+                }
+                String text = CliRun.run("inspect", "--bootstrap-servers", bootstrap).out();
+                assertThat(text)
+                        .contains("shop (ranker)")
+                        .contains("events applied 200")
+                        .contains("2^12 weights")
+                        .contains("interactions [user:item]");
+                assertThat(inspect(bootstrap))
+                        .contains("\"kind\":\"ranker\"")
+                        .contains("\"eventsApplied\":200");
             } finally {
                 CliRun.stop(learner);
             }

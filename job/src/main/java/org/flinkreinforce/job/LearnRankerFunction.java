@@ -282,6 +282,7 @@ public class LearnRankerFunction
                 current.eventsApplied = before.eventsApplied();
                 current.updates = before.updates();
                 current.eventDigest = before.eventDigest();
+                current.version = before.version();
                 LOG.info(
                         "Ranker policy {} starts from its published version {}.",
                         spec.id(),
