@@ -89,6 +89,18 @@ public final class InspectCommand implements Callable<Integer> {
                 Estimate.Z_95 * v.loggedMeanStandardError());
     }
 
+    /** A snapshot's first line: what it is, its version and counters, when it was made. */
+    private static String headline(
+            String what, long version, long eventsApplied, long updates, long createdAtMillis) {
+        return String.format(
+                "%s  version %d  events applied %d  updates %d  created %s%n",
+                what,
+                version,
+                eventsApplied,
+                updates,
+                java.time.Instant.ofEpochMilli(createdAtMillis));
+    }
+
     /** How many of a ranker's largest weights {@link #describe(RankerSnapshot)} lists. */
     static final int TOP_WEIGHTS = 10;
 
@@ -101,13 +113,12 @@ public final class InspectCommand implements Callable<Integer> {
         }
         StringBuilder text = new StringBuilder();
         text.append(
-                String.format(
-                        "%s (ranker)  version %d  events applied %d  updates %d  created %s%n",
-                        spec.id(),
+                headline(
+                        spec.id() + " (ranker)",
                         snapshot.version(),
                         snapshot.eventsApplied(),
                         snapshot.updates(),
-                        java.time.Instant.ofEpochMilli(snapshot.createdAtMillis())));
+                        snapshot.createdAtMillis()));
         text.append(
                 String.format(
                         "  2^%d weights (%d nonzero), seed %d, interactions %s, at most %d"
@@ -176,13 +187,12 @@ public final class InspectCommand implements Callable<Integer> {
         TrainingStatistics s = snapshot.statistics();
         StringBuilder text = new StringBuilder();
         text.append(
-                String.format(
-                        "%s  version %d  events applied %d  updates %d  created %s%n",
-                        spec,
+                headline(
+                        spec.toString(),
                         snapshot.version(),
                         snapshot.eventsApplied(),
                         snapshot.updates(),
-                        java.time.Instant.ofEpochMilli(snapshot.createdAtMillis())));
+                        snapshot.createdAtMillis()));
         text.append(
                 String.format(
                         "  latest batch: %d events, mean reward %.4f, mean advantage"
