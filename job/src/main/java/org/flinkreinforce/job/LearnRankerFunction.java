@@ -60,7 +60,10 @@ public class LearnRankerFunction
         public long rewardCount;
         public int pending;
         public long batchTimer;
+
+        /** When the pending publication timer fires; 0 while none is pending. */
         public long publishTimer;
+
         public long lastPublishedMillis;
         public boolean unpublished;
 
@@ -163,8 +166,11 @@ public class LearnRankerFunction
         if (timestamp == current.batchTimer && current.pending > 0) {
             flush(settings, current, context, out);
         }
-        if (timestamp == current.publishTimer && current.unpublished) {
-            publish(settings.spec(), current, timestamp, out);
+        if (timestamp == current.publishTimer) {
+            current.publishTimer = 0;
+            if (current.unpublished) {
+                publish(settings.spec(), current, timestamp, out);
+            }
         }
         state.update(current);
     }
@@ -231,7 +237,7 @@ public class LearnRankerFunction
         long now = context.timerService().currentProcessingTime();
         if (now - current.lastPublishedMillis >= settings.publishIntervalMillis()) {
             publish(settings.spec(), current, now, out);
-        } else if (current.publishTimer <= now) {
+        } else if (current.publishTimer == 0) {
             current.publishTimer = current.lastPublishedMillis + settings.publishIntervalMillis();
             context.timerService().registerProcessingTimeTimer(current.publishTimer);
         }

@@ -51,6 +51,17 @@ public record PolicySettings(
                     LearnerOptions.REWARD_WAIT,
                     "it must be at least 1 ms");
         }
+        checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
+        if (publishEveryUpdates < 1) {
+            throw LearnerConfig.invalid(
+                    publishEveryUpdates,
+                    LearnerOptions.PUBLISH_EVERY_UPDATES,
+                    "it must be positive");
+        }
+    }
+
+    /** The checks of the batching and publishing options, for every kind of policy. */
+    static void checkBatching(int batchSize, long batchTimeoutMillis, long publishIntervalMillis) {
         if (batchSize < 1 || batchSize > 1_000_000) {
             throw LearnerConfig.invalid(
                     batchSize, LearnerOptions.BATCH_SIZE, "it must lie in [1, 1000000]");
@@ -60,12 +71,6 @@ public record PolicySettings(
                     batchTimeoutMillis + " ms",
                     LearnerOptions.BATCH_TIMEOUT,
                     "it must be at least 1 ms");
-        }
-        if (publishEveryUpdates < 1) {
-            throw LearnerConfig.invalid(
-                    publishEveryUpdates,
-                    LearnerOptions.PUBLISH_EVERY_UPDATES,
-                    "it must be positive");
         }
         if (publishIntervalMillis < 1) {
             throw LearnerConfig.invalid(

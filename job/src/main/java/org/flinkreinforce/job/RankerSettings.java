@@ -2,7 +2,6 @@ package org.flinkreinforce.job;
 
 import java.io.Serializable;
 import java.util.List;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.flinkreinforce.model.ranker.Interaction;
 import org.flinkreinforce.model.ranker.RankerSpec;
@@ -20,6 +19,22 @@ public record RankerSettings(
         double learningRate,
         double importanceWeightCap)
         implements Serializable {
+
+    public RankerSettings {
+        PolicySettings.checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw LearnerConfig.invalid(
+                    learningRate, LearnerOptions.RANKER_LEARNING_RATE, "it must be positive");
+        }
+        // As for softmax policies (EstimatorSettings): a cap below 1 would shrink even on-policy
+        // events' weights.
+        if (!(importanceWeightCap >= 1.0)) {
+            throw LearnerConfig.invalid(
+                    importanceWeightCap,
+                    LearnerOptions.IMPORTANCE_WEIGHT_CAP,
+                    "it must be at least 1 (Infinity for none)");
+        }
+    }
 
     /**
      * The settings of the ranker {@code text} ({@code ID} or {@code ID:BITS}) under {@code
@@ -46,37 +61,18 @@ public record RankerSettings(
                                 new RankerSpec(
                                         id,
                                         bits,
-                                        get(own, LearnerOptions.RANKER_SEED),
+                                        own.get(LearnerOptions.RANKER_SEED),
                                         Interaction.parseList(
-                                                get(own, LearnerOptions.RANKER_INTERACTIONS)),
-                                        get(own, LearnerOptions.RANKER_MAX_CANDIDATES),
-                                        get(own, LearnerOptions.RANKER_MAX_FEATURES)));
-        int batchSize = get(own, LearnerOptions.BATCH_SIZE);
-        if (batchSize < 1) {
-            throw LearnerConfig.invalid(
-                    batchSize, LearnerOptions.BATCH_SIZE, "it must be positive");
-        }
-        double learningRate = get(own, LearnerOptions.RANKER_LEARNING_RATE);
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw LearnerConfig.invalid(
-                    learningRate, LearnerOptions.RANKER_LEARNING_RATE, "it must be positive");
-        }
-        double cap = get(own, LearnerOptions.IMPORTANCE_WEIGHT_CAP);
-        if (!(cap > 0)) {
-            throw LearnerConfig.invalid(
-                    cap, LearnerOptions.IMPORTANCE_WEIGHT_CAP, "it must be positive");
-        }
+                                                own.get(LearnerOptions.RANKER_INTERACTIONS)),
+                                        own.get(LearnerOptions.RANKER_MAX_CANDIDATES),
+                                        own.get(LearnerOptions.RANKER_MAX_FEATURES)));
         return new RankerSettings(
                 spec,
-                batchSize,
-                get(own, LearnerOptions.BATCH_TIMEOUT).toMillis(),
-                get(own, LearnerOptions.PUBLISH_INTERVAL).toMillis(),
-                learningRate,
-                cap);
-    }
-
-    private static <T> T get(Configuration own, ConfigOption<T> option) {
-        return own.get(option);
+                own.get(LearnerOptions.BATCH_SIZE),
+                own.get(LearnerOptions.BATCH_TIMEOUT).toMillis(),
+                own.get(LearnerOptions.PUBLISH_INTERVAL).toMillis(),
+                own.get(LearnerOptions.RANKER_LEARNING_RATE),
+                own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP));
     }
 
     /** The ids the options name as rankers. */

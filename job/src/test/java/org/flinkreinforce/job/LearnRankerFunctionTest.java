@@ -31,7 +31,7 @@ class LearnRankerFunctionTest {
 
     private static final RankerSpec SPEC =
             new RankerSpec("shop", 10, 0, Interaction.parseList("user:item"), 8, 8);
-    private static final RankerSettings SETTINGS = new RankerSettings(SPEC, 4, 500, 0, 0.5, 10.0);
+    private static final RankerSettings SETTINGS = new RankerSettings(SPEC, 4, 500, 1, 0.5, 10.0);
 
     /**
      * Restored from a checkpoint taken mid-batch, with the event after it replayed: every event is
@@ -47,6 +47,8 @@ class LearnRankerFunctionTest {
             for (RankerRecord record : records.subList(0, 6)) {
                 harness.processElement(new StreamRecord<>(record));
             }
+            // publish.interval (1 ms) after the last publication, which was none.
+            harness.setProcessingTime(1);
             assertThat(published(harness)).extracting(RankerSnapshot::version).containsExactly(1L);
             checkpoint = harness.snapshot(1, 1);
             harness.processElement(new StreamRecord<>(records.get(6)));
@@ -58,6 +60,7 @@ class LearnRankerFunctionTest {
             restored.open();
             restored.processElement(new StreamRecord<>(records.get(6)));
             restored.processElement(new StreamRecord<>(records.get(7)));
+            restored.setProcessingTime(2);
             List<RankerSnapshot> published = published(restored);
             assertThat(published).hasSize(1);
             RankerSnapshot snapshot = published.get(0);
@@ -119,6 +122,7 @@ class LearnRankerFunctionTest {
             for (RankerRecord record : records) {
                 harness.processElement(new StreamRecord<>(record));
             }
+            harness.setProcessingTime(1);
             List<RankerSnapshot> published = published(harness);
             assertThat(published).extracting(RankerSnapshot::version).containsExactly(10L);
             assertThat(published.get(0).eventsApplied()).isEqualTo(40);

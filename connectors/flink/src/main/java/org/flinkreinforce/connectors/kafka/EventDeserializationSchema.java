@@ -45,11 +45,12 @@ public final class EventDeserializationSchema
                         PolicyEvent::new,
                         DecodedRecord::valid,
                         DecodedRecord::rejected);
-        if (!decoded.isValid()
-                && decoded.deadLetter.reason == DeadLetterReason.MISSING_FIELD
-                && RankingCodec.rankerPolicyId(value) != null) {
+        if (!decoded.isValid() && decoded.deadLetter.reason == DeadLetterReason.MISSING_FIELD) {
             // No action: a ranker policy's JSON event (top-level candidates), for its learner.
-            decoded = ranker(record, RankingCodec.rankerPolicyId(value));
+            String rankerId = RankingCodec.rankerPolicyId(value);
+            if (rankerId != null) {
+                decoded = ranker(record, rankerId);
+            }
         }
         out.collect(decoded);
     }
