@@ -210,7 +210,10 @@ public class LearnRankerFunction
         }
         pending.clear();
         current.pending = 0;
-        context.timerService().deleteProcessingTimeTimer(current.batchTimer);
+        if (current.batchTimer != current.publishTimer) {
+            // Timers of one key at one time are one timer: keep a pending publication's.
+            context.timerService().deleteProcessingTimeTimer(current.batchTimer);
+        }
         if (learner.update(settings.learningRate()) < 0) {
             LOG.warn(
                     "Ranker policy {}: a batch of {} events gave a gradient that is not finite;"

@@ -75,6 +75,35 @@ class LearnRankerFunctionTest {
         }
     }
 
+    /**
+     * A batch's timer and a pending publication's at the same instant are one Flink timer: filling
+     * the batch must not cancel the publication with it.
+     */
+    @Test
+    void shouldPublishWhenABatchTimerFellOnThePendingPublication() throws Exception {
+        RankerSettings settings = new RankerSettings(SPEC, 4, 500, 500, 0.5, 10.0);
+        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
+                harness =
+                        new KeyedOneInputStreamOperatorTestHarness<>(
+                                new KeyedProcessOperator<>(
+                                        new LearnRankerFunction(
+                                                Map.of("shop", settings), Map.of())),
+                                LearnRankerFunction.KEY,
+                                Types.STRING)) {
+            harness.open();
+            // At time 0: a full batch (its publication due at 500), then a second full batch whose
+            // timer, also at 500, is deleted when it fills.
+            for (RankerRecord record : records(8, 12)) {
+                harness.processElement(new StreamRecord<>(record));
+            }
+            assertThat(published(harness)).isEmpty();
+            harness.setProcessingTime(600);
+            assertThat(published(harness))
+                    .extracting(RankerSnapshot::eventsApplied)
+                    .containsExactly(8L);
+        }
+    }
+
     @Test
     void shouldDeadLetterARecordItRefusesAndOneOfAnUnknownRanker() throws Exception {
         try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
