@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.flinkreinforce.client.kafka.SnapshotReader;
@@ -42,14 +41,11 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties client = kafka.connect();
-        Map<String, ParameterSnapshot> latest =
-                new TreeMap<>(
-                        SnapshotReader.readLatest(client, parameters.name, Duration.ofSeconds(30)));
-        Map<String, RankerSnapshot> rankers =
-                new TreeMap<>(
-                        SnapshotReader.readLatestRankers(
-                                client, parameters.name, Duration.ofSeconds(30)));
+        SnapshotReader.Latest published =
+                SnapshotReader.readLatestOfEach(
+                        kafka.connect(), parameters.name, Duration.ofSeconds(30));
+        Map<String, ParameterSnapshot> latest = new TreeMap<>(published.policies());
+        Map<String, RankerSnapshot> rankers = new TreeMap<>(published.rankers());
         if (policyId != null) {
             latest.keySet().retainAll(java.util.Set.of(policyId));
             rankers.keySet().retainAll(java.util.Set.of(policyId));

@@ -234,24 +234,21 @@ public final class LearnerJob {
                                 rankerSnapshotBytes(config)));
         PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
         Map<String, PolicyDirectory.Policy> start = resolveAll(config, control, resolver);
-        Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
-        SnapshotReader.readLatest(
+        // One read of the parameters topic gives both kinds of policy their warm start.
+        SnapshotReader.Latest published =
+                SnapshotReader.readLatestOfEach(
                         config.clientProperties(),
                         config.get(LearnerOptions.PARAMETERS_TOPIC),
-                        Duration.ofSeconds(60))
+                        Duration.ofSeconds(60));
+        Map<String, ParameterSnapshot> warmStart = new LinkedHashMap<>();
+        published
+                .policies()
                 .forEach(
                         (id, snapshot) -> {
                             if (start.containsKey(id)) {
                                 warmStart.put(id, snapshot);
                             }
                         });
-        Map<String, RankerSnapshot> rankerWarmStart =
-                config.rankers().isEmpty()
-                        ? Map.of()
-                        : SnapshotReader.readLatestRankers(
-                                config.clientProperties(),
-                                config.get(LearnerOptions.PARAMETERS_TOPIC),
-                                Duration.ofSeconds(60));
         return new LearnerJob(
                         config,
                         KafkaConnectors.eventSource(
@@ -280,7 +277,7 @@ public final class LearnerJob {
                                 transactionTimeout),
                         warmStart,
                         joinSource(config, specs))
-                .withRankerWarmStart(rankerWarmStart);
+                .withRankerWarmStart(published.rankers());
     }
 
     /**

@@ -40,12 +40,15 @@ public final class SnapshotReader {
         return latest;
     }
 
-    /**
-     * The newest ranker snapshot of each ranker policy on {@code topic} (as {@link #readLatest}).
-     */
-    public static Map<String, RankerSnapshot> readLatestRankers(
+    /** The newest snapshot of each softmax and of each ranker policy on a parameters topic. */
+    public record Latest(
+            Map<String, ParameterSnapshot> policies, Map<String, RankerSnapshot> rankers) {}
+
+    /** {@link #readLatest} of both kinds of policy, in one read of the topic. */
+    public static Latest readLatestOfEach(
             Properties clientProperties, String topic, Duration timeout) {
-        Map<String, RankerSnapshot> latest = new HashMap<>();
+        Map<String, ParameterSnapshot> policies = new HashMap<>();
+        Map<String, RankerSnapshot> rankers = new HashMap<>();
         readAll(
                 clientProperties,
                 topic,
@@ -54,14 +57,16 @@ public final class SnapshotReader {
                     if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
                         RankerSnapshot snapshot = decodeRanker(record);
                         if (snapshot != null) {
-                            latest.merge(
+                            rankers.merge(
                                     snapshot.policyId(),
                                     snapshot,
                                     (a, b) -> b.version() > a.version() ? b : a);
                         }
+                    } else {
+                        keepNewest(policies, record);
                     }
                 });
-        return latest;
+        return new Latest(policies, rankers);
     }
 
     /**
