@@ -52,6 +52,13 @@ public final class JoinEntry {
      */
     byte[] decision;
 
+    /**
+     * Whether the decision is a ranker policy's: then {@link #decision} holds its record as {@link
+     * org.flinkreinforce.connectors.event.JoinInputSerializer#writeRanker} writes it (the event id
+     * included), not a {@link PolicyEventSerializer} layout.
+     */
+    boolean ranker;
+
     /** Its rewards so far, while {@link Phase#OPEN}; null until one counts. */
     RewardTally tally;
 

@@ -13,11 +13,12 @@ import org.flinkreinforce.connectors.event.LayoutSnapshot;
 import org.flinkreinforce.connectors.event.PendingReward;
 
 /**
- * Flink's serializer of the join's {@link JoinEntry}: a byte of phase, the window and the timer,
- * then what the phase holds (the decision's {@link
- * org.flinkreinforce.connectors.event.PolicyEventSerializer} bytes and the tally, or the early
- * rewards), all without the event id, which is the key's; no reflection. The layout is versioned
- * ({@link #LAYOUT}, recorded in checkpoints by its {@link Snapshot}).
+ * Flink's serializer of the join's {@link JoinEntry}: a byte of phase (its high bit set where the
+ * decision is a ranker policy's), the window and the timer, then what the phase holds (the
+ * decision's {@link org.flinkreinforce.connectors.event.PolicyEventSerializer} bytes and the tally,
+ * or the early rewards), all without the event id, which is the key's; no reflection. The layout is
+ * versioned ({@link #LAYOUT}, recorded in checkpoints by its {@link Snapshot}): layout 2 added the
+ * ranker bit, never set in layout 1, whose entries it reads unchanged.
  *
  * <p>A copy (which the heap state backend makes of a value read while a snapshot is being written)
  * shares the decision, which the join never changes once it is in state, and copies the rest.
@@ -29,7 +30,9 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
     public static final JoinEntrySerializer INSTANCE = new JoinEntrySerializer();
 
     /** The layout this serializer writes. */
-    public static final int LAYOUT = 1;
+    public static final int LAYOUT = 2;
+
+    private static final int RANKER = 0x80;
 
     private static final JoinEntry.Phase[] PHASES = JoinEntry.Phase.values();
 
@@ -51,6 +54,7 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
         copy.end = from.end;
         copy.timer = from.timer;
         copy.decision = from.decision;
+        copy.ranker = from.ranker;
         copy.tally = from.tally == null ? null : from.tally.copy();
         if (from.early != null) {
             copy.early = new ArrayList<>(from.early.size());
@@ -73,7 +77,7 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
 
     @Override
     public void serialize(JoinEntry entry, DataOutputView out) throws IOException {
-        out.writeByte(entry.phase.ordinal());
+        out.writeByte(entry.phase.ordinal() | (entry.ranker ? RANKER : 0));
         out.writeLong(entry.start);
         out.writeLong(entry.end);
         out.writeLong(entry.timer);
@@ -109,6 +113,8 @@ public final class JoinEntrySerializer extends TypeSerializerSingleton<JoinEntry
     public JoinEntry deserialize(DataInputView in) throws IOException {
         JoinEntry entry = new JoinEntry();
         int phase = in.readUnsignedByte();
+        entry.ranker = (phase & RANKER) != 0;
+        phase &= ~RANKER;
         if (phase >= PHASES.length) {
             throw new IOException("Unknown phase " + phase + " of a join entry.");
         }

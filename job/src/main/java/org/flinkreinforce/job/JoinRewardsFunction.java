@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -23,11 +24,14 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.flinkreinforce.connectors.event.JoinInput;
+import org.flinkreinforce.connectors.event.JoinInputSerializer;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.event.PolicyEventSerializer;
+import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -42,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@code D} waits until {@code E = D + wait} (its policy's {@link RewardJoinSettings#waitOf}); the
  * rewards timed within {@code [D - earlyWindow, E]} count, whichever arrives first; when the time
  * passes {@code E} the decision goes on as an event with the {@link RewardAggregation aggregated}
- * reward, or with the default reward where none came (or is dropped, counted).
+ * reward, or with the default reward where none came (or is dropped, counted). A ranker policy's
+ * decision joins the same way and goes on, its record with the reward, to the {@link
+ * #JOINED_RANKINGS} side output, for the learner of rankers.
  *
  * <p>The waits follow the policies: those of the policies defined at start ({@link
  * RewardJoinSettings#waitOf}), then those of the definitions the control topic delivers, broadcast
@@ -83,6 +89,10 @@ public class JoinRewardsFunction
     static final MapStateDescriptor<String, Tuple2<Long, Long>> WAITS =
             new MapStateDescriptor<>(
                     "reward-waits", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG));
+
+    /** The ranker policies' decisions with their joined reward ({@link RankerRecord#reward}). */
+    public static final OutputTag<RankerRecord> JOINED_RANKINGS =
+            new OutputTag<>("joined-rankings", TypeInformation.of(RankerRecord.class));
 
     private final RewardJoinSettings settings;
     private final long startOffset;
@@ -165,6 +175,9 @@ public class JoinRewardsFunction
         if (input.decision != null) {
             decisionsIn.inc();
             onDecision(input.decision, context);
+        } else if (input.ranker != null) {
+            decisionsIn.inc();
+            onRankerDecision(input.ranker, context);
         } else {
             rewardsIn.inc();
             onReward(input.reward, context);
@@ -213,24 +226,74 @@ public class JoinRewardsFunction
 
     private void onDecision(PolicyEvent event, ReadOnlyContext context) throws Exception {
         JoinEntry entry = state.value();
-        if (entry != null && entry.phase != JoinEntry.Phase.EARLY) {
-            duplicates.inc();
+        if (isDuplicate(entry)) {
             reject(
                     context,
                     DeadLetterReason.DUPLICATE_DECISION,
-                    "A decision with event id " + event.eventId + " came before.",
+                    duplicate(event.eventId),
                     event.timestamp,
                     EventFormat.JSON.encode(LoggedDecision.of(event)));
             return;
         }
-        long start = timeOf(event.timestamp, context);
+        buffer.clear();
+        PolicyEventSerializer.INSTANCE.serializeWithoutEventId(event, buffer);
+        open(entry, event.policyId, event.timestamp, buffer.getCopyOfBuffer(), false, context);
+    }
+
+    private void onRankerDecision(RankerRecord ranker, ReadOnlyContext context) throws Exception {
+        JoinEntry entry = state.value();
+        if (isDuplicate(entry)) {
+            deadLetters.count(DeadLetterReason.DUPLICATE_DECISION);
+            context.output(
+                    RouteDeadLettersFunction.DEAD_LETTERS,
+                    new DeadLetter(
+                            DeadLetterReason.DUPLICATE_DECISION,
+                            duplicate(ranker.eventId),
+                            ranker.topic,
+                            ranker.partition,
+                            ranker.offset,
+                            ranker.timestamp,
+                            ranker.key,
+                            ranker.value));
+            return;
+        }
+        buffer.clear();
+        JoinInputSerializer.writeRanker(ranker, buffer);
+        open(entry, ranker.policyId, ranker.timestamp, buffer.getCopyOfBuffer(), true, context);
+    }
+
+    /** Whether a decision came before for the key's event id (counted as a duplicate). */
+    private boolean isDuplicate(JoinEntry entry) {
+        if (entry != null && entry.phase != JoinEntry.Phase.EARLY) {
+            duplicates.inc();
+            return true;
+        }
+        return false;
+    }
+
+    private static String duplicate(String eventId) {
+        return "A decision with event id " + eventId + " came before.";
+    }
+
+    /**
+     * Opens the window of a decision of {@code policyId} timed {@code timestamp} ({@code decision}
+     * its bytes in the entry), counting the rewards that came first ({@code entry}, if any).
+     */
+    private void open(
+            JoinEntry entry,
+            String policyId,
+            long timestamp,
+            byte[] decision,
+            boolean ranker,
+            ReadOnlyContext context)
+            throws Exception {
+        long start = timeOf(timestamp, context);
         JoinEntry opened = new JoinEntry();
         opened.phase = JoinEntry.Phase.OPEN;
         opened.start = start;
-        opened.end = start + waitOf(event.policyId, context);
-        buffer.clear();
-        PolicyEventSerializer.INSTANCE.serializeWithoutEventId(event, buffer);
-        opened.decision = buffer.getCopyOfBuffer();
+        opened.end = start + waitOf(policyId, context);
+        opened.decision = decision;
+        opened.ranker = ranker;
         if (entry != null) {
             // The rewards that came first: their timer is replaced by the window's end.
             delete(context, entry.timer);
@@ -343,11 +406,19 @@ public class JoinRewardsFunction
             defaulted.inc();
         }
         joined.inc();
+        double reward =
+                rewards == null ? settings.defaultReward() : rewards.value(settings.aggregation());
+        if (open.ranker) {
+            RankerRecord ranker =
+                    JoinInputSerializer.readRanker(new DataInputDeserializer(waiting));
+            ranker.reward = reward;
+            context.output(JOINED_RANKINGS, ranker);
+            return;
+        }
         PolicyEvent event =
                 PolicyEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(waiting));
         event.eventId = context.getCurrentKey();
-        event.reward =
-                rewards == null ? settings.defaultReward() : rewards.value(settings.aggregation());
+        event.reward = reward;
         out.collect(event);
     }
 

@@ -31,13 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Learns the ranker policies ({@link RankerSettings}), keyed by policy id: each record is decoded
- * against its policy (JSON features hashed with its seed; a record it refuses goes to the dead
- * letters with its reason) and buffered; a full micro-batch, or one {@code batch.timeout} old, is
- * learned with {@link RankerLearner} (REINFORCE with the running mean reward as baseline, sparse
- * AdaGrad), and a new version is published at most every {@code publish.interval} as a ranker
- * snapshot. The weights, their AdaGrad sums, the counters, the digest and the buffered records are
- * keyed state: a restored checkpoint learns every event exactly once.
+ * Learns the ranker policies ({@link RankerSettings}), keyed by policy id, from their events and
+ * from their decisions joined with their rewards ({@link JoinRewardsFunction#JOINED_RANKINGS}):
+ * each record is decoded against its policy (JSON features hashed with its seed; a record it
+ * refuses goes to the dead letters with its reason) and buffered; a full micro-batch, or one {@code
+ * batch.timeout} old, is learned with {@link RankerLearner} (REINFORCE with the running mean reward
+ * as baseline, sparse AdaGrad), and a new version is published at most every {@code
+ * publish.interval} as a ranker snapshot. The weights, their AdaGrad sums, the counters, the digest
+ * and the buffered records are keyed state: a restored checkpoint learns every event exactly once.
  */
 public class LearnRankerFunction
         extends KeyedProcessFunction<String, RankerRecord, PublishedSnapshot> {
@@ -134,7 +135,7 @@ public class LearnRankerFunction
             return;
         }
         try {
-            RankingCodec.decode(record.value, specs, false);
+            decode(record);
         } catch (EventRejection rejection) {
             context.output(
                     RouteDeadLettersFunction.DEAD_LETTERS,
@@ -189,17 +190,18 @@ public class LearnRankerFunction
         long rewardCount = current.rewardCount;
         long digest = current.eventDigest;
         for (RankerRecord record : batch) {
-            RankedDecision decision = RankingCodec.decode(record.value, specs, false);
+            RankedDecision decision = decode(record);
+            double reward = record.isJoined() ? record.reward : decision.reward();
             double baseline = rewardCount == 0 ? 0 : rewardSum / rewardCount;
             learner.accumulate(
                     decision.shared(),
                     decision.candidates(),
                     decision.candidates().length,
                     decision.chosen(),
-                    decision.reward() - baseline,
+                    reward - baseline,
                     decision.propensity(),
                     settings.importanceWeightCap());
-            rewardSum += decision.reward();
+            rewardSum += reward;
             rewardCount++;
             digest =
                     EventDigest.add(
@@ -244,6 +246,11 @@ public class LearnRankerFunction
             current.publishTimer = current.lastPublishedMillis + settings.publishIntervalMillis();
             context.timerService().registerProcessingTimeTimer(current.publishTimer);
         }
+    }
+
+    /** The record decoded: an event with its reward, or a joined decision (its reward apart). */
+    private RankedDecision decode(RankerRecord record) throws EventRejection {
+        return RankingCodec.decode(record.value, specs, record.isJoined());
     }
 
     private void publish(

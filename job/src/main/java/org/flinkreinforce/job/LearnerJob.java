@@ -36,6 +36,7 @@ import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.connectors.kafka.JoinInputDeserializationSchema;
 import org.flinkreinforce.connectors.kafka.KafkaConnectors;
 import org.flinkreinforce.connectors.kafka.TopicRecordSchema;
@@ -52,6 +53,7 @@ import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -300,7 +302,8 @@ public final class LearnerJob {
                 new JoinInputDeserializationSchema(
                         decisionsTopic,
                         DecisionDecoder.withoutSpecs(specs, maxBytes),
-                        new RewardDecoder(maxBytes)));
+                        new RewardDecoder(maxBytes),
+                        rankerSpecs(config)));
     }
 
     /**
@@ -308,6 +311,13 @@ public final class LearnerJob {
      * {@link #seed}s the control topic, and makes the parameters topic take the largest snapshot of
      * the policies it then defines; answers the control topic as read.
      */
+    /** The configured ranker policies' specs, by id. */
+    static Map<String, RankerSpec> rankerSpecs(LearnerConfig config) {
+        Map<String, RankerSpec> specs = new HashMap<>();
+        config.rankers().forEach((id, ranker) -> specs.put(id, ranker.spec()));
+        return specs;
+    }
+
     /** The largest record of the configured ranker policies' snapshots; 0 for none. */
     static long rankerSnapshotBytes(LearnerConfig config) {
         long largest = 0;
@@ -501,11 +511,15 @@ public final class LearnerJob {
                         .uid("route-dead-letters")
                         .name("Route dead letters");
         DataStream<PolicyEvent> events = valid;
+        DataStream<RankerRecord> rankerRecords =
+                valid.getSideOutput(RouteDeadLettersFunction.RANKER_RECORDS);
         List<DataStream<DeadLetter>> deadLetterStreams = new ArrayList<>();
         if (joinInputs != null) {
             SingleOutputStreamOperator<PolicyEvent> joined =
                     joinRewards(env, changeRecords, deadLetterStreams);
             events = valid.union(joined);
+            rankerRecords =
+                    rankerRecords.union(joined.getSideOutput(JoinRewardsFunction.JOINED_RANKINGS));
         }
         // Both keyed by policy id: the baseline's output is already partitioned as the learner
         // needs, so the two chain with no shuffle (and no serialisation) between them; policy
@@ -525,10 +539,11 @@ public final class LearnerJob {
                         .process(new LearnPolicyFunction(directory, config.kernel(), warmStart))
                         .uid("learn-policy")
                         .name("Learn policy");
-        // Ranker policies' events, decoded and learned by their own operator (every ranker record
-        // goes there: one of a policy the job does not learn is dead-lettered there).
+        // Ranker policies' events and joined decisions, decoded and learned by their own operator
+        // (every ranker event goes there: one of a policy the job does not learn is dead-lettered
+        // there).
         SingleOutputStreamOperator<PublishedSnapshot> rankerSnapshots =
-                valid.getSideOutput(RouteDeadLettersFunction.RANKER_RECORDS)
+                rankerRecords
                         .keyBy(LearnRankerFunction.KEY, Types.STRING)
                         .process(new LearnRankerFunction(config.rankers(), rankerWarmStart))
                         .uid("learn-ranker")
@@ -564,6 +579,7 @@ public final class LearnerJob {
         directory
                 .start()
                 .forEach((id, policy) -> waits.put(id, policy.settings().rewardWaitMillis()));
+        config.rankers().forEach((id, ranker) -> waits.put(id, ranker.rewardWaitMillis()));
         RewardJoinSettings settings = config.rewardJoin().withWaits(waits);
         Duration drift = config.get(LearnerOptions.REWARD_ALIGNMENT_DRIFT);
         WatermarkStrategy<JoinInput> watermarks =

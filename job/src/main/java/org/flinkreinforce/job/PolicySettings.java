@@ -45,18 +45,23 @@ public record PolicySettings(
             throw LearnerConfig.invalid(
                     validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
         }
-        if (rewardWaitMillis < 1) {
-            throw LearnerConfig.invalid(
-                    rewardWaitMillis + " ms",
-                    LearnerOptions.REWARD_WAIT,
-                    "it must be at least 1 ms");
-        }
+        checkRewardWait(rewardWaitMillis);
         checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
         if (publishEveryUpdates < 1) {
             throw LearnerConfig.invalid(
                     publishEveryUpdates,
                     LearnerOptions.PUBLISH_EVERY_UPDATES,
                     "it must be positive");
+        }
+    }
+
+    /** Refuses a {@link LearnerOptions#REWARD_WAIT} under 1 ms. */
+    static void checkRewardWait(long rewardWaitMillis) {
+        if (rewardWaitMillis < 1) {
+            throw LearnerConfig.invalid(
+                    rewardWaitMillis + " ms",
+                    LearnerOptions.REWARD_WAIT,
+                    "it must be at least 1 ms");
         }
     }
 

@@ -9,7 +9,8 @@ import org.flinkreinforce.model.ranker.RankerSpec;
 /**
  * A ranker policy's spec and learning settings, resolved from the options ({@link
  * LearnerOptions#RANKERS} and the ranker and batching options, each overridable as {@code
- * policy.<id>.<option>}).
+ * policy.<id>.<option>}). {@code rewardWaitMillis} is how long the job's join of decisions and
+ * rewards holds the ranker's decisions ({@link LearnerOptions#REWARD_WAIT}).
  */
 public record RankerSettings(
         RankerSpec spec,
@@ -17,11 +18,13 @@ public record RankerSettings(
         long batchTimeoutMillis,
         long publishIntervalMillis,
         double learningRate,
-        double importanceWeightCap)
+        double importanceWeightCap,
+        long rewardWaitMillis)
         implements Serializable {
 
     public RankerSettings {
         PolicySettings.checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
+        PolicySettings.checkRewardWait(rewardWaitMillis);
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw LearnerConfig.invalid(
                     learningRate, LearnerOptions.RANKER_LEARNING_RATE, "it must be positive");
@@ -72,7 +75,8 @@ public record RankerSettings(
                 own.get(LearnerOptions.BATCH_TIMEOUT).toMillis(),
                 own.get(LearnerOptions.PUBLISH_INTERVAL).toMillis(),
                 own.get(LearnerOptions.RANKER_LEARNING_RATE),
-                own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP));
+                own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
+                own.get(LearnerOptions.REWARD_WAIT).toMillis());
     }
 
     /** The ids the options name as rankers. */

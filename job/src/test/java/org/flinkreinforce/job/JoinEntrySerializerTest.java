@@ -45,6 +45,12 @@ class JoinEntrySerializerTest {
         return entry;
     }
 
+    private static JoinEntry openRanker() {
+        JoinEntry entry = open();
+        entry.ranker = true;
+        return entry;
+    }
+
     private static JoinEntry closed() {
         JoinEntry entry = new JoinEntry();
         entry.phase = JoinEntry.Phase.CLOSED;
@@ -56,7 +62,7 @@ class JoinEntrySerializerTest {
 
     @Test
     void shouldRoundTripEachPhase() throws Exception {
-        for (JoinEntry entry : List.of(early(), open(), closed())) {
+        for (JoinEntry entry : List.of(early(), open(), openRanker(), closed())) {
             DataOutputSerializer out = new DataOutputSerializer(64);
             serializer.serialize(entry, out);
             serializer.serialize(entry, out);
@@ -102,6 +108,14 @@ class JoinEntrySerializerTest {
     }
 
     @Test
+    void shouldMarkARankersDecisionInThePhaseByte() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(openRanker(), out);
+        assertThat(out.getCopyOfBuffer()[0]).isEqualTo((byte) (0x80 | 1));
+        assertThat(serializer.copy(openRanker()).ranker).isTrue();
+    }
+
+    @Test
     void shouldRefuseAnUnknownPhase() {
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(new byte[] {7})))
                 .isInstanceOf(IOException.class)
@@ -111,7 +125,8 @@ class JoinEntrySerializerTest {
     /**
      * The state bytes of the three phases, pinned: pending decisions sit in checkpoints and
      * savepoints, so a change of this layout must come with a new {@link
-     * JoinEntrySerializer#LAYOUT} that still reads this one.
+     * JoinEntrySerializer#LAYOUT} that still reads this one. Layout 2 writes softmax decisions'
+     * entries as layout 1 did.
      */
     @Test
     void shouldKeepTheStateBytesOfLayout1() throws Exception {
@@ -140,7 +155,8 @@ class JoinEntrySerializerTest {
                 TypeSerializerSnapshot.readVersionedSnapshot(
                         new DataInputDeserializer(snapshot.getCopyOfBuffer()),
                         getClass().getClassLoader());
-        assertThat(((JoinEntrySerializer.Snapshot) restored).layout()).isEqualTo(1);
+        assertThat(((JoinEntrySerializer.Snapshot) restored).layout())
+                .isEqualTo(JoinEntrySerializer.LAYOUT);
         assertThat(restored.restoreSerializer()).isSameAs(serializer);
     }
 }

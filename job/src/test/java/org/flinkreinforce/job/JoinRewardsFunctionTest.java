@@ -2,6 +2,7 @@ package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +17,7 @@ import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.control.PolicyControlCodec;
 import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -186,6 +188,53 @@ class JoinRewardsFunctionTest {
                     .extracting(e -> e.eventId + "=" + e.reward)
                     .containsExactly("a=3.0", "b=5.0");
             assertThat(reasons(restored)).isEmpty();
+        }
+    }
+
+    /**
+     * A ranker policy's decision joins as a softmax one does, on its own wait, and goes on to the
+     * side output with its record unchanged and the aggregated (or default) reward; a pending one
+     * survives a restore, and a second one of its id is a duplicate.
+     */
+    @Test
+    void shouldJoinARankerDecisionAndPassItsRecordOnWithTheReward() throws Exception {
+        RewardJoinSettings settings =
+                new RewardJoinSettings(
+                        Map.of("shop", 4_000L), WAIT, EARLY, RewardAggregation.SUM, -1.0, false);
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            harness.processElement(reward("r1", 0.5, 900), 900);
+            harness.processElement(ranker("r1", 1_000, 7), 1_000);
+            harness.processElement(ranker("r2", 1_000, 8), 1_000);
+            harness.processElement(reward("r1", 0.25, 2_000), 2_000);
+            harness.processWatermark(2_500);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = harness(settings)) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement(ranker("r1", 3_000, 9), 3_000);
+            restored.processWatermark(4_999);
+            assertThat(rankings(restored)).isEmpty();
+            restored.processWatermark(5_000);
+            assertThat(rankings(restored))
+                    .extracting(r -> r.eventId + "@" + r.offset + "=" + r.reward)
+                    .containsExactlyInAnyOrder("r1@7=0.75", "r2@8=-1.0");
+            assertThat(rankings(restored))
+                    .allSatisfy(
+                            r -> {
+                                assertThat(r.policyId).isEqualTo("shop");
+                                assertThat(r.value).isEqualTo(rankerValue(r.eventId));
+                                assertThat(r.timestamp).isEqualTo(1_000);
+                                assertThat(r.topic).isEqualTo("decisions");
+                            });
+            assertThat(restored.extractOutputValues()).isEmpty();
+            assertThat(reasons(restored)).containsExactly(DeadLetterReason.DUPLICATE_DECISION);
+            assertThat(restored.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS))
+                    .singleElement()
+                    .satisfies(letter -> assertThat(letter.getValue().offset).isEqualTo(9));
         }
     }
 
@@ -421,6 +470,30 @@ class JoinRewardsFunctionTest {
                         "p",
                         eventId,
                         timestamp));
+    }
+
+    /** A ranker decision of policy shop as the source gives it: its record, undecoded. */
+    private static JoinInput ranker(String eventId, long timestamp, long offset) {
+        RankerRecord record =
+                new RankerRecord(
+                        "shop", null, rankerValue(eventId), "decisions", 0, offset, timestamp);
+        record.eventId = eventId;
+        return JoinInput.ranker(record);
+    }
+
+    private static byte[] rankerValue(String eventId) {
+        return ("{\"policyId\":\"shop\",\"eventId\":\""
+                        + eventId
+                        + "\",\"candidates\":[{}],"
+                        + "\"chosen\":0}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<RankerRecord> rankings(Harness harness) {
+        var rankings = harness.getSideOutput(JoinRewardsFunction.JOINED_RANKINGS);
+        return rankings == null
+                ? List.of()
+                : rankings.stream().map(StreamRecord::getValue).toList();
     }
 
     private static JoinInput reward(String eventId, double reward, long timestamp) {

@@ -31,7 +31,8 @@ class LearnRankerFunctionTest {
 
     private static final RankerSpec SPEC =
             new RankerSpec("shop", 10, 0, Interaction.parseList("user:item"), 8, 8);
-    private static final RankerSettings SETTINGS = new RankerSettings(SPEC, 4, 500, 1, 0.5, 10.0);
+    private static final RankerSettings SETTINGS =
+            new RankerSettings(SPEC, 4, 500, 1, 0.5, 10.0, 60_000);
 
     /**
      * Restored from a checkpoint taken mid-batch, with the event after it replayed: every event is
@@ -81,7 +82,7 @@ class LearnRankerFunctionTest {
      */
     @Test
     void shouldPublishWhenABatchTimerFellOnThePendingPublication() throws Exception {
-        RankerSettings settings = new RankerSettings(SPEC, 4, 500, 500, 0.5, 10.0);
+        RankerSettings settings = new RankerSettings(SPEC, 4, 500, 500, 0.5, 10.0, 60_000);
         try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
                 harness =
                         new KeyedOneInputStreamOperatorTestHarness<>(
@@ -160,6 +161,32 @@ class LearnRankerFunctionTest {
         }
     }
 
+    /**
+     * Decisions the job joined with their rewards are learned as the same events logged with their
+     * rewards would be: the same weights bit for bit, the same digest.
+     */
+    @Test
+    void shouldLearnJoinedDecisionsAsTheEventsTheyStandFor() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
+                harness = harness()) {
+            harness.open();
+            for (RankerRecord record : joined(8, 5)) {
+                harness.processElement(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            List<RankerSnapshot> published = published(harness);
+            assertThat(published).hasSize(1);
+            List<String> ids = new ArrayList<>();
+            for (LoggedRanking ranking : rankings(8, 5)) {
+                ids.add(ranking.eventId());
+            }
+            assertThat(published.get(0).eventsApplied()).isEqualTo(8);
+            assertThat(published.get(0).eventDigest()).isEqualTo(EventDigest.of(ids));
+            assertThat(published.get(0).weights()).containsExactly(reference(records(8, 5)));
+            assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)).isNull();
+        }
+    }
+
     /** The weights a plain RankerLearner reaches on the same events, batches of four. */
     private static float[] reference(List<RankerRecord> records) throws Exception {
         return reference(records, new float[SPEC.weightCount()]);
@@ -190,8 +217,55 @@ class LearnRankerFunctionTest {
     }
 
     private static List<RankerRecord> records(int count, long seed) {
-        Random random = new Random(seed);
         List<RankerRecord> records = new ArrayList<>();
+        List<LoggedRanking> rankings = rankings(count, seed);
+        for (int i = 0; i < count; i++) {
+            byte[] value =
+                    i % 2 == 0
+                            ? RankingCodec.toJson(rankings.get(i))
+                            : RankingCodec.toBinary(rankings.get(i), SPEC);
+            records.add(new RankerRecord("shop", null, value, "events", 0, i, 1000L + i));
+        }
+        return records;
+    }
+
+    /**
+     * The decisions of {@link #records}, logged without their reward, as the join passes them on:
+     * each with its event id and its reward apart.
+     */
+    private static List<RankerRecord> joined(int count, long seed) {
+        List<RankerRecord> records = new ArrayList<>();
+        List<LoggedRanking> rankings = rankings(count, seed);
+        for (int i = 0; i < count; i++) {
+            LoggedRanking event = rankings.get(i);
+            LoggedRanking decision =
+                    new LoggedRanking(
+                            event.policyId(),
+                            event.shared(),
+                            event.candidates(),
+                            event.chosen(),
+                            LoggedRanking.NO_REWARD,
+                            event.propensity(),
+                            event.policyVersion(),
+                            event.baselineKey(),
+                            event.eventId(),
+                            event.timestamp());
+            byte[] value =
+                    i % 2 == 0
+                            ? RankingCodec.toJson(decision)
+                            : RankingCodec.toBinary(decision, SPEC);
+            RankerRecord record =
+                    new RankerRecord("shop", null, value, "decisions", 0, i, 1000L + i);
+            record.eventId = event.eventId();
+            record.reward = event.reward();
+            records.add(record);
+        }
+        return records;
+    }
+
+    private static List<LoggedRanking> rankings(int count, long seed) {
+        Random random = new Random(seed);
+        List<LoggedRanking> rankings = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             List<Candidate> candidates = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
@@ -201,7 +275,7 @@ class LearnRankerFunctionTest {
                                         .category("item", "category", "c" + random.nextInt(4))
                                         .build()));
             }
-            LoggedRanking ranking =
+            rankings.add(
                     new LoggedRanking(
                             "shop",
                             Features.builder()
@@ -214,14 +288,9 @@ class LearnRankerFunctionTest {
                             -1,
                             null,
                             "e-" + seed + "-" + i,
-                            1000L + i);
-            byte[] value =
-                    i % 2 == 0
-                            ? RankingCodec.toJson(ranking)
-                            : RankingCodec.toBinary(ranking, SPEC);
-            records.add(new RankerRecord("shop", null, value, "events", 0, i, 1000L + i));
+                            1000L + i));
         }
-        return records;
+        return rankings;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>

@@ -45,6 +45,8 @@ import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The learner on a Flink MiniCluster against a real Kafka broker, end to end. */
 @ExtendWith(SharedKafka.class)
@@ -176,11 +178,13 @@ class LearnerJobITCase {
      * learner (with no softmax policy at all) applies every event exactly once (count and digest)
      * and learns which category each visitor segment clicks, so that among items it has never seen
      * the client then mostly shows one of the visitor's category. Bad ranker records go to the dead
-     * letters with their reasons.
+     * letters with their reasons. Split: the decisions logged at once on the decisions topic, the
+     * clicks on the rewards topic, and the job joins them.
      */
-    @Test
-    void shouldLearnARankerPolicyFromRankingsAndTheirClicks() throws Exception {
-        String prefix = "it-ranker";
+    @ParameterizedTest(name = "split {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldLearnARankerPolicyFromRankingsAndTheirClicks(boolean split) throws Exception {
+        String prefix = split ? "it-ranker-split" : "it-ranker";
         createTopics(prefix, 2);
         Map<String, String> settings = settings(prefix, "unused:1:2");
         settings.remove("policies");
@@ -188,6 +192,16 @@ class LearnerJobITCase {
         settings.put("ranker.interactions", "user:item");
         settings.put("batch.size", "32");
         settings.put("publish.interval", "300 ms");
+        if (split) {
+            // Decisions at once, a click (reward 1) only where there was one: the join gives the
+            // others the default reward, 0. The join's clock closes the last windows, which event
+            // time would hold until later records came.
+            settings.put("rewards.join", "true");
+            settings.put("decisions.topic", prefix + "-decisions");
+            settings.put("rewards.topic", prefix + "-rewards");
+            settings.put("reward.time", "processing");
+            settings.put("policy.shop.reward.wait", "5 s");
+        }
         RankerSpec spec = new RankerSpec("shop", 16, 0, Interaction.parseList("user:item"), 64, 64);
         JobClient job = start(settings, false);
         Properties client = SharedKafka.broker().clientProperties();
@@ -204,9 +218,8 @@ class LearnerJobITCase {
         Random random = new Random(31);
         double favouriteShare;
         try (PolicyClient policies = new PolicyClient(client, prefix + "-parameters");
-                EventLogger json = new EventLogger(client, prefix + "-events");
-                EventLogger binary =
-                        new EventLogger(client, prefix + "-events", EventFormat.BINARY)) {
+                EventLogger json = logger(prefix, EventFormat.JSON);
+                EventLogger binary = logger(prefix, EventFormat.BINARY)) {
             policies.register(spec);
             while (sent.size() < 6000) {
                 for (int k = 0; k < 500; k++) {
@@ -225,7 +238,15 @@ class LearnerJobITCase {
                             random.nextDouble() < (item % 5 == favourite[segment] ? 0.8 : 0.1)
                                     ? 1
                                     : 0;
-                    (k % 2 == 0 ? json : binary).logRanking(ranking, click);
+                    EventLogger logger = k % 2 == 0 ? json : binary;
+                    if (!split) {
+                        logger.logRanking(ranking, click);
+                    } else {
+                        logger.logRankingDecision(ranking);
+                        if (click > 0) {
+                            logger.logReward(ranking.eventId(), click);
+                        }
+                    }
                     sent.add(ranking.eventId());
                 }
                 json.flush();
@@ -266,15 +287,19 @@ class LearnerJobITCase {
             }
             favouriteShare = shown / (double) available;
 
-            json.sendRaw(
-                    "shop".getBytes(StandardCharsets.UTF_8),
-                    "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":3,\"reward\":1}"
-                            .getBytes(StandardCharsets.UTF_8));
-            json.sendRaw(
-                    "other".getBytes(StandardCharsets.UTF_8),
-                    "{\"policyId\":\"other\",\"candidates\":[{}],\"chosen\":0,\"reward\":1}"
-                            .getBytes(StandardCharsets.UTF_8));
-            json.flush();
+            // On the topic the learner reads the rankings from.
+            String bad = split ? "\"eventId\":\"bad\"" : "\"reward\":1";
+            try (EventLogger raw =
+                    new EventLogger(client, prefix + (split ? "-decisions" : "-events"))) {
+                raw.sendRaw(
+                        "shop".getBytes(StandardCharsets.UTF_8),
+                        ("{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":3," + bad + "}")
+                                .getBytes(StandardCharsets.UTF_8));
+                raw.sendRaw(
+                        "other".getBytes(StandardCharsets.UTF_8),
+                        ("{\"policyId\":\"other\",\"candidates\":[{}],\"chosen\":0," + bad + "}")
+                                .getBytes(StandardCharsets.UTF_8));
+            }
             SharedKafka.await(
                     "two ranker dead letters",
                     Duration.ofSeconds(60),
@@ -283,8 +308,8 @@ class LearnerJobITCase {
             job.cancel().get();
         }
         System.out.printf(
-                "Ranker: the visitor's category shown on never-seen items in %.3f of decisions%n",
-                favouriteShare);
+                "Ranker%s: the visitor's category shown on never-seen items in %.3f of decisions%n",
+                split ? " (decisions and clicks joined by the job)" : "", favouriteShare);
         assertThat(favouriteShare).isGreaterThan(0.7);
         List<DeadLetterReason> reasons = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record :
@@ -294,6 +319,16 @@ class LearnerJobITCase {
         assertThat(reasons)
                 .containsExactlyInAnyOrder(
                         DeadLetterReason.CHOSEN_OUT_OF_RANGE, DeadLetterReason.UNKNOWN_POLICY);
+    }
+
+    /** A logger to {@code prefix}'s events, decisions and rewards topics. */
+    private static EventLogger logger(String prefix, EventFormat format) {
+        return new EventLogger(
+                SharedKafka.broker().clientProperties(),
+                prefix + "-events",
+                prefix + "-decisions",
+                prefix + "-rewards",
+                format);
     }
 
     private static Features segment(int segment) {

@@ -5,14 +5,16 @@ import org.flinkreinforce.formats.deadletter.DeadLetter;
 
 /**
  * One record for the join of decisions and rewards: exactly one of a decision (an event without its
- * reward, which is {@link Double#NaN}), a reward, or the dead letter of a record that is neither. A
- * Flink type of its own ({@link JoinInputSerializer}), so that the two topics' records make one
- * stream, keyed by event id once the dead letters are split off.
+ * reward, which is {@link Double#NaN}), a ranker policy's decision (its record undecoded, with its
+ * event id and time), a reward, or the dead letter of a record that is none of them. A Flink type
+ * of its own ({@link JoinInputSerializer}), so that the two topics' records make one stream, keyed
+ * by event id once the dead letters are split off.
  */
 @TypeInfo(JoinInputTypeInfo.Factory.class)
 public class JoinInput {
 
     public PolicyEvent decision;
+    public RankerRecord ranker;
     public PendingReward reward;
     public DeadLetter deadLetter;
 
@@ -21,6 +23,13 @@ public class JoinInput {
     public static JoinInput decision(PolicyEvent decision) {
         JoinInput input = new JoinInput();
         input.decision = decision;
+        return input;
+    }
+
+    /** A ranker policy's decision: {@code ranker} with its event id, no reward. */
+    public static JoinInput ranker(RankerRecord ranker) {
+        JoinInput input = new JoinInput();
+        input.ranker = ranker;
         return input;
     }
 
@@ -42,13 +51,20 @@ public class JoinInput {
 
     /** The record's timestamp, milliseconds since the epoch; that of a dead letter's record. */
     public long timestamp() {
-        return decision != null
-                ? decision.timestamp
-                : reward != null ? reward.timestamp : deadLetter.timestamp;
+        if (decision != null) {
+            return decision.timestamp;
+        }
+        if (ranker != null) {
+            return ranker.timestamp;
+        }
+        return reward != null ? reward.timestamp : deadLetter.timestamp;
     }
 
     /** The event id, the join's key. */
     public String eventId() {
-        return decision != null ? decision.eventId : reward.eventId;
+        if (decision != null) {
+            return decision.eventId;
+        }
+        return ranker != null ? ranker.eventId : reward.eventId;
     }
 }

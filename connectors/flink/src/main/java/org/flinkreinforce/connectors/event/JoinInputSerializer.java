@@ -12,9 +12,9 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 
 /**
  * Flink's serializer of {@link JoinInput} on its way to the join (keyed by event id): one byte of
- * kind, then the decision ({@link PolicyEventSerializer}), the reward's or the dead letter's
- * fields; no reflection. The layout is versioned ({@link #LAYOUT}, recorded by its {@link
- * Snapshot}).
+ * kind, then the decision ({@link PolicyEventSerializer}), the ranker decision's, the reward's or
+ * the dead letter's fields; no reflection. The layout is versioned ({@link #LAYOUT}, recorded by
+ * its {@link Snapshot}): layout 2 added the ranker decision's kind, and reads layout 1 unchanged.
  */
 public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput> {
 
@@ -23,12 +23,13 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
     public static final JoinInputSerializer INSTANCE = new JoinInputSerializer();
 
     /** The layout this serializer writes. */
-    public static final int LAYOUT = 1;
+    public static final int LAYOUT = 2;
 
     private static final int DECISION = 0;
     private static final int REWARD = 1;
     private static final int REWARD_WITH_POLICY = 2;
     private static final int DEAD_LETTER = 3;
+    private static final int RANKER_DECISION = 4;
 
     @Override
     public boolean isImmutableType() {
@@ -49,6 +50,9 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         if (from.reward != null) {
             copy.reward = from.reward.copy();
         }
+        if (from.ranker != null) {
+            copy.ranker = copyRanker(from.ranker);
+        }
         copy.deadLetter = from.deadLetter;
         return copy;
     }
@@ -68,6 +72,9 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         if (input.decision != null) {
             out.writeByte(DECISION);
             PolicyEventSerializer.INSTANCE.serialize(input.decision, out);
+        } else if (input.ranker != null) {
+            out.writeByte(RANKER_DECISION);
+            writeRanker(input.ranker, out);
         } else if (input.reward != null) {
             PendingReward reward = input.reward;
             out.writeByte(reward.policyId == null ? REWARD : REWARD_WITH_POLICY);
@@ -105,10 +112,58 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
             case DEAD_LETTER:
                 input.deadLetter = readDeadLetter(in);
                 break;
+            case RANKER_DECISION:
+                input.ranker = readRanker(in);
+                break;
             default:
                 throw new IOException("Unknown kind " + kind + " of a join input.");
         }
         return input;
+    }
+
+    /**
+     * Writes a ranker record's fields but its reward, which it has from the join on: policy id,
+     * event id, key, value, topic, partition, offset, timestamp.
+     */
+    public static void writeRanker(RankerRecord ranker, DataOutputView out) throws IOException {
+        StringValue.writeString(ranker.policyId, out);
+        writeNullable(ranker.eventId, out);
+        writeNullable(ranker.key, out);
+        writeNullable(ranker.value, out);
+        writeNullable(ranker.topic, out);
+        out.writeInt(ranker.partition);
+        out.writeLong(ranker.offset);
+        out.writeLong(ranker.timestamp);
+    }
+
+    /** Reads what {@link #writeRanker} wrote. */
+    public static RankerRecord readRanker(DataInputView in) throws IOException {
+        RankerRecord ranker = new RankerRecord();
+        ranker.policyId = StringValue.readString(in);
+        ranker.eventId = readNullableString(in);
+        ranker.key = readNullableBytes(in);
+        ranker.value = readNullableBytes(in);
+        ranker.topic = readNullableString(in);
+        ranker.partition = in.readInt();
+        ranker.offset = in.readLong();
+        ranker.timestamp = in.readLong();
+        return ranker;
+    }
+
+    /** A copy of {@code ranker} that shares its key and value, which nothing changes. */
+    private static RankerRecord copyRanker(RankerRecord from) {
+        RankerRecord copy =
+                new RankerRecord(
+                        from.policyId,
+                        from.key,
+                        from.value,
+                        from.topic,
+                        from.partition,
+                        from.offset,
+                        from.timestamp);
+        copy.eventId = from.eventId;
+        copy.reward = from.reward;
+        return copy;
     }
 
     private static void writeDeadLetter(DeadLetter letter, DataOutputView out) throws IOException {

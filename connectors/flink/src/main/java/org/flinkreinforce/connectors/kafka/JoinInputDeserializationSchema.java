@@ -1,6 +1,7 @@
 package org.flinkreinforce.connectors.kafka;
 
 import java.io.Serializable;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -9,15 +10,26 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
+import org.flinkreinforce.formats.deadletter.DeadLetter;
+import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.Decoded;
+import org.flinkreinforce.formats.event.EventRejection;
 import org.flinkreinforce.formats.event.RecordDecoder;
 import org.flinkreinforce.formats.event.RewardDecoder;
+import org.flinkreinforce.formats.ranker.LoggedRanking;
+import org.flinkreinforce.formats.ranker.RankedDecision;
+import org.flinkreinforce.formats.ranker.RankingCodec;
+import org.flinkreinforce.model.ranker.RankerSpec;
 
 /**
  * Turns every record of the decisions topic and of the rewards topic into exactly one {@link
- * JoinInput}: a decision, a reward, or a dead letter; the topic a record comes from says which it
- * should be. It never throws, so a poison pill cannot fail the source.
+ * JoinInput}: a decision, a ranker policy's decision, a reward, or a dead letter; the topic a
+ * record comes from says which it should be. A decision is a ranker's where it is a binary ranker
+ * record or JSON with a top-level {@code candidates} field; it is validated against its ranker
+ * policy here (the learner of rankers decodes it again once it has its reward). It never throws, so
+ * a poison pill cannot fail the source.
  */
 public final class JoinInputDeserializationSchema
         implements KafkaRecordDeserializationSchema<JoinInput> {
@@ -27,16 +39,28 @@ public final class JoinInputDeserializationSchema
     private final String decisionsTopic;
     private final Reading<?> decisions;
     private final Reading<?> rewards;
+    private final Map<String, RankerSpec> rankers;
+
+    /** A schema for softmax policies' decisions alone: every ranker decision is refused. */
+    public JoinInputDeserializationSchema(
+            String decisionsTopic, DecisionDecoder decisions, RewardDecoder rewards) {
+        this(decisionsTopic, decisions, rewards, Map.of());
+    }
 
     /**
      * @param decisionsTopic the topic whose records are decisions; those of any other topic are
      *     rewards
      * @param decisions reads a decision, its reward {@link Double#NaN} until the join
      * @param rewards reads a reward
+     * @param rankers the ranker policies, by id, whose decisions the join takes
      */
     public JoinInputDeserializationSchema(
-            String decisionsTopic, DecisionDecoder decisions, RewardDecoder rewards) {
+            String decisionsTopic,
+            DecisionDecoder decisions,
+            RewardDecoder rewards,
+            Map<String, RankerSpec> rankers) {
         this.decisionsTopic = decisionsTopic;
+        this.rankers = Map.copyOf(rankers);
         this.decisions =
                 new Reading<>(
                         decisions,
@@ -48,7 +72,55 @@ public final class JoinInputDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<JoinInput> out) {
-        out.collect((decisionsTopic.equals(record.topic()) ? decisions : rewards).read(record));
+        if (!decisionsTopic.equals(record.topic())) {
+            out.collect(rewards.read(record));
+            return;
+        }
+        byte[] value = record.value();
+        if (value != null && RankingCodec.isBinary(value)) {
+            out.collect(ranker(record));
+            return;
+        }
+        JoinInput decision = decisions.read(record);
+        if (!decision.isValid()
+                && decision.deadLetter.reason == DeadLetterReason.MISSING_FIELD
+                && RankingCodec.rankerPolicyId(value) != null) {
+            // No action: a ranker policy's JSON decision (top-level candidates).
+            decision = ranker(record);
+        }
+        out.collect(decision);
+    }
+
+    /** The join's input of a ranker decision: its record, event id and time, or its dead letter. */
+    private JoinInput ranker(ConsumerRecord<byte[], byte[]> record) {
+        RankedDecision decision;
+        try {
+            decision = RankingCodec.decode(record.value(), rankers, true);
+        } catch (EventRejection rejection) {
+            return JoinInput.rejected(
+                    new DeadLetter(
+                            rejection.reason(),
+                            rejection.getMessage(),
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp(),
+                            record.key(),
+                            record.value()));
+        }
+        RankerRecord ranker =
+                new RankerRecord(
+                        decision.policyId(),
+                        record.key(),
+                        record.value(),
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        decision.timestamp() == LoggedRanking.NO_TIMESTAMP
+                                ? record.timestamp()
+                                : decision.timestamp());
+        ranker.eventId = decision.eventId();
+        return JoinInput.ranker(ranker);
     }
 
     /** A topic's decoder, and the join's input of what it decodes. */

@@ -26,7 +26,7 @@ class JoinInputSerializerTest {
     }
 
     @Test
-    void shouldRoundTripADecisionARewardAndADeadLetter() throws Exception {
+    void shouldRoundTripADecisionARankerDecisionARewardAndADeadLetter() throws Exception {
         PolicyEvent decision =
                 new PolicyEvent(
                         "recs",
@@ -50,9 +50,13 @@ class JoinInputSerializerTest {
                         new byte[] {1, 2});
         letter.valueLength = 2;
         letter.valueSha256 = "ab";
+        RankerRecord ranker =
+                new RankerRecord("shop", null, new byte[] {(byte) 0xBB, 1}, "decisions", 1, 8, 77);
+        ranker.eventId = "r-\u00e9";
         for (JoinInput input :
                 new JoinInput[] {
                     JoinInput.decision(decision),
+                    JoinInput.ranker(ranker),
                     JoinInput.reward(reward(null)),
                     JoinInput.reward(reward("nas")),
                     JoinInput.rejected(letter)
