@@ -7,7 +7,8 @@ package org.flinkreinforce.model;
  * r_hat(x, a_h) = V_h,a . x + c_h,a} for every head {@code h}: a parameter vector laid out like the
  * policy's ({@link PolicySpec#weightOffset}, {@link PolicySpec#biasOffset}), and AdaGrad's sums of
  * squared gradients in the same layout. {@link ReinforceEstimator#fitRewardModel} fits it, after
- * the batch it served.
+ * the batch it served. A ranker's model ({@link org.flinkreinforce.model.ranker.RankerLearner}) has
+ * one weight per hashed feature, laid out like the ranker's weights.
  *
  * <p>The state is the two public arrays, so Flink checkpoints this class as a POJO.
  */

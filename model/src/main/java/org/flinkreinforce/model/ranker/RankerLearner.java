@@ -1,6 +1,7 @@
 package org.flinkreinforce.model.ranker;
 
 import java.util.Arrays;
+import org.flinkreinforce.model.RewardModel;
 
 /**
  * Learns a ranker policy's weights from logged decisions with REINFORCE (Williams 1992), sparse:
@@ -22,8 +23,25 @@ import java.util.Arrays;
  * theta_j += lr g_j / (sqrt(G_j) + eps)} for the touched weights only, so rare features keep large
  * steps and frequent ones small. An update whose gradient is not finite is rejected whole.
  *
+ * <p>Doubly robust (Dudik, Langford and Li 2011), with a reward model {@code q(x, c) = v . phi(x,
+ * c)} over the same hashed features ({@link RewardModel} of {@code 2^bits} weights): with {@code
+ * q_k = q(x, c_k)} and {@code qbar = sum_k pi(k) q_k}, the event adds
+ *
+ * <pre>
+ *   c_k = rho (A - q_a) (1[k = a] - pi(k)) + pi(k) (q_k - qbar)
+ * </pre>
+ *
+ * times each candidate's {@code phi}: the gradient of {@code sum_k pi(k) q_k} (the model's value of
+ * every candidate) plus the importance-weighted correction of its error on the logged choice. Its
+ * expectation is the REINFORCE gradient's for any model that does not depend on the batch (with
+ * uncapped weights), so the model is fitted after the batch it served: {@link #update} also takes
+ * one AdaGrad step on the batch's mean squared error {@code (A - q_a)^2 / 2} of the logged choices,
+ * on the weights of their {@code phi}. A model that predicts the advantage well cancels most of the
+ * variance that the choice of the candidate adds.
+ *
  * <p>Workspace: the weights, their accumulators and the batch gradient, {@code 3 * 4 * 2^bits}
- * bytes, plus a bitset and the list of touched weights.
+ * bytes (twice that with a reward model: its weights, accumulators and gradient), plus a bitset and
+ * the list of touched weights.
  */
 public final class RankerLearner {
 
@@ -34,6 +52,18 @@ public final class RankerLearner {
     private final float[] weights;
     private final float[] squaredGradients;
     private final float[] gradient;
+
+    /** The doubly robust reward model, or null for REINFORCE. */
+    private final RewardModel rewardModel;
+
+    private final double rewardModelLearningRate;
+
+    /** The reward model's batch gradient, of the touched weights; empty for REINFORCE. */
+    private final float[] modelGradient;
+
+    /** {@code q_k} of the decision being accumulated. */
+    private double[] values = new double[8];
+
     private final long[] touchedBits;
     private int[] touched = new int[1024];
     private int touchedCount;
@@ -47,11 +77,42 @@ public final class RankerLearner {
 
     /** A learner from {@code weights} and their AdaGrad accumulators, both kept and updated. */
     public RankerLearner(RankerSpec spec, float[] weights, float[] squaredGradients) {
+        this(spec, weights, squaredGradients, null, 0);
+    }
+
+    /**
+     * A doubly robust learner from {@code weights}, their AdaGrad accumulators and {@code
+     * rewardModel}, all kept and updated; null for REINFORCE.
+     *
+     * @param rewardModelLearningRate the reward model's AdaGrad step size, positive (ignored
+     *     without a model)
+     */
+    public RankerLearner(
+            RankerSpec spec,
+            float[] weights,
+            float[] squaredGradients,
+            RewardModel rewardModel,
+            double rewardModelLearningRate) {
         spec.requireLength(squaredGradients, "accumulators");
+        if (rewardModel != null) {
+            spec.requireLength(rewardModel.weights, "reward model weights");
+            spec.requireLength(rewardModel.squares, "reward model accumulators");
+            if (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate)) {
+                throw new IllegalArgumentException(
+                        "The reward model's learning rate of ranker policy "
+                                + spec.id()
+                                + " must be positive and finite, not "
+                                + rewardModelLearningRate
+                                + ".");
+            }
+        }
         this.spec = spec;
         this.weights = weights;
         this.squaredGradients = squaredGradients;
         this.gradient = new float[spec.weightCount()];
+        this.rewardModel = rewardModel;
+        this.rewardModelLearningRate = rewardModelLearningRate;
+        this.modelGradient = new float[rewardModel == null ? 0 : spec.weightCount()];
         this.touchedBits = new long[Math.max(1, spec.weightCount() >>> 6)];
         this.policy = new RankerPolicy(spec, weights);
     }
@@ -68,6 +129,11 @@ public final class RankerLearner {
     /** The AdaGrad accumulators, live. */
     public float[] squaredGradients() {
         return squaredGradients;
+    }
+
+    /** The doubly robust reward model, live; null for REINFORCE. */
+    public RewardModel rewardModel() {
+        return rewardModel;
     }
 
     /** The events accumulated since the last update. */
@@ -102,23 +168,57 @@ public final class RankerLearner {
                 Double.isNaN(propensity)
                         ? 1
                         : Math.min(policy.probability(chosen) / propensity, weightCap);
-        double scale = importanceWeight * advantage;
         events++;
+        if (rewardModel != null) {
+            accumulateDoublyRobust(count, chosen, advantage, importanceWeight);
+            return importanceWeight;
+        }
+        double scale = importanceWeight * advantage;
         if (scale == 0) {
             return importanceWeight;
         }
         for (int k = 0; k < count; k++) {
-            double coefficient = scale * ((k == chosen ? 1 : 0) - policy.probability(k));
-            for (int j = policy.phiStart(k); j < policy.phiEnd(k); j++) {
-                add(policy.phiIndex(j), coefficient * policy.phiValue(j));
-            }
+            addPhi(k, scale * ((k == chosen ? 1 : 0) - policy.probability(k)));
         }
         return importanceWeight;
     }
 
+    /** The doubly robust {@code c_k} of the evaluated decision, and the model's error gradient. */
+    private void accumulateDoublyRobust(
+            int count, int chosen, double advantage, double importanceWeight) {
+        if (values.length < count) {
+            values = new double[Math.max(count, 2 * values.length)];
+        }
+        float[] model = rewardModel.weights;
+        double meanValue = 0;
+        for (int k = 0; k < count; k++) {
+            double value = 0;
+            for (int j = policy.phiStart(k); j < policy.phiEnd(k); j++) {
+                value += (double) model[policy.phiIndex(j)] * policy.phiValue(j);
+            }
+            values[k] = value;
+            meanValue += policy.probability(k) * value;
+        }
+        double error = advantage - values[chosen];
+        double correction = importanceWeight * error;
+        for (int k = 0; k < count; k++) {
+            double probability = policy.probability(k);
+            addPhi(
+                    k,
+                    correction * ((k == chosen ? 1 : 0) - probability)
+                            + probability * (values[k] - meanValue));
+        }
+        for (int j = policy.phiStart(chosen); j < policy.phiEnd(chosen); j++) {
+            int index = policy.phiIndex(j);
+            touch(index);
+            modelGradient[index] += (float) (error * policy.phiValue(j));
+        }
+    }
+
     /**
      * Applies the mean gradient of the events accumulated since the last update with AdaGrad, to
-     * the touched weights only, and starts a new batch.
+     * the touched weights only, then fits the reward model where there is one, and starts a new
+     * batch.
      *
      * @return the number of weights changed, or -1 where the gradient was not finite and the batch
      *     was dropped without changing any weight
@@ -130,25 +230,29 @@ public final class RankerLearner {
         double scale = 1.0 / events;
         boolean finite = true;
         for (int t = 0; t < touchedCount && finite; t++) {
-            finite = Float.isFinite(gradient[touched[t]]);
+            int j = touched[t];
+            finite =
+                    Float.isFinite(gradient[j])
+                            && (rewardModel == null || Float.isFinite(modelGradient[j]));
         }
         int changed = 0;
         for (int t = 0; t < touchedCount; t++) {
             int j = touched[t];
             if (finite) {
-                double g = gradient[j] * scale;
-                double accumulator = squaredGradients[j] + g * g;
-                float next =
-                        (float)
-                                (weights[j]
-                                        + learningRate * g / (Math.sqrt(accumulator) + EPSILON));
-                if (Float.isFinite(next)) {
-                    squaredGradients[j] = (float) accumulator;
-                    weights[j] = next;
-                    changed++;
+                changed += step(weights, squaredGradients, j, gradient[j] * scale, learningRate);
+                if (rewardModel != null && modelGradient[j] != 0) {
+                    step(
+                            rewardModel.weights,
+                            rewardModel.squares,
+                            j,
+                            modelGradient[j] * scale,
+                            rewardModelLearningRate);
                 }
             }
             gradient[j] = 0;
+            if (rewardModel != null) {
+                modelGradient[j] = 0;
+            }
             touchedBits[j >>> 6] &= ~(1L << j);
         }
         touchedCount = 0;
@@ -166,7 +270,33 @@ public final class RankerLearner {
         return new RankerPolicy(spec, weights);
     }
 
-    private void add(int index, double value) {
+    /**
+     * One AdaGrad step of weight {@code j} along {@code g}: {@code G_j += g^2}, {@code w_j += rate
+     * g / (sqrt(G_j) + eps)}; a step to a weight that is not finite changes nothing.
+     *
+     * @return 1 where the step was taken, else 0
+     */
+    private static int step(float[] w, float[] squares, int j, double g, double rate) {
+        double accumulator = squares[j] + g * g;
+        float next = (float) (w[j] + rate * g / (Math.sqrt(accumulator) + EPSILON));
+        if (!Float.isFinite(next)) {
+            return 0;
+        }
+        squares[j] = (float) accumulator;
+        w[j] = next;
+        return 1;
+    }
+
+    /** Adds {@code coefficient} times candidate {@code k}'s {@code phi} to the batch gradient. */
+    private void addPhi(int k, double coefficient) {
+        for (int j = policy.phiStart(k); j < policy.phiEnd(k); j++) {
+            int index = policy.phiIndex(j);
+            touch(index);
+            gradient[index] += (float) (coefficient * policy.phiValue(j));
+        }
+    }
+
+    private void touch(int index) {
         long bit = 1L << index;
         int word = index >>> 6;
         if ((touchedBits[word] & bit) == 0) {
@@ -176,6 +306,5 @@ public final class RankerLearner {
             }
             touched[touchedCount++] = index;
         }
-        gradient[index] += (float) value;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import org.flinkreinforce.model.RewardModel;
 import org.junit.jupiter.api.Test;
 
 class RankerLearnerTest {
@@ -21,7 +22,21 @@ class RankerLearnerTest {
      */
     @Test
     void shouldEstimateTheExactGradientWithoutBias() {
-        Random random = new Random(17);
+        checkUnbiased(new Random(17), false);
+    }
+
+    /**
+     * As {@link #shouldEstimateTheExactGradientWithoutBias}, doubly robust with a reward model that
+     * predicts the rewards badly (random weights): the correction term makes up for the model's
+     * errors (without it, or with its sign flipped, the mean is the gradient of the model's value,
+     * not of the expected reward).
+     */
+    @Test
+    void shouldEstimateTheExactGradientWithoutBiasWhenDoublyRobust() {
+        checkUnbiased(new Random(18), true);
+    }
+
+    private static void checkUnbiased(Random random, boolean doublyRobust) {
         FeatureHasher hasher = new FeatureHasher(SPEC.seed());
         float[] weights = RankerFixtures.randomWeights(SPEC, 0.4, random);
         HashedFeatures shared = RankerFixtures.randomFeatures(hasher, "s", 2, 2, random);
@@ -51,13 +66,19 @@ class RankerLearnerTest {
             }
         }
 
+        RewardModel rewardModel = null;
+        if (doublyRobust) {
+            rewardModel = RewardModel.zeros(SPEC.weightCount());
+            rewardModel.weights = RankerFixtures.randomWeights(SPEC, 0.5, random);
+        }
         int batches = 400;
         int batchSize = 250;
         double[] sum = new double[SPEC.weightCount()];
         double[] sumOfSquares = new double[SPEC.weightCount()];
         for (int b = 0; b < batches; b++) {
             RankerLearner learner =
-                    new RankerLearner(SPEC, weights.clone(), new float[SPEC.weightCount()]);
+                    new RankerLearner(
+                            SPEC, weights.clone(), new float[SPEC.weightCount()], rewardModel, 0.1);
             for (int i = 0; i < batchSize; i++) {
                 int chosen = draw(logging, random);
                 double reward = meanReward[chosen] + 0.1 * random.nextGaussian();
@@ -120,6 +141,39 @@ class RankerLearnerTest {
 
         assertThat(learner.accumulate(shared, candidates, 3, 1, 1.0, Double.NaN, 10)).isEqualTo(1);
         assertThat(learner.update(0.5)).isPositive();
+    }
+
+    /**
+     * Doubly robust: the reward model is fitted at the update, after the batch it served, toward
+     * the logged choice's advantage; a batch that is dropped fits nothing.
+     */
+    @Test
+    void shouldFitTheRewardModelAfterTheBatchItServed() {
+        Random random = new Random(25);
+        FeatureHasher hasher = new FeatureHasher(SPEC.seed());
+        RewardModel model = RewardModel.zeros(SPEC.weightCount());
+        RankerLearner learner =
+                new RankerLearner(
+                        SPEC,
+                        new float[SPEC.weightCount()],
+                        new float[SPEC.weightCount()],
+                        model,
+                        0.1);
+        HashedFeatures shared = RankerFixtures.randomFeatures(hasher, "s", 1, 2, random);
+        HashedFeatures[] candidates = RankerFixtures.randomCandidates(hasher, 3, 1, 2, random);
+        learner.accumulate(shared, candidates, 3, 1, 1.0, 1.0 / 3, 10);
+        assertThat(model.weights).as("not before the update").containsOnly(0f);
+
+        assertThat(learner.update(0.5)).isPositive();
+        RankerPolicy values = new RankerPolicy(SPEC, model.weights);
+        values.evaluate(shared, candidates, 3);
+        assertThat(values.score(1)).as("the chosen candidate's value").isPositive();
+        assertThat(learner.rewardModel()).isSameAs(model);
+
+        float[] fitted = model.weights.clone();
+        learner.accumulate(shared, candidates, 3, 1, Double.NaN, 1.0 / 3, 10);
+        assertThat(learner.update(0.5)).isEqualTo(-1);
+        assertThat(model.weights).containsExactly(fitted);
     }
 
     @Test
