@@ -25,6 +25,8 @@ import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.flinkreinforce.model.EstimatorKind;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.ranker.RankerLearner;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
@@ -35,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * from their decisions joined with their rewards ({@link JoinRewardsFunction#JOINED_RANKINGS}):
  * each record is decoded against its policy (JSON features hashed with its seed; a record it
  * refuses goes to the dead letters with its reason) and buffered; a full micro-batch, or one {@code
- * batch.timeout} old, is learned with {@link RankerLearner} (REINFORCE with the running mean reward
- * as baseline, sparse AdaGrad), and a new version is published at most every {@code
- * publish.interval} as a ranker snapshot. The weights, their AdaGrad sums, the counters, the digest
- * and the buffered records are keyed state: a restored checkpoint learns every event exactly once.
+ * batch.timeout} old, is learned with {@link RankerLearner} (doubly robust by default, or
+ * REINFORCE; the running mean reward as baseline; sparse AdaGrad), and a new version is published
+ * at most every {@code publish.interval} as a ranker snapshot. The weights, their AdaGrad sums, the
+ * reward model, the counters, the digest and the buffered records are keyed state: a restored
+ * checkpoint learns every event exactly once.
  */
 public class LearnRankerFunction
         extends KeyedProcessFunction<String, RankerRecord, PublishedSnapshot> {
@@ -53,6 +56,13 @@ public class LearnRankerFunction
     public static class RankerState {
         public float[] weights;
         public float[] squaredGradients;
+
+        /**
+         * The doubly robust estimator's reward model over the same hashed features; null for
+         * REINFORCE (and in state written before it existed: it then starts from zeros).
+         */
+        public RewardModel rewardModel;
+
         public long version;
         public long eventsApplied;
         public long updates;
@@ -183,7 +193,7 @@ public class LearnRankerFunction
             Context context,
             Collector<PublishedSnapshot> out)
             throws Exception {
-        RankerLearner learner = learner(settings.spec(), current);
+        RankerLearner learner = learner(settings, current);
         List<RankerRecord> batch = new ArrayList<>();
         pending.get().forEach(batch::add);
         double rewardSum = current.rewardSum;
@@ -319,10 +329,26 @@ public class LearnRankerFunction
     }
 
     /** The learner over the state's arrays; made again where a restore gave it new arrays. */
-    private RankerLearner learner(RankerSpec spec, RankerState current) {
+    private RankerLearner learner(RankerSettings settings, RankerState current) {
+        RankerSpec spec = settings.spec();
+        RewardModel model = null;
+        if (settings.estimator() == EstimatorKind.DOUBLY_ROBUST) {
+            if (!RewardModel.fits(current.rewardModel, spec.weightCount())) {
+                current.rewardModel = RewardModel.zeros(spec.weightCount());
+            }
+            model = current.rewardModel;
+        }
         RankerLearner learner = learners.get(spec.id());
-        if (learner == null || learner.weights() != current.weights) {
-            learner = new RankerLearner(spec, current.weights, current.squaredGradients);
+        if (learner == null
+                || learner.weights() != current.weights
+                || learner.rewardModel() != model) {
+            learner =
+                    new RankerLearner(
+                            spec,
+                            current.weights,
+                            current.squaredGradients,
+                            model,
+                            settings.rewardModelLearningRate());
             learners.put(spec.id(), learner);
         }
         return learner;

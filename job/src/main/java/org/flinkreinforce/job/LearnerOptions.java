@@ -425,7 +425,9 @@ public final class LearnerOptions {
                                     + " pi(a|x)) or doubly-robust (a per-action reward model's"
                                     + " values of every action, or of reward-model.samples drawn"
                                     + " ones, plus the importance-weighted"
-                                    + " correction of the logged one; per head).");
+                                    + " correction of the logged one; per head). Rankers too: there"
+                                    + " the reward model is linear in the hashed features, and"
+                                    + " values every candidate.");
 
     public static final ConfigOption<Double> REWARD_MODEL_LEARNING_RATE =
             ConfigOptions.key("reward-model.learning-rate")
@@ -433,7 +435,7 @@ public final class LearnerOptions {
                     .defaultValue(0.1)
                     .withDescription(
                             "Per-policy. AdaGrad's step size for the doubly-robust reward model,"
-                                    + " fitted after each batch it served.");
+                                    + " fitted after each batch it served (rankers too).");
 
     public static final ConfigOption<Integer> REWARD_MODEL_EXACT_ACTIONS =
             ConfigOptions.key("reward-model.exact-actions")

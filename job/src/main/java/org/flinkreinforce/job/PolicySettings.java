@@ -141,7 +141,7 @@ public record PolicySettings(
     }
 
     /** The constant of {@code type} that {@code option} names. */
-    private static <E extends Enum<E>> E choice(
+    static <E extends Enum<E>> E choice(
             Configuration configuration, ConfigOption<String> option, Class<E> type) {
         return SettingNames.parse(type, configuration.get(option), option.key());
     }

@@ -2,7 +2,9 @@ package org.flinkreinforce.job;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Objects;
 import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.ranker.Interaction;
 import org.flinkreinforce.model.ranker.RankerSpec;
 
@@ -10,7 +12,10 @@ import org.flinkreinforce.model.ranker.RankerSpec;
  * A ranker policy's spec and learning settings, resolved from the options ({@link
  * LearnerOptions#RANKERS} and the ranker and batching options, each overridable as {@code
  * policy.<id>.<option>}). {@code rewardWaitMillis} is how long the job's join of decisions and
- * rewards holds the ranker's decisions ({@link LearnerOptions#REWARD_WAIT}).
+ * rewards holds the ranker's decisions ({@link LearnerOptions#REWARD_WAIT}); {@code estimator} is
+ * REINFORCE or, by default, doubly robust with a reward model over the ranker's hashed features
+ * fitted with AdaGrad at {@code rewardModelLearningRate} ({@link LearnerOptions#ESTIMATOR}, {@link
+ * LearnerOptions#REWARD_MODEL_LEARNING_RATE}).
  */
 public record RankerSettings(
         RankerSpec spec,
@@ -19,12 +24,22 @@ public record RankerSettings(
         long publishIntervalMillis,
         double learningRate,
         double importanceWeightCap,
-        long rewardWaitMillis)
+        long rewardWaitMillis,
+        EstimatorKind estimator,
+        double rewardModelLearningRate)
         implements Serializable {
 
     public RankerSettings {
         PolicySettings.checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
         PolicySettings.checkRewardWait(rewardWaitMillis);
+        Objects.requireNonNull(estimator, "estimator");
+        if (estimator == EstimatorKind.DOUBLY_ROBUST
+                && (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate))) {
+            throw LearnerConfig.invalid(
+                    rewardModelLearningRate,
+                    LearnerOptions.REWARD_MODEL_LEARNING_RATE,
+                    "it must be positive");
+        }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw LearnerConfig.invalid(
                     learningRate, LearnerOptions.RANKER_LEARNING_RATE, "it must be positive");
@@ -76,7 +91,9 @@ public record RankerSettings(
                 own.get(LearnerOptions.PUBLISH_INTERVAL).toMillis(),
                 own.get(LearnerOptions.RANKER_LEARNING_RATE),
                 own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
-                own.get(LearnerOptions.REWARD_WAIT).toMillis());
+                own.get(LearnerOptions.REWARD_WAIT).toMillis(),
+                PolicySettings.choice(own, LearnerOptions.ESTIMATOR, EstimatorKind.class),
+                own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE));
     }
 
     /** The ids the options name as rankers. */

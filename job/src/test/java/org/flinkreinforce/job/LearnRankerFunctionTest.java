@@ -21,6 +21,8 @@ import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
+import org.flinkreinforce.model.EstimatorKind;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.ranker.Features;
 import org.flinkreinforce.model.ranker.Interaction;
 import org.flinkreinforce.model.ranker.RankerLearner;
@@ -32,7 +34,8 @@ class LearnRankerFunctionTest {
     private static final RankerSpec SPEC =
             new RankerSpec("shop", 10, 0, Interaction.parseList("user:item"), 8, 8);
     private static final RankerSettings SETTINGS =
-            new RankerSettings(SPEC, 4, 500, 1, 0.5, 10.0, 60_000);
+            new RankerSettings(
+                    SPEC, 4, 500, 1, 0.5, 10.0, 60_000, EstimatorKind.DOUBLY_ROBUST, 0.1);
 
     /**
      * Restored from a checkpoint taken mid-batch, with the event after it replayed: every event is
@@ -82,7 +85,9 @@ class LearnRankerFunctionTest {
      */
     @Test
     void shouldPublishWhenABatchTimerFellOnThePendingPublication() throws Exception {
-        RankerSettings settings = new RankerSettings(SPEC, 4, 500, 500, 0.5, 10.0, 60_000);
+        RankerSettings settings =
+                new RankerSettings(
+                        SPEC, 4, 500, 500, 0.5, 10.0, 60_000, EstimatorKind.DOUBLY_ROBUST, 0.1);
         try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
                 harness =
                         new KeyedOneInputStreamOperatorTestHarness<>(
@@ -187,13 +192,21 @@ class LearnRankerFunctionTest {
         }
     }
 
-    /** The weights a plain RankerLearner reaches on the same events, batches of four. */
+    /**
+     * The weights a plain doubly robust RankerLearner reaches on the same events, batches of four.
+     */
     private static float[] reference(List<RankerRecord> records) throws Exception {
         return reference(records, new float[SPEC.weightCount()]);
     }
 
     private static float[] reference(List<RankerRecord> records, float[] start) throws Exception {
-        RankerLearner learner = new RankerLearner(SPEC, start, new float[SPEC.weightCount()]);
+        RankerLearner learner =
+                new RankerLearner(
+                        SPEC,
+                        start,
+                        new float[SPEC.weightCount()],
+                        RewardModel.zeros(SPEC.weightCount()),
+                        0.1);
         double sum = 0;
         long count = 0;
         for (RankerRecord record : records) {
