@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly-once under failures, each scenario checked by the oracle every snapshot carries: after
  * the stream is drained, events applied equals the events sent, the applied-event digest equals the
  * digest of their ids, and versions (read {@code read_committed}) strictly increase with finite
- * parameters.
+ * parameters. A task failure, a lost TaskManager and a stop with savepoint check a ranker policy
+ * learned beside the softmax one the same way ({@link RankerTraffic}).
  */
 @ExtendWith(SharedKafka.class)
 class FailureRecoveryITCase {
@@ -74,11 +75,14 @@ class FailureRecoveryITCase {
     void shouldNotCountAnEventTwiceAfterATaskFailsRightAfterACheckpoint(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         String prefix = "eo-task";
-        LearnerConfig config = LearnerConfig.fromMap(settingsOnNewTopics(prefix, 2));
+        LearnerConfig config =
+                LearnerConfig.fromMap(RankerTraffic.withRanker(settingsOnNewTopics(prefix, 2)));
         List<String> sent = new ArrayList<>();
+        List<String> ranked = new ArrayList<>();
         JobClient client = failOnceJob(config, prefix).start(environment(null));
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
+            RankerTraffic.send(prefix, "ra", 300, ranked);
             LearnerJobITCase.awaitApplied(prefix, 1);
             long versionBefore = LearnerJobITCase.last(prefix).version();
             // Fail the moment the next checkpoint completes, with the next events in flight.
@@ -90,55 +94,70 @@ class FailureRecoveryITCase {
                     () -> checkpoints.completed() > completed);
             ARMED.set(true);
             LearnerJobITCase.send(prefix, "b", 600, sent);
+            RankerTraffic.send(prefix, "rb", 300, ranked);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
+            RankerTraffic.awaitApplied(prefix, ranked.size());
             assertThat(ARMED.get()).as("the injected failure happened").isFalse();
             assertThat(LearnerJobITCase.last(prefix).version()).isGreaterThan(versionBefore);
         } finally {
             client.cancel().get();
         }
         assertExactlyOnce(prefix, sent);
+        RankerTraffic.assertAppliedExactly(prefix, ranked);
     }
 
     @Test
     void shouldNotLoseOrRepeatAnEventWhenATaskManagerIsLost(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         String prefix = "eo-tm";
-        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
+        Map<String, String> settings = RankerTraffic.withRanker(settingsOnNewTopics(prefix, 2));
         List<String> sent = new ArrayList<>();
+        List<String> ranked = new ArrayList<>();
         JobClient client = start(settings, environment(null));
         try {
             LearnerJobITCase.send(prefix, "a", 600, sent);
+            RankerTraffic.send(prefix, "ra", 300, ranked);
             LearnerJobITCase.awaitApplied(prefix, 300);
             loseATaskManager(cluster, client);
             LearnerJobITCase.send(prefix, "b", 600, sent);
+            RankerTraffic.send(prefix, "rb", 300, ranked);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
+            RankerTraffic.awaitApplied(prefix, ranked.size());
         } finally {
             client.cancel().get();
         }
         assertExactlyOnce(prefix, sent);
+        RankerTraffic.assertAppliedExactly(prefix, ranked);
     }
 
     @Test
     void shouldContinueExactlyFromASavepointAfterTheJobIsStopped() throws Exception {
         String prefix = "eo-savepoint";
-        Map<String, String> settings = settingsOnNewTopics(prefix, 2);
+        Map<String, String> settings = RankerTraffic.withRanker(settingsOnNewTopics(prefix, 2));
         List<String> sent = new ArrayList<>();
+        List<String> ranked = new ArrayList<>();
         JobClient first = start(settings, environment(null));
         LearnerJobITCase.send(prefix, "a", 600, sent);
+        RankerTraffic.send(prefix, "ra", 300, ranked);
         LearnerJobITCase.awaitApplied(prefix, 300);
+        RankerTraffic.awaitApplied(prefix, 100);
         String savepoint = stopWithSavepoint(first);
         long versionAtStop = LearnerJobITCase.last(prefix).version();
         // Events produced while no job runs are read by the restored job.
         LearnerJobITCase.send(prefix, "b", 300, sent);
+        RankerTraffic.send(prefix, "rb", 150, ranked);
         JobClient second = start(settings, environment(savepoint));
         try {
             LearnerJobITCase.send(prefix, "c", 300, sent);
+            RankerTraffic.send(prefix, "rc", 150, ranked);
             LearnerJobITCase.awaitApplied(prefix, sent.size());
+            RankerTraffic.awaitApplied(prefix, ranked.size());
             assertThat(LearnerJobITCase.last(prefix).version()).isGreaterThan(versionAtStop);
         } finally {
             second.cancel().get();
         }
         assertExactlyOnce(prefix, sent);
+        RankerTraffic.assertAppliedExactly(prefix, ranked);
     }
 
     @Test

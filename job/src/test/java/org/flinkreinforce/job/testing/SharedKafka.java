@@ -12,6 +12,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
@@ -87,10 +89,29 @@ public final class SharedKafka implements BeforeAllCallback {
         return records;
     }
 
-    /** Every committed parameter snapshot on {@code topic}, in topic order. */
+    /** Every committed ranker snapshot on {@code topic}, in topic order. */
+    public static List<RankerSnapshot> rankerSnapshots(String topic) {
+        List<RankerSnapshot> snapshots = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
+            if (!RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+                continue;
+            }
+            try {
+                snapshots.add(RankerSnapshotCodec.decode(record.value()));
+            } catch (SnapshotFormatException e) {
+                throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
+            }
+        }
+        return snapshots;
+    }
+
+    /** Every committed softmax parameter snapshot on {@code topic}, in topic order. */
     public static List<ParameterSnapshot> snapshots(Properties clientProperties, String topic) {
         List<ParameterSnapshot> snapshots = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : readAll(clientProperties, topic)) {
+            if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+                continue;
+            }
             try {
                 snapshots.add(SnapshotCodec.decode(record.value()));
             } catch (SnapshotFormatException e) {

@@ -7,7 +7,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.event.RankerRecord;
-import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.ranker.RankingCodec;
 
@@ -45,8 +44,9 @@ public final class EventDeserializationSchema
                         PolicyEvent::new,
                         DecodedRecord::valid,
                         DecodedRecord::rejected);
-        if (!decoded.isValid() && decoded.deadLetter.reason == DeadLetterReason.MISSING_FIELD) {
-            // No action: a ranker policy's JSON event (top-level candidates), for its learner.
+        if (!decoded.isValid()) {
+            // Not a softmax policy's event (no action, or a policy the decoder does not know): a
+            // ranker policy's JSON event (top-level candidates), for its learner, where it is one.
             String rankerId = RankingCodec.rankerPolicyId(value);
             if (rankerId != null) {
                 decoded = ranker(record, rankerId);

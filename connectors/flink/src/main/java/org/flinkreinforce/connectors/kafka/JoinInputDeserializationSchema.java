@@ -12,7 +12,6 @@ import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
-import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.Decoded;
 import org.flinkreinforce.formats.event.EventRejection;
@@ -82,10 +81,8 @@ public final class JoinInputDeserializationSchema
             return;
         }
         JoinInput decision = decisions.read(record);
-        if (!decision.isValid()
-                && decision.deadLetter.reason == DeadLetterReason.MISSING_FIELD
-                && RankingCodec.rankerPolicyId(value) != null) {
-            // No action: a ranker policy's JSON decision (top-level candidates).
+        if (!decision.isValid() && RankingCodec.rankerPolicyId(value) != null) {
+            // Not a softmax policy's decision: a ranker policy's JSON one (top-level candidates).
             decision = ranker(record);
         }
         out.collect(decision);

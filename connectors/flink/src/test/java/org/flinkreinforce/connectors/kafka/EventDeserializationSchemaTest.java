@@ -56,6 +56,28 @@ class EventDeserializationSchemaTest {
         assertThat(decoded.deadLetter.value).isEqualTo(value);
     }
 
+    /**
+     * A ranker policy's JSON event goes to the learner of rankers whatever the softmax decoder
+     * refuses it for: no action, or (where it checks the policies) a policy it does not know.
+     */
+    @Test
+    void shouldPassOnARankerEventTheSoftmaxDecoderRefuses() {
+        byte[] value =
+                "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":0,\"reward\":1}"
+                        .getBytes(StandardCharsets.UTF_8);
+        for (EventDeserializationSchema checking :
+                new EventDeserializationSchema[] {
+                    schema,
+                    new EventDeserializationSchema(EventDecoder.withoutSpecs(POLICIES, 4096))
+                }) {
+            List<DecodedRecord> out = new ArrayList<>();
+            checking.deserialize(
+                    new ConsumerRecord<>("events", 0, 3L, null, value), new ListCollector<>(out));
+            assertThat(out).singleElement().satisfies(d -> assertThat(d.ranker).isNotNull());
+            assertThat(out.get(0).ranker.policyId).isEqualTo("shop");
+        }
+    }
+
     /** An event of policy {@code recs} with {@code baselineKey} and {@code eventId}. */
     private static LoggedEvent event(String baselineKey, String eventId) {
         return new LoggedEvent(
