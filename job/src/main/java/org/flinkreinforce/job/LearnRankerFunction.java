@@ -48,6 +48,11 @@ public class LearnRankerFunction
 
     public static final KeySelector<RankerRecord, String> KEY = record -> record.policyId;
 
+    /**
+     * The largest batch.size whose pending records are also kept decoded (see {@link #decoded}).
+     */
+    static final int DECODED_BATCH_LIMIT = 4096;
+
     /** A ranker policy's learned state. A Flink POJO. */
     public static class RankerState {
         public float[] weights;
@@ -80,6 +85,14 @@ public class LearnRankerFunction
     private transient Map<String, RankerLearner> learners;
     private transient ValueState<RankerState> state;
     private transient ListState<RankerRecord> pending;
+
+    /**
+     * Per ranker, the pending records as {@link #processElement} decoded them, in their order, so
+     * that a flush does not decode them again; where it does not hold the whole batch (after a
+     * restore, or above {@link #DECODED_BATCH_LIMIT}), the flush decodes the records from state.
+     */
+    private transient Map<String, List<RankedDecision>> decoded;
+
     private transient Counter eventsApplied;
 
     /**
@@ -97,6 +110,7 @@ public class LearnRankerFunction
         specs = new HashMap<>();
         rankers.forEach((id, settings) -> specs.put(id, settings.spec()));
         learners = new HashMap<>();
+        decoded = new HashMap<>();
         published = new HashMap<>();
         warmStart.forEach(
                 (id, bytes) -> {
@@ -133,8 +147,9 @@ public class LearnRankerFunction
                             "No ranker policy " + record.policyId + " is defined."));
             return;
         }
+        RankedDecision decision;
         try {
-            RankingCodec.decode(record.value, specs, false);
+            decision = RankingCodec.decode(record.value, specs, false);
         } catch (EventRejection rejection) {
             context.output(
                     RouteDeadLettersFunction.DEAD_LETTERS,
@@ -143,6 +158,9 @@ public class LearnRankerFunction
         }
         RankerState current = current(settings.spec());
         pending.add(record);
+        if (settings.batchSize() <= DECODED_BATCH_LIMIT) {
+            decoded.computeIfAbsent(record.policyId, id -> new ArrayList<>()).add(decision);
+        }
         current.pending++;
         if (current.pending == 1) {
             current.batchTimer =
@@ -185,11 +203,15 @@ public class LearnRankerFunction
         RankerLearner learner = learner(settings.spec(), current);
         List<RankerRecord> batch = new ArrayList<>();
         pending.get().forEach(batch::add);
+        List<RankedDecision> decisions = decoded.remove(settings.spec().id());
+        boolean whole = decisions != null && decisions.size() == batch.size();
         double rewardSum = current.rewardSum;
         long rewardCount = current.rewardCount;
         long digest = current.eventDigest;
-        for (RankerRecord record : batch) {
-            RankedDecision decision = RankingCodec.decode(record.value, specs, false);
+        for (int k = 0; k < batch.size(); k++) {
+            RankerRecord record = batch.get(k);
+            RankedDecision decision =
+                    whole ? decisions.get(k) : RankingCodec.decode(record.value, specs, false);
             double baseline = rewardCount == 0 ? 0 : rewardSum / rewardCount;
             learner.accumulate(
                     decision.shared(),
