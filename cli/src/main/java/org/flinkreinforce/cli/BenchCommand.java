@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.flinkreinforce.cli.bench.Benchmark;
 import org.flinkreinforce.cli.bench.BenchmarkResult;
+import org.flinkreinforce.cli.bench.PolicyKind;
 import org.flinkreinforce.cli.bench.RewardsMode;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -31,6 +32,10 @@ import picocli.CommandLine.Option;
             "With --rewards split it then learns the same events once more, logged apart as"
                     + " decisions and their delayed rewards and joined by the learner"
                     + " (rewards.join), and prints the joined rate next to the pre-joined one.",
+            "With --policy-kind ranker it also learns the same events as ranker events, a"
+                    + " candidate per action, with a ranker policy, in --pairs pairs of learners"
+                    + " that alternate with further softmax learners, and prints both rates and"
+                    + " their ratio.",
             "Without --bootstrap-servers it starts Apache Kafka's broker in a process of its own"
                     + " on this machine."
         })
@@ -126,6 +131,27 @@ public final class BenchCommand implements Callable<Integer> {
                             + " rates and their ratio (default: ${DEFAULT-VALUE}).")
     String rewards;
 
+    @Option(
+            names = "--policy-kind",
+            defaultValue = "softmax",
+            paramLabel = "softmax|ranker",
+            description =
+                    "softmax: the events learned by a softmax policy over the shape's actions (the"
+                            + " fixed catalogue); ranker: also the same events as ranker events, a"
+                            + " candidate per action with its id as its only feature and the"
+                            + " features as shared ones, crossed, learned by a ranker policy in"
+                            + " runs that alternate with the softmax learner's; prints both rates"
+                            + " and their ratio (default: ${DEFAULT-VALUE}).")
+    String policyKind;
+
+    @Option(
+            names = "--pairs",
+            defaultValue = "3",
+            description =
+                    "With --policy-kind ranker: pairs of a softmax and a ranker learner, in"
+                            + " alternating order (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
     @Option(names = "--summary", paramLabel = "FILE", description = "Write a JSON summary here.")
     File summary;
 
@@ -170,7 +196,9 @@ public final class BenchCommand implements Callable<Integer> {
                         SettingNames.parse(KernelChoice.class, kernel, "kernel"),
                         seed,
                         baselineKeys,
-                        SettingNames.parse(RewardsMode.class, rewards, "--rewards"));
+                        SettingNames.parse(RewardsMode.class, rewards, "--rewards"),
+                        SettingNames.parse(PolicyKind.class, policyKind, "--policy-kind"),
+                        pairs);
         BenchmarkResult result = new Benchmark(settings, System.out).run();
         result.printTable(System.out);
         if (summary != null) {

@@ -3,6 +3,8 @@ package org.flinkreinforce.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs {@code ./reinforce bench} in-process with a tiny N, so the command cannot rot: a broker
  * process of its own, the raw consumer, the learner until every event is applied, the latency
- * phase, the same events logged apart and joined ({@code --rewards split}), and the JSON summary.
+ * phase, the same events learned by a ranker policy ({@code --policy-kind ranker}), the same events
+ * logged apart and joined ({@code --rewards split}), and the JSON summary.
  */
 class BenchCommandITCase {
 
@@ -21,13 +24,51 @@ class BenchCommandITCase {
     /** The standard output of the last {@link #bench} run. */
     private String output;
 
+    /**
+     * JSON events with the latency phase, and the same events as ranker events: a ranker learner
+     * must apply every one of them in each of two pairs, alternating with the softmax learner.
+     */
     @Test
-    void shouldMeasureJsonEventsEndToEndWithLatency() throws Exception {
+    void shouldMeasureJsonEventsEndToEndWithLatencyAndTheSameEventsLearnedByARanker()
+            throws Exception {
         Map<String, Object> summary =
-                bench("json", "--latency-seconds", "1", "--latency-rate", "500");
+                bench(
+                        "json",
+                        "--latency-seconds",
+                        "1",
+                        "--latency-rate",
+                        "500",
+                        "--policy-kind",
+                        "ranker",
+                        "--pairs",
+                        "2");
         assertThat(summary.get("format")).isEqualTo("json");
         assertThat(summary.get("rewards")).isEqualTo("inline");
         assertThat(summary).doesNotContainKey("joinedEventsPerSecond");
+        assertThat(summary.get("policyKind")).isEqualTo("ranker");
+        assertThat(((Double) summary.get("rankerEventsApplied")).longValue()).isEqualTo(4000);
+        assertThat(((Double) summary.get("rankerDeadLetters")).longValue()).isZero();
+        assertThat((double) (Double) summary.get("meanRankerEventBytes")).isBetween(700.0, 1200.0);
+        assertThat((double) (Double) summary.get("rankerRawConsumerRecordsPerSecond")).isPositive();
+        JsonNode pairs =
+                new ObjectMapper()
+                        .readTree(directory.resolve("json.json").toFile())
+                        .get("rankerPairs");
+        assertThat(pairs).hasSize(2);
+        assertThat(pairs.get(0).get("rankerFirst").asBoolean()).isFalse();
+        assertThat(pairs.get(1).get("rankerFirst").asBoolean()).isTrue();
+        assertThat(pairs.get(0).get("softmaxEventsPerSecond").asDouble())
+                .isEqualTo((Double) summary.get("eventsPerSecond"));
+        for (JsonNode pair : pairs) {
+            assertThat(pair.get("rankerToSoftmax").asDouble())
+                    .isCloseTo(
+                            pair.get("rankerEventsPerSecond").asDouble()
+                                    / pair.get("softmaxEventsPerSecond").asDouble(),
+                            within(1e-9));
+        }
+        assertThat(output)
+                .contains("raw consumer on the ranker events")
+                .contains("ranker / softmax, median of the pairs");
         assertThat(((Double) summary.get("latencyEvents")).longValue()).isEqualTo(500);
         long p50 = ((Double) summary.get("latencyP50Millis")).longValue();
         long p99 = ((Double) summary.get("latencyP99Millis")).longValue();

@@ -52,6 +52,11 @@ public class LearnRankerFunction
 
     public static final KeySelector<RankerRecord, String> KEY = record -> record.policyId;
 
+    /**
+     * The largest batch.size whose pending records are also kept decoded (see {@link #decoded}).
+     */
+    static final int DECODED_BATCH_LIMIT = 4096;
+
     /** A ranker policy's learned state. A Flink POJO. */
     public static class RankerState {
         public float[] weights;
@@ -91,6 +96,14 @@ public class LearnRankerFunction
     private transient Map<String, RankerLearner> learners;
     private transient ValueState<RankerState> state;
     private transient ListState<RankerRecord> pending;
+
+    /**
+     * Per ranker, the pending records as {@link #processElement} decoded them, in their order, so
+     * that a flush does not decode them again; where it does not hold the whole batch (after a
+     * restore, or above {@link #DECODED_BATCH_LIMIT}), the flush decodes the records from state.
+     */
+    private transient Map<String, List<RankedDecision>> decoded;
+
     private transient Counter eventsApplied;
 
     /**
@@ -108,6 +121,7 @@ public class LearnRankerFunction
         specs = new HashMap<>();
         rankers.forEach((id, settings) -> specs.put(id, settings.spec()));
         learners = new HashMap<>();
+        decoded = new HashMap<>();
         published = new HashMap<>();
         warmStart.forEach(
                 (id, bytes) -> {
@@ -144,8 +158,9 @@ public class LearnRankerFunction
                             "No ranker policy " + record.policyId + " is defined."));
             return;
         }
+        RankedDecision decision;
         try {
-            decode(record);
+            decision = decode(record);
         } catch (EventRejection rejection) {
             context.output(
                     RouteDeadLettersFunction.DEAD_LETTERS,
@@ -154,6 +169,9 @@ public class LearnRankerFunction
         }
         RankerState current = current(settings.spec());
         pending.add(record);
+        if (settings.batchSize() <= DECODED_BATCH_LIMIT) {
+            decoded.computeIfAbsent(record.policyId, id -> new ArrayList<>()).add(decision);
+        }
         current.pending++;
         if (current.pending == 1) {
             current.batchTimer =
@@ -196,11 +214,14 @@ public class LearnRankerFunction
         RankerLearner learner = learner(settings, current);
         List<RankerRecord> batch = new ArrayList<>();
         pending.get().forEach(batch::add);
+        List<RankedDecision> decisions = decoded.remove(settings.spec().id());
+        boolean whole = decisions != null && decisions.size() == batch.size();
         double rewardSum = current.rewardSum;
         long rewardCount = current.rewardCount;
         long digest = current.eventDigest;
-        for (RankerRecord record : batch) {
-            RankedDecision decision = decode(record);
+        for (int k = 0; k < batch.size(); k++) {
+            RankerRecord record = batch.get(k);
+            RankedDecision decision = whole ? decisions.get(k) : decode(record);
             double reward = record.isJoined() ? record.reward : decision.reward();
             double baseline = rewardCount == 0 ? 0 : rewardSum / rewardCount;
             learner.accumulate(

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,9 +33,11 @@ import org.flinkreinforce.cli.kafka.DeadLetterCount;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.formats.event.EventFormat;
+import org.flinkreinforce.formats.event.LoggedEvent;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
+import org.flinkreinforce.job.RankerSettings;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -51,6 +54,12 @@ import org.flinkreinforce.model.kernel.KernelChoice;
  *       RSS;
  *   <li>a steady load at a fixed rate: per event, the time from its send to the first snapshot that
  *       includes it becoming visible to a {@code read_committed} consumer (p50, p99, max);
+ *   <li>with {@link PolicyKind#RANKER}: the same events, pre-loaded with phase 1 as ranker events
+ *       ({@link RankerEvents}) and read with phase 2 by a plain consumer, learned by a ranker
+ *       policy in learners that alternate with further softmax learners on the phase 1 events,
+ *       {@link Settings#pairs} pairs (the first pair's softmax learner is phase 3's): each learner
+ *       from the earliest offset of a run of its own until a visible snapshot includes all N, its
+ *       rate measured as in phase 3;
  *   <li>with {@link RewardsMode#SPLIT}: the same events pre-loaded once more as decisions and their
  *       delayed rewards ({@link SplitHistory}, not timed), and a second learner, with {@code
  *       rewards.join}, from the earliest offset until a visible snapshot includes all N: its rate
@@ -78,7 +87,9 @@ public final class Benchmark {
             KernelChoice kernel,
             long seed,
             long baselineKeys,
-            RewardsMode rewards) {}
+            RewardsMode rewards,
+            PolicyKind policyKind,
+            int pairs) {}
 
     /** The one policy the benchmark learns. */
     static final String POLICY_ID = "bench";
@@ -89,12 +100,29 @@ public final class Benchmark {
     /** Where the run's one full collection measures the live heap, before the steady window. */
     static final double LIVE_HEAP_FRACTION = 0.1;
 
+    /**
+     * The ranker learner's {@code publish.interval}, its only trigger to publish (it has no {@code
+     * publish.every-updates}; its default is 1 s). Rates are read off the snapshots' creation
+     * times, and the last snapshot waits for this interval: at 100 ms the error is under 1% of a
+     * window of 10 s or more, while each publication's scan of the 2^bits weights costs the learner
+     * under 1% (at 10 ms it cost a tenth of the learner's thread at 2^18 weights).
+     */
+    static final Duration RANKER_PUBLISH_INTERVAL = Duration.ofMillis(100);
+
     private final Settings settings;
     private final PrintStream out;
 
     public Benchmark(Settings settings, PrintStream out) {
         if (settings.events() < 1) {
             throw new IllegalArgumentException("--events must be at least 1.");
+        }
+        if (settings.pairs() < 1) {
+            throw new IllegalArgumentException("--pairs must be at least 1.");
+        }
+        if (settings.policyKind() == PolicyKind.RANKER && settings.rewards() == RewardsMode.SPLIT) {
+            throw new IllegalArgumentException(
+                    "--policy-kind ranker takes --rewards inline: the learner does not join ranker"
+                            + " decisions with their rewards.");
         }
         this.settings = settings;
         this.out = out;
@@ -132,25 +160,40 @@ public final class Benchmark {
         client.putAll(settings.kafkaProperties());
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         String run = "bench-" + Long.toString(System.currentTimeMillis(), 36);
-        PolicySpec spec = new PolicySpec(POLICY_ID, settings.features(), settings.actions());
+        PolicySpec spec = spec();
         LearnerConfig config = learnerConfig(client, run, spec);
         LearnerConfig joinConfig =
                 settings.rewards() == RewardsMode.SPLIT
                         ? joinConfig(client, run + "-joined", spec)
                         : null;
         String events = config.get(LearnerOptions.EVENTS_TOPIC);
-        createTopics(client, config, spec);
+        createTopics(client, config);
+        boolean ranker = settings.policyKind() == PolicyKind.RANKER;
+        String rankerEvents = run + "-ranker-events";
 
         BenchmarkResult result = newResult(bootstrap, broker);
         // The latency phase goes on with the events after the pre-loaded ones.
         BanditEvents bandit = bandit(spec, run);
         preload(result, client, events, bandit);
+        if (ranker) {
+            preloadRanker(
+                    result, client, rankerConfig(client, run, 1, rankerEvents), bandit(spec, run));
+        }
         measureRawConsumer(result, client, events, broker);
+        if (ranker) {
+            result.rankerRawConsumer = rawConsumer(client, rankerEvents, broker);
+            out.printf(
+                    "Raw consumer, ranker events: %,.0f records/s.%n",
+                    result.rankerRawConsumer.recordsPerSecond());
+        }
         learn(result, client, config, broker, checkpoints, bandit);
         result.deadLetters =
                 DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+        if (ranker) {
+            comparePairs(result, client, run, events, rankerEvents, broker, checkpoints);
+        }
         if (joinConfig != null) {
-            createTopics(client, joinConfig, spec);
+            createTopics(client, joinConfig);
             preloadSplit(result, client, joinConfig, bandit(spec, run));
             learnJoined(result, client, joinConfig, broker, checkpoints);
             result.joinedDeadLetters =
@@ -168,19 +211,27 @@ public final class Benchmark {
     }
 
     /**
-     * The topics of {@code config}'s run: events, parameters and dead letters, and where it joins
-     * rewards the decisions and rewards topics, as many partitions each, kept whatever the age of
-     * their records (a split history starts long before now).
+     * The topics of {@code config}'s run that are missing: events, parameters (for its softmax and
+     * ranker policies' snapshots) and dead letters, and where it joins rewards the decisions and
+     * rewards topics, as many partitions each, kept whatever the age of their records (a split
+     * history starts long before now).
      */
-    private void createTopics(Properties client, LearnerConfig config, PolicySpec spec)
-            throws InterruptedException {
+    private void createTopics(Properties client, LearnerConfig config) throws InterruptedException {
+        long rankerSnapshotBytes = 0;
+        for (RankerSettings ranker : config.rankers().values()) {
+            rankerSnapshotBytes =
+                    Math.max(
+                            rankerSnapshotBytes,
+                            KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
+        }
         KafkaTopics.ensure(
                 client,
                 config.get(LearnerOptions.EVENTS_TOPIC),
                 config.get(LearnerOptions.PARAMETERS_TOPIC),
                 config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                 settings.partitions(),
-                List.of(spec));
+                config.specs().values(),
+                rankerSnapshotBytes);
         if (config.get(LearnerOptions.JOIN_REWARDS)) {
             List<NewTopic> topics = new ArrayList<>();
             for (var topic :
@@ -228,6 +279,36 @@ public final class Benchmark {
     }
 
     /**
+     * The softmax learner of pair {@code pair} (from 2; the first is phase 3's): {@link
+     * #learnerConfig} in a run of its own, on the phase 1 events of {@code events}.
+     */
+    private LearnerConfig fixedConfig(Properties client, String run, int pair, String events) {
+        return learnerSettings(client, run + "-fixed-" + pair, spec())
+                .set(LearnerOptions.EVENTS_TOPIC, events)
+                .build();
+    }
+
+    /**
+     * The ranker learner of pair {@code pair}, in a run of its own on the ranker events of {@code
+     * events}: the one ranker policy {@link #POLICY_ID}, crossing {@link
+     * RankerEvents#INTERACTIONS}, published every {@link #RANKER_PUBLISH_INTERVAL}; {@code
+     * --learner-property} settings last.
+     */
+    private LearnerConfig rankerConfig(Properties client, String run, int pair, String events) {
+        return ownRun(LearnerConfig.builder().kafka(client), run + "-ranker-" + pair)
+                .set(LearnerOptions.EVENTS_TOPIC, events)
+                .set(LearnerOptions.RANKERS, List.of(POLICY_ID))
+                .set(LearnerOptions.RANKER_INTERACTIONS, RankerEvents.INTERACTIONS)
+                .set(LearnerOptions.PUBLISH_INTERVAL, RANKER_PUBLISH_INTERVAL)
+                .settings(settings.learnerProperties())
+                .build();
+    }
+
+    private PolicySpec spec() {
+        return new PolicySpec(POLICY_ID, settings.features(), settings.actions());
+    }
+
+    /**
      * The learner of the joined phase: {@link #learnerConfig} (the same {@code --learner-property}
      * settings, {@code reward.*} included) in a run of its own that joins {@code run-decisions}
      * with {@code run-rewards}, in event time.
@@ -256,6 +337,7 @@ public final class Benchmark {
         result.partitions = settings.partitions();
         result.baselineKeys = settings.baselineKeys();
         result.rewards = settings.rewards();
+        result.policyKind = settings.policyKind();
         result.broker = broker == null ? bootstrap : "local process";
         result.availableProcessors = Runtime.getRuntime().availableProcessors();
         result.cpu = CpuModel.name();
@@ -273,14 +355,7 @@ public final class Benchmark {
                 settings.actions(),
                 events);
         long preloadStart = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
-            for (long k = 0; k < settings.events(); k++) {
-                byte[] value = settings.format().encode(bandit.next(System.currentTimeMillis()));
-                result.eventBytes += value.length;
-                producer.send(new ProducerRecord<>(events, value));
-            }
-            producer.flush();
-        }
+        result.eventBytes = preload(client, events, bandit, settings.format()::encode);
         result.preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
         result.meanEventBytes = (double) result.eventBytes / settings.events();
         out.printf(
@@ -289,7 +364,49 @@ public final class Benchmark {
     }
 
     /**
-     * Phase 5, not timed beyond its own duration: the events of {@code bandit} as decisions and
+     * With {@link PolicyKind#RANKER}, after phase 1: the same events as ranker events of {@code
+     * config}'s ranker policy into its events topic, not timed.
+     */
+    private void preloadRanker(
+            BenchmarkResult result, Properties client, LearnerConfig config, BanditEvents bandit)
+            throws InterruptedException {
+        createTopics(client, config);
+        RankerSettings ranker = config.rankers().get(POLICY_ID);
+        result.rankerBits = ranker.spec().bits();
+        result.rankerInteractions = RankerEvents.INTERACTIONS;
+        result.rankerPublishIntervalMillis = ranker.publishIntervalMillis();
+        String events = config.get(LearnerOptions.EVENTS_TOPIC);
+        out.printf(
+                "Pre-loading the same events as %s ranker events (%d candidates, %d shared"
+                        + " features) into %s ...%n",
+                settings.format(), settings.actions(), settings.features(), events);
+        RankerEvents rankings = new RankerEvents(settings.actions(), ranker.spec());
+        long bytes =
+                preload(client, events, bandit, event -> rankings.encode(event, settings.format()));
+        result.meanRankerEventBytes = (double) bytes / settings.events();
+        out.printf("Pre-loaded (%.0f bytes per event).%n", result.meanRankerEventBytes);
+    }
+
+    /** Sends the first {@code --events} events of {@code bandit}; answers their bytes. */
+    private long preload(
+            Properties client,
+            String topic,
+            BanditEvents bandit,
+            Function<LoggedEvent, byte[]> encoder) {
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+            for (long k = 0; k < settings.events(); k++) {
+                byte[] value = encoder.apply(bandit.next(System.currentTimeMillis()));
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(topic, value));
+            }
+            producer.flush();
+        }
+        return bytes;
+    }
+
+    /**
+     * Phase 6, not timed beyond its own duration: the events of {@code bandit} as decisions and
      * their rewards, logged apart ({@link SplitHistory}).
      */
     private void preloadSplit(
@@ -336,17 +453,27 @@ public final class Benchmark {
             BenchmarkResult result, Properties client, String events, BrokerProcess broker) {
         out.println(
                 "Reading them with one plain Kafka consumer (twice: warm-up, then measured) ...");
-        rawConsumerRate(client, events, settings.events());
+        BenchmarkResult.RawRead read = rawConsumer(client, events, broker);
+        result.rawConsumerRecordsPerSecond = read.recordsPerSecond();
+        result.rawConsumerCpuSecondsPerMillionEvents = read.cpuSecondsPerMillionRecords();
+        result.rawConsumerBrokerCpuSecondsPerMillionEvents =
+                read.brokerCpuSecondsPerMillionRecords();
+        out.printf("Raw consumer: %,.0f records/s.%n", result.rawConsumerRecordsPerSecond);
+    }
+
+    /** One plain consumer reads {@code topic}'s events twice; the second read is measured. */
+    private BenchmarkResult.RawRead rawConsumer(
+            Properties client, String topic, BrokerProcess broker) {
+        rawConsumerRate(client, topic, settings.events());
         double brokerCpuBefore = broker == null ? Double.NaN : broker.cpuSeconds();
         double ownCpuBefore = ProcessStats.ownCpuSeconds();
-        result.rawConsumerRecordsPerSecond = rawConsumerRate(client, events, settings.events());
-        result.rawConsumerCpuSecondsPerMillionEvents =
-                (ProcessStats.ownCpuSeconds() - ownCpuBefore) / settings.events() * 1e6;
-        result.rawConsumerBrokerCpuSecondsPerMillionEvents =
+        double rate = rawConsumerRate(client, topic, settings.events());
+        return new BenchmarkResult.RawRead(
+                rate,
+                (ProcessStats.ownCpuSeconds() - ownCpuBefore) / settings.events() * 1e6,
                 (broker == null ? Double.NaN : broker.cpuSeconds() - brokerCpuBefore)
                         / settings.events()
-                        * 1e6;
-        out.printf("Raw consumer: %,.0f records/s.%n", result.rawConsumerRecordsPerSecond);
+                        * 1e6);
     }
 
     /**
@@ -434,21 +561,95 @@ public final class Benchmark {
             BrokerProcess broker,
             Path checkpoints)
             throws Exception {
-        result.joined = new Drain();
+        result.joined = drain(client, config, broker, checkpoints, "with rewards.join");
+        out.printf(
+                "Learner, rewards joined: %,.0f events/s (%.2f of the pre-joined rate).%n",
+                result.joined.eventsPerSecond, result.joinedToPreJoined());
+    }
+
+    /**
+     * Phase 5 with {@link PolicyKind#RANKER}: {@link Settings#pairs} pairs of a softmax learner on
+     * {@code events} and a ranker learner on {@code rankerEvents}, each in a run of its own, in
+     * alternating order (softmax first in odd pairs), so that drift of the machine falls on both
+     * alike; the first pair's softmax learner is phase 3's.
+     */
+    private void comparePairs(
+            BenchmarkResult result,
+            Properties client,
+            String run,
+            String events,
+            String rankerEvents,
+            BrokerProcess broker,
+            Path checkpoints)
+            throws Exception {
+        for (int pair = 1; pair <= settings.pairs(); pair++) {
+            boolean rankerFirst = pair % 2 == 0;
+            Drain ranker = null;
+            if (rankerFirst) {
+                ranker = drainRanker(result, client, run, pair, rankerEvents, broker, checkpoints);
+            }
+            Drain fixed = result.learner;
+            if (pair > 1) {
+                LearnerConfig config = fixedConfig(client, run, pair, events);
+                createTopics(client, config);
+                fixed = drain(client, config, broker, checkpoints, "(pair " + pair + ")");
+                result.deadLetters +=
+                        DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+            }
+            if (!rankerFirst) {
+                ranker = drainRanker(result, client, run, pair, rankerEvents, broker, checkpoints);
+            }
+            result.pairs.add(new BenchmarkResult.Pair(rankerFirst, fixed, ranker));
+            out.printf(
+                    "Pair %d: softmax %,.0f events/s, ranker %,.0f events/s (%.2f).%n",
+                    pair,
+                    fixed.eventsPerSecond,
+                    ranker.eventsPerSecond,
+                    ranker.eventsPerSecond / fixed.eventsPerSecond);
+        }
+    }
+
+    private Drain drainRanker(
+            BenchmarkResult result,
+            Properties client,
+            String run,
+            int pair,
+            String events,
+            BrokerProcess broker,
+            Path checkpoints)
+            throws Exception {
+        LearnerConfig config = rankerConfig(client, run, pair, events);
+        createTopics(client, config);
+        Drain drain =
+                drain(client, config, broker, checkpoints, "of the ranker (pair " + pair + ")");
+        result.rankerDeadLetters +=
+                DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
+        return drain;
+    }
+
+    /**
+     * A learner of {@code config}, {@code what} it is for the log, from the earliest offset until a
+     * visible snapshot includes every event: its rates and CPU as in phase 3.
+     */
+    private Drain drain(
+            Properties client,
+            LearnerConfig config,
+            BrokerProcess broker,
+            Path checkpoints,
+            String what)
+            throws Exception {
+        Drain drain = new Drain();
         try (LearnerRun learner = new LearnerRun(client, config, broker)) {
             out.printf(
-                    "Running the learner with rewards.join (parallelism %d) from the earliest"
-                            + " offset ...%n",
-                    settings.parallelism());
+                    "Running the learner %s (parallelism %d) from the earliest offset ...%n",
+                    what, settings.parallelism());
             learner.start(checkpoints);
             WarmedUp warmedUp = learner.awaitEveryEvent(applied -> {});
             ThreadCpu threadsAfter = ThreadCpu.snapshot();
             learner.sampler.stop();
-            learner.measure(result.joined, warmedUp, threadsAfter);
-            out.printf(
-                    "Learner, rewards joined: %,.0f events/s (%.2f of the pre-joined rate).%n",
-                    result.joined.eventsPerSecond, result.joinedToPreJoined());
+            learner.measure(drain, warmedUp, threadsAfter);
         }
+        return drain;
     }
 
     /**

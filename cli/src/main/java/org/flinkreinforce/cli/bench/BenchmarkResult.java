@@ -70,6 +70,43 @@ public final class BenchmarkResult {
     long maxRewardDelayMillis;
     long joinedDeadLetters;
 
+    /** {@code softmax}, or {@code ranker}: also the same events learned by a ranker policy. */
+    PolicyKind policyKind = PolicyKind.SOFTMAX;
+
+    /**
+     * With {@link PolicyKind#RANKER}: the softmax and the ranker learner of each pair, in order.
+     */
+    final List<Pair> pairs = new ArrayList<>();
+
+    /** With {@link PolicyKind#RANKER}: one plain consumer on the ranker events. */
+    RawRead rankerRawConsumer;
+
+    double meanRankerEventBytes;
+    int rankerBits;
+    String rankerInteractions;
+    long rankerPublishIntervalMillis;
+    long rankerDeadLetters;
+
+    /** The measured read of one plain consumer over a topic's events. */
+    record RawRead(
+            double recordsPerSecond,
+            double cpuSecondsPerMillionRecords,
+            double brokerCpuSecondsPerMillionRecords) {}
+
+    /** A softmax and a ranker learner on the same events, one after the other. */
+    record Pair(boolean rankerFirst, Drain softmax, Drain ranker) {
+        double rankerToSoftmax() {
+            return ranker.eventsPerSecond / softmax.eventsPerSecond;
+        }
+    }
+
+    /** The median over the pairs of the ranker's rate over the softmax learner's. */
+    double rankerToSoftmax() {
+        double[] ratios = pairs.stream().mapToDouble(Pair::rankerToSoftmax).sorted().toArray();
+        int middle = ratios.length / 2;
+        return ratios.length % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+    }
+
     public double eventsPerSecond() {
         return learner.eventsPerSecond;
     }
@@ -108,9 +145,64 @@ public final class BenchmarkResult {
         out.printf(ROW, "versions published while draining", learner.versionsPublished);
         printThreads(out, "learner threads", learner);
         out.printf(ROW, "dead letters", deadLetters);
+        if (!pairs.isEmpty()) {
+            printRanker(out);
+        }
         if (joined != null) {
             printJoined(out);
         }
+    }
+
+    /** The rows of {@link PolicyKind#RANKER}: the same events learned by a ranker, in pairs. */
+    private void printRanker(PrintStream out) {
+        out.printf(
+                "ranker policy: the same %,d events as ranker events (%.0f bytes), a candidate per"
+                        + " action with its id as its only feature, the %s shared features"
+                        + " crossed with it (%s), 2^%d weights, publish.interval %s; %d pair(s) of"
+                        + " learners in alternating order%n",
+                events,
+                meanRankerEventBytes,
+                shape.split(":")[0],
+                rankerInteractions,
+                rankerBits,
+                duration(rankerPublishIntervalMillis),
+                pairs.size());
+        out.printf(
+                ROW,
+                "raw consumer on the ranker events",
+                String.format(
+                        "%,.0f records/s (%.2f / %.2f CPU-s per million records)",
+                        rankerRawConsumer.recordsPerSecond(),
+                        rankerRawConsumer.cpuSecondsPerMillionRecords(),
+                        rankerRawConsumer.brokerCpuSecondsPerMillionRecords()));
+        for (int k = 0; k < pairs.size(); k++) {
+            Pair pair = pairs.get(k);
+            out.printf(
+                    ROW,
+                    String.format(
+                            "pair %d (%s first): softmax, ranker",
+                            k + 1, pair.rankerFirst() ? "ranker" : "softmax"),
+                    String.format(
+                            "%,.0f / %,.0f events/s (%.2f / %.2f CPU-s per M): %.2f",
+                            pair.softmax().eventsPerSecond,
+                            pair.ranker().eventsPerSecond,
+                            pair.softmax().cpuSecondsPerMillionEvents,
+                            pair.ranker().cpuSecondsPerMillionEvents,
+                            pair.rankerToSoftmax()));
+        }
+        out.printf(
+                ROW,
+                "ranker / softmax, median of the pairs",
+                String.format(
+                        "%.2f (ranker / its raw consumer %.2f)",
+                        rankerToSoftmax(),
+                        lastRanker().eventsPerSecond / rankerRawConsumer.recordsPerSecond()));
+        printThreads(out, "ranker learner threads, last pair", lastRanker());
+        out.printf(ROW, "dead letters of the ranker learners", rankerDeadLetters);
+    }
+
+    private Drain lastRanker() {
+        return pairs.get(pairs.size() - 1).ranker();
     }
 
     private static void printThreads(PrintStream out, String title, Drain drain) {
@@ -154,10 +246,13 @@ public final class BenchmarkResult {
         out.printf(ROW, "dead letters of the joined run", joinedDeadLetters);
     }
 
-    /** {@code millis} in hours, minutes or seconds, whichever is the largest it reaches. */
+    /** {@code millis} in hours, minutes, seconds or milliseconds, the largest it reaches. */
     private static String duration(long millis) {
         if (millis >= 3_600_000) {
             return decimal(millis / 3.6e6) + " h";
+        }
+        if (millis < 1000) {
+            return millis + " ms";
         }
         return millis >= 60_000 ? decimal(millis / 6e4) + " min" : decimal(millis / 1e3) + " s";
     }
@@ -317,6 +412,10 @@ public final class BenchmarkResult {
             json.writeNumberField("deadLetters", deadLetters);
             writeThreads(json, "", learner);
             json.writeStringField("rewards", rewards.toString());
+            json.writeStringField("policyKind", policyKind.toString());
+            if (!pairs.isEmpty()) {
+                writeRanker(json);
+            }
             if (joined != null) {
                 writeJoined(json);
             }
@@ -359,6 +458,30 @@ public final class BenchmarkResult {
         return prefix.isEmpty()
                 ? field
                 : prefix + Character.toUpperCase(field.charAt(0)) + field.substring(1);
+    }
+
+    /** The ranker's figures, each pair's rates and the last ranker learner's thread CPU. */
+    private void writeRanker(JsonGenerator json) throws IOException {
+        json.writeNumberField("rankerToSoftmax", rankerToSoftmax());
+        json.writeNumberField("meanRankerEventBytes", meanRankerEventBytes);
+        json.writeNumberField(
+                "rankerRawConsumerRecordsPerSecond", rankerRawConsumer.recordsPerSecond());
+        json.writeNumberField("rankerBits", rankerBits);
+        json.writeStringField("rankerInteractions", rankerInteractions);
+        json.writeNumberField("rankerPublishIntervalMillis", rankerPublishIntervalMillis);
+        json.writeNumberField("rankerDeadLetters", rankerDeadLetters);
+        json.writeNumberField("rankerEventsApplied", lastRanker().eventsApplied);
+        json.writeArrayFieldStart("rankerPairs");
+        for (Pair pair : pairs) {
+            json.writeStartObject();
+            json.writeBooleanField("rankerFirst", pair.rankerFirst());
+            json.writeNumberField("rankerToSoftmax", pair.rankerToSoftmax());
+            writeRates(json, "softmax", pair.softmax());
+            writeRates(json, "ranker", pair.ranker());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        writeThreads(json, "ranker", lastRanker());
     }
 
     /** The joined run's figures, each named after {@code joined}, and the history's settings. */

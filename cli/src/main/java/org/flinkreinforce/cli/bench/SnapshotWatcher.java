@@ -10,20 +10,28 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.SnapshotReader;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 
 /**
  * Follows the parameters topic as an application would ({@code read_committed}) and records, per
- * snapshot, when it became visible, its version, how many events it includes and when the learner
- * created it. To keep its own memory out of the heap figures it keeps only the first snapshot, the
- * first to reach each milestone, and every snapshot once {@link #keepAll()} was called.
+ * snapshot of one policy (softmax or ranker), when it became visible, its version, how many events
+ * it includes and when the learner created it. To keep its own memory out of the heap figures it
+ * keeps only the first snapshot, the first to reach each milestone, and every snapshot once {@link
+ * #keepAll()} was called.
  */
 final class SnapshotWatcher implements AutoCloseable {
 
     /** One published snapshot as the watcher saw it. */
-    record Observation(long visibleMillis, long version, long eventsApplied, long createdMillis) {}
+    record Observation(
+            String policyId,
+            long visibleMillis,
+            long version,
+            long eventsApplied,
+            long createdMillis) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -59,9 +67,9 @@ final class SnapshotWatcher implements AutoCloseable {
                     if (record.value() == null) {
                         continue;
                     }
-                    ParameterSnapshot snapshot;
+                    Observation snapshot;
                     try {
-                        snapshot = SnapshotCodec.decode(record.value());
+                        snapshot = observation(record.value(), now);
                     } catch (SnapshotFormatException e) {
                         continue;
                     }
@@ -76,12 +84,7 @@ final class SnapshotWatcher implements AutoCloseable {
                     }
                     synchronized (observations) {
                         if (keepAll || milestone || observations.isEmpty()) {
-                            observations.add(
-                                    new Observation(
-                                            now,
-                                            snapshot.version(),
-                                            snapshot.eventsApplied(),
-                                            snapshot.createdAtMillis()));
+                            observations.add(snapshot);
                         }
                     }
                     eventsApplied = Math.max(eventsApplied, snapshot.eventsApplied());
@@ -92,6 +95,27 @@ final class SnapshotWatcher implements AutoCloseable {
                 failure = e;
             }
         }
+    }
+
+    /** A softmax or a ranker snapshot (by its magic), seen at {@code visibleMillis}. */
+    private static Observation observation(byte[] value, long visibleMillis)
+            throws SnapshotFormatException {
+        if (RankerSnapshotCodec.isRankerSnapshot(value)) {
+            RankerSnapshot ranker = RankerSnapshotCodec.decode(value);
+            return new Observation(
+                    ranker.spec().id(),
+                    visibleMillis,
+                    ranker.version(),
+                    ranker.eventsApplied(),
+                    ranker.createdAtMillis());
+        }
+        ParameterSnapshot snapshot = SnapshotCodec.decode(value);
+        return new Observation(
+                snapshot.policyId(),
+                visibleMillis,
+                snapshot.version(),
+                snapshot.eventsApplied(),
+                snapshot.createdAtMillis());
     }
 
     /** The most events any visible snapshot includes. */

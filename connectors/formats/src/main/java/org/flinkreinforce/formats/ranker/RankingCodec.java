@@ -699,8 +699,15 @@ public final class RankingCodec {
             throw new EventRejection(
                     DeadLetterReason.MALFORMED_BINARY, "A string of " + length + " bytes.");
         }
+        if (length == 0) {
+            return "";
+        }
         byte[] bytes = new byte[length];
         in.get(bytes);
+        if (isAscii(bytes)) {
+            // ASCII is valid UTF-8 as it is: no decoder to make, the common case.
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
@@ -712,6 +719,15 @@ public final class RankingCodec {
             throw new EventRejection(
                     DeadLetterReason.MALFORMED_BINARY, "A string is not valid UTF-8.");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Little-endian writes of the binary layout. */

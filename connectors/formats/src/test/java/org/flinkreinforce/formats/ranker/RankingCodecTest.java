@@ -240,6 +240,37 @@ class RankingCodecTest {
                 .isNull();
     }
 
+    /**
+     * A binary record's strings are UTF-8: ASCII and other text read back as written, and bytes
+     * that are not UTF-8 are MALFORMED_BINARY, whichever string they are in.
+     */
+    @Test
+    void shouldReadUtf8StringsOfBinaryRecordsAndRefuseOtherBytes() throws Exception {
+        LoggedRanking logged = ranking(1.0, "größe-\u20ac-1");
+        byte[] binary = RankingCodec.toBinary(logged, SHOP);
+        RankedDecision read = RankingCodec.decode(binary, POLICIES, false);
+        assertThat(read.eventId()).isEqualTo("größe-\u20ac-1");
+        assertThat(read.candidateIds()).containsExactly("sku-8812", null);
+        assertThat(read.baselineKey()).isEqualTo("segment-3");
+
+        byte[] ascii = RankingCodec.toBinary(ranking(1.0, "e-2"), SHOP);
+        int eventId = indexOf(ascii, "e-2".getBytes(StandardCharsets.UTF_8));
+        for (byte bad : new byte[] {(byte) 0xff, (byte) 0xc3, (byte) 0x80}) {
+            byte[] corrupt = ascii.clone();
+            corrupt[eventId + 1] = bad;
+            assertReason(corrupt, DeadLetterReason.MALFORMED_BINARY);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int start = bytes.length - part.length; start >= 0; start--) {
+            if (java.util.Arrays.equals(bytes, start, start + part.length, part, 0, part.length)) {
+                return start;
+            }
+        }
+        throw new IllegalArgumentException("Not found.");
+    }
+
     /** Every truncation and many random corruptions of a binary record: a reason, never a crash. */
     @Test
     void shouldRejectCorruptBinaryRecordsWithoutThrowingAnythingElse() {
