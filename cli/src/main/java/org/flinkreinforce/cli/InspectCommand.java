@@ -125,6 +125,9 @@ public final class InspectCommand implements Callable<Integer> {
                         spec.interactions().isEmpty() ? "none" : spec.interactions(),
                         spec.maxCandidates(),
                         spec.maxFeatures()));
+        if (snapshot.statistics().length > 0) {
+            text.append(statistics(TrainingStatistics.fromArray(snapshot.statistics())));
+        }
         text.append("  largest weights (index: value):");
         for (int index : largest(weights, TOP_WEIGHTS)) {
             text.append(String.format(" %d: %.4f", index, weights[index]));
@@ -164,6 +167,9 @@ public final class InspectCommand implements Callable<Integer> {
             json.writeEndArray();
             json.writeNumberField("maxCandidates", spec.maxCandidates());
             json.writeNumberField("maxFeatures", spec.maxFeatures());
+            if (snapshot.statistics().length > 0) {
+                writeStatistics(json, TrainingStatistics.fromArray(snapshot.statistics()));
+            }
             // The nonzero weights by index: a ranker's weights are sparse.
             json.writeObjectFieldStart("weights");
             float[] weights = snapshot.weights();
@@ -178,19 +184,9 @@ public final class InspectCommand implements Callable<Integer> {
         return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static String describe(ParameterSnapshot snapshot) {
-        PolicySpec spec = snapshot.spec();
-        TrainingStatistics s = snapshot.statistics();
-        StringBuilder text = new StringBuilder();
-        text.append(
-                headline(
-                        spec.toString(),
-                        snapshot.version(),
-                        snapshot.eventsApplied(),
-                        snapshot.updates(),
-                        snapshot.createdAtMillis()));
-        text.append(
-                String.format(
+    /** The latest batch's line and the validation line of a snapshot's statistics. */
+    static String statistics(TrainingStatistics s) {
+        return String.format(
                         "  latest batch: %d events, mean reward %.4f, mean advantage"
                                 + " %.4f, entropy %.4f, importance weight mean %.3f max %.3f, ESS %.1f,"
                                 + " capped %d, gradient norm %.4f, staleness %.2f; rejected batches %d%n",
@@ -204,8 +200,22 @@ public final class InspectCommand implements Callable<Integer> {
                         (long) s.cappedWeights(),
                         s.gradientNorm(),
                         s.meanStaleness(),
-                        (long) s.rejectedBatches()));
-        text.append(validation(s.validation()));
+                        (long) s.rejectedBatches())
+                + validation(s.validation());
+    }
+
+    static String describe(ParameterSnapshot snapshot) {
+        PolicySpec spec = snapshot.spec();
+        TrainingStatistics s = snapshot.statistics();
+        StringBuilder text = new StringBuilder();
+        text.append(
+                headline(
+                        spec.toString(),
+                        snapshot.version(),
+                        snapshot.eventsApplied(),
+                        snapshot.updates(),
+                        snapshot.createdAtMillis()));
+        text.append(statistics(s));
         float[] values = snapshot.parameters();
         for (int h = 0; h < spec.headCount(); h++) {
             double norm = 0;
@@ -270,34 +280,39 @@ public final class InspectCommand implements Callable<Integer> {
                 json.writeEndObject();
             }
             json.writeEndArray();
-            TrainingStatistics s = snapshot.statistics();
-            json.writeObjectFieldStart("statistics");
-            json.writeNumberField("batchSize", s.batchSize());
-            json.writeNumberField("meanReward", s.meanReward());
-            json.writeNumberField("meanAdvantage", s.meanAdvantage());
-            json.writeNumberField("meanEntropy", s.meanEntropy());
-            json.writeNumberField("meanImportanceWeight", s.meanImportanceWeight());
-            json.writeNumberField("maxImportanceWeight", s.maxImportanceWeight());
-            json.writeNumberField("effectiveSampleSize", s.effectiveSampleSize());
-            json.writeNumberField("cappedWeights", s.cappedWeights());
-            json.writeNumberField("gradientNorm", s.gradientNorm());
-            json.writeNumberField("meanStaleness", s.meanStaleness());
-            json.writeNumberField("rejectedBatches", s.rejectedBatches());
-            ValidationStatistics v = s.validation();
-            if (v.isPresent()) {
-                json.writeObjectFieldStart("validation");
-                json.writeNumberField("events", v.events());
-                json.writeNumberField("ips", v.ips());
-                json.writeNumberField("ipsStandardError", v.ipsStandardError());
-                json.writeNumberField("snips", v.snips());
-                json.writeNumberField("snipsStandardError", v.snipsStandardError());
-                json.writeNumberField("loggedMean", v.loggedMean());
-                json.writeNumberField("loggedMeanStandardError", v.loggedMeanStandardError());
-                json.writeEndObject();
-            }
-            json.writeEndObject();
+            writeStatistics(json, snapshot.statistics());
             json.writeEndObject();
         }
         return out.toString();
+    }
+
+    /** The {@code statistics} object of a snapshot's JSON. */
+    private static void writeStatistics(JsonGenerator json, TrainingStatistics s)
+            throws IOException {
+        json.writeObjectFieldStart("statistics");
+        json.writeNumberField("batchSize", s.batchSize());
+        json.writeNumberField("meanReward", s.meanReward());
+        json.writeNumberField("meanAdvantage", s.meanAdvantage());
+        json.writeNumberField("meanEntropy", s.meanEntropy());
+        json.writeNumberField("meanImportanceWeight", s.meanImportanceWeight());
+        json.writeNumberField("maxImportanceWeight", s.maxImportanceWeight());
+        json.writeNumberField("effectiveSampleSize", s.effectiveSampleSize());
+        json.writeNumberField("cappedWeights", s.cappedWeights());
+        json.writeNumberField("gradientNorm", s.gradientNorm());
+        json.writeNumberField("meanStaleness", s.meanStaleness());
+        json.writeNumberField("rejectedBatches", s.rejectedBatches());
+        ValidationStatistics v = s.validation();
+        if (v.isPresent()) {
+            json.writeObjectFieldStart("validation");
+            json.writeNumberField("events", v.events());
+            json.writeNumberField("ips", v.ips());
+            json.writeNumberField("ipsStandardError", v.ipsStandardError());
+            json.writeNumberField("snips", v.snips());
+            json.writeNumberField("snipsStandardError", v.snipsStandardError());
+            json.writeNumberField("loggedMean", v.loggedMean());
+            json.writeNumberField("loggedMeanStandardError", v.loggedMeanStandardError());
+            json.writeEndObject();
+        }
+        json.writeEndObject();
     }
 }

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,7 +22,9 @@ import org.flinkreinforce.cli.flink.JoinMetrics;
 import org.flinkreinforce.cli.kafka.DeadLetterWatch;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerOptions;
@@ -73,10 +77,17 @@ final class LearnProgress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String policy : config.policies().keySet()) {
+        for (String policy : policyIds()) {
             appliedAtStart.put(policy, snapshots.eventsApplied(policy));
         }
         appliedAtLastReport.putAll(appliedAtStart);
+    }
+
+    /** The ids of the policies the learner learns: softmax, then ranker policies. */
+    private Set<String> policyIds() {
+        Set<String> ids = new LinkedHashSet<>(config.policies().keySet());
+        ids.addAll(config.rankers().keySet());
+        return ids;
     }
 
     /** Prints the progress line ({@code line}) and the warnings of the interval since the last. */
@@ -94,7 +105,7 @@ final class LearnProgress implements AutoCloseable {
                 out.println(warning(policy, tally, appliedRecently));
             }
         }
-        for (String policy : config.policies().keySet()) {
+        for (String policy : policyIds()) {
             appliedAtLastReport.put(policy, snapshots.eventsApplied(policy));
         }
         out.flush();
@@ -103,7 +114,7 @@ final class LearnProgress implements AutoCloseable {
     private String warning(String policy, DeadLetterWatch.Tally tally, long applied) {
         DeadLetterReason reason = tally.mostCommon();
         String who =
-                config.policies().containsKey(policy)
+                policyIds().contains(policy)
                         ? "policy " + policy
                         : DeadLetterWatch.NO_POLICY.equals(policy)
                                 ? "records without a policy id"
@@ -136,7 +147,7 @@ final class LearnProgress implements AutoCloseable {
             line.append(String.format(" (lag %,d)", lag));
         }
         long applied = 0;
-        for (String policy : config.policies().keySet()) {
+        for (String policy : policyIds()) {
             applied += snapshots.eventsApplied(policy) - appliedAtStart.get(policy);
         }
         line.append(String.format(" | applied %,d", applied));
@@ -152,15 +163,22 @@ final class LearnProgress implements AutoCloseable {
         if (total > 0) {
             line.append(" (").append(describe(all)).append(')');
         }
-        for (String policy : config.policies().keySet()) {
+        for (String policy : policyIds()) {
             line.append(" | ").append(policy);
             ParameterSnapshot snapshot = snapshots.snapshot(policy).orElse(null);
-            if (snapshot == null) {
+            RankerSnapshot ranker = snapshots.rankerSnapshot(policy).orElse(null);
+            if (snapshot == null && ranker == null) {
                 line.append(" no version yet");
                 continue;
             }
-            line.append(" v").append(snapshot.version());
-            ValidationStatistics validation = snapshot.statistics().validation();
+            line.append(" v").append(snapshot != null ? snapshot.version() : ranker.version());
+            ValidationStatistics validation =
+                    snapshot != null
+                            ? snapshot.statistics().validation()
+                            : ranker.statistics().length == 0
+                                    ? ValidationStatistics.NONE
+                                    : TrainingStatistics.fromArray(ranker.statistics())
+                                            .validation();
             if (validation.isPresent()) {
                 line.append(
                         String.format(

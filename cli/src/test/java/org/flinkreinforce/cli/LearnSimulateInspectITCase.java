@@ -215,15 +215,21 @@ class LearnSimulateInspectITCase {
                     logger.flush();
                     CliRun.await(() -> policies.eventsApplied("shop") >= 200, learner, log);
                 }
+                // The progress line names the ranker with its version and validated value.
+                CliRun.awaitLog(learner, log, "| shop v", Duration.ofSeconds(30));
+                CliRun.awaitLog(learner, log, "applied 200", Duration.ofSeconds(30));
                 String text = CliRun.run("inspect", "--bootstrap-servers", bootstrap).out();
                 assertThat(text)
                         .contains("shop (ranker)")
                         .contains("events applied 200")
                         .contains("2^12 weights")
-                        .contains("interactions [user:item]");
+                        .contains("interactions [user:item]")
+                        .contains("latest batch:")
+                        .contains("validation over ~");
                 assertThat(inspect(bootstrap))
                         .contains("\"kind\":\"ranker\"")
-                        .contains("\"eventsApplied\":200");
+                        .contains("\"eventsApplied\":200")
+                        .contains("\"ips\":");
             } finally {
                 CliRun.stop(learner);
             }

@@ -25,8 +25,12 @@ import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
+import org.flinkreinforce.formats.snapshot.ValidationStatistics;
+import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.RewardModel;
+import org.flinkreinforce.model.evaluation.ProgressiveValidation;
 import org.flinkreinforce.model.ranker.RankerLearner;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
@@ -67,6 +71,17 @@ public class LearnRankerFunction
          * REINFORCE (and in state written before it existed: it then starts from zeros).
          */
         public RewardModel rewardModel;
+
+        /** Progressive validation's totals, weighed by {@code validation.window}. */
+        public ProgressiveValidation validation;
+
+        /**
+         * The statistics the next snapshot carries ({@link TrainingStatistics#toArray}): of the
+         * latest applied batch, with the validation; null before one.
+         */
+        public double[] statistics;
+
+        public long rejectedBatches;
 
         public long version;
         public long eventsApplied;
@@ -219,6 +234,11 @@ public class LearnRankerFunction
         double rewardSum = current.rewardSum;
         long rewardCount = current.rewardCount;
         long digest = current.eventDigest;
+        double batchRewardSum = 0;
+        double stalenessSum = 0;
+        int stalenessCount = 0;
+        // Each event scored by the weights before the update that learns from it.
+        ProgressiveValidation validated = new ProgressiveValidation();
         for (int k = 0; k < batch.size(); k++) {
             RankerRecord record = batch.get(k);
             RankedDecision decision = whole ? decisions.get(k) : decode(record);
@@ -232,6 +252,12 @@ public class LearnRankerFunction
                     reward - baseline,
                     decision.propensity(),
                     settings.importanceWeightCap());
+            validated.add(reward, decision.propensity(), learner.lastProbability());
+            if (decision.policyVersion() >= 0) {
+                stalenessSum += Math.max(0, current.version - decision.policyVersion());
+                stalenessCount++;
+            }
+            batchRewardSum += reward;
             rewardSum += reward;
             rewardCount++;
             digest =
@@ -248,6 +274,7 @@ public class LearnRankerFunction
             context.timerService().deleteProcessingTimeTimer(current.batchTimer);
         }
         if (learner.update(settings.learningRate()) < 0) {
+            current.rejectedBatches++;
             LOG.warn(
                     "Ranker policy {}: a batch of {} events gave a gradient that is not finite;"
                             + " none of them was applied.",
@@ -265,6 +292,28 @@ public class LearnRankerFunction
         }
         current.rewardSum = rewardSum;
         current.rewardCount = rewardCount;
+        if (current.validation == null) {
+            current.validation = new ProgressiveValidation();
+        }
+        current.validation.forget(Math.exp(-(double) batch.size() / settings.validationWindow()));
+        current.validation.merge(validated);
+        BatchStatistics applied = learner.lastBatch();
+        current.statistics =
+                TrainingStatistics.of(
+                                new BatchStatistics(
+                                        applied.batchSize(),
+                                        batchRewardSum / batch.size(),
+                                        applied.meanAdvantage(),
+                                        applied.meanEntropy(),
+                                        applied.meanImportanceWeight(),
+                                        applied.maxImportanceWeight(),
+                                        applied.effectiveSampleSize(),
+                                        applied.cappedWeights(),
+                                        applied.gradientNorm()),
+                                stalenessCount == 0 ? 0 : stalenessSum / stalenessCount,
+                                current.rejectedBatches,
+                                ValidationStatistics.of(current.validation))
+                        .toArray();
         current.eventDigest = digest;
         current.eventsApplied += batch.size();
         current.updates++;
@@ -306,7 +355,7 @@ public class LearnRankerFunction
                         current.eventsApplied,
                         current.updates,
                         current.eventDigest,
-                        new double[0],
+                        current.statistics == null ? new double[0] : current.statistics,
                         current.weights);
         out.collect(
                 new PublishedSnapshot(

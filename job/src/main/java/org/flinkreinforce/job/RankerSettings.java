@@ -15,7 +15,8 @@ import org.flinkreinforce.model.ranker.RankerSpec;
  * rewards holds the ranker's decisions ({@link LearnerOptions#REWARD_WAIT}); {@code estimator} is
  * REINFORCE or, by default, doubly robust with a reward model over the ranker's hashed features
  * fitted with AdaGrad at {@code rewardModelLearningRate} ({@link LearnerOptions#ESTIMATOR}, {@link
- * LearnerOptions#REWARD_MODEL_LEARNING_RATE}).
+ * LearnerOptions#REWARD_MODEL_LEARNING_RATE}); {@code validationWindow} weighs its progressive
+ * validation ({@link LearnerOptions#VALIDATION_WINDOW}).
  */
 public record RankerSettings(
         RankerSpec spec,
@@ -26,13 +27,18 @@ public record RankerSettings(
         double importanceWeightCap,
         long rewardWaitMillis,
         EstimatorKind estimator,
-        double rewardModelLearningRate)
+        double rewardModelLearningRate,
+        long validationWindow)
         implements Serializable {
 
     public RankerSettings {
         PolicySettings.checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
         PolicySettings.checkRewardWait(rewardWaitMillis);
         Objects.requireNonNull(estimator, "estimator");
+        if (validationWindow < 1) {
+            throw LearnerConfig.invalid(
+                    validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
+        }
         if (estimator == EstimatorKind.DOUBLY_ROBUST
                 && (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate))) {
             throw LearnerConfig.invalid(
@@ -93,7 +99,8 @@ public record RankerSettings(
                 own.get(LearnerOptions.IMPORTANCE_WEIGHT_CAP),
                 own.get(LearnerOptions.REWARD_WAIT).toMillis(),
                 PolicySettings.choice(own, LearnerOptions.ESTIMATOR, EstimatorKind.class),
-                own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE));
+                own.get(LearnerOptions.REWARD_MODEL_LEARNING_RATE),
+                own.get(LearnerOptions.VALIDATION_WINDOW));
     }
 
     /** The ids the options name as rankers. */

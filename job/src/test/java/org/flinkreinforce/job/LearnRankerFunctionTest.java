@@ -1,6 +1,7 @@
 package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.ranker.Features;
@@ -35,7 +37,7 @@ class LearnRankerFunctionTest {
             new RankerSpec("shop", 10, 0, Interaction.parseList("user:item"), 8, 8);
     private static final RankerSettings SETTINGS =
             new RankerSettings(
-                    SPEC, 4, 500, 1, 0.5, 10.0, 60_000, EstimatorKind.DOUBLY_ROBUST, 0.1);
+                    SPEC, 4, 500, 1, 0.5, 10.0, 60_000, EstimatorKind.DOUBLY_ROBUST, 0.1, 100_000);
 
     /**
      * Restored from a checkpoint taken mid-batch, with the event after it replayed: every event is
@@ -87,7 +89,16 @@ class LearnRankerFunctionTest {
     void shouldPublishWhenABatchTimerFellOnThePendingPublication() throws Exception {
         RankerSettings settings =
                 new RankerSettings(
-                        SPEC, 4, 500, 500, 0.5, 10.0, 60_000, EstimatorKind.DOUBLY_ROBUST, 0.1);
+                        SPEC,
+                        4,
+                        500,
+                        500,
+                        0.5,
+                        10.0,
+                        60_000,
+                        EstimatorKind.DOUBLY_ROBUST,
+                        0.1,
+                        100_000);
         try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
                 harness =
                         new KeyedOneInputStreamOperatorTestHarness<>(
@@ -189,6 +200,18 @@ class LearnRankerFunctionTest {
             assertThat(published.get(0).eventDigest()).isEqualTo(EventDigest.of(ids));
             assertThat(published.get(0).weights()).containsExactly(reference(records(8, 5)));
             assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)).isNull();
+            // Two batches of four: the second's statistics, and every event validated.
+            TrainingStatistics statistics =
+                    TrainingStatistics.fromArray(published.get(0).statistics());
+            double secondBatchReward = 0;
+            for (LoggedRanking ranking : rankings(8, 5).subList(4, 8)) {
+                secondBatchReward += ranking.reward() / 4;
+            }
+            assertThat(statistics.batchSize()).isEqualTo(4);
+            assertThat(statistics.meanReward()).isEqualTo(secondBatchReward);
+            assertThat(statistics.meanEntropy()).isPositive().isLessThanOrEqualTo(Math.log(3));
+            assertThat(statistics.validation().isPresent()).isTrue();
+            assertThat(statistics.validation().events()).isCloseTo(8, within(0.01));
         }
     }
 

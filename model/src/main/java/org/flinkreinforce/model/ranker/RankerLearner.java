@@ -1,6 +1,7 @@
 package org.flinkreinforce.model.ranker;
 
 import java.util.Arrays;
+import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.RewardModel;
 
 /**
@@ -63,6 +64,21 @@ public final class RankerLearner {
 
     /** {@code q_k} of the decision being accumulated. */
     private double[] values = new double[8];
+
+    /** The batch's statistics so far: sums over its events. */
+    private double advantageSum;
+
+    private double entropySum;
+    private double weightSum;
+    private double weightSquareSum;
+    private double maxRawWeight;
+    private int cappedWeights;
+
+    /** {@code pi(a)} of the decision accumulated last, under the weights before the update. */
+    private double lastProbability = Double.NaN;
+
+    /** What the latest {@link #update} applied; {@link BatchStatistics#EMPTY} before one. */
+    private BatchStatistics lastBatch = BatchStatistics.EMPTY;
 
     private final long[] touchedBits;
     private int[] touched = new int[1024];
@@ -136,6 +152,25 @@ public final class RankerLearner {
         return rewardModel;
     }
 
+    /**
+     * The probability the weights before the update gave the choice of the decision accumulated
+     * last: what progressive validation scores it with.
+     */
+    public double lastProbability() {
+        return lastProbability;
+    }
+
+    /**
+     * The statistics of the batch the latest {@link #update} applied (a rejected batch leaves the
+     * previous ones): its size, mean advantage, mean entropy of the policy over the candidates,
+     * mean capped and largest uncapped importance weight, effective sample size, weights the cap
+     * cut and the norm of its mean gradient; the mean reward is 0, the learner sees advantages
+     * only. {@link BatchStatistics#EMPTY} before the first.
+     */
+    public BatchStatistics lastBatch() {
+        return lastBatch;
+    }
+
     /** The events accumulated since the last update. */
     public int pendingEvents() {
         return events;
@@ -164,11 +199,16 @@ public final class RankerLearner {
             throw new IllegalArgumentException(
                     "The chosen candidate " + chosen + " is not one of " + count + ".");
         }
-        double importanceWeight =
-                Double.isNaN(propensity)
-                        ? 1
-                        : Math.min(policy.probability(chosen) / propensity, weightCap);
+        lastProbability = policy.probability(chosen);
+        double rawWeight = Double.isNaN(propensity) ? 1 : lastProbability / propensity;
+        double importanceWeight = Math.min(rawWeight, weightCap);
         events++;
+        advantageSum += advantage;
+        weightSum += importanceWeight;
+        weightSquareSum += importanceWeight * importanceWeight;
+        maxRawWeight = Math.max(maxRawWeight, rawWeight);
+        cappedWeights += rawWeight > weightCap ? 1 : 0;
+        entropySum += entropy(count);
         if (rewardModel != null) {
             accumulateDoublyRobust(count, chosen, advantage, importanceWeight);
             return importanceWeight;
@@ -181,6 +221,24 @@ public final class RankerLearner {
             addPhi(k, scale * ((k == chosen ? 1 : 0) - policy.probability(k)));
         }
         return importanceWeight;
+    }
+
+    /**
+     * The entropy of the evaluated decision's policy, {@code -sum_k pi(k) log pi(k) = log Z - sum_k
+     * pi(k) s_k} with {@code log Z = s_j - log pi(j)} for its likeliest candidate {@code j}: one
+     * logarithm, not one per candidate.
+     */
+    private double entropy(int count) {
+        int likeliest = 0;
+        double expectedScore = 0;
+        for (int k = 0; k < count; k++) {
+            if (policy.probability(k) > policy.probability(likeliest)) {
+                likeliest = k;
+            }
+            expectedScore += policy.probability(k) * policy.score(k);
+        }
+        double logZ = policy.score(likeliest) - Math.log(policy.probability(likeliest));
+        return Math.max(0, logZ - expectedScore);
     }
 
     /** The doubly robust {@code c_k} of the evaluated decision, and the model's error gradient. */
@@ -235,6 +293,24 @@ public final class RankerLearner {
                     Float.isFinite(gradient[j])
                             && (rewardModel == null || Float.isFinite(modelGradient[j]));
         }
+        double squaredNorm = 0;
+        for (int t = 0; t < touchedCount && finite; t++) {
+            double g = gradient[touched[t]] * scale;
+            squaredNorm += g * g;
+        }
+        if (finite) {
+            lastBatch =
+                    new BatchStatistics(
+                            events,
+                            0,
+                            advantageSum * scale,
+                            entropySum * scale,
+                            weightSum * scale,
+                            maxRawWeight,
+                            weightSquareSum > 0 ? weightSum * weightSum / weightSquareSum : 0,
+                            cappedWeights,
+                            Math.sqrt(squaredNorm));
+        }
         int changed = 0;
         for (int t = 0; t < touchedCount; t++) {
             int j = touched[t];
@@ -257,6 +333,12 @@ public final class RankerLearner {
         }
         touchedCount = 0;
         events = 0;
+        advantageSum = 0;
+        entropySum = 0;
+        weightSum = 0;
+        weightSquareSum = 0;
+        maxRawWeight = 0;
+        cappedWeights = 0;
         return finite ? changed : -1;
     }
 

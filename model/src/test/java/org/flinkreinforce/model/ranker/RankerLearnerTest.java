@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.RewardModel;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +175,45 @@ class RankerLearnerTest {
         learner.accumulate(shared, candidates, 3, 1, Double.NaN, 1.0 / 3, 10);
         assertThat(learner.update(0.5)).isEqualTo(-1);
         assertThat(model.weights).containsExactly(fitted);
+    }
+
+    /**
+     * The batch statistics of an update: at zero weights every one of four candidates has
+     * probability 1/4, entropy log 4; logged with propensity 1/2 their weights are 1/2, one logged
+     * with 1/40 has 10, cut to the cap of 5.
+     */
+    @Test
+    void shouldReportTheStatisticsOfTheBatchItApplied() {
+        RankerSpec spec = new RankerSpec("s", 10, 0, Interaction.parseList("u:i"), 8, 8);
+        RankerLearner learner =
+                new RankerLearner(
+                        spec, new float[spec.weightCount()], new float[spec.weightCount()]);
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        HashedFeatures shared =
+                hasher.hash(
+                        Features.builder().category("u", "f", "x").build(), new HashedFeatures());
+        HashedFeatures[] candidates = new HashedFeatures[4];
+        for (int k = 0; k < 4; k++) {
+            candidates[k] =
+                    hasher.hash(
+                            Features.builder().category("i", "f", "c" + k).build(),
+                            new HashedFeatures());
+        }
+        learner.accumulate(shared, candidates, 4, 0, 1.0, 0.5, 5.0);
+        assertThat(learner.lastProbability()).isCloseTo(0.25, within(1e-12));
+        learner.accumulate(shared, candidates, 4, 1, -1.0, 0.5, 5.0);
+        learner.accumulate(shared, candidates, 4, 2, 3.0, 1.0 / 40, 5.0);
+        assertThat(learner.lastBatch()).isEqualTo(BatchStatistics.EMPTY);
+        learner.update(0.1);
+        BatchStatistics batch = learner.lastBatch();
+        assertThat(batch.batchSize()).isEqualTo(3);
+        assertThat(batch.meanAdvantage()).isCloseTo(1.0, within(1e-12));
+        assertThat(batch.meanEntropy()).isCloseTo(Math.log(4), within(1e-9));
+        assertThat(batch.meanImportanceWeight()).isCloseTo(6.0 / 3, within(1e-9));
+        assertThat(batch.maxImportanceWeight()).isCloseTo(10.0, within(1e-9));
+        assertThat(batch.effectiveSampleSize()).isCloseTo(36 / 25.5, within(1e-9));
+        assertThat(batch.cappedWeights()).isEqualTo(1);
+        assertThat(batch.gradientNorm()).isPositive();
     }
 
     @Test
