@@ -76,8 +76,9 @@ public final class RankingCodec {
 
     /**
      * The policy id of a ranker record, without decoding the rest: of a binary one (by its first
-     * byte), or of a JSON object with a top-level {@code candidates} field; null for anything else,
-     * including a record too broken to tell.
+     * byte), or of a JSON object with a top-level {@code candidates} field (read up to where both
+     * fields are known: what follows is left to the full decode); null for anything else, including
+     * a record too broken to tell.
      */
     public static String rankerPolicyId(byte[] value) {
         if (value == null || value.length == 0) {
@@ -103,7 +104,14 @@ public final class RankingCodec {
                 JsonToken token = parser.nextToken();
                 if (field.equals("policyId") && token == JsonToken.VALUE_STRING) {
                     policyId = parser.getText();
+                    if (candidates) {
+                        return policyId;
+                    }
                 } else if (field.equals("candidates")) {
+                    if (policyId != null) {
+                        // Both known: the rest is the learner's to read and check.
+                        return policyId;
+                    }
                     candidates = true;
                     parser.skipChildren();
                 } else {

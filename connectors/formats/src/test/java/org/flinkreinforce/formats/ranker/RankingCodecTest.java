@@ -236,6 +236,13 @@ class RankingCodecTest {
                 .isNull();
         assertThat(RankingCodec.rankerPolicyId(json("{\"policyId\":\"recs\",\"candidates\"")))
                 .isNull();
+        assertThat(RankingCodec.rankerPolicyId(json("{\"candidates\":[{}],\"policyId\":\"shop\"}")))
+                .isEqualTo("shop");
+        // Read no further than both fields: a record broken after them is the learner's to refuse.
+        assertThat(
+                        RankingCodec.rankerPolicyId(
+                                json("{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":")))
+                .isEqualTo("shop");
         assertThat(RankingCodec.rankerPolicyId(new byte[] {RankingCodec.BINARY_EVENT_MAGIC, 1}))
                 .isNull();
     }
