@@ -12,8 +12,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -28,7 +26,6 @@ import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
-import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.MicroBatch;
@@ -632,39 +629,6 @@ public class LearnPolicyFunction
                                                 .getMetricGroup()
                                                 .addGroup("policy", id)));
         return new PolicyRuntime(policy, kernel, policyMetrics);
-    }
-
-    /**
-     * A policy's metrics, one set per policy id and task for the task's lifetime, across changes of
-     * the policy's definition.
-     */
-    private static final class PolicyMetrics {
-        final Counter batches;
-        final Counter updates;
-        final Counter rejectedBatches;
-        final Counter eventsApplied;
-        final Counter published;
-        volatile BatchStatistics lastStatistics = BatchStatistics.EMPTY;
-        volatile double lastStaleness;
-        volatile ValidationStatistics lastValidation = ValidationStatistics.NONE;
-        volatile long version;
-
-        PolicyMetrics(MetricGroup metrics) {
-            this.batches = metrics.counter("batches");
-            this.updates = metrics.counter("updates");
-            this.rejectedBatches = metrics.counter("rejectedBatches");
-            this.eventsApplied = metrics.counter("eventsApplied");
-            this.published = metrics.counter("snapshotsPublished");
-            metrics.gauge("version", () -> version);
-            metrics.gauge("meanReward", () -> lastStatistics.meanReward());
-            metrics.gauge("gradientNorm", () -> lastStatistics.gradientNorm());
-            metrics.gauge("effectiveSampleSize", () -> lastStatistics.effectiveSampleSize());
-            metrics.gauge("meanEntropy", () -> lastStatistics.meanEntropy());
-            metrics.gauge("staleness", () -> lastStaleness);
-            metrics.gauge("validationIps", () -> lastValidation.ips());
-            metrics.gauge("validationSnips", () -> lastValidation.snips());
-            metrics.gauge("validationLoggedMean", () -> lastValidation.loggedMean());
-        }
     }
 
     /** Per-policy objects of this task that need not be checkpointed: workspace and metrics. */

@@ -11,7 +11,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.RankerRecord;
@@ -119,7 +118,7 @@ public class LearnRankerFunction
      */
     private transient Map<String, List<RankedDecision>> decoded;
 
-    private transient Counter eventsApplied;
+    private transient Map<String, PolicyMetrics> metrics;
 
     /**
      * @param warmStart per ranker, the newest snapshot published before the job started (encoded):
@@ -156,7 +155,7 @@ public class LearnRankerFunction
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "ranker-pending", TypeInformation.of(RankerRecord.class)));
-        eventsApplied = getRuntimeContext().getMetricGroup().counter("rankerEventsApplied");
+        metrics = new HashMap<>();
     }
 
     @Override
@@ -273,8 +272,11 @@ public class LearnRankerFunction
             // Timers of one key at one time are one timer: keep a pending publication's.
             context.timerService().deleteProcessingTimeTimer(current.batchTimer);
         }
+        PolicyMetrics policyMetrics = metrics(settings.spec().id());
+        policyMetrics.batches.inc();
         if (learner.update(settings.learningRate()) < 0) {
             current.rejectedBatches++;
+            policyMetrics.rejectedBatches.inc();
             LOG.warn(
                     "Ranker policy {}: a batch of {} events gave a gradient that is not finite;"
                             + " none of them was applied.",
@@ -298,27 +300,31 @@ public class LearnRankerFunction
         current.validation.forget(Math.exp(-(double) batch.size() / settings.validationWindow()));
         current.validation.merge(validated);
         BatchStatistics applied = learner.lastBatch();
+        BatchStatistics statistics =
+                new BatchStatistics(
+                        applied.batchSize(),
+                        batchRewardSum / batch.size(),
+                        applied.meanAdvantage(),
+                        applied.meanEntropy(),
+                        applied.meanImportanceWeight(),
+                        applied.maxImportanceWeight(),
+                        applied.effectiveSampleSize(),
+                        applied.cappedWeights(),
+                        applied.gradientNorm());
+        double staleness = stalenessCount == 0 ? 0 : stalenessSum / stalenessCount;
+        ValidationStatistics validation = ValidationStatistics.of(current.validation);
         current.statistics =
-                TrainingStatistics.of(
-                                new BatchStatistics(
-                                        applied.batchSize(),
-                                        batchRewardSum / batch.size(),
-                                        applied.meanAdvantage(),
-                                        applied.meanEntropy(),
-                                        applied.meanImportanceWeight(),
-                                        applied.maxImportanceWeight(),
-                                        applied.effectiveSampleSize(),
-                                        applied.cappedWeights(),
-                                        applied.gradientNorm()),
-                                stalenessCount == 0 ? 0 : stalenessSum / stalenessCount,
-                                current.rejectedBatches,
-                                ValidationStatistics.of(current.validation))
+                TrainingStatistics.of(statistics, staleness, current.rejectedBatches, validation)
                         .toArray();
+        policyMetrics.updates.inc();
+        policyMetrics.eventsApplied.inc(batch.size());
+        policyMetrics.lastStatistics = statistics;
+        policyMetrics.lastStaleness = staleness;
+        policyMetrics.lastValidation = validation;
         current.eventDigest = digest;
         current.eventsApplied += batch.size();
         current.updates++;
         current.unpublished = true;
-        eventsApplied.inc(batch.size());
         long now = context.timerService().currentProcessingTime();
         if (now - current.lastPublishedMillis >= settings.publishIntervalMillis()) {
             publish(settings.spec(), current, now, out);
@@ -326,6 +332,15 @@ public class LearnRankerFunction
             current.publishTimer = current.lastPublishedMillis + settings.publishIntervalMillis();
             context.timerService().registerProcessingTimeTimer(current.publishTimer);
         }
+    }
+
+    /** The metrics of ranker {@code policyId} in this task, registered on first use. */
+    private PolicyMetrics metrics(String policyId) {
+        return metrics.computeIfAbsent(
+                policyId,
+                id ->
+                        new PolicyMetrics(
+                                getRuntimeContext().getMetricGroup().addGroup("policy", id)));
     }
 
     /** The record decoded: an event with its reward, or a joined decision (its reward apart). */
@@ -362,6 +377,9 @@ public class LearnRankerFunction
                         spec.id(), current.version, RankerSnapshotCodec.encode(snapshot)));
         current.unpublished = false;
         current.lastPublishedMillis = now;
+        PolicyMetrics policyMetrics = metrics(spec.id());
+        policyMetrics.published.inc();
+        policyMetrics.version = current.version;
     }
 
     /** The policy's state, made at zero weights the first time (or where its size changed). */
