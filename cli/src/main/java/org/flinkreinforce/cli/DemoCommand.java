@@ -3,7 +3,7 @@ package org.flinkreinforce.cli;
 import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,20 +17,16 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.flinkreinforce.cli.flink.JoinMetrics;
 import org.flinkreinforce.cli.flink.LocalCluster;
 import org.flinkreinforce.cli.kafka.DeadLetterCount;
-import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.RewardDelay;
 import org.flinkreinforce.cli.sim.RewardForm;
 import org.flinkreinforce.cli.sim.Simulator;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.event.EventFormat;
-import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerJob;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
-import org.flinkreinforce.model.PolicyParameters;
-import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.util.SettingNames;
@@ -54,21 +50,23 @@ import picocli.CommandLine.Option;
             "Runs a real Kafka broker, the learner on a local Flink cluster and a simulated"
                     + " application in one process, and shows the policy learn.",
             "Scenarios: recs (a recommender: contextual bandit with a hidden linear reward model)"
-                    + " and nas (an architecture-search controller: several categorical"
-                    + " decisions, synthetic accuracy)."
+                    + ", nas (an architecture-search controller: several categorical"
+                    + " decisions, synthetic accuracy) and catalogue (a ranker of a shop's"
+                    + " changing catalogue, items described by features)."
         })
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--scenario",
             defaultValue = "recs",
-            description = "recs or nas (default: ${DEFAULT-VALUE}).")
+            description = "recs, nas or catalogue (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(
             names = "--events",
             description =
-                    "Events to produce (default: 300000 for recs, 100000 for nas: at the default rate, about a minute).")
+                    "Events to produce (default: 300000 for recs, 100000 for nas and catalogue: at the"
+                            + " default rate, about a minute).")
     Long events;
 
     @Option(
@@ -122,8 +120,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Environment environment = Environment.of(scenario, seed);
-        long total = events != null ? events : scenario.equals("recs") ? 300_000 : 100_000;
+        DemoScenario demo = DemoScenario.of(scenario, seed);
+        long total = events != null ? events : demo.defaultEvents();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook =
                 new Thread(
@@ -137,11 +135,11 @@ public final class DemoCommand implements Callable<Integer> {
                         },
                         "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.println("flink-reinforce demo: " + environment.describe());
+        System.out.println("flink-reinforce demo: " + demo.describe());
         System.out.println("Starting Apache Kafka (KRaft, in-process) ...");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             System.out.println("Kafka is up at " + broker.bootstrapServers() + ".");
-            run(broker.clientProperties(), environment, total);
+            run(broker.clientProperties(), demo, total);
             System.out.println("Shutting down.");
         } finally {
             finished.countDown();
@@ -158,15 +156,13 @@ public final class DemoCommand implements Callable<Integer> {
      * The demo's learner: small batches and frequent snapshots, so the curve moves visibly; in the
      * split form it joins decisions with their rewards ({@link #joinSettings}).
      */
-    private LearnerConfig learnerConfig(
-            Properties client, PolicySpec spec, Environment environment, RewardDelay delay) {
+    private LearnerConfig learnerConfig(Properties client, DemoScenario demo, RewardDelay delay) {
         LearnerConfig.Builder builder = LearnerConfig.builder();
         if (rewards.form == RewardForm.SPLIT) {
-            joinSettings(builder, environment, delay);
+            joinSettings(builder, demo.unobservedReward(), delay);
         }
+        demo.configure(builder);
         return builder.kafka(client)
-                .policies(List.of(spec))
-                .set(LearnerOptions.BATCH_SIZE, scenario.equals("recs") ? 64 : 32)
                 .set(LearnerOptions.BATCH_TIMEOUT, Duration.ofMillis(200))
                 .set(LearnerOptions.PUBLISH_EVERY_UPDATES, 5)
                 .set(LearnerOptions.PUBLISH_INTERVAL, Duration.ofMillis(500))
@@ -182,30 +178,28 @@ public final class DemoCommand implements Callable<Integer> {
      * Joins decisions with their rewards in event time (the records' timestamps, which the
      * simulator takes as it logs): a decision waits {@link #WAIT_MARGIN} longer than the longest
      * delay, so that every reward counts; a partition without records for {@link #IDLE_TIMEOUT} no
-     * longer holds the time back. A decision without a reward is learned from with the
-     * environment's value of none (recs: no click, 0) or, where it has none (nas), dropped.
+     * longer holds the time back. A decision without a reward is learned from with the scenario's
+     * value of none ({@code unobserved}; recs and catalogue: no click, 0) or, where it has none
+     * (nas), dropped.
      */
     static void joinSettings(
-            LearnerConfig.Builder builder, Environment environment, RewardDelay delay) {
+            LearnerConfig.Builder builder, OptionalDouble unobserved, RewardDelay delay) {
         builder.set(LearnerOptions.JOIN_REWARDS, true)
                 .set(LearnerOptions.REWARD_WAIT, delay.maximum().plus(WAIT_MARGIN))
                 .set(LearnerOptions.REWARD_OUT_OF_ORDERNESS, OUT_OF_ORDERNESS)
                 .set(LearnerOptions.REWARD_IDLE_TIMEOUT, IDLE_TIMEOUT);
-        if (environment.unobservedReward().isPresent()) {
+        if (unobserved.isPresent()) {
             builder.set(LearnerOptions.REWARD_UNREWARDED, "default")
-                    .set(
-                            LearnerOptions.REWARD_DEFAULT,
-                            environment.unobservedReward().getAsDouble());
+                    .set(LearnerOptions.REWARD_DEFAULT, unobserved.getAsDouble());
         } else {
             builder.set(LearnerOptions.REWARD_UNREWARDED, "drop");
         }
     }
 
     /** Runs the learner on a local cluster and the simulated application against it; reports. */
-    private void run(Properties client, Environment environment, long total) throws Exception {
-        RewardDelay delay = rewards.delay(environment);
-        LearnerConfig config =
-                learnerConfig(client, environment.spec(scenario), environment, delay);
+    private void run(Properties client, DemoScenario demo, long total) throws Exception {
+        RewardDelay delay = demo.rewardDelay(rewards);
+        LearnerConfig config = learnerConfig(client, demo, delay);
         try (LocalCluster cluster = localCluster()) {
             // The progress line reads the join's metrics each second.
             cluster.configuration()
@@ -214,7 +208,7 @@ public final class DemoCommand implements Callable<Integer> {
             env.setParallelism(2);
             JobClient job = LearnerJob.kafka(config).start(env);
             try {
-                run(client, environment, total, config, delay, cluster, job);
+                run(client, demo, total, config, delay, cluster, job);
             } finally {
                 stop(job);
             }
@@ -251,15 +245,13 @@ public final class DemoCommand implements Callable<Integer> {
     /** Runs the simulated application against the learner {@code job} and reports. */
     private void run(
             Properties client,
-            Environment environment,
+            DemoScenario demo,
             long total,
             LearnerConfig config,
             RewardDelay delay,
             LocalCluster cluster,
             JobClient job)
             throws Exception {
-        String policyId = scenario;
-        PolicySpec spec = environment.spec(policyId);
         String resolvedKernel =
                 GradientKernels.resolve(SettingNames.parse(KernelChoice.class, kernel, "kernel"))
                         .kernel();
@@ -278,9 +270,9 @@ public final class DemoCommand implements Callable<Integer> {
                     "Decisions and rewards are logged apart; a reward comes "
                             + delay.describe()
                             + " after its decision"
-                            + (environment.unobservedReward().isPresent()
+                            + (demo.unobservedReward().isPresent()
                                     ? ", or never (no click: the learner's reward.default, "
-                                            + environment.unobservedReward().getAsDouble()
+                                            + demo.unobservedReward().getAsDouble()
                                             + ")"
                                     : "")
                             + "; the learner waits "
@@ -296,20 +288,31 @@ public final class DemoCommand implements Callable<Integer> {
                                 config.get(LearnerOptions.DECISIONS_TOPIC),
                                 config.get(LearnerOptions.REWARDS_TOPIC),
                                 EventFormat.JSON)) {
+            // The application's own measures count the last half of the run's decisions.
             Simulator simulator =
                     new Simulator(
-                            environment, policyId, policies, logger, seed, rewards.form, delay);
-            DemoReport report = new DemoReport(scenario, environment, spec, total);
-            double initial = environment.expectedReward(PolicyParameters.zeros(spec));
+                            demo.application(policies, total / 2),
+                            logger,
+                            seed,
+                            rewards.form,
+                            delay);
+            DemoReport report =
+                    new DemoReport(
+                            scenario,
+                            demo.policy(),
+                            demo.uniformReward(),
+                            demo.optimalReward(),
+                            total);
+            double initial = demo.uniformReward();
             System.out.printf(
                     "Expected reward: uniform %.4f, optimal %.4f. Producing %d"
                             + " events at %s.%n",
-                    initial,
-                    environment.optimalReward(),
+                    demo.uniformReward(),
+                    demo.optimalReward(),
                     total,
                     rate > 0 ? (long) rate + "/s" : "full speed");
             long started = System.nanoTime();
-            Progress progress = new Progress(environment, policies, report, join, started);
+            Progress progress = new Progress(demo, policies, report, join, started);
             long produced = produce(simulator, progress, total);
             // Up to the last decision: in the split form run() returns after its reward.
             double producingRate =
@@ -321,16 +324,17 @@ public final class DemoCommand implements Callable<Integer> {
             } else {
                 awaitApplied(policies, progress, produced);
             }
-            ParameterSnapshot last = policies.snapshot(policyId).orElse(null);
+            DemoScenario.Published last = demo.published(policies);
             long deadLetters =
                     DeadLetterCount.count(client, config.get(LearnerOptions.DEAD_LETTER_TOPIC));
             report.finish(produced, last, deadLetters, producingRate, resolvedKernel, initial);
+            demo.finish(report, policies);
             if (rewards.form == RewardForm.SPLIT) {
                 report.split(
                         delay,
                         config.get(LearnerOptions.REWARD_WAIT),
                         simulator.rewardsLogged(),
-                        finalCounts(join, last == null ? 0 : last.eventsApplied()));
+                        finalCounts(join, last.eventsApplied()));
             }
             write(report);
         }
@@ -340,7 +344,7 @@ public final class DemoCommand implements Callable<Integer> {
      * Produces {@code total} events (fewer if stopped), sampling the curve and printing progress.
      */
     private long produce(Simulator simulator, Progress progress, long total) throws Exception {
-        progress.report.sample(0, null);
+        progress.report.sample(0, new DemoScenario.Published(0, 0, progress.demo.uniformReward()));
         return simulator.run(
                 total,
                 rate,
@@ -435,19 +439,19 @@ public final class DemoCommand implements Callable<Integer> {
      * dropped).
      */
     private final class Progress {
-        final Environment environment;
+        final DemoScenario demo;
         final PolicyClient policies;
         final DemoReport report;
         final JoinMetrics join;
         final long started;
 
         Progress(
-                Environment environment,
+                DemoScenario demo,
                 PolicyClient policies,
                 DemoReport report,
                 JoinMetrics join,
                 long started) {
-            this.environment = environment;
+            this.demo = demo;
             this.policies = policies;
             this.report = report;
             this.join = join;
@@ -456,28 +460,13 @@ public final class DemoCommand implements Callable<Integer> {
 
         /** Samples the curve. */
         void sample() {
-            report.sample(
-                    (System.nanoTime() - started) / 1e9, policies.snapshot(scenario).orElse(null));
+            report.sample((System.nanoTime() - started) / 1e9, demo.published(policies));
         }
 
         /** Samples the curve and prints {@code head}, then the policy's and the join's state. */
         void print(String head) {
-            ParameterSnapshot snapshot = policies.snapshot(scenario).orElse(null);
-            report.sample((System.nanoTime() - started) / 1e9, snapshot);
-            PolicyParameters parameters =
-                    snapshot == null
-                            ? PolicyParameters.zeros(environment.spec(scenario))
-                            : snapshot.toParameters();
-            StringBuilder line =
-                    new StringBuilder(head)
-                            .append(
-                                    String.format(
-                                            " | validated %8.4f | expected %8.4f of %.4f",
-                                            snapshot == null
-                                                    ? Double.NaN
-                                                    : snapshot.statistics().validation().snips(),
-                                            environment.expectedReward(parameters),
-                                            environment.optimalReward()));
+            sample();
+            StringBuilder line = new StringBuilder(head).append(demo.progress(policies));
             if (rewards.form == RewardForm.SPLIT) {
                 line.append(joinState());
             }
@@ -491,7 +480,7 @@ public final class DemoCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            boolean defaults = environment.unobservedReward().isPresent();
+            boolean defaults = demo.unobservedReward().isPresent();
             String unrewarded = defaults ? "defaulted" : "dropped";
             if (counts == null) {
                 return " | pending       ? | " + unrewarded + "        ?";

@@ -16,19 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.flinkreinforce.cli.flink.JoinMetrics;
-import org.flinkreinforce.cli.sim.Environment;
-import org.flinkreinforce.cli.sim.NasEnvironment;
 import org.flinkreinforce.cli.sim.RewardDelay;
-import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
-import org.flinkreinforce.model.PolicyParameters;
-import org.flinkreinforce.model.PolicySpec;
 
 /** The demo's learning curve and summary: JSON, a PNG plot and a few lines of text. */
 final class DemoReport {
 
     private final String scenario;
-    private final Environment environment;
-    private final PolicySpec spec;
+    private final String policy;
+    private final double uniformReward;
+    private final double optimalReward;
     private final long planned;
     private final List<Point> curve = new ArrayList<>();
     private long eventsProduced;
@@ -42,6 +38,21 @@ final class DemoReport {
     private double initialBestProbability = Double.NaN;
     private double finalBestProbability = Double.NaN;
 
+    /** In the catalogue scenario: how the catalogue changed and how new items fared; else null. */
+    private Catalogue catalogue;
+
+    /**
+     * The catalogue scenario's figures: the generations and items that appeared, the decisions
+     * whose best candidate had never been shown, the share of them that showed it, and the share a
+     * uniform ranker would.
+     */
+    private record Catalogue(
+            int generations,
+            int itemsAdded,
+            long unshownBestOffered,
+            double unshownBestShown,
+            double uniformShare) {}
+
     /** In the split form: how rewards came and what the join made of them; else null. */
     private Split split;
 
@@ -52,10 +63,11 @@ final class DemoReport {
     private record Split(
             RewardDelay delay, Duration rewardWait, long rewardsLogged, JoinMetrics.Counts join) {}
 
-    DemoReport(String scenario, Environment environment, PolicySpec spec, long planned) {
+    DemoReport(String scenario, String policy, double uniform, double optimal, long planned) {
         this.scenario = scenario;
-        this.environment = environment;
-        this.spec = spec;
+        this.policy = policy;
+        this.uniformReward = uniform;
+        this.optimalReward = optimal;
         this.planned = planned;
     }
 
@@ -63,43 +75,55 @@ final class DemoReport {
     record Point(double seconds, long eventsApplied, long version, double expectedReward) {}
 
     /** Records the newest published policy (or the initial one, before any). */
-    void sample(double seconds, ParameterSnapshot snapshot) {
-        PolicyParameters parameters =
-                snapshot == null ? PolicyParameters.zeros(spec) : snapshot.toParameters();
-        long applied = snapshot == null ? 0 : snapshot.eventsApplied();
-        if (!curve.isEmpty() && curve.get(curve.size() - 1).version() == parameters.version()) {
+    void sample(double seconds, DemoScenario.Published published) {
+        if (!curve.isEmpty() && curve.get(curve.size() - 1).version() == published.version()) {
             return;
         }
         curve.add(
                 new Point(
                         seconds,
-                        applied,
-                        parameters.version(),
-                        environment.expectedReward(parameters)));
+                        published.eventsApplied(),
+                        published.version(),
+                        published.expectedReward()));
     }
 
     void finish(
             long produced,
-            ParameterSnapshot last,
+            DemoScenario.Published last,
             long deadLetterCount,
             double rate,
             String kernelName,
             double initialReward) {
         eventsProduced = produced;
-        eventsApplied = last == null ? 0 : last.eventsApplied();
-        finalVersion = last == null ? 0 : last.version();
+        eventsApplied = last.eventsApplied();
+        finalVersion = last.version();
         deadLetters = deadLetterCount;
         eventsPerSecond = rate;
         kernel = kernelName;
         initialExpectedReward = initialReward;
-        PolicyParameters parameters =
-                last == null ? PolicyParameters.zeros(spec) : last.toParameters();
-        finalExpectedReward = environment.expectedReward(parameters);
-        if (environment instanceof NasEnvironment) {
-            NasEnvironment nas = (NasEnvironment) environment;
-            initialBestProbability = nas.bestArchitectureProbability(PolicyParameters.zeros(spec));
-            finalBestProbability = nas.bestArchitectureProbability(parameters);
-        }
+        finalExpectedReward = last.expectedReward();
+    }
+
+    /** Records the best architecture's probability under the initial and the final policy. */
+    void bestArchitecture(double initial, double last) {
+        initialBestProbability = initial;
+        finalBestProbability = last;
+    }
+
+    /** Records how the catalogue changed and how the policy showed items never shown before. */
+    void catalogue(
+            int generations,
+            int itemsAdded,
+            long unshownBestOffered,
+            double unshownBestShown,
+            double uniformShare) {
+        catalogue =
+                new Catalogue(
+                        generations,
+                        itemsAdded,
+                        unshownBestOffered,
+                        unshownBestShown,
+                        uniformShare);
     }
 
     /** Records that decisions and rewards were logged apart, and what the join made of them. */
@@ -108,12 +132,12 @@ final class DemoReport {
     }
 
     double uniformExpectedReward() {
-        return environment.expectedReward(PolicyParameters.zeros(spec));
+        return uniformReward;
     }
 
     void printSummary(PrintStream out) {
         double uniform = uniformExpectedReward();
-        double optimal = environment.optimalReward();
+        double optimal = optimalReward;
         out.printf(
                 "Produced %d of %d events, the learner applied %d, %d dead letters, final"
                         + " version %d.%n",
@@ -129,6 +153,17 @@ final class DemoReport {
             out.printf(
                     "Probability of the best architecture: %.4f -> %.4f.%n",
                     initialBestProbability, finalBestProbability);
+        }
+        if (catalogue != null) {
+            out.printf(
+                    "The catalogue turned over %d times (%d new items); in the last half of the"
+                            + " run, where a best candidate had never been shown before, it showed"
+                            + " one in %.1f%% of %d decisions (a uniform ranker: %.1f%%).%n",
+                    catalogue.generations(),
+                    catalogue.itemsAdded(),
+                    100 * catalogue.unshownBestShown(),
+                    catalogue.unshownBestOffered(),
+                    100 * catalogue.uniformShare());
         }
         if (split != null) {
             out.printf(
@@ -162,7 +197,7 @@ final class DemoReport {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeStringField("scenario", scenario);
-            json.writeStringField("policy", spec.toString());
+            json.writeStringField("policy", policy);
             json.writeNumberField("eventsProduced", eventsProduced);
             json.writeNumberField("eventsApplied", eventsApplied);
             json.writeNumberField("deadLetters", deadLetters);
@@ -170,12 +205,19 @@ final class DemoReport {
             json.writeNumberField("uniformExpectedReward", uniformExpectedReward());
             json.writeNumberField("initialExpectedReward", initialExpectedReward);
             json.writeNumberField("finalExpectedReward", finalExpectedReward);
-            json.writeNumberField("optimalExpectedReward", environment.optimalReward());
+            json.writeNumberField("optimalExpectedReward", optimalReward);
             json.writeNumberField("eventsPerSecond", eventsPerSecond);
             json.writeStringField("kernel", kernel);
             if (!Double.isNaN(finalBestProbability)) {
                 json.writeNumberField("initialBestArchitectureProbability", initialBestProbability);
                 json.writeNumberField("finalBestArchitectureProbability", finalBestProbability);
+            }
+            if (catalogue != null) {
+                json.writeNumberField("catalogueGenerations", catalogue.generations());
+                json.writeNumberField("itemsAdded", catalogue.itemsAdded());
+                json.writeNumberField("unshownBestOffered", catalogue.unshownBestOffered());
+                json.writeNumberField("unshownBestShown", catalogue.unshownBestShown());
+                json.writeNumberField("uniformUnshownBestShown", catalogue.uniformShare());
             }
             json.writeStringField("rewards", split != null ? "split" : "inline");
             if (split != null) {
@@ -212,7 +254,7 @@ final class DemoReport {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         double uniform = uniformExpectedReward();
-        double optimal = environment.optimalReward();
+        double optimal = optimalReward;
         double low = Math.min(uniform, optimal);
         double high = Math.max(uniform, optimal);
         for (Point point : curve) {

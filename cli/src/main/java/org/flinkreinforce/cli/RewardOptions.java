@@ -1,6 +1,7 @@
 package org.flinkreinforce.cli;
 
 import java.time.Duration;
+import java.util.function.Function;
 import org.flinkreinforce.cli.sim.Environment;
 import org.flinkreinforce.cli.sim.RewardDelay;
 import org.flinkreinforce.cli.sim.RewardForm;
@@ -26,14 +27,18 @@ public final class RewardOptions {
             paramLabel = "DURATION",
             description =
                     "The typical time from a decision to its reward, in the split form (default:"
-                            + " the scenario's; recs: 2 s, exponential and cut at 4 times it; nas:"
+                            + " the scenario's; recs and catalogue: 2 s, exponential and cut at 4 times it; nas:"
                             + " 3 s, between half and 1.5 times it).")
     Duration typicalDelay;
 
     /** The delays of {@code environment}'s rewards, around {@code --reward-delay} if given. */
     RewardDelay delay(Environment environment) {
-        return environment.rewardDelay(
-                typicalDelay != null ? typicalDelay : environment.typicalRewardDelay());
+        return delay(environment::rewardDelay, environment.typicalRewardDelay());
+    }
+
+    /** The delays of the law {@code law}, around {@code --reward-delay}, else {@code typical}. */
+    RewardDelay delay(Function<Duration, RewardDelay> law, Duration typical) {
+        return law.apply(typicalDelay != null ? typicalDelay : typical);
     }
 
     /** Reads {@code split} or {@code inline}. */

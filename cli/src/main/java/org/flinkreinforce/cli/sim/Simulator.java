@@ -7,7 +7,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.flinkreinforce.client.EventLogger;
 import org.flinkreinforce.client.PolicyClient;
-import org.flinkreinforce.model.PolicyParameters;
 
 /**
  * The closed loop of an application: decide with the newest published policy through the serving
@@ -31,9 +30,7 @@ public final class Simulator {
             double seconds,
             long rewardsDue) {}
 
-    private final Environment environment;
-    private final String policyId;
-    private final PolicyClient client;
+    private final Application application;
     private final EventLogger logger;
     private final Random random;
     private final RewardForm form;
@@ -59,15 +56,27 @@ public final class Simulator {
             long seed,
             RewardForm form,
             RewardDelay delay) {
-        this.environment = environment;
-        this.policyId = policyId;
-        this.client = client;
+        this(new SoftmaxApplication(environment, policyId, client), logger, seed, form, delay);
+    }
+
+    /**
+     * Runs {@code application}.
+     *
+     * @param delay how long after its decision a reward comes (in the inline form it is drawn, not
+     *     waited for)
+     */
+    public Simulator(
+            Application application,
+            EventLogger logger,
+            long seed,
+            RewardForm form,
+            RewardDelay delay) {
+        this.application = application;
         this.logger = logger;
         this.random = new Random(seed);
         this.form = form;
         this.delay = delay;
         this.delayed = form == RewardForm.SPLIT ? new DelayedRewards(logger) : null;
-        client.register(environment.spec(policyId));
     }
 
     /**
@@ -87,13 +96,12 @@ public final class Simulator {
         double rewardSum = 0;
         long rewardCount = 0;
         while (produced < events && !stop.getAsBoolean()) {
-            float[] x = environment.context(random);
-            PolicyClient.Decision decision = client.decide(policyId, x, random);
-            Environment.Outcome outcome = environment.outcome(x, decision.actions(), random);
+            Application.Played played = application.play(random);
+            Environment.Outcome outcome = played.outcome();
             long delayMillis = delay.sampleMillis(random);
-            log(decision, outcome, delayMillis);
+            log(played, delayMillis);
             produced++;
-            if (outcome.observed() || environment.unobservedReward().isPresent()) {
+            if (outcome.observed() || application.unobservedReward().isPresent()) {
                 rewardSum += outcome.reward();
                 rewardCount++;
             }
@@ -139,19 +147,19 @@ public final class Simulator {
      * logged inline with the environment's {@link Environment#unobservedReward()}, or not at all
      * where it has none.
      */
-    private void log(
-            PolicyClient.Decision decision, Environment.Outcome outcome, long delayMillis) {
+    private void log(Application.Played played, long delayMillis) {
         lastDecisionNanos = System.nanoTime();
+        Environment.Outcome outcome = played.outcome();
         if (delayed != null) {
-            logger.logDecision(decision);
+            played.logDecision().accept(logger);
             if (outcome.observed()) {
-                delayed.schedule(decision.eventId(), outcome.reward(), delayMillis);
+                delayed.schedule(played.eventId(), outcome.reward(), delayMillis);
             }
         } else if (outcome.observed()) {
-            logger.log(decision, outcome.reward());
+            played.log().accept(logger, outcome.reward());
             rewardsLogged++;
-        } else if (environment.unobservedReward().isPresent()) {
-            logger.log(decision, environment.unobservedReward().getAsDouble());
+        } else if (application.unobservedReward().isPresent()) {
+            played.log().accept(logger, application.unobservedReward().getAsDouble());
         }
     }
 
@@ -195,8 +203,7 @@ public final class Simulator {
      */
     public void logClosingDecision() {
         split();
-        float[] x = environment.context(random);
-        logger.logDecision(client.decide(policyId, x, random));
+        application.play(random).logDecision().accept(logger);
         logger.flush();
     }
 
@@ -208,15 +215,12 @@ public final class Simulator {
     }
 
     private Progress progress(long produced, double rate, double meanReward, double seconds) {
-        PolicyParameters parameters =
-                client.parameters(policyId)
-                        .orElseGet(() -> PolicyParameters.zeros(environment.spec(policyId)));
         return new Progress(
                 produced,
                 rate,
-                parameters.version(),
+                application.version(),
                 meanReward,
-                environment.expectedReward(parameters),
+                application.expectedReward(),
                 seconds,
                 delayed != null ? delayed.due() : 0);
     }
