@@ -83,6 +83,32 @@ class DemoCommandITCase {
                 .isGreaterThan((double) result.get("uniformExpectedReward"));
     }
 
+    /**
+     * A ranker in a shop whose catalogue turns over while it learns: the rankings logged at once
+     * and their clicks apart, joined by the learner. Its expected reward is measured on requests of
+     * items that were never in the catalogue, so it moves from uniform towards the optimum only as
+     * far as the ranker learned what the items' features are worth.
+     */
+    @Test
+    void shouldRankItemsOfAChangingCatalogueByTheirFeatures() throws Exception {
+        Demo demo = demo("catalogue", 16000, 4000, "--reward-delay", "500 ms");
+        Map<String, Object> result = demo.summary();
+        assertThat(result.get("rewards")).isEqualTo("split");
+        assertThat(result.get("eventsProduced")).isEqualTo(16000.0);
+        assertThat(result.get("deadLetters")).isEqualTo(0.0);
+        assertThat(result.get("decisionsJoined")).isEqualTo(16000.0);
+        // A generation of the catalogue every 2,000 requests: ten items retired, ten new ones.
+        assertThat((double) result.get("catalogueGenerations")).isGreaterThanOrEqualTo(7);
+        assertThat((double) result.get("itemsAdded")).isGreaterThanOrEqualTo(70);
+        double uniform = (double) result.get("uniformExpectedReward");
+        double optimal = (double) result.get("optimalExpectedReward");
+        double learned = (double) result.get("finalExpectedReward");
+        System.out.printf(
+                "Catalogue: uniform %.4f, learned %.4f, optimal %.4f: %.2f of the gap%n",
+                uniform, learned, optimal, (learned - uniform) / (optimal - uniform));
+        assertThat((learned - uniform) / (optimal - uniform)).isGreaterThanOrEqualTo(0.7);
+    }
+
     /** What a demo wrote: its summary, as {@link #read} reads it, and its standard output. */
     record Demo(Map<String, Object> summary, String output) {}
 
