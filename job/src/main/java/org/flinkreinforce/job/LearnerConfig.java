@@ -12,8 +12,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.ranker.RankerLearner;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.flinkreinforce.model.util.SettingNames;
 
 /**
@@ -80,6 +83,9 @@ public final class LearnerConfig {
         }
         long maxPolicyBytes = options.get(LearnerOptions.MAX_POLICY_BYTES);
         for (PolicySettings settings : parsed.values()) {
+            checkMemory(settings, maxPolicyBytes);
+        }
+        for (RankerSettings settings : rankers.values()) {
             checkMemory(settings, maxPolicyBytes);
         }
         int maxEventBytes = options.get(LearnerOptions.MAX_EVENT_BYTES);
@@ -321,6 +327,28 @@ public final class LearnerConfig {
      * Fails where a policy's batch workspace would not fit a Java array, or the policy would take
      * more than {@code maxBytes} in a task ({@link #policyBytes}).
      */
+    /** Refuses a ranker whose learner would take more than {@code maxBytes} in a task. */
+    static void checkMemory(RankerSettings settings, long maxBytes) {
+        RankerSpec spec = settings.spec();
+        long bytes =
+                RankerLearner.workspaceBytes(
+                        spec, settings.estimator() == EstimatorKind.DOUBLY_ROBUST);
+        if (bytes > maxBytes) {
+            throw invalid(
+                    maxBytes,
+                    LearnerOptions.MAX_POLICY_BYTES,
+                    "ranker "
+                            + spec.id()
+                            + " (2^"
+                            + spec.bits()
+                            + " weights, "
+                            + settings.estimator()
+                            + ") takes about "
+                            + (bytes >> 20)
+                            + " MiB in a task; lower its bits or raise max-policy-bytes");
+        }
+    }
+
     static void checkMemory(PolicySettings settings, long maxBytes) {
         PolicySpec spec = settings.spec();
         long actions = 0;

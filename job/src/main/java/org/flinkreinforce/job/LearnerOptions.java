@@ -528,7 +528,8 @@ public final class LearnerOptions {
                             "The most memory one policy may take in a task: its state"
                                     + " (parameters, optimizer moments, average, reward model) and"
                                     + " its batch workspace (batch.size x (2 x actions +"
-                                    + " features) floats). A policy over it fails the start with"
+                                    + " features) floats); a ranker's, 2^bits x 16 bytes (28"
+                                    + " doubly robust). A policy over it fails the start with"
                                     + " its estimate, not a task with an OutOfMemoryError.");
 
     public static final ConfigOption<Integer> MAX_PARALLELISM =

@@ -95,6 +95,25 @@ class LearnerConfigBuilderTest {
                 .build();
     }
 
+    /** A ranker of 2^28 weights, doubly robust: 6 GiB of arrays, refused at the start. */
+    @Test
+    void shouldRefuseARankerThatWouldNotFitInMemoryAtTheStart() {
+        assertThatThrownBy(
+                        () ->
+                                LearnerConfig.builder()
+                                        .setString(LearnerOptions.RANKERS, "shop:28")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration max-policy-bytes")
+                .hasMessageContaining("ranker shop (2^28 weights, doubly-robust) takes about 7200");
+        // 2^24 weights fit the default budget, doubly robust; 2^28 with a larger budget.
+        LearnerConfig.builder().setString(LearnerOptions.RANKERS, "shop:24").build();
+        LearnerConfig.builder()
+                .setString(LearnerOptions.RANKERS, "shop:28")
+                .set(LearnerOptions.MAX_POLICY_BYTES, 8L << 30)
+                .build();
+    }
+
     @Test
     void shouldValidateWhatTheBuilderCollectedWithTheUsualMessages() {
         assertThatThrownBy(

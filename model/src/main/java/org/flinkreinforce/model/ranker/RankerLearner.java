@@ -91,6 +91,18 @@ public final class RankerLearner {
         this(spec, new float[spec.weightCount()], new float[spec.weightCount()]);
     }
 
+    /**
+     * The bytes a learner of {@code spec} takes: its weights, accumulators and batch gradient (and
+     * as much again for a doubly robust reward model), the bitset of touched weights and the list
+     * of them, at its largest (every weight touched).
+     */
+    public static long workspaceBytes(RankerSpec spec, boolean doublyRobust) {
+        long weights = spec.weightCount();
+        return weights * Float.BYTES * (doublyRobust ? 6 : 3)
+                + Math.max(1, weights >>> 6) * Long.BYTES
+                + weights * Integer.BYTES;
+    }
+
     /** A learner from {@code weights} and their AdaGrad accumulators, both kept and updated. */
     public RankerLearner(RankerSpec spec, float[] weights, float[] squaredGradients) {
         this(spec, weights, squaredGradients, null, 0);
