@@ -11,6 +11,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.formats.event.EventFormat;
 import org.flinkreinforce.formats.event.LoggedDecision;
@@ -264,6 +265,35 @@ public final class EventLogger implements AutoCloseable {
                 LOG.warn("A loss listener threw.", e);
             }
         }
+    }
+
+    /**
+     * Waits, up to {@code timeout} in all, until the producer knows the partitions of {@code
+     * topics}, so that the first records sent to them do not wait for that against {@code
+     * max.block.ms} (1 s unless set): on a busy host, or a broker far away, the first metadata
+     * request can take longer, and those records would be lost. Call it once at start, with the
+     * topics the application logs to (its events topic, or the decisions and rewards topics).
+     *
+     * @return whether every topic's partitions are known; false where one does not exist (or the
+     *     broker did not answer) by then
+     * @throws org.apache.kafka.common.KafkaException for what waiting cannot mend, e.g. a failed
+     *     authentication or a topic the client may not write
+     */
+    public boolean awaitTopics(Duration timeout, String... topics) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : topics) {
+            while (true) {
+                try {
+                    producer.partitionsFor(topic);
+                    break;
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() >= deadline) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** Waits until every record sent so far is delivered or lost. */

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.SplittableRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -212,6 +214,28 @@ class PolicyClientITCase {
                     .anyMatch(line -> line.startsWith("gone-events "))
                     .anyMatch(line -> line.startsWith(EventLogger.DECISIONS_TOPIC + " "))
                     .anyMatch(line -> line.startsWith(EventLogger.REWARDS_TOPIC + " "));
+        }
+    }
+
+    /**
+     * {@code awaitTopics} returns once the producer knows an existing topic's partitions, and
+     * answers false, after about its timeout, for a topic that does not exist (the embedded broker
+     * creates none on request); no record is sent, so none is lost.
+     */
+    @Test
+    void shouldAwaitTheMetadataOfItsTopicsBeforeTheFirstRecord() throws Exception {
+        Properties properties = broker.clientProperties();
+        try (Admin admin = Admin.create(properties)) {
+            admin.createTopics(List.of(new NewTopic("ready-decisions", 2, (short) 1))).all().get();
+        }
+        try (EventLogger events = new EventLogger(properties, "ready-events")) {
+            assertThat(events.awaitTopics(Duration.ofSeconds(30), "ready-decisions")).isTrue();
+            long began = System.nanoTime();
+            assertThat(events.awaitTopics(Duration.ofSeconds(2), "ready-decisions", "never-made"))
+                    .isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - began))
+                    .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(10));
+            assertThat(events.lost()).isZero();
         }
     }
 

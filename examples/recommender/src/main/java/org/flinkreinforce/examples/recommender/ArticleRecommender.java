@@ -1,5 +1,6 @@
 package org.flinkreinforce.examples.recommender;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.random.RandomGenerator;
@@ -55,6 +56,12 @@ public final class ArticleRecommender implements AutoCloseable {
     public ArticleRecommender(Properties kafka) {
         this.policies = PolicyClient.forPolicies(kafka, PARAMETERS_TOPIC, List.of(POLICY));
         this.logger = new EventLogger(kafka, EVENTS_TOPIC);
+        // A new producer's first metadata request can take longer than the 1 s a record may wait
+        // for it: wait for it once here rather than lose the first recommendations. Where the
+        // topics are not there yet (no learner has made them), records sent before they are count
+        // as lost (healthy() says so).
+        logger.awaitTopics(
+                Duration.ofSeconds(30), EventLogger.DECISIONS_TOPIC, EventLogger.REWARDS_TOPIC);
     }
 
     /** Chooses the article to show {@code visitor} and logs the decision. */
