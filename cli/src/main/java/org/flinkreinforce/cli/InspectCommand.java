@@ -15,6 +15,7 @@ import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.evaluation.Estimate;
+import org.flinkreinforce.model.ranker.FeatureHasher;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,8 +40,20 @@ public final class InspectCommand implements Callable<Integer> {
             description = "One JSON object per policy and line, with every weight.")
     boolean json;
 
+    @Option(
+            names = "--feature",
+            paramLabel = "FEATURE",
+            description =
+                    "A ranker feature whose weight to print (repeatable): ns:name=value,"
+                            + " ns:name, ns:[i], or SHARED*CANDIDATE for a cross, e.g."
+                            + " 'user:segment=s1*item:category=shoes'.")
+    java.util.List<String> features = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+        java.util.List<FeatureName> named = features.stream().map(FeatureName::new).toList();
+        // A name it cannot read fails before anything is read from Kafka.
+        named.forEach(feature -> feature.hash(new FeatureHasher(0)));
         SnapshotReader.Latest published =
                 SnapshotReader.readLatestOfEach(
                         kafka.connect(), parameters.name, Duration.ofSeconds(30));
@@ -61,6 +74,9 @@ public final class InspectCommand implements Callable<Integer> {
         }
         for (RankerSnapshot snapshot : rankers.values()) {
             System.out.println(json ? toJson(snapshot) : describe(snapshot));
+            if (!json && !named.isEmpty()) {
+                System.out.print(namedWeights(snapshot, named));
+            }
         }
         return 0;
     }
@@ -131,6 +147,21 @@ public final class InspectCommand implements Callable<Integer> {
         text.append("  largest weights (index: value):");
         for (int index : largest(weights, TOP_WEIGHTS)) {
             text.append(String.format(" %d: %.4f", index, weights[index]));
+        }
+        return text.toString();
+    }
+
+    /**
+     * The weights of {@code features} in {@code snapshot}, one line each: a ranker's weights are
+     * hashed, so their names are those its user knows.
+     */
+    static String namedWeights(RankerSnapshot snapshot, java.util.List<FeatureName> features) {
+        StringBuilder text = new StringBuilder();
+        for (FeatureName feature : features) {
+            int index = feature.index(snapshot.spec());
+            text.append(
+                    String.format(
+                            "  %s: %.4f (index %d)%n", feature, snapshot.weights()[index], index));
         }
         return text.toString();
     }

@@ -226,6 +226,20 @@ class LearnSimulateInspectITCase {
                         .contains("interactions [user:item]")
                         .contains("latest batch:")
                         .contains("validation over ~");
+                // Segment s0 clicks category c0, s1 c1: their crosses' weights, by name.
+                String named =
+                        CliRun.run(
+                                        "inspect",
+                                        "--bootstrap-servers",
+                                        bootstrap,
+                                        "--feature",
+                                        "user:segment=s0*item:category=c0",
+                                        "--feature",
+                                        "user:segment=s0*item:category=c1")
+                                .out();
+                assertThat(weight(named, "user:segment=s0*item:category=c0"))
+                        .as(named)
+                        .isGreaterThan(weight(named, "user:segment=s0*item:category=c1"));
                 assertThat(inspect(bootstrap))
                         .contains("\"kind\":\"ranker\"")
                         .contains("\"eventsApplied\":200")
@@ -267,6 +281,16 @@ class LearnSimulateInspectITCase {
      * The learner joins decisions with the rewards that come within 2 s, in event time; a partition
      * quiet for 1 s no longer holds its time back.
      */
+    /** The weight {@code inspect --feature} printed for {@code feature}. */
+    private static double weight(String output, String feature) {
+        java.util.regex.Matcher matcher =
+                java.util.regex.Pattern.compile(
+                                java.util.regex.Pattern.quote(feature) + ": (-?[0-9.]+) \\(index")
+                        .matcher(output);
+        assertThat(matcher.find()).as(output).isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+
     private static Process startLearner(String bootstrap, File log) throws Exception {
         return CliRun.startLearner(
                 bootstrap,
