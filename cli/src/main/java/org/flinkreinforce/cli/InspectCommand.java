@@ -141,8 +141,8 @@ public final class InspectCommand implements Callable<Integer> {
                         spec.interactions().isEmpty() ? "none" : spec.interactions(),
                         spec.maxCandidates(),
                         spec.maxFeatures()));
-        if (snapshot.statistics().length > 0) {
-            text.append(statistics(TrainingStatistics.fromArray(snapshot.statistics())));
+        if (snapshot.hasStatistics()) {
+            text.append(statistics(snapshot.trainingStatistics()));
         }
         text.append("  largest weights (index: value):");
         for (int index : largest(weights, TOP_WEIGHTS)) {
@@ -198,8 +198,8 @@ public final class InspectCommand implements Callable<Integer> {
             json.writeEndArray();
             json.writeNumberField("maxCandidates", spec.maxCandidates());
             json.writeNumberField("maxFeatures", spec.maxFeatures());
-            if (snapshot.statistics().length > 0) {
-                writeStatistics(json, TrainingStatistics.fromArray(snapshot.statistics()));
+            if (snapshot.hasStatistics()) {
+                writeStatistics(json, snapshot.trainingStatistics());
             }
             // The nonzero weights by index: a ranker's weights are sparse.
             json.writeObjectFieldStart("weights");

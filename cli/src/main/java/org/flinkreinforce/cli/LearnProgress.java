@@ -24,7 +24,6 @@ import org.flinkreinforce.client.PolicyClient;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.ranker.RankerSnapshot;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
-import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.formats.snapshot.ValidationStatistics;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerOptions;
@@ -173,12 +172,8 @@ final class LearnProgress implements AutoCloseable {
             }
             line.append(" v").append(snapshot != null ? snapshot.version() : ranker.version());
             ValidationStatistics validation =
-                    snapshot != null
-                            ? snapshot.statistics().validation()
-                            : ranker.statistics().length == 0
-                                    ? ValidationStatistics.NONE
-                                    : TrainingStatistics.fromArray(ranker.statistics())
-                                            .validation();
+                    (snapshot != null ? snapshot.statistics() : ranker.trainingStatistics())
+                            .validation();
             if (validation.isPresent()) {
                 line.append(
                         String.format(

@@ -299,18 +299,8 @@ public class LearnRankerFunction
         }
         current.validation.forget(Math.exp(-(double) batch.size() / settings.validationWindow()));
         current.validation.merge(validated);
-        BatchStatistics applied = learner.lastBatch();
         BatchStatistics statistics =
-                new BatchStatistics(
-                        applied.batchSize(),
-                        batchRewardSum / batch.size(),
-                        applied.meanAdvantage(),
-                        applied.meanEntropy(),
-                        applied.meanImportanceWeight(),
-                        applied.maxImportanceWeight(),
-                        applied.effectiveSampleSize(),
-                        applied.cappedWeights(),
-                        applied.gradientNorm());
+                learner.lastBatch().withMeanReward(batchRewardSum / batch.size());
         double staleness = stalenessCount == 0 ? 0 : stalenessSum / stalenessCount;
         ValidationStatistics validation = ValidationStatistics.of(current.validation);
         current.statistics =

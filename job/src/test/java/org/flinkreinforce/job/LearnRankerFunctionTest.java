@@ -201,8 +201,7 @@ class LearnRankerFunctionTest {
             assertThat(published.get(0).weights()).containsExactly(reference(records(8, 5)));
             assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS)).isNull();
             // Two batches of four: the second's statistics, and every event validated.
-            TrainingStatistics statistics =
-                    TrainingStatistics.fromArray(published.get(0).statistics());
+            TrainingStatistics statistics = published.get(0).trainingStatistics();
             double secondBatchReward = 0;
             for (LoggedRanking ranking : rankings(8, 5).subList(4, 8)) {
                 secondBatchReward += ranking.reward() / 4;

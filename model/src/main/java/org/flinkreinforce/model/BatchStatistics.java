@@ -25,6 +25,20 @@ public record BatchStatistics(
         int cappedWeights,
         double gradientNorm) {
 
+    /** These statistics with {@code meanReward}: for a learner that sees advantages only. */
+    public BatchStatistics withMeanReward(double meanReward) {
+        return new BatchStatistics(
+                batchSize,
+                meanReward,
+                meanAdvantage,
+                meanEntropy,
+                meanImportanceWeight,
+                maxImportanceWeight,
+                effectiveSampleSize,
+                cappedWeights,
+                gradientNorm);
+    }
+
     /** Statistics of no batch at all, all zero. */
     public static final BatchStatistics EMPTY = new BatchStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

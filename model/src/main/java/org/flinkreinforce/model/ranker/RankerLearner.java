@@ -176,8 +176,8 @@ public final class RankerLearner {
      * The statistics of the batch the latest {@link #update} applied (a rejected batch leaves the
      * previous ones): its size, mean advantage, mean entropy of the policy over the candidates,
      * mean capped and largest uncapped importance weight, effective sample size, weights the cap
-     * cut and the norm of its mean gradient; the mean reward is 0, the learner sees advantages
-     * only. {@link BatchStatistics#EMPTY} before the first.
+     * cut and the norm of its mean gradient; the mean reward is 0, the learner sees advantages only
+     * ({@link BatchStatistics#withMeanReward}). {@link BatchStatistics#EMPTY} before the first.
      */
     public BatchStatistics lastBatch() {
         return lastBatch;

@@ -1,6 +1,7 @@
 package org.flinkreinforce.formats.ranker;
 
 import java.util.Objects;
+import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.model.ranker.RankerSpec;
 
 /**
@@ -29,5 +30,18 @@ public record RankerSnapshot(
 
     public String policyId() {
         return spec.id();
+    }
+
+    /** Whether the snapshot carries statistics: a ranker publishes none before its first batch. */
+    public boolean hasStatistics() {
+        return statistics.length > 0;
+    }
+
+    /**
+     * The {@link #statistics} read as a softmax snapshot's; {@link TrainingStatistics#NONE} where
+     * it carries none.
+     */
+    public TrainingStatistics trainingStatistics() {
+        return hasStatistics() ? TrainingStatistics.fromArray(statistics) : TrainingStatistics.NONE;
     }
 }
