@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.KernelChoice;
@@ -162,6 +163,25 @@ public final class LearnerConfig {
     /** The ranker policies, by id. */
     public Map<String, RankerSettings> rankers() {
         return rankers;
+    }
+
+    /** The ranker policies' specs, by id. */
+    public Map<String, RankerSpec> rankerSpecs() {
+        Map<String, RankerSpec> specs = new LinkedHashMap<>();
+        rankers.forEach((id, settings) -> specs.put(id, settings.spec()));
+        return specs;
+    }
+
+    /**
+     * The largest record of the ranker policies' snapshots ({@link
+     * KafkaTopics#rankerSnapshotRecordBytes}); 0 for none.
+     */
+    public long rankerSnapshotBytes() {
+        long largest = 0;
+        for (RankerSettings ranker : rankers.values()) {
+            largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
+        }
+        return largest;
     }
 
     public Map<String, PolicySpec> specs() {

@@ -53,7 +53,6 @@ import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
-import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,7 +232,7 @@ public final class LearnerJob {
                 requestSize(
                         Math.max(
                                 KafkaTopics.snapshotRecordBytes(specs.values()),
-                                rankerSnapshotBytes(config)));
+                                config.rankerSnapshotBytes()));
         PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
         Map<String, PolicyDirectory.Policy> start = resolveAll(config, control, resolver);
         // One read of the parameters topic gives both kinds of policy their warm start.
@@ -303,7 +302,7 @@ public final class LearnerJob {
                         decisionsTopic,
                         DecisionDecoder.withoutSpecs(specs, maxBytes),
                         new RewardDecoder(maxBytes),
-                        rankerSpecs(config)));
+                        config.rankerSpecs()));
     }
 
     /**
@@ -311,22 +310,6 @@ public final class LearnerJob {
      * {@link #seed}s the control topic, and makes the parameters topic take the largest snapshot of
      * the policies it then defines; answers the control topic as read.
      */
-    /** The configured ranker policies' specs, by id. */
-    static Map<String, RankerSpec> rankerSpecs(LearnerConfig config) {
-        Map<String, RankerSpec> specs = new HashMap<>();
-        config.rankers().forEach((id, ranker) -> specs.put(id, ranker.spec()));
-        return specs;
-    }
-
-    /** The largest record of the configured ranker policies' snapshots; 0 for none. */
-    static long rankerSnapshotBytes(LearnerConfig config) {
-        long largest = 0;
-        for (RankerSettings ranker : config.rankers().values()) {
-            largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
-        }
-        return largest;
-    }
-
     private static PolicyControlTopic.Contents prepareTopics(LearnerConfig config) {
         try {
             if (config.get(LearnerOptions.CREATE_TOPICS)) {
@@ -337,7 +320,7 @@ public final class LearnerJob {
                         config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                         config.get(LearnerOptions.EVENT_PARTITIONS),
                         config.specs().values(),
-                        rankerSnapshotBytes(config));
+                        config.rankerSnapshotBytes());
                 if (config.get(LearnerOptions.JOIN_REWARDS)) {
                     int partitions = config.get(LearnerOptions.EVENT_PARTITIONS);
                     KafkaTopics.createMissing(
@@ -363,7 +346,7 @@ public final class LearnerJob {
                     config.clientProperties(),
                     config.get(LearnerOptions.PARAMETERS_TOPIC),
                     specs,
-                    rankerSnapshotBytes(config));
+                    config.rankerSnapshotBytes());
             return control;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -41,10 +41,7 @@ public record PolicySettings(
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(baseline, "baseline");
         Objects.requireNonNull(average, "average");
-        if (validationWindow < 1) {
-            throw LearnerConfig.invalid(
-                    validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
-        }
+        checkValidationWindow(validationWindow);
         checkRewardWait(rewardWaitMillis);
         checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
         if (publishEveryUpdates < 1) {
@@ -52,6 +49,14 @@ public record PolicySettings(
                     publishEveryUpdates,
                     LearnerOptions.PUBLISH_EVERY_UPDATES,
                     "it must be positive");
+        }
+    }
+
+    /** Refuses a {@link LearnerOptions#VALIDATION_WINDOW} under 1. */
+    static void checkValidationWindow(long validationWindow) {
+        if (validationWindow < 1) {
+            throw LearnerConfig.invalid(
+                    validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
         }
     }
 

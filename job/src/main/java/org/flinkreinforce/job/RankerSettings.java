@@ -35,10 +35,7 @@ public record RankerSettings(
         PolicySettings.checkBatching(batchSize, batchTimeoutMillis, publishIntervalMillis);
         PolicySettings.checkRewardWait(rewardWaitMillis);
         Objects.requireNonNull(estimator, "estimator");
-        if (validationWindow < 1) {
-            throw LearnerConfig.invalid(
-                    validationWindow, LearnerOptions.VALIDATION_WINDOW, "it must be positive");
-        }
+        PolicySettings.checkValidationWindow(validationWindow);
         if (estimator == EstimatorKind.DOUBLY_ROBUST
                 && (!(rewardModelLearningRate > 0) || Double.isInfinite(rewardModelLearningRate))) {
             throw LearnerConfig.invalid(

@@ -121,8 +121,8 @@ public final class Benchmark {
         }
         if (settings.policyKind() == PolicyKind.RANKER && settings.rewards() == RewardsMode.SPLIT) {
             throw new IllegalArgumentException(
-                    "--policy-kind ranker takes --rewards inline: the learner does not join ranker"
-                            + " decisions with their rewards.");
+                    "--policy-kind ranker takes --rewards inline: the bench's joined phase logs"
+                            + " softmax decisions only.");
         }
         this.settings = settings;
         this.out = out;
@@ -217,13 +217,6 @@ public final class Benchmark {
      * history starts long before now).
      */
     private void createTopics(Properties client, LearnerConfig config) throws InterruptedException {
-        long rankerSnapshotBytes = 0;
-        for (RankerSettings ranker : config.rankers().values()) {
-            rankerSnapshotBytes =
-                    Math.max(
-                            rankerSnapshotBytes,
-                            KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
-        }
         KafkaTopics.ensure(
                 client,
                 config.get(LearnerOptions.EVENTS_TOPIC),
@@ -231,7 +224,7 @@ public final class Benchmark {
                 config.get(LearnerOptions.DEAD_LETTER_TOPIC),
                 settings.partitions(),
                 config.specs().values(),
-                rankerSnapshotBytes);
+                config.rankerSnapshotBytes());
         if (config.get(LearnerOptions.JOIN_REWARDS)) {
             List<NewTopic> topics = new ArrayList<>();
             for (var topic :
