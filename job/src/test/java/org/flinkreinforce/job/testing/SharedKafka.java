@@ -91,29 +91,31 @@ public final class SharedKafka implements BeforeAllCallback {
 
     /** Every committed ranker snapshot on {@code topic}, in topic order. */
     public static List<RankerSnapshot> rankerSnapshots(String topic) {
-        List<RankerSnapshot> snapshots = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
-            if (!RankerSnapshotCodec.isRankerSnapshot(record.value())) {
-                continue;
-            }
-            try {
-                snapshots.add(RankerSnapshotCodec.decode(record.value()));
-            } catch (SnapshotFormatException e) {
-                throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
-            }
-        }
-        return snapshots;
+        return decodeAll(readAll(topic), true, RankerSnapshotCodec::decode);
     }
 
     /** Every committed softmax parameter snapshot on {@code topic}, in topic order. */
     public static List<ParameterSnapshot> snapshots(Properties clientProperties, String topic) {
-        List<ParameterSnapshot> snapshots = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : readAll(clientProperties, topic)) {
-            if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+        return decodeAll(readAll(clientProperties, topic), false, SnapshotCodec::decode);
+    }
+
+    /** A snapshot codec's decoding. */
+    private interface Decoder<T> {
+        T decode(byte[] bytes) throws SnapshotFormatException;
+    }
+
+    /**
+     * The snapshots of one kind (ranker or softmax) among {@code records}; none may be unreadable.
+     */
+    private static <T> List<T> decodeAll(
+            List<ConsumerRecord<byte[], byte[]>> records, boolean rankers, Decoder<T> decoder) {
+        List<T> snapshots = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (RankerSnapshotCodec.isRankerSnapshot(record.value()) != rankers) {
                 continue;
             }
             try {
-                snapshots.add(SnapshotCodec.decode(record.value()));
+                snapshots.add(decoder.decode(record.value()));
             } catch (SnapshotFormatException e) {
                 throw new AssertionError("An unreadable snapshot at offset " + record.offset(), e);
             }

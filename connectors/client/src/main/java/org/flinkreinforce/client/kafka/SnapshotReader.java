@@ -174,7 +174,6 @@ public final class SnapshotReader {
         return null;
     }
 
-    /** The snapshot a record holds; null for a tombstone or an unreadable record (logged). */
     /** {@link #decode} of a ranker snapshot. */
     public static RankerSnapshot decodeRanker(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
@@ -193,6 +192,10 @@ public final class SnapshotReader {
         }
     }
 
+    /**
+     * The softmax snapshot a record holds; null for a tombstone, a ranker snapshot or an unreadable
+     * record (logged).
+     */
     public static ParameterSnapshot decode(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null || RankerSnapshotCodec.isRankerSnapshot(record.value())) {
             // A tombstone, or a ranker policy's snapshot: not a softmax policy's.
