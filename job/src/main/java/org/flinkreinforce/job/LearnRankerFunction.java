@@ -119,6 +119,7 @@ public class LearnRankerFunction
     private transient Map<String, List<RankedDecision>> decoded;
 
     private transient Map<String, PolicyMetrics> metrics;
+    private transient DeadLetterCounters deadLetters;
 
     /**
      * @param warmStart per ranker, the newest snapshot published before the job started (encoded):
@@ -156,6 +157,7 @@ public class LearnRankerFunction
                                 new ListStateDescriptor<>(
                                         "ranker-pending", TypeInformation.of(RankerRecord.class)));
         metrics = new HashMap<>();
+        deadLetters = new DeadLetterCounters(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -164,21 +166,18 @@ public class LearnRankerFunction
             throws Exception {
         RankerSettings settings = rankers.get(record.policyId);
         if (settings == null) {
-            context.output(
-                    RouteDeadLettersFunction.DEAD_LETTERS,
-                    deadLetter(
-                            record,
-                            DeadLetterReason.UNKNOWN_POLICY,
-                            "No ranker policy " + record.policyId + " is defined."));
+            reject(
+                    context,
+                    record,
+                    DeadLetterReason.UNKNOWN_POLICY,
+                    "No ranker policy " + record.policyId + " is defined.");
             return;
         }
         RankedDecision decision;
         try {
             decision = decode(record);
         } catch (EventRejection rejection) {
-            context.output(
-                    RouteDeadLettersFunction.DEAD_LETTERS,
-                    deadLetter(record, rejection.reason(), rejection.getMessage()));
+            reject(context, record, rejection.reason(), rejection.getMessage());
             return;
         }
         RankerState current = current(settings.spec());
@@ -283,12 +282,11 @@ public class LearnRankerFunction
                     settings.spec().id(),
                     batch.size());
             for (RankerRecord record : batch) {
-                context.output(
-                        RouteDeadLettersFunction.DEAD_LETTERS,
-                        deadLetter(
-                                record,
-                                DeadLetterReason.REJECTED_BATCH,
-                                "Its micro-batch's gradient was not finite."));
+                reject(
+                        context,
+                        record,
+                        DeadLetterReason.REJECTED_BATCH,
+                        "Its micro-batch's gradient was not finite.");
             }
             return;
         }
@@ -432,16 +430,20 @@ public class LearnRankerFunction
         return learner;
     }
 
-    private static DeadLetter deadLetter(
-            RankerRecord record, DeadLetterReason reason, String detail) {
-        return new DeadLetter(
-                reason,
-                detail,
-                record.topic,
-                record.partition,
-                record.offset,
-                record.timestamp,
-                record.key,
-                record.value);
+    /** Sends {@code record} to the dead letters with {@code reason}, counted. */
+    private void reject(
+            Context context, RankerRecord record, DeadLetterReason reason, String detail) {
+        deadLetters.count(reason);
+        context.output(
+                RouteDeadLettersFunction.DEAD_LETTERS,
+                new DeadLetter(
+                        reason,
+                        detail,
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        record.timestamp,
+                        record.key,
+                        record.value));
     }
 }
