@@ -48,6 +48,10 @@ final class LearnProgress implements AutoCloseable {
     private final String webUiUrl;
     private final JoinMetrics join;
     private final PrintStream out;
+
+    /** The ids of the policies the learner learns: softmax, then ranker policies. */
+    private final Set<String> policyIds = new LinkedHashSet<>();
+
     private final Map<String, Long> appliedAtStart = new HashMap<>();
     private final Map<String, Long> appliedAtLastReport = new HashMap<>();
     private Long readAtStart;
@@ -59,6 +63,8 @@ final class LearnProgress implements AutoCloseable {
     LearnProgress(
             Properties client, LearnerConfig config, String webUiUrl, JobID job, PrintStream out) {
         this.config = config;
+        policyIds.addAll(config.policies().keySet());
+        policyIds.addAll(config.rankers().keySet());
         this.webUiUrl = webUiUrl;
         this.join = config.get(LearnerOptions.JOIN_REWARDS) ? new JoinMetrics(webUiUrl, job) : null;
         this.out = out;
@@ -76,17 +82,10 @@ final class LearnProgress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String policy : policyIds()) {
+        for (String policy : policyIds) {
             appliedAtStart.put(policy, snapshots.eventsApplied(policy));
         }
         appliedAtLastReport.putAll(appliedAtStart);
-    }
-
-    /** The ids of the policies the learner learns: softmax, then ranker policies. */
-    private Set<String> policyIds() {
-        Set<String> ids = new LinkedHashSet<>(config.policies().keySet());
-        ids.addAll(config.rankers().keySet());
-        return ids;
     }
 
     /** Prints the progress line ({@code line}) and the warnings of the interval since the last. */
@@ -104,7 +103,7 @@ final class LearnProgress implements AutoCloseable {
                 out.println(warning(policy, tally, appliedRecently));
             }
         }
-        for (String policy : policyIds()) {
+        for (String policy : policyIds) {
             appliedAtLastReport.put(policy, snapshots.eventsApplied(policy));
         }
         out.flush();
@@ -113,7 +112,7 @@ final class LearnProgress implements AutoCloseable {
     private String warning(String policy, DeadLetterWatch.Tally tally, long applied) {
         DeadLetterReason reason = tally.mostCommon();
         String who =
-                policyIds().contains(policy)
+                policyIds.contains(policy)
                         ? "policy " + policy
                         : DeadLetterWatch.NO_POLICY.equals(policy)
                                 ? "records without a policy id"
@@ -146,7 +145,7 @@ final class LearnProgress implements AutoCloseable {
             line.append(String.format(" (lag %,d)", lag));
         }
         long applied = 0;
-        for (String policy : policyIds()) {
+        for (String policy : policyIds) {
             applied += snapshots.eventsApplied(policy) - appliedAtStart.get(policy);
         }
         line.append(String.format(" | applied %,d", applied));
@@ -162,7 +161,7 @@ final class LearnProgress implements AutoCloseable {
         if (total > 0) {
             line.append(" (").append(describe(all)).append(')');
         }
-        for (String policy : policyIds()) {
+        for (String policy : policyIds) {
             line.append(" | ").append(policy);
             ParameterSnapshot snapshot = snapshots.snapshot(policy).orElse(null);
             RankerSnapshot ranker = snapshots.rankerSnapshot(policy).orElse(null);
