@@ -32,6 +32,12 @@ public final class EventDeserializationSchema
             out.collect(ranker(record, RankingCodec.rankerPolicyId(value)));
             return;
         }
+        // A JSON ranker event at a glance goes to its learner without a softmax reading first.
+        String plainRankerId = RankingCodec.plainRankerPolicyId(value);
+        if (plainRankerId != null) {
+            out.collect(ranker(record, plainRankerId));
+            return;
+        }
         // The learner's event is made straight from the decoder's fields: no LoggedEvent between.
         DecodedRecord decoded =
                 decoder.decode(

@@ -76,7 +76,9 @@ public final class JoinInputDeserializationSchema
             return;
         }
         byte[] value = record.value();
-        if (value != null && RankingCodec.isBinary(value)) {
+        if (value != null
+                && (RankingCodec.isBinary(value)
+                        || RankingCodec.plainRankerPolicyId(value) != null)) {
             out.collect(ranker(record));
             return;
         }

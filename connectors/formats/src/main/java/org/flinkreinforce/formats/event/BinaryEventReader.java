@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
+import org.flinkreinforce.formats.json.Utf8Names;
 
 /**
  * Reads binary v1 records of one {@link RecordKind} ({@link BinaryEventCodec}) for {@link

@@ -69,6 +69,10 @@ public final class RankingCodec {
                                     .build())
                     .build();
 
+    /** The JSON fast path's reader and its buffers, one per thread that decodes. */
+    private static final ThreadLocal<FastJsonRankingReader> FAST_JSON =
+            ThreadLocal.withInitial(FastJsonRankingReader::new);
+
     private RankingCodec() {}
 
     /** Whether {@code value} is a binary ranker record (event or decision). */
@@ -125,6 +129,24 @@ public final class RankingCodec {
             return null;
         }
         return candidates ? policyId : null;
+    }
+
+    /**
+     * The policy id of a JSON record that is a ranker policy's at a glance, for the sources to
+     * route it without trying a softmax policy's reader first: an object with a top-level {@code
+     * candidates} field, a plain {@code policyId} (printable ASCII, no escapes) and none of a
+     * softmax decision's {@code features}, {@code action} and {@code actions}, which no softmax
+     * reader takes. One pass over the bytes that skips the values without checking them (the
+     * ranker's {@link #decode} does); null where that does not settle it, for the caller's full
+     * reading and {@link #rankerPolicyId}.
+     */
+    public static String plainRankerPolicyId(byte[] value) {
+        return value == null
+                        || value.length == 0
+                        || value[0] == BINARY_EVENT_MAGIC
+                        || value[0] == BINARY_DECISION_MAGIC
+                ? null
+                : FAST_JSON.get().rankerPolicyId(value);
     }
 
     /** The JSON v1 record of {@code ranking}: an event where it has a reward, else a decision. */
@@ -354,6 +376,14 @@ public final class RankingCodec {
     }
 
     private static RankedDecision readJson(
+            byte[] value, Map<String, RankerSpec> policies, boolean decision)
+            throws EventRejection {
+        RankedDecision fast = FAST_JSON.get().read(value, policies, decision);
+        return fast != null ? fast : readJsonWithJackson(value, policies, decision);
+    }
+
+    /** The general JSON reader: everything the fast one gives up on, bad records included. */
+    static RankedDecision readJsonWithJackson(
             byte[] value, Map<String, RankerSpec> policies, boolean decision)
             throws EventRejection {
         JsonRanking read = new JsonRanking();

@@ -1,4 +1,4 @@
-package org.flinkreinforce.formats.event;
+package org.flinkreinforce.formats.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

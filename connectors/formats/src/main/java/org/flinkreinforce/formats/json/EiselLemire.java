@@ -1,4 +1,4 @@
-package org.flinkreinforce.formats.event;
+package org.flinkreinforce.formats.json;
 
 import java.math.BigInteger;
 

@@ -1,4 +1,4 @@
-package org.flinkreinforce.formats.event;
+package org.flinkreinforce.formats.json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,12 +8,12 @@ import java.util.Collection;
  * A small fixed set of names looked up by their UTF-8 bytes straight in a record, so that the
  * readers neither decode nor allocate a string for a field name or a configured policy id.
  */
-final class Utf8Names {
+public final class Utf8Names {
 
     private final String[] names;
     private final byte[][] bytes;
 
-    Utf8Names(Collection<String> names) {
+    public Utf8Names(Collection<String> names) {
         this.names = names.toArray(new String[0]);
         this.bytes = new byte[this.names.length][];
         for (int k = 0; k < this.names.length; k++) {
@@ -22,7 +22,7 @@ final class Utf8Names {
     }
 
     /** The index of the name whose bytes are {@code in[start, start + length)}, or -1. */
-    int indexOf(byte[] in, int start, int length) {
+    public int indexOf(byte[] in, int start, int length) {
         for (int k = 0; k < bytes.length; k++) {
             byte[] candidate = bytes[k];
             if (candidate.length == length
@@ -34,7 +34,7 @@ final class Utf8Names {
     }
 
     /** The name (the same instance every time) whose bytes are those, or null. */
-    String find(byte[] in, int start, int length) {
+    public String find(byte[] in, int start, int length) {
         int index = indexOf(in, start, length);
         return index < 0 ? null : names[index];
     }
