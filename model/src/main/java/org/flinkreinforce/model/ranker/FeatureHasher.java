@@ -53,6 +53,19 @@ public final class FeatureHasher {
         return MurmurHash3.hashInt(candidateFeature, sharedFeature);
     }
 
+    /**
+     * {@link #cross} from the candidate feature's {@link #crossKey}: the part of the hash that
+     * depends on the candidate feature alone, made once for its crosses with every shared one.
+     */
+    public static int crossWithKey(int sharedFeature, int candidateKey) {
+        return MurmurHash3.hashIntWithKey(candidateKey, sharedFeature);
+    }
+
+    /** The key of a candidate feature's hash for {@link #crossWithKey}. */
+    public static int crossKey(int candidateFeature) {
+        return MurmurHash3.mixKey(candidateFeature);
+    }
+
     /** Hashes {@code features} into {@code out} (cleared first); returns {@code out}. */
     public HashedFeatures hash(Features features, HashedFeatures out) {
         out.clear();

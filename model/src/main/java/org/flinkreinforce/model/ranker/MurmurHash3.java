@@ -84,6 +84,22 @@ public final class MurmurHash3 {
         return finish(mixHash(seed, value), 4);
     }
 
+    /**
+     * {@code hashInt(value, seed)} from {@code key = mixKey(value)}: for hashing one value with
+     * many seeds, its key made once.
+     */
+    public static int hashIntWithKey(int key, int seed) {
+        int h = Integer.rotateLeft(seed ^ key, 13) * 5 + 0xe6546b64;
+        return finish(h, 4);
+    }
+
+    /** The mixed key of a 4-byte block, for {@link #hashIntWithKey}. */
+    public static int mixKey(int k) {
+        k *= C1;
+        k = Integer.rotateLeft(k, 15);
+        return k * C2;
+    }
+
     /** MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit. */
     public static int fmix(int h) {
         h ^= h >>> 16;
@@ -92,12 +108,6 @@ public final class MurmurHash3 {
         h *= 0xc2b2ae35;
         h ^= h >>> 16;
         return h;
-    }
-
-    private static int mixKey(int k) {
-        k *= C1;
-        k = Integer.rotateLeft(k, 15);
-        return k * C2;
     }
 
     private static int mixHash(int h, int k) {

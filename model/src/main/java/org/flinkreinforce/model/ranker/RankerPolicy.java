@@ -28,6 +28,10 @@ public final class RankerPolicy {
     private int[] phiEnds = new int[8];
     private int[] phiIndices = new int[256];
     private float[] phiValues = new float[256];
+
+    /** {@link FeatureHasher#crossKey} of each feature of the candidate whose phi is being built. */
+    private int[] crossKeys = new int[16];
+
     private double[] scores = new double[8];
     private double[] probabilities = new double[8];
 
@@ -185,9 +189,13 @@ public final class RankerPolicy {
             phiIndices = Arrays.copyOf(phiIndices, size);
             phiValues = Arrays.copyOf(phiValues, size);
         }
+        if (crossKeys.length < candidate.featureCount()) {
+            crossKeys = new int[Math.max(candidate.featureCount(), 2 * crossKeys.length)];
+        }
         for (int f = 0; f < candidate.featureCount(); f++) {
             phiIndices[end] = candidate.featureHash(f) & mask;
             phiValues[end] = candidate.featureValue(f);
+            crossKeys[f] = FeatureHasher.crossKey(candidate.featureHash(f));
             end++;
         }
         for (int sn = 0; sn < shared.namespaceCount(); sn++) {
@@ -202,7 +210,7 @@ public final class RankerPolicy {
                             c < candidate.namespaceEnd(cn);
                             c++) {
                         phiIndices[end] =
-                                FeatureHasher.cross(sharedHash, candidate.featureHash(c)) & mask;
+                                FeatureHasher.crossWithKey(sharedHash, crossKeys[c]) & mask;
                         phiValues[end] = sharedValue * candidate.featureValue(c);
                         end++;
                     }

@@ -31,6 +31,15 @@ class FeatureHasherTest {
         int category = FeatureHasher.categorical(item, "category", "shoes");
         int country = FeatureHasher.categorical(user, "country", "DE");
         assertThat(FeatureHasher.cross(country, category)).isEqualTo(murmur(le(category), country));
+        assertThat(FeatureHasher.crossWithKey(country, FeatureHasher.crossKey(category)))
+                .isEqualTo(murmur(le(category), country));
+        java.util.Random random = new java.util.Random(9);
+        for (int k = 0; k < 100_000; k++) {
+            int a = random.nextInt();
+            int b = random.nextInt();
+            assertThat(FeatureHasher.crossWithKey(a, FeatureHasher.crossKey(b)))
+                    .isEqualTo(FeatureHasher.cross(a, b));
+        }
     }
 
     @Test
