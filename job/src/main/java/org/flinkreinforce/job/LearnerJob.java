@@ -259,7 +259,8 @@ public final class LearnerJob {
                                 config.kafkaProperties(),
                                 startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
                                 EventDecoder.withoutSpecs(
-                                        specs, config.get(LearnerOptions.MAX_EVENT_BYTES))),
+                                        specs, config.get(LearnerOptions.MAX_EVENT_BYTES)),
+                                config.rankerSpecs()),
                         controlSource(config, control.endOffset()),
                         PolicyDirectory.following(start, control.endOffset(), resolver),
                         KafkaConnectors.exactlyOnceSink(

@@ -434,7 +434,8 @@ class FailureRecoveryITCase {
                         .setDeserializer(
                                 new FailOnce<>(
                                         new EventDeserializationSchema(
-                                                new EventDecoder(config.specs(), 1 << 20))))
+                                                new EventDecoder(config.specs(), 1 << 20),
+                                                config.rankerSpecs())))
                         .build(),
                 KafkaConnectors.exactlyOnceSink(
                         config.bootstrapServers(),

@@ -11,7 +11,6 @@ import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
 import org.flinkreinforce.connectors.event.RankerRecord;
-import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.event.DecisionDecoder;
 import org.flinkreinforce.formats.event.Decoded;
 import org.flinkreinforce.formats.event.EventRejection;
@@ -96,22 +95,15 @@ public final class JoinInputDeserializationSchema
         try {
             decision = RankingCodec.decode(record.value(), rankers, true);
         } catch (EventRejection rejection) {
-            return JoinInput.rejected(
-                    new DeadLetter(
-                            rejection.reason(),
-                            rejection.getMessage(),
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            record.timestamp(),
-                            record.key(),
-                            record.value()));
+            return JoinInput.rejected(SourceRankers.deadLetter(record, rejection));
         }
+        // A JSON decision waits, and reaches the learner, as its binary record: smaller in the
+        // join's state, and read there without parsing or hashing again.
         RankerRecord ranker =
                 new RankerRecord(
                         decision.policyId(),
                         record.key(),
-                        record.value(),
+                        SourceRankers.passedOn(record, decision, rankers, true),
                         record.topic(),
                         record.partition(),
                         record.offset(),

@@ -2,6 +2,7 @@ package org.flinkreinforce.connectors.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.formats.event.EventDecoder;
+import org.flinkreinforce.model.ranker.RankerSpec;
 
 /**
  * The learner's Kafka source and sinks. Client properties (security included) pass through
@@ -31,13 +33,32 @@ public final class KafkaConnectors {
             Properties clientProperties,
             OffsetsInitializer startingOffsets,
             EventDecoder decoder) {
+        return eventSource(
+                bootstrapServers,
+                topic,
+                groupId,
+                clientProperties,
+                startingOffsets,
+                decoder,
+                Map.of());
+    }
+
+    /** As above, reading the JSON events of {@code rankers} on the source's thread. */
+    public static KafkaSource<DecodedRecord> eventSource(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            Properties clientProperties,
+            OffsetsInitializer startingOffsets,
+            EventDecoder decoder,
+            Map<String, RankerSpec> rankers) {
         return source(
                 bootstrapServers,
                 topic,
                 groupId,
                 clientProperties,
                 startingOffsets,
-                new EventDeserializationSchema(decoder));
+                new EventDeserializationSchema(decoder, rankers));
     }
 
     /** A source of {@code topic} whose records {@code schema} turns into the learner's records. */

@@ -10,12 +10,17 @@ import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkreinforce.connectors.event.DecodedRecord;
 import org.flinkreinforce.connectors.event.PolicyEvent;
+import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.BinaryEventCodec;
 import org.flinkreinforce.formats.event.EventDecoder;
 import org.flinkreinforce.formats.event.JsonEventEncoder;
 import org.flinkreinforce.formats.event.LoggedEvent;
+import org.flinkreinforce.formats.ranker.RankedDecision;
+import org.flinkreinforce.formats.ranker.RankingCodec;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.Test;
 
 class EventDeserializationSchemaTest {
@@ -75,6 +80,54 @@ class EventDeserializationSchemaTest {
                     new ConsumerRecord<>("events", 0, 3L, null, value), new ListCollector<>(out));
             assertThat(out).singleElement().satisfies(d -> assertThat(d.ranker).isNotNull());
             assertThat(out.get(0).ranker.policyId).isEqualTo("shop");
+        }
+    }
+
+    /**
+     * Given the ranker policies, the source reads a JSON ranker event itself: a good one reaches
+     * the learner as its binary record, which decodes to the same decision; a bad one, or one of a
+     * ranker not defined, is a dead letter with its reason and its own bytes.
+     */
+    @Test
+    void shouldReadAJsonRankerEventAtTheSourceWhereItKnowsTheRankers() throws Exception {
+        RankerSpec shop = new RankerSpec("shop", 18, 5, Interaction.parseList("*:*"), 8, 16);
+        EventDeserializationSchema withRankers =
+                new EventDeserializationSchema(
+                        EventDecoder.withoutSpecs(POLICIES, 4096), Map.of("shop", shop));
+        String good =
+                "{\"policyId\":\"shop\",\"shared\":{\"u\":{\"country\":\"DE\"}},"
+                        + "\"candidates\":[{\"id\":\"a\",\"features\":{\"i\":[1,2]}},{}],"
+                        + "\"chosen\":1,\"reward\":0.5,\"eventId\":\"e-1\"}";
+        byte[] value = good.getBytes(StandardCharsets.UTF_8);
+        List<DecodedRecord> out = new ArrayList<>();
+        withRankers.deserialize(
+                new ConsumerRecord<>("events", 0, 3L, null, value), new ListCollector<>(out));
+        RankerRecord ranker = out.get(0).ranker;
+        assertThat(ranker.policyId).isEqualTo("shop");
+        assertThat(ranker.offset).isEqualTo(3L);
+        assertThat(RankingCodec.isBinary(ranker.value)).isTrue();
+        RankedDecision fromBinary = RankingCodec.decode(ranker.value, Map.of("shop", shop), false);
+        RankedDecision fromJson = RankingCodec.decode(value, Map.of("shop", shop), false);
+        assertThat(fromBinary.candidateIds()).containsExactly("a", null);
+        assertThat(fromBinary.shared().featureHash(0)).isEqualTo(fromJson.shared().featureHash(0));
+        assertThat(fromBinary.candidates()[0].featureValue(1)).isEqualTo(2f);
+        assertThat(fromBinary.reward()).isEqualTo(0.5);
+        assertThat(fromBinary.eventId()).isEqualTo("e-1");
+
+        Map<String, DeadLetterReason> bad =
+                Map.of(
+                        good.replace("\"chosen\":1", "\"chosen\":2"),
+                        DeadLetterReason.CHOSEN_OUT_OF_RANGE,
+                        good.replace("\"policyId\":\"shop\"", "\"policyId\":\"news\""),
+                        DeadLetterReason.UNKNOWN_POLICY);
+        for (Map.Entry<String, DeadLetterReason> entry : bad.entrySet()) {
+            byte[] refused = entry.getKey().getBytes(StandardCharsets.UTF_8);
+            out.clear();
+            withRankers.deserialize(
+                    new ConsumerRecord<>("events", 0, 4L, null, refused), new ListCollector<>(out));
+            assertThat(out).singleElement().satisfies(d -> assertThat(d.ranker).isNull());
+            assertThat(out.get(0).deadLetter.reason).isEqualTo(entry.getValue());
+            assertThat(out.get(0).deadLetter.value).isEqualTo(refused);
         }
     }
 

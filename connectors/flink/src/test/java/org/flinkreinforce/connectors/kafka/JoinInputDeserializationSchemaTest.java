@@ -37,17 +37,19 @@ class JoinInputDeserializationSchemaTest {
                     new RewardDecoder(4096),
                     Map.of("shop", SHOP));
 
+    /**
+     * A ranker's decision waits as its binary record: a binary one as it came, a JSON one as the
+     * binary record of the same decision.
+     */
     @Test
-    void shouldPassARankersDecisionOnUndecodedWithItsEventIdAndTime() {
+    void shouldPassARankersDecisionOnAsItsBinaryRecordWithItsEventIdAndTime() throws Exception {
+        byte[] binary = RankingCodec.toBinary(ranking("shop", "r-1", 5_000L, 3), SHOP);
         for (byte[] value :
-                new byte[][] {
-                    RankingCodec.toJson(ranking("shop", "r-1", 5_000L, 3)),
-                    RankingCodec.toBinary(ranking("shop", "r-1", 5_000L, 3), SHOP)
-                }) {
+                new byte[][] {RankingCodec.toJson(ranking("shop", "r-1", 5_000L, 3)), binary}) {
             JoinInput input = deserialize(record("decisions", value, 9_000L));
             assertThat(input.isValid()).isTrue();
             assertThat(input.ranker.policyId).isEqualTo("shop");
-            assertThat(input.ranker.value).isSameAs(value);
+            assertThat(input.ranker.value).isEqualTo(binary);
             assertThat(input.ranker.offset).isEqualTo(11L);
             assertThat(input.ranker.reward).isNull();
             assertThat(input.eventId()).isEqualTo("r-1");

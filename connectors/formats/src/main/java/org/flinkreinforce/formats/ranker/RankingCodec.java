@@ -201,46 +201,121 @@ public final class RankingCodec {
      */
     public static byte[] toBinary(LoggedRanking ranking, RankerSpec spec) {
         FeatureHasher hasher = new FeatureHasher(spec.seed());
-        HashedFeatures scratch = new HashedFeatures();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(ranking.hasReward() ? BINARY_EVENT_MAGIC : BINARY_DECISION_MAGIC);
+        int count = ranking.candidates().size();
+        HashedFeatures[] candidates = new HashedFeatures[count];
+        String[] ids = new String[count];
+        for (int k = 0; k < count; k++) {
+            Candidate candidate = ranking.candidates().get(k);
+            candidates[k] = hasher.hash(candidate.features(), new HashedFeatures());
+            ids[k] = candidate.id();
+        }
+        RankedDecision hashed =
+                new RankedDecision(
+                        ranking.policyId(),
+                        hasher.hash(ranking.shared(), new HashedFeatures()),
+                        candidates,
+                        ids,
+                        ranking.chosen(),
+                        ranking.reward(),
+                        ranking.propensity(),
+                        ranking.policyVersion(),
+                        ranking.baselineKey(),
+                        ranking.eventId(),
+                        ranking.timestamp());
+        return writeBinary(hashed, spec.seed(), !ranking.hasReward());
+    }
+
+    /**
+     * The binary v1 record of a decision read from any ranker record ({@link #decode}), its
+     * features as they were hashed for a policy of seed {@code seed}: the sources pass JSON records
+     * on to the learner in it, which then reads each without hashing or parsing again. {@link
+     * #decode} of it gives {@code read} back field for field. Null where binary cannot carry it
+     * exactly: a candidate id that is empty (binary's "no id") or a string that is not valid
+     * UTF-16.
+     *
+     * @param decision whether {@code read} is a decision (no reward, magic {@code 0xBB}) or an
+     *     event
+     */
+    public static byte[] toBinary(RankedDecision read, int seed, boolean decision) {
+        if (!decision && !read.hasReward()) {
+            throw new IllegalArgumentException("An event needs its reward.");
+        }
+        for (String id : read.candidateIds()) {
+            if (id != null && (id.isEmpty() || !isWellFormed(id))) {
+                return null;
+            }
+        }
+        if (!isWellFormed(read.policyId())
+                || (read.baselineKey() != null && !isWellFormed(read.baselineKey()))
+                || (read.eventId() != null && !isWellFormed(read.eventId()))) {
+            return null;
+        }
+        return writeBinary(read, seed, decision);
+    }
+
+    /** The binary v1 record of {@code read}, an event or a {@code decision}; a null id as none. */
+    private static byte[] writeBinary(RankedDecision read, int seed, boolean decision) {
+        int size = 64 + read.policyId().length();
+        for (HashedFeatures candidate : read.candidates()) {
+            size += 8 + 8 * candidate.featureCount() + 6 * candidate.namespaceCount();
+        }
+        ByteArrayOutputStream out =
+                new ByteArrayOutputStream(size + 8 * read.shared().featureCount());
+        out.write(decision ? BINARY_DECISION_MAGIC : BINARY_EVENT_MAGIC);
         out.write(VERSION);
+        boolean hasPropensity = !Double.isNaN(read.propensity());
         int flags =
-                (ranking.hasPropensity() ? PROPENSITY : 0)
-                        | (ranking.policyVersion() >= 0 ? POLICY_VERSION : 0)
-                        | (ranking.baselineKey() != null ? BASELINE_KEY : 0)
-                        | (ranking.eventId() != null ? EVENT_ID : 0)
-                        | (ranking.timestamp() != LoggedRanking.NO_TIMESTAMP ? TIMESTAMP : 0);
+                (hasPropensity ? PROPENSITY : 0)
+                        | (read.policyVersion() >= 0 ? POLICY_VERSION : 0)
+                        | (read.baselineKey() != null ? BASELINE_KEY : 0)
+                        | (read.eventId() != null ? EVENT_ID : 0)
+                        | (read.timestamp() != LoggedRanking.NO_TIMESTAMP ? TIMESTAMP : 0);
         out.write(flags);
         Bytes bytes = new Bytes(out);
-        bytes.string(ranking.policyId());
-        bytes.i32(spec.seed());
-        bytes.features(hasher.hash(ranking.shared(), scratch));
-        bytes.u16(ranking.candidates().size());
-        for (Candidate candidate : ranking.candidates()) {
-            bytes.string(candidate.id() == null ? "" : candidate.id());
-            bytes.features(hasher.hash(candidate.features(), scratch));
+        bytes.string(read.policyId());
+        bytes.i32(seed);
+        bytes.features(read.shared());
+        bytes.u16(read.candidates().length);
+        for (int k = 0; k < read.candidates().length; k++) {
+            String id = read.candidateIds()[k];
+            bytes.string(id == null ? "" : id);
+            bytes.features(read.candidates()[k]);
         }
-        bytes.u16(ranking.chosen());
-        if (ranking.hasReward()) {
-            bytes.f64(ranking.reward());
+        bytes.u16(read.chosen());
+        if (!decision) {
+            bytes.f64(read.reward());
         }
-        if (ranking.hasPropensity()) {
-            bytes.f64(ranking.propensity());
+        if (hasPropensity) {
+            bytes.f64(read.propensity());
         }
-        if (ranking.policyVersion() >= 0) {
-            bytes.i64(ranking.policyVersion());
+        if (read.policyVersion() >= 0) {
+            bytes.i64(read.policyVersion());
         }
-        if (ranking.baselineKey() != null) {
-            bytes.string(ranking.baselineKey());
+        if (read.baselineKey() != null) {
+            bytes.string(read.baselineKey());
         }
-        if (ranking.eventId() != null) {
-            bytes.string(ranking.eventId());
+        if (read.eventId() != null) {
+            bytes.string(read.eventId());
         }
-        if (ranking.timestamp() != LoggedRanking.NO_TIMESTAMP) {
-            bytes.i64(ranking.timestamp());
+        if (read.timestamp() != LoggedRanking.NO_TIMESTAMP) {
+            bytes.i64(read.timestamp());
         }
         return out.toByteArray();
+    }
+
+    /** Whether {@code text} has no unpaired surrogate, so that UTF-8 carries it exactly. */
+    private static boolean isWellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -244,6 +244,41 @@ class FastJsonRankingReaderTest {
         }
     }
 
+    /**
+     * The sources pass a JSON ranker record on as its binary record: decoding that gives the same
+     * decision, field for field, events and decisions alike; what binary cannot carry exactly stays
+     * JSON.
+     */
+    @Test
+    void shouldPassAJsonRecordOnAsTheBinaryRecordOfTheSameDecision() throws Exception {
+        Random random = new Random(23);
+        for (int trial = 0; trial < 2_000; trial++) {
+            LoggedRanking ranking = randomRanking(random);
+            for (boolean decision : new boolean[] {false, true}) {
+                if (decision && ranking.eventId() == null) {
+                    continue;
+                }
+                RankedDecision read =
+                        RankingCodec.decode(RankingCodec.toJson(ranking), POLICIES, decision);
+                byte[] binary =
+                        RankingCodec.toBinary(read, POLICIES.get(read.policyId()).seed(), decision);
+                assertThat(RankingCodec.isBinary(binary)).isTrue();
+                assertThat(describe(RankingCodec.decode(binary, POLICIES, decision)))
+                        .isEqualTo(describe(read));
+            }
+        }
+        String[] inexact = {
+            "{\"policyId\":\"shop\",\"candidates\":[{\"id\":\"\"}],\"chosen\":0,\"reward\":1}",
+            "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":0,\"reward\":1,"
+                    + "\"eventId\":\"e-\\ud800\"}",
+        };
+        for (String text : inexact) {
+            RankedDecision read =
+                    RankingCodec.decode(text.getBytes(StandardCharsets.UTF_8), POLICIES, false);
+            assertThat(RankingCodec.toBinary(read, SHOP.seed(), false)).as(text).isNull();
+        }
+    }
+
     private static void assertReason(String text, DeadLetterReason reason) {
         EventRejection rejection =
                 catchThrowableOfType(
