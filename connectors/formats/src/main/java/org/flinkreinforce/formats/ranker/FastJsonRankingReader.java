@@ -110,7 +110,9 @@ final class FastJsonRankingReader extends FastJsonReader {
             if (!consume('{')) {
                 return null;
             }
-            String policyId = null;
+            // The policy id's place: a string is made only for a ranker record.
+            int policyStart = -1;
+            int policyEnd = -1;
             boolean candidates = false;
             while (true) {
                 skipWhitespace();
@@ -127,8 +129,12 @@ final class FastJsonRankingReader extends FastJsonReader {
                     return null;
                 }
                 if (key == 0) {
-                    policyId = policyId == null ? string() : null;
-                    if (policyId == null) {
+                    if (policyStart >= 0 || !consume('"')) {
+                        return null;
+                    }
+                    policyStart = pos;
+                    policyEnd = plainStringEnd();
+                    if (policyEnd < 0 || policyEnd - policyStart > RankingCodec.MAX_STRING) {
                         return null;
                     }
                 } else if (key == 1 && !candidates) {
@@ -148,7 +154,10 @@ final class FastJsonRankingReader extends FastJsonReader {
                 }
             }
             skipWhitespace();
-            return pos == in.length && candidates ? policyId : null;
+            return pos == in.length && candidates && policyStart >= 0
+                    ? new String(
+                            in, policyStart, policyEnd - policyStart, StandardCharsets.ISO_8859_1)
+                    : null;
         } finally {
             in = null;
         }

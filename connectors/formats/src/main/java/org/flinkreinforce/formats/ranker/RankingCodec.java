@@ -255,52 +255,105 @@ public final class RankingCodec {
 
     /** The binary v1 record of {@code read}, an event or a {@code decision}; a null id as none. */
     private static byte[] writeBinary(RankedDecision read, int seed, boolean decision) {
-        int size = 64 + read.policyId().length();
-        for (HashedFeatures candidate : read.candidates()) {
-            size += 8 + 8 * candidate.featureCount() + 6 * candidate.namespaceCount();
-        }
-        ByteArrayOutputStream out =
-                new ByteArrayOutputStream(size + 8 * read.shared().featureCount());
-        out.write(decision ? BINARY_DECISION_MAGIC : BINARY_EVENT_MAGIC);
-        out.write(VERSION);
         boolean hasPropensity = !Double.isNaN(read.propensity());
-        int flags =
-                (hasPropensity ? PROPENSITY : 0)
-                        | (read.policyVersion() >= 0 ? POLICY_VERSION : 0)
-                        | (read.baselineKey() != null ? BASELINE_KEY : 0)
-                        | (read.eventId() != null ? EVENT_ID : 0)
-                        | (read.timestamp() != LoggedRanking.NO_TIMESTAMP ? TIMESTAMP : 0);
-        out.write(flags);
-        Bytes bytes = new Bytes(out);
-        bytes.string(read.policyId());
-        bytes.i32(seed);
-        bytes.features(read.shared());
-        bytes.u16(read.candidates().length);
-        for (int k = 0; k < read.candidates().length; k++) {
+        byte[] policyId = read.policyId().getBytes(StandardCharsets.UTF_8);
+        byte[] baselineKey = utf8(read.baselineKey());
+        byte[] eventId = utf8(read.eventId());
+        int count = read.candidates().length;
+        byte[][] ids = new byte[count][];
+        int size =
+                3
+                        + 2
+                        + policyId.length
+                        + 4
+                        + binarySize(read.shared())
+                        + 2
+                        + 2
+                        + (decision ? 0 : 8)
+                        + (hasPropensity ? 8 : 0)
+                        + (read.policyVersion() >= 0 ? 8 : 0)
+                        + (baselineKey == null ? 0 : 2 + baselineKey.length)
+                        + (eventId == null ? 0 : 2 + eventId.length)
+                        + (read.timestamp() != LoggedRanking.NO_TIMESTAMP ? 8 : 0);
+        for (int k = 0; k < count; k++) {
             String id = read.candidateIds()[k];
-            bytes.string(id == null ? "" : id);
-            bytes.features(read.candidates()[k]);
+            ids[k] = id == null ? new byte[0] : id.getBytes(StandardCharsets.UTF_8);
+            size += 2 + ids[k].length + binarySize(read.candidates()[k]);
         }
-        bytes.u16(read.chosen());
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(decision ? BINARY_DECISION_MAGIC : BINARY_EVENT_MAGIC);
+        out.put((byte) VERSION);
+        out.put(
+                (byte)
+                        ((hasPropensity ? PROPENSITY : 0)
+                                | (read.policyVersion() >= 0 ? POLICY_VERSION : 0)
+                                | (baselineKey != null ? BASELINE_KEY : 0)
+                                | (eventId != null ? EVENT_ID : 0)
+                                | (read.timestamp() != LoggedRanking.NO_TIMESTAMP
+                                        ? TIMESTAMP
+                                        : 0)));
+        putString(out, policyId);
+        out.putInt(seed);
+        putFeatures(out, read.shared());
+        putU16(out, count);
+        for (int k = 0; k < count; k++) {
+            putString(out, ids[k]);
+            putFeatures(out, read.candidates()[k]);
+        }
+        putU16(out, read.chosen());
         if (!decision) {
-            bytes.f64(read.reward());
+            out.putDouble(read.reward());
         }
         if (hasPropensity) {
-            bytes.f64(read.propensity());
+            out.putDouble(read.propensity());
         }
         if (read.policyVersion() >= 0) {
-            bytes.i64(read.policyVersion());
+            out.putLong(read.policyVersion());
         }
-        if (read.baselineKey() != null) {
-            bytes.string(read.baselineKey());
+        if (baselineKey != null) {
+            putString(out, baselineKey);
         }
-        if (read.eventId() != null) {
-            bytes.string(read.eventId());
+        if (eventId != null) {
+            putString(out, eventId);
         }
         if (read.timestamp() != LoggedRanking.NO_TIMESTAMP) {
-            bytes.i64(read.timestamp());
+            out.putLong(read.timestamp());
         }
-        return out.toByteArray();
+        return out.array();
+    }
+
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of {@code features} in the binary layout. */
+    private static int binarySize(HashedFeatures features) {
+        return 2 + 6 * features.namespaceCount() + 8 * features.featureCount();
+    }
+
+    private static void putU16(ByteBuffer out, int value) {
+        if (value < 0 || value > 0xffff) {
+            throw new IllegalArgumentException(value + " does not fit the binary format's u16.");
+        }
+        out.putShort((short) value);
+    }
+
+    private static void putString(ByteBuffer out, byte[] utf8) {
+        putU16(out, utf8.length);
+        out.put(utf8);
+    }
+
+    /** u16 namespaces; each i32 hash, u16 n, n x (i32 hash, f32 value). */
+    private static void putFeatures(ByteBuffer out, HashedFeatures features) {
+        putU16(out, features.namespaceCount());
+        for (int n = 0; n < features.namespaceCount(); n++) {
+            out.putInt(features.namespaceHash(n));
+            putU16(out, features.namespaceEnd(n) - features.namespaceStart(n));
+            for (int f = features.namespaceStart(n); f < features.namespaceEnd(n); f++) {
+                out.putInt(features.featureHash(f));
+                out.putFloat(features.featureValue(f));
+            }
+        }
     }
 
     /** Whether {@code text} has no unpaired surrogate, so that UTF-8 carries it exactly. */
@@ -844,63 +897,6 @@ public final class RankingCodec {
             }
         }
         return true;
-    }
-
-    /** Little-endian writes of the binary layout. */
-    private static final class Bytes {
-        private final ByteArrayOutputStream out;
-        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-
-        Bytes(ByteArrayOutputStream out) {
-            this.out = out;
-        }
-
-        void u16(int value) {
-            if (value < 0 || value > 0xffff) {
-                throw new IllegalArgumentException(
-                        value + " does not fit the binary format's u16.");
-            }
-            scratch.clear();
-            out.write(scratch.putShort((short) value).array(), 0, 2);
-        }
-
-        void i32(int value) {
-            scratch.clear();
-            out.write(scratch.putInt(value).array(), 0, 4);
-        }
-
-        void f32(float value) {
-            scratch.clear();
-            out.write(scratch.putFloat(value).array(), 0, 4);
-        }
-
-        void i64(long value) {
-            scratch.clear();
-            out.write(scratch.putLong(value).array(), 0, 8);
-        }
-
-        void f64(double value) {
-            scratch.clear();
-            out.write(scratch.putDouble(value).array(), 0, 8);
-        }
-
-        void string(String text) {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            u16(bytes.length);
-            out.write(bytes, 0, bytes.length);
-        }
-
-        void features(HashedFeatures features) {
-            u16(features.namespaceCount());
-            for (int n = 0; n < features.namespaceCount(); n++) {
-                i32(features.namespaceHash(n));
-                u16(features.namespaceEnd(n) - features.namespaceStart(n));
-                for (int f = features.namespaceStart(n); f < features.namespaceEnd(n); f++) {
-                    i32(features.featureHash(f));
-                    f32(features.featureValue(f));
-                }
-            }
-        }
     }
 
     private static String firstLine(Exception e) {
