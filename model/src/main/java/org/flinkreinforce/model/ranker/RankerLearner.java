@@ -206,7 +206,8 @@ public final class RankerLearner {
             double advantage,
             double propensity,
             double weightCap) {
-        policy.evaluate(shared, candidates, count);
+        policy.evaluate(
+                shared, candidates, count, rewardModel == null ? null : rewardModel.weights);
         if (chosen < 0 || chosen >= count) {
             throw new IllegalArgumentException(
                     "The chosen candidate " + chosen + " is not one of " + count + ".");
@@ -259,13 +260,10 @@ public final class RankerLearner {
         if (values.length < count) {
             values = new double[Math.max(count, 2 * values.length)];
         }
-        float[] model = rewardModel.weights;
+        // The reward model's values came with the scores, in the same pass over phi.
         double meanValue = 0;
         for (int k = 0; k < count; k++) {
-            double value = 0;
-            for (int j = policy.phiStart(k); j < policy.phiEnd(k); j++) {
-                value += (double) model[policy.phiIndex(j)] * policy.phiValue(j);
-            }
+            double value = policy.otherScore(k);
             values[k] = value;
             meanValue += policy.probability(k) * value;
         }

@@ -33,6 +33,7 @@ public final class RankerPolicy {
     private int[] crossKeys = new int[16];
 
     private double[] scores = new double[8];
+    private double[] otherScores = new double[8];
     private double[] probabilities = new double[8];
 
     /**
@@ -72,6 +73,18 @@ public final class RankerPolicy {
      *     decoders dead-letter such records before they get here)
      */
     public void evaluate(HashedFeatures shared, HashedFeatures[] candidates, int count) {
+        evaluate(shared, candidates, count, null);
+    }
+
+    /**
+     * {@link #evaluate(HashedFeatures, HashedFeatures[], int)}, and in the same pass over {@code
+     * phi} a second linear function of it, {@code other . phi(x, c_k)} ({@link #otherScore}): the
+     * learner's reward model.
+     *
+     * @param other {@code 2^bits} weights, or null for none
+     */
+    public void evaluate(
+            HashedFeatures shared, HashedFeatures[] candidates, int count, float[] other) {
         if (count < 1 || count > spec.maxCandidates()) {
             throw new IllegalArgumentException(
                     "A decision of ranker policy "
@@ -87,7 +100,11 @@ public final class RankerPolicy {
             int size = Math.max(count, 2 * phiEnds.length);
             phiEnds = new int[size];
             scores = new double[size];
+            otherScores = new double[size];
             probabilities = new double[size];
+        }
+        if (other != null) {
+            spec.requireLength(other, "other weights");
         }
         this.candidates = count;
         int end = 0;
@@ -97,8 +114,19 @@ public final class RankerPolicy {
             end = phi(shared, candidate, end);
             phiEnds[k] = end;
             double score = 0;
-            for (int j = phiStart(k); j < end; j++) {
-                score += (double) weights[phiIndices[j]] * phiValues[j];
+            if (other == null) {
+                for (int j = phiStart(k); j < end; j++) {
+                    score += (double) weights[phiIndices[j]] * phiValues[j];
+                }
+            } else {
+                double otherScore = 0;
+                for (int j = phiStart(k); j < end; j++) {
+                    int index = phiIndices[j];
+                    float value = phiValues[j];
+                    score += (double) weights[index] * value;
+                    otherScore += (double) other[index] * value;
+                }
+                otherScores[k] = otherScore;
             }
             scores[k] = score;
             probabilities[k] = score;
@@ -113,6 +141,11 @@ public final class RankerPolicy {
 
     public double score(int candidate) {
         return scores[candidate];
+    }
+
+    /** {@code other . phi} of the candidate, where the last evaluation was given other weights. */
+    public double otherScore(int candidate) {
+        return otherScores[candidate];
     }
 
     public double probability(int candidate) {

@@ -42,6 +42,16 @@ class RankerPolicyTest {
                 assertThat(policy.probability(k))
                         .isCloseTo(Math.exp(naive[k] - max) / sum, within(1e-12));
             }
+            // A second linear function of the same phi, in the same pass: the same scores.
+            float[] other = RankerFixtures.randomWeights(spec, 0.5, random);
+            policy.evaluate(shared, candidates, count, other);
+            for (int k = 0; k < count; k++) {
+                assertThat(policy.score(k)).isCloseTo(naive[k], within(1e-9));
+                assertThat(policy.otherScore(k))
+                        .isCloseTo(
+                                naiveScore(hasher, spec, other, shared, candidates[k]),
+                                within(1e-9));
+            }
         }
     }
 

@@ -52,7 +52,22 @@ public final class EventDeserializationSchema
             out.collect(ranker(record, RankingCodec.rankerPolicyId(value)));
             return;
         }
-        // A JSON ranker event at a glance goes to its learner without a softmax reading first.
+        // A JSON ranker event of the common shape is read once, here, by the ranker's fast path.
+        try {
+            RankedDecision read = RankingCodec.decodeIfPlainJson(value, rankers, false);
+            if (read != null) {
+                out.collect(
+                        ranker(
+                                record,
+                                read.policyId(),
+                                SourceRankers.passedOn(record, read, rankers, false)));
+                return;
+            }
+        } catch (EventRejection rejection) {
+            out.collect(DecodedRecord.rejected(SourceRankers.deadLetter(record, rejection)));
+            return;
+        }
+        // Another JSON ranker event at a glance goes to its learner without a softmax reading.
         String plainRankerId = RankingCodec.plainRankerPolicyId(value);
         if (plainRankerId != null) {
             out.collect(jsonRanker(record, plainRankerId));

@@ -75,6 +75,18 @@ public final class JoinInputDeserializationSchema
             return;
         }
         byte[] value = record.value();
+        // A JSON ranker decision of the common shape is read once, by the ranker's fast path.
+        RankedDecision plain;
+        try {
+            plain = RankingCodec.decodeIfPlainJson(value, rankers, true);
+        } catch (EventRejection rejection) {
+            out.collect(JoinInput.rejected(SourceRankers.deadLetter(record, rejection)));
+            return;
+        }
+        if (plain != null) {
+            out.collect(ranker(record, plain));
+            return;
+        }
         if (value != null
                 && (RankingCodec.isBinary(value)
                         || RankingCodec.plainRankerPolicyId(value) != null)) {
@@ -97,6 +109,11 @@ public final class JoinInputDeserializationSchema
         } catch (EventRejection rejection) {
             return JoinInput.rejected(SourceRankers.deadLetter(record, rejection));
         }
+        return ranker(record, decision);
+    }
+
+    /** The join's input of {@code record}, read as {@code decision}. */
+    private JoinInput ranker(ConsumerRecord<byte[], byte[]> record, RankedDecision decision) {
         // A JSON decision waits, and reaches the learner, as its binary record: smaller in the
         // join's state, and read there without parsing or hashing again.
         RankerRecord ranker =

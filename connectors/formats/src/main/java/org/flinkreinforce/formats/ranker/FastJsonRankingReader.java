@@ -77,12 +77,21 @@ final class FastJsonRankingReader extends FastJsonReader {
 
     private RankerSpec spec;
 
+    /** The policies of the last read, and their ids looked up by their bytes in the record. */
+    private Map<String, RankerSpec> namedPolicies;
+
+    private Utf8Names policyNames;
+
     /**
      * The record {@code value} read against {@code policies}, or null where it is outside the
      * subset (which says nothing about its validity). The caller validates what it returns as it
      * does the Jackson reader's.
      */
     RankedDecision read(byte[] value, Map<String, RankerSpec> policies, boolean decision) {
+        if (policies != namedPolicies) {
+            policyNames = new Utf8Names(policies.keySet());
+            namedPolicies = policies;
+        }
         in = value;
         pos = 0;
         spec = null;
@@ -237,7 +246,7 @@ final class FastJsonRankingReader extends FastJsonReader {
                     }
                     break;
                 case POLICY_ID:
-                    policyId = string();
+                    policyId = policyId();
                     spec = policyId == null ? null : policies.get(policyId);
                     if (spec == null) {
                         return null;
@@ -582,6 +591,18 @@ final class FastJsonRankingReader extends FastJsonReader {
         int start = pos;
         int end = plainStringEnd();
         return end < 0 ? -1 : keys.indexOf(in, start, end - start);
+    }
+
+    /** The id of one of the policies, as a plain string; null for anything else. */
+    private String policyId() {
+        if (!consume('"')) {
+            return null;
+        }
+        int start = pos;
+        int end = plainStringEnd();
+        return end < 0 || end - start > RankingCodec.MAX_STRING
+                ? null
+                : policyNames.find(in, start, end - start);
     }
 
     /** A plain string (printable ASCII, no escapes) of at most 256 characters, or null. */

@@ -393,6 +393,24 @@ public final class RankingCodec {
         return validate(read, policies.get(read.policyId()), decision);
     }
 
+    /**
+     * {@link #decode} of a JSON record where its fast path reads it, which it does only for a
+     * ranker record of one of {@code policies} (a record no softmax policy's reader takes); null
+     * where it does not, saying nothing about the record: the sources try it first, so that a JSON
+     * ranker record is read once.
+     *
+     * @throws EventRejection where the fast path read it and the policy refuses it
+     */
+    public static RankedDecision decodeIfPlainJson(
+            byte[] value, Map<String, RankerSpec> policies, boolean decision)
+            throws EventRejection {
+        if (value == null || value.length == 0 || isBinary(value) || policies.isEmpty()) {
+            return null;
+        }
+        RankedDecision read = FAST_JSON.get().read(value, policies, decision);
+        return read == null ? null : validate(read, policies.get(read.policyId()), decision);
+    }
+
     private static RankedDecision validate(RankedDecision read, RankerSpec spec, boolean decision)
             throws EventRejection {
         int count = read.candidates().length;

@@ -159,6 +159,44 @@ class FastJsonRankingReaderTest {
         assertReason(doubtful[15], DeadLetterReason.MISSING_FIELD);
     }
 
+    /**
+     * What the sources try first: a ranker record of the common shape read and checked at once, a
+     * softmax policy's record never, even under a ranker's id.
+     */
+    @Test
+    void shouldDecodeOnlyRankerRecordsOfTheCommonShapeAtOnce() throws Exception {
+        Random random = new Random(29);
+        for (int trial = 0; trial < 500; trial++) {
+            LoggedRanking ranking = randomRanking(random);
+            byte[] json = RankingCodec.toJson(ranking);
+            assertThat(describe(RankingCodec.decodeIfPlainJson(json, POLICIES, false)))
+                    .isEqualTo(describe(RankingCodec.decode(json, POLICIES, false)));
+        }
+        String[] notRankers = {
+            "{\"v\":1,\"policyId\":\"shop\",\"features\":[0.5,1],\"action\":1,\"reward\":1}",
+            "{\"policyId\":\"shop\",\"features\":[0.5],\"actions\":[1],\"reward\":1}",
+            "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":0,\"action\":0}",
+            "{\"policyId\":\"recs\",\"candidates\":[{}],\"chosen\":0,\"reward\":1}",
+        };
+        for (String text : notRankers) {
+            assertThat(
+                            RankingCodec.decodeIfPlainJson(
+                                    text.getBytes(StandardCharsets.UTF_8), POLICIES, false))
+                    .as(text)
+                    .isNull();
+        }
+        EventRejection refused =
+                catchThrowableOfType(
+                        EventRejection.class,
+                        () ->
+                                RankingCodec.decodeIfPlainJson(
+                                        "{\"policyId\":\"shop\",\"candidates\":[{}],\"chosen\":1,\"reward\":1}"
+                                                .getBytes(StandardCharsets.UTF_8),
+                                        POLICIES,
+                                        false));
+        assertThat(refused.reason()).isEqualTo(DeadLetterReason.CHOSEN_OUT_OF_RANGE);
+    }
+
     /** Past 16 names an object's names are told apart by sorting their hashes. */
     @Test
     void shouldTellRepeatedNamesApartInLargeNamespaces() throws Exception {
