@@ -18,7 +18,9 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -36,6 +38,7 @@ import org.flinkreinforce.formats.snapshot.EventDigest;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.job.testing.LearnerMiniCluster;
 import org.flinkreinforce.job.testing.LearnerSettings;
+import org.flinkreinforce.job.testing.OperatorMetrics;
 import org.flinkreinforce.job.testing.SharedKafka;
 import org.flinkreinforce.model.PolicyParameters;
 import org.flinkreinforce.model.PolicySpec;
@@ -183,7 +186,8 @@ class LearnerJobITCase {
      */
     @ParameterizedTest(name = "split {0}")
     @ValueSource(booleans = {false, true})
-    void shouldLearnARankerPolicyFromRankingsAndTheirClicks(boolean split) throws Exception {
+    void shouldLearnARankerPolicyFromRankingsAndTheirClicks(
+            boolean split, @InjectMiniCluster MiniCluster cluster) throws Exception {
         String prefix = split ? "it-ranker-split" : "it-ranker";
         createTopics(prefix, 2);
         Map<String, String> settings = settings(prefix, "unused:1:2");
@@ -304,6 +308,27 @@ class LearnerJobITCase {
                     "two ranker dead letters",
                     Duration.ofSeconds(60),
                     () -> SharedKafka.readAll(prefix + "-dead-letters").size() >= 2);
+
+            // What an operator sees on the dashboards: the events applied and the dead letters,
+            // counted by the operators that sent them (the source's router: it reads the JSON
+            // rankings against their policy).
+            OperatorMetrics metrics = OperatorMetrics.of(cluster, job);
+            String router = split ? "Route decisions and rewards" : "Route dead letters";
+            Map<String, Long> expected = new LinkedHashMap<>();
+            expected.put("Learn ranker|policy.shop.eventsApplied", (long) sent.size());
+            expected.put(router + "|deadLettersByReason.CHOSEN_OUT_OF_RANGE", 1L);
+            expected.put(router + "|deadLettersByReason.UNKNOWN_POLICY", 1L);
+            expected.put(router + "|deadLetters", 2L);
+            expected.put("Learn ranker|deadLetters", 0L);
+            for (Map.Entry<String, Long> entry : expected.entrySet()) {
+                String[] operatorAndName = entry.getKey().split("\\|");
+                SharedKafka.await(
+                        entry.getKey() + " = " + entry.getValue(),
+                        Duration.ofSeconds(60),
+                        () ->
+                                metrics.sum(operatorAndName[0], operatorAndName[1]).orElse(-1)
+                                        == entry.getValue());
+            }
         } finally {
             job.cancel().get();
         }
