@@ -30,8 +30,7 @@ class CatalogueColdStartTest {
     @Test
     void shouldRankANeverShownItemByItsFeatures() {
         long seed = Long.getLong("catalogue-cold-start.seed", 1);
-        CatalogueEnvironment environment =
-                new CatalogueEnvironment(4, 8, 60, 8, 2_000, 10, seed);
+        CatalogueEnvironment environment = new CatalogueEnvironment(4, 8, 60, 8, 2_000, 10, seed);
         RankerSpec spec = CatalogueEnvironment.spec("shop");
         FeatureHasher hasher = new FeatureHasher(spec.seed());
         RankerLearner learner =
