@@ -62,9 +62,6 @@ public final class RankerLearner {
     /** The reward model's batch gradient, of the touched weights; empty for REINFORCE. */
     private final float[] modelGradient;
 
-    /** {@code q_k} of the decision being accumulated. */
-    private double[] values = new double[8];
-
     /** The batch's statistics so far: sums over its events. */
     private double advantageSum;
 
@@ -257,24 +254,19 @@ public final class RankerLearner {
     /** The doubly robust {@code c_k} of the evaluated decision, and the model's error gradient. */
     private void accumulateDoublyRobust(
             int count, int chosen, double advantage, double importanceWeight) {
-        if (values.length < count) {
-            values = new double[Math.max(count, 2 * values.length)];
-        }
-        // The reward model's values came with the scores, in the same pass over phi.
+        // The reward model's values q_k came with the scores, in the same pass over phi.
         double meanValue = 0;
         for (int k = 0; k < count; k++) {
-            double value = policy.otherScore(k);
-            values[k] = value;
-            meanValue += policy.probability(k) * value;
+            meanValue += policy.probability(k) * policy.otherScore(k);
         }
-        double error = advantage - values[chosen];
+        double error = advantage - policy.otherScore(chosen);
         double correction = importanceWeight * error;
         for (int k = 0; k < count; k++) {
             double probability = policy.probability(k);
             addPhi(
                     k,
                     correction * ((k == chosen ? 1 : 0) - probability)
-                            + probability * (values[k] - meanValue));
+                            + probability * (policy.otherScore(k) - meanValue));
         }
         for (int j = policy.phiStart(chosen); j < policy.phiEnd(chosen); j++) {
             int index = policy.phiIndex(j);
