@@ -75,7 +75,7 @@ final class FastJsonEventReader extends FastJsonReader {
         int seen = 0;
         while (true) {
             skipWhitespace();
-            int key = key();
+            int key = key(KEYS);
             if (key < 0 || (seen & (1 << key)) != 0 || (readKeys & (1 << key)) == 0) {
                 return false;
             }
@@ -245,29 +245,13 @@ final class FastJsonEventReader extends FastJsonReader {
         return true;
     }
 
-    /** A key in quotes: its index in {@link #KEYS}, or -1. */
-    private int key() {
-        if (!consume('"')) {
-            return -1;
-        }
-        int start = pos;
-        int end = plainStringEnd();
-        if (end < 0) {
-            return -1;
-        }
-        return KEYS.indexOf(in, start, end - start);
-    }
-
     /** A string of printable ASCII without escapes; null where it is anything else. */
     private String string(boolean policyId) {
-        if (!consume('"')) {
+        int start = plainString();
+        if (start < 0) {
             return null;
         }
-        int start = pos;
-        int end = plainStringEnd();
-        if (end < 0) {
-            return null;
-        }
+        int end = pos - 1;
         String known = policyId ? policyIds.find(in, start, end - start) : null;
         return known != null
                 ? known

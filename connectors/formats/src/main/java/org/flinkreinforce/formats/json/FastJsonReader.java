@@ -32,6 +32,30 @@ public abstract class FastJsonReader {
     /** The cursor: the index of the next byte to read. */
     protected int pos;
 
+    /** What {@link #key} answers where no plain string is next. */
+    protected static final int NOT_A_KEY = -2;
+
+    /**
+     * A key in quotes: its index in {@code keys}, -1 for a name not among them, {@link #NOT_A_KEY}
+     * where no plain string is next.
+     */
+    protected final int key(Utf8Names keys) {
+        int start = plainString();
+        return start < 0 ? NOT_A_KEY : keys.indexOf(in, start, pos - 1 - start);
+    }
+
+    /**
+     * Moves past a string in quotes of printable ASCII without escapes and returns the index of its
+     * first byte (its closing quote is at {@code pos - 1}); -1 for anything else.
+     */
+    protected final int plainString() {
+        if (!consume('"')) {
+            return -1;
+        }
+        int start = pos;
+        return plainStringEnd() < 0 ? -1 : start;
+    }
+
     /**
      * Moves past the closing quote of a string of printable ASCII without escapes and returns the
      * index of that quote; -1 for anything else.

@@ -125,25 +125,17 @@ final class FastJsonRankingReader extends FastJsonReader {
             boolean candidates = false;
             while (true) {
                 skipWhitespace();
-                if (!consume('"')) {
-                    return null;
-                }
-                int start = pos;
-                int end = plainStringEnd();
-                if (end < 0) {
-                    return null;
-                }
-                int key = ROUTE_KEYS.indexOf(in, start, end - start);
-                if (!colon()) {
+                int key = key(ROUTE_KEYS);
+                if (key == NOT_A_KEY || !colon()) {
                     return null;
                 }
                 if (key == 0) {
-                    if (policyStart >= 0 || !consume('"')) {
+                    if (policyStart >= 0) {
                         return null;
                     }
-                    policyStart = pos;
-                    policyEnd = plainStringEnd();
-                    if (policyEnd < 0 || policyEnd - policyStart > RankingCodec.MAX_STRING) {
+                    policyStart = plainString();
+                    policyEnd = pos - 1;
+                    if (policyStart < 0 || policyEnd - policyStart > RankingCodec.MAX_STRING) {
                         return null;
                     }
                 } else if (key == 1 && !candidates) {
@@ -422,15 +414,11 @@ final class FastJsonRankingReader extends FastJsonReader {
         }
         int first = out.namespaceCount();
         while (true) {
-            if (!consume('"')) {
+            int start = plainString();
+            if (start < 0) {
                 return null;
             }
-            int start = pos;
-            int end = plainStringEnd();
-            if (end < 0) {
-                return null;
-            }
-            int namespace = MurmurHash3.hash(in, start, end - start, spec.seed());
+            int namespace = MurmurHash3.hash(in, start, pos - 1 - start, spec.seed());
             out.namespace(namespace);
             if (!colon()) {
                 return null;
@@ -491,14 +479,11 @@ final class FastJsonRankingReader extends FastJsonReader {
         int count = 0;
         while (true) {
             skipWhitespace();
-            if (!consume('"')) {
+            int start = plainString();
+            if (start < 0) {
                 return false;
             }
-            int start = pos;
-            int end = plainStringEnd();
-            if (end < 0) {
-                return false;
-            }
+            int end = pos - 1;
             ensureNames(count + 1);
             nameStarts[count] = start;
             nameLengths[count] = end - start;
@@ -507,13 +492,11 @@ final class FastJsonRankingReader extends FastJsonReader {
                 return false;
             }
             if (pos < in.length && in[pos] == '"') {
-                pos++;
-                int valueStart = pos;
-                int valueEnd = plainStringEnd();
-                if (valueEnd < 0) {
+                int valueStart = plainString();
+                if (valueStart < 0) {
                     return false;
                 }
-                out.add(categorical(namespace, start, end, valueStart, valueEnd), 1f);
+                out.add(categorical(namespace, start, end, valueStart, pos - 1), 1f);
             } else {
                 float value = (float) number();
                 if (!Float.isFinite(value)) {
@@ -583,38 +566,19 @@ final class FastJsonRankingReader extends FastJsonReader {
         }
     }
 
-    /** A key in quotes: its index in {@code keys}, or -1. */
-    private int key(Utf8Names keys) {
-        if (!consume('"')) {
-            return -1;
-        }
-        int start = pos;
-        int end = plainStringEnd();
-        return end < 0 ? -1 : keys.indexOf(in, start, end - start);
-    }
-
     /** The id of one of the policies, as a plain string; null for anything else. */
     private String policyId() {
-        if (!consume('"')) {
-            return null;
-        }
-        int start = pos;
-        int end = plainStringEnd();
-        return end < 0 || end - start > RankingCodec.MAX_STRING
+        int start = plainString();
+        return start < 0 || pos - 1 - start > RankingCodec.MAX_STRING
                 ? null
-                : policyNames.find(in, start, end - start);
+                : policyNames.find(in, start, pos - 1 - start);
     }
 
     /** A plain string (printable ASCII, no escapes) of at most 256 characters, or null. */
     private String string() {
-        if (!consume('"')) {
-            return null;
-        }
-        int start = pos;
-        int end = plainStringEnd();
-        if (end < 0 || end - start > RankingCodec.MAX_STRING) {
-            return null;
-        }
-        return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+        int start = plainString();
+        return start < 0 || pos - 1 - start > RankingCodec.MAX_STRING
+                ? null
+                : new String(in, start, pos - 1 - start, StandardCharsets.ISO_8859_1);
     }
 }
