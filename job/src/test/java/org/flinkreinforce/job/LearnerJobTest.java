@@ -36,7 +36,8 @@ class LearnerJobTest {
                                 "group",
                                 new Properties(),
                                 OffsetsInitializer.earliest(),
-                                new EventDecoder(config.specs(), 1024)),
+                                new EventDecoder(config.specs(), 1024),
+                                Map.of()),
                         PolicyChanges.source(
                                 "localhost:1", "control", "group", new Properties(), 0),
                         PolicyDirectory.fixed(config.policies()),

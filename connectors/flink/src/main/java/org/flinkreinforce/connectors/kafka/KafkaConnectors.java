@@ -26,24 +26,10 @@ public final class KafkaConnectors {
 
     private KafkaConnectors() {}
 
-    public static KafkaSource<DecodedRecord> eventSource(
-            String bootstrapServers,
-            String topic,
-            String groupId,
-            Properties clientProperties,
-            OffsetsInitializer startingOffsets,
-            EventDecoder decoder) {
-        return eventSource(
-                bootstrapServers,
-                topic,
-                groupId,
-                clientProperties,
-                startingOffsets,
-                decoder,
-                Map.of());
-    }
-
-    /** As above, reading the JSON events of {@code rankers} on the source's thread. */
+    /**
+     * The events topic's source: softmax events decoded by {@code decoder}, the JSON events of
+     * {@code rankers} read on the source's thread (none where empty).
+     */
     public static KafkaSource<DecodedRecord> eventSource(
             String bootstrapServers,
             String topic,
