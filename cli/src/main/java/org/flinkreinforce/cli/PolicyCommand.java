@@ -18,7 +18,9 @@ import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerOptions;
+import org.flinkreinforce.job.RankerSettings;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,6 +70,30 @@ public final class PolicyCommand implements Runnable {
         }
     }
 
+    /** What a policy decides among, as {@code --kind} names it. */
+    enum Kind {
+        softmax,
+        ranker
+    }
+
+    /**
+     * {@code text} as the spec of a policy of {@code kind}, checked: a softmax policy's {@code
+     * ID:FEATURES:ACTIONS[,ACTIONS...]}, a ranker's {@code ID} or {@code ID:BITS}.
+     */
+    static String specText(PolicyDefinition.Kind kind, String text) {
+        if (kind == PolicyDefinition.Kind.SOFTMAX) {
+            return PolicySpec.parse(text).toString();
+        }
+        RankerSpec spec =
+                LearnerConfig.fromMap(Map.of(LearnerOptions.RANKERS.key(), text))
+                        .rankers()
+                        .values()
+                        .iterator()
+                        .next()
+                        .spec();
+        return text.strip().contains(":") ? spec.id() + ":" + spec.bits() : spec.id();
+    }
+
     /** The options of a definition: the learner's own per-policy options, as KEY=VALUE. */
     static final class Settings {
         @Option(
@@ -95,8 +121,8 @@ public final class PolicyCommand implements Runnable {
         public Integer call() throws Exception {
             Properties client = topics.kafka.connect();
             PolicyControlTopic.Contents contents = topics.read(client);
-            Map<String, ParameterSnapshot> latest =
-                    SnapshotReader.readLatest(
+            SnapshotReader.Latest latest =
+                    SnapshotReader.readLatestOfEach(
                             client, topics.parameters.name, Duration.ofSeconds(30));
             Map<String, PolicyDefinition> defined = new TreeMap<>(contents.defined());
             if (defined.isEmpty()) {
@@ -104,13 +130,22 @@ public final class PolicyCommand implements Runnable {
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"POLICY", "SPEC", "OPTIONS", "BY", "PUBLISHED"});
+            rows.add(new String[] {"POLICY", "KIND", "SPEC", "OPTIONS", "BY", "PUBLISHED"});
             defined.forEach(
                     (id, definition) -> {
-                        ParameterSnapshot snapshot = latest.get(id);
+                        boolean ranker = definition.kind() == PolicyDefinition.Kind.RANKER;
+                        Long version =
+                                ranker
+                                        ? latest.rankers().containsKey(id)
+                                                ? latest.rankers().get(id).version()
+                                                : null
+                                        : latest.policies().containsKey(id)
+                                                ? latest.policies().get(id).version()
+                                                : null;
                         rows.add(
                                 new String[] {
                                     id,
+                                    definition.kind().name().toLowerCase(java.util.Locale.ROOT),
                                     definition.spec(),
                                     definition.options().isEmpty()
                                             ? "-"
@@ -124,7 +159,7 @@ public final class PolicyCommand implements Runnable {
                                                                                     + e.getValue())
                                                             .toList()),
                                     definition.origin().name().toLowerCase(java.util.Locale.ROOT),
-                                    snapshot == null ? "-" : "v" + snapshot.version()
+                                    version == null ? "-" : "v" + version
                                 });
                     });
             System.out.print(table(rows));
@@ -142,26 +177,42 @@ public final class PolicyCommand implements Runnable {
 
         @Parameters(
                 paramLabel = "SPEC",
-                converter = LearnCommand.PolicySpecText.class,
-                description = "ID:FEATURES:ACTIONS[,ACTIONS...], e.g. recs:32:10.")
+                description =
+                        "A softmax policy's ID:FEATURES:ACTIONS[,ACTIONS...], e.g. recs:32:10; a"
+                                + " ranker's ID or ID:BITS (2^BITS hashed weights), e.g. shop:20.")
         String spec;
+
+        @Option(
+                names = "--kind",
+                paramLabel = "KIND",
+                description =
+                        "softmax (a fixed catalogue of actions) or ranker (the candidates each"
+                                + " decision brings, scored by hashed features). Default:"
+                                + " ${DEFAULT-VALUE}.")
+        Kind kind = Kind.softmax;
 
         @Override
         public Integer call() throws Exception {
+            PolicyDefinition.Kind policyKind =
+                    kind == Kind.ranker
+                            ? PolicyDefinition.Kind.RANKER
+                            : PolicyDefinition.Kind.SOFTMAX;
+            String text = specText(policyKind, spec);
+            String id = text.split(":", -1)[0];
             Properties client = topics.kafka.connect();
-            PolicySpec parsed = PolicySpec.parse(spec);
-            if (topics.read(client).definition(parsed.id()).isPresent()) {
+            if (topics.read(client).definition(id).isPresent()) {
                 throw new IllegalArgumentException(
                         "Policy "
-                                + parsed.id()
+                                + id
                                 + " exists on "
                                 + topics.controlTopic
                                 + "; change it with reinforce policy update.");
             }
             PolicyDefinition definition =
                     new PolicyDefinition(
-                            parsed.id(),
-                            parsed.toString(),
+                            id,
+                            policyKind,
+                            text,
                             settings.set,
                             PolicyDefinition.Origin.OPERATOR,
                             null);
@@ -181,8 +232,9 @@ public final class PolicyCommand implements Runnable {
         @Option(
                 names = "--spec",
                 paramLabel = "SPEC",
-                converter = LearnCommand.PolicySpecText.class,
-                description = "A new spec, with the same ID.")
+                description =
+                        "A new spec, with the same ID (a ranker's: ID:BITS, its new number of"
+                                + " hashed weights).")
         String spec;
 
         @Option(
@@ -199,7 +251,8 @@ public final class PolicyCommand implements Runnable {
             PolicyDefinition definition =
                     new PolicyDefinition(
                             policyId,
-                            spec == null ? current.spec() : PolicySpec.parse(spec).toString(),
+                            current.kind(),
+                            spec == null ? current.spec() : specText(current.kind(), spec),
                             options,
                             PolicyDefinition.Origin.OPERATOR,
                             current.rollback());
@@ -260,6 +313,13 @@ public final class PolicyCommand implements Runnable {
 
         @Override
         Integer change(Properties client, PolicyDefinition current) throws Exception {
+            if (current.kind() == PolicyDefinition.Kind.RANKER) {
+                throw new IllegalArgumentException(
+                        "Policy "
+                                + policyId
+                                + " is a ranker: rolling back a ranker is not supported; its"
+                                + " learner goes on from its newest weights.");
+            }
             Duration timeout = Duration.ofSeconds(30);
             byte[] target =
                     SnapshotReader.readVersion(
@@ -386,11 +446,21 @@ public final class PolicyCommand implements Runnable {
             String done)
             throws InterruptedException {
         Map<String, String> job = new LinkedHashMap<>(settings.job);
-        job.put(LearnerOptions.POLICIES.key(), definition.spec());
-        LearnerConfig.fromMap(job).resolver().resolve(definition);
         PolicyControlTopic.ensure(client, topics.controlTopic);
-        KafkaTopics.fitParametersTopic(
-                client, topics.parameters.name, List.of(PolicySpec.parse(definition.spec())));
+        if (definition.kind() == PolicyDefinition.Kind.RANKER) {
+            job.put(LearnerOptions.RANKERS.key(), definition.spec());
+            RankerSettings ranker = LearnerConfig.fromMap(job).resolver().resolveRanker(definition);
+            KafkaTopics.fitParametersTopic(
+                    client,
+                    topics.parameters.name,
+                    List.of(),
+                    KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
+        } else {
+            job.put(LearnerOptions.POLICIES.key(), definition.spec());
+            LearnerConfig.fromMap(job).resolver().resolve(definition);
+            KafkaTopics.fitParametersTopic(
+                    client, topics.parameters.name, List.of(PolicySpec.parse(definition.spec())));
+        }
         long offset =
                 PolicyControlTopic.write(
                         client, topics.controlTopic, definition.policyId(), definition);

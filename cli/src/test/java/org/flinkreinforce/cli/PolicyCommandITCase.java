@@ -59,8 +59,36 @@ class PolicyCommandITCase {
                 .contains("No policy nobody on ops-control");
 
         assertThat(policy("list").out())
-                .contains("POLICY  SPEC      OPTIONS        BY        PUBLISHED")
-                .contains("recs    recs:4:3  batch.size=16  operator  -");
+                .contains("POLICY  KIND     SPEC      OPTIONS        BY        PUBLISHED")
+                .contains("recs    softmax  recs:4:3  batch.size=16  operator  -");
+
+        // A ranker: its spec ID or ID:BITS, its own options among a ranker's.
+        CliRun.Output ranker =
+                policy("add", "shop:14", "--kind", "ranker", "--set", "ranker.interactions=u:i");
+        assertThat(ranker.code()).as(ranker.text()).isZero();
+        assertThat(ranker.out()).contains("Policy shop added: shop:14 {ranker.interactions=u:i}");
+        assertThat(definition("shop").kind()).isEqualTo(PolicyDefinition.Kind.RANKER);
+        CliRun.Output tooManyBits = policy("add", "wide:40", "--kind", "ranker");
+        assertThat(tooManyBits.code()).isEqualTo(1);
+        assertThat(tooManyBits.err()).contains("bits").contains("wide").hasLineCount(1);
+        CliRun.Output notARankers =
+                policy("add", "deal", "--kind", "ranker", "--set", "learning-rate=0.1");
+        assertThat(notARankers.code()).isEqualTo(1);
+        assertThat(notARankers.err())
+                .contains("Ranker deal sets learning-rate, which is not an option a ranker sets")
+                .hasLineCount(1);
+        CliRun.Output grown = policy("update", "shop", "--spec", "shop:16");
+        assertThat(grown.code()).as(grown.text()).isZero();
+        assertThat(definition("shop").spec()).isEqualTo("shop:16");
+        assertThat(definition("shop").options()).containsEntry("ranker.interactions", "u:i");
+        assertThat(policy("list").out())
+                .containsPattern("shop +ranker +shop:16 +ranker.interactions=u:i +operator +-");
+        CliRun.Output rankerRollback =
+                policy("rollback", "shop", "--to-version", "1", "--wait", "0 s");
+        assertThat(rankerRollback.code()).isEqualTo(1);
+        assertThat(rankerRollback.err()).contains("rolling back a ranker is not supported");
+        assertThat(policy("remove", "shop").code()).isZero();
+        assertThat(read().definition("shop")).isEmpty();
 
         CliRun.Output missing = policy("rollback", "recs", "--to-version", "3", "--wait", "0 s");
         assertThat(missing.code()).isEqualTo(1);

@@ -199,7 +199,7 @@ public class JoinRewardsFunction
         long wait = settings.defaultWait();
         if (!change.isRemoval()) {
             try {
-                wait = resolver.resolve(PolicyControlCodec.decode(change.value)).rewardWaitMillis();
+                wait = resolver.rewardWaitMillis(PolicyControlCodec.decode(change.value));
             } catch (IOException | IllegalArgumentException e) {
                 LOG.debug(
                         "The change of policy {} at control topic offset {} does not resolve;"

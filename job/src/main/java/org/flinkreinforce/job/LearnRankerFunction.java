@@ -11,8 +11,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.RankerRecord;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
@@ -38,16 +39,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Learns the ranker policies ({@link RankerSettings}), keyed by policy id, from their events and
  * from their decisions joined with their rewards ({@link JoinRewardsFunction#JOINED_RANKINGS}):
- * each record is decoded against its policy (JSON features hashed with its seed; a record it
- * refuses goes to the dead letters with its reason) and buffered; a full micro-batch, or one {@code
- * batch.timeout} old, is learned with {@link RankerLearner} (doubly robust by default, or
- * REINFORCE; the running mean reward as baseline; sparse AdaGrad), and a new version is published
- * at most every {@code publish.interval} as a ranker snapshot. The weights, their AdaGrad sums, the
- * reward model, the counters, the digest and the buffered records are keyed state: a restored
- * checkpoint learns every event exactly once.
+ * each record is decoded against its policy as defined then (JSON features hashed with its seed; a
+ * record it refuses goes to the dead letters with its reason) and buffered; a full micro-batch, or
+ * one {@code batch.timeout} old, is learned with {@link RankerLearner} (doubly robust by default,
+ * or REINFORCE; the running mean reward as baseline; sparse AdaGrad), and a new version is
+ * published at most every {@code publish.interval} as a ranker snapshot. The weights, their AdaGrad
+ * sums, the reward model, the counters, the digest and the buffered records are keyed state: a
+ * restored checkpoint learns every event exactly once.
+ *
+ * <p>The second input is the policy control stream, keyed by policy id ({@link PolicyDirectory}): a
+ * ranker added is learned from its next record on; a changed one first learns the records it
+ * buffered under the definition they were accepted by, and where its hashing changed (bits, seed,
+ * interactions) publishes what it learned and restarts its weights, AdaGrad sums, reward model and
+ * validation from zeros; a removed one publishes what it learned and not yet published, sends its
+ * buffered records to the dead letters as {@code POLICY_REMOVED} and keeps only its version, so
+ * that it continues above it if added again.
  */
 public class LearnRankerFunction
-        extends KeyedProcessFunction<String, RankerRecord, PublishedSnapshot> {
+        extends KeyedCoProcessFunction<String, RankerRecord, PolicyChange, PublishedSnapshot> {
 
     private static final long serialVersionUID = 1L;
 
@@ -97,15 +106,23 @@ public class LearnRankerFunction
         public long lastPublishedMillis;
         public boolean unpublished;
 
+        /**
+         * What the weights' indices mean ({@link #hashing(RankerSpec)}): bits, seed and
+         * interactions; null in state written before it was recorded (taken to be the current).
+         */
+        public String hashing;
+
         public RankerState() {}
     }
 
-    private final Map<String, RankerSettings> rankers;
+    private final PolicyDirectory directory;
 
     /** The newest snapshot of each ranker published before the job started, encoded. */
     private final Map<String, byte[]> warmStart;
 
-    private transient Map<String, RankerSpec> specs;
+    /** Per ranker, its spec as the one-entry map the codec looks a record's policy up in. */
+    private transient Map<String, Map<String, RankerSpec>> specs;
+
     private transient Map<String, RankerSnapshot> published;
     private transient Map<String, RankerLearner> learners;
     private transient ValueState<RankerState> state;
@@ -127,14 +144,21 @@ public class LearnRankerFunction
      *     below it, so that readers, who skip older versions, take the new ones
      */
     public LearnRankerFunction(Map<String, RankerSettings> rankers, Map<String, byte[]> warmStart) {
-        this.rankers = Map.copyOf(rankers);
+        this(PolicyDirectory.fixedRankers(rankers), warmStart);
+    }
+
+    /**
+     * @param directory the rankers, as defined at start and then by the control stream
+     */
+    LearnRankerFunction(PolicyDirectory directory, Map<String, byte[]> warmStart) {
+        this.directory = directory;
         this.warmStart = Map.copyOf(warmStart);
     }
 
     @Override
     public void open(OpenContext openContext) {
+        directory.open(getRuntimeContext());
         specs = new HashMap<>();
-        rankers.forEach((id, settings) -> specs.put(id, settings.spec()));
         learners = new HashMap<>();
         decoded = new HashMap<>();
         published = new HashMap<>();
@@ -161,10 +185,10 @@ public class LearnRankerFunction
     }
 
     @Override
-    public void processElement(
+    public void processElement1(
             RankerRecord record, Context context, Collector<PublishedSnapshot> out)
             throws Exception {
-        RankerSettings settings = rankers.get(record.policyId);
+        RankerSettings settings = settings(record.policyId);
         if (settings == null) {
             reject(
                     context,
@@ -175,7 +199,7 @@ public class LearnRankerFunction
         }
         RankedDecision decision;
         try {
-            decision = decode(record);
+            decision = decode(record, settings.spec());
         } catch (EventRejection rejection) {
             reject(context, record, rejection.reason(), rejection.getMessage());
             return;
@@ -197,12 +221,78 @@ public class LearnRankerFunction
         state.update(current);
     }
 
+    /**
+     * A change of the current ranker's definition, applied once, in control-topic order: see the
+     * class comment.
+     */
+    @Override
+    public void processElement2(
+            PolicyChange change, Context context, Collector<PublishedSnapshot> out)
+            throws Exception {
+        PolicyDirectory.Change applied = directory.apply(change);
+        if (applied == null) {
+            return;
+        }
+        String policyId = change.policyId;
+        RankerSettings before = applied.before() == null ? null : applied.before().ranker();
+        RankerSettings after = applied.after() == null ? null : applied.after().ranker();
+        RankerState current = state.value();
+        if (after == null) {
+            if (current != null) {
+                if (current.unpublished && current.weights != null) {
+                    // What it learned last, on the parameters topic before it goes.
+                    publish(
+                            before.spec(),
+                            current,
+                            context.timerService().currentProcessingTime(),
+                            out);
+                }
+                forget(current, context, DeadLetterReason.POLICY_REMOVED, "was removed");
+            }
+            LOG.info("Ranker policy {} removed.", policyId);
+            return;
+        }
+        LOG.info("Ranker policy {} {}: {}.", policyId, before == null ? "added" : "changed", after);
+        if (current == null || before == null) {
+            return;
+        }
+        if (current.pending > 0) {
+            // Learned under the definition they were accepted by.
+            flush(before, current, context, out);
+        }
+        // Made again for the new definition: its limits size the learner's workspace.
+        learners.remove(policyId);
+        if (!hashing(before.spec()).equals(hashing(after.spec())) && current.weights != null) {
+            if (current.unpublished) {
+                publish(
+                        before.spec(),
+                        current,
+                        context.timerService().currentProcessingTime(),
+                        out);
+            }
+            LOG.warn(
+                    "Ranker policy {} now hashes as {}, not {}: it starts again from zero.",
+                    policyId,
+                    hashing(after.spec()),
+                    hashing(before.spec()));
+            restart(current, after.spec());
+        }
+        state.update(current);
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<PublishedSnapshot> out)
             throws Exception {
-        RankerSettings settings = rankers.get(context.getCurrentKey());
+        RankerSettings settings = settings(context.getCurrentKey());
         RankerState current = state.value();
-        if (settings == null || current == null) {
+        if (current == null) {
+            return;
+        }
+        if (settings == null) {
+            // Restored with a ranker that is no longer defined.
+            if (current.pending > 0) {
+                forget(current, context, DeadLetterReason.POLICY_REMOVED, "is no longer defined");
+            }
             return;
         }
         if (timestamp == current.batchTimer && current.pending > 0) {
@@ -228,7 +318,26 @@ public class LearnRankerFunction
         List<RankerRecord> batch = new ArrayList<>();
         pending.get().forEach(batch::add);
         List<RankedDecision> decisions = decoded.remove(settings.spec().id());
-        boolean whole = decisions != null && decisions.size() == batch.size();
+        if (decisions == null || decisions.size() != batch.size()) {
+            // Decoded from state: after a restore, a definition the job was restarted with may
+            // refuse a record the former one accepted (a lower limit, another seed).
+            List<RankerRecord> accepted = new ArrayList<>();
+            decisions = new ArrayList<>();
+            for (RankerRecord record : batch) {
+                try {
+                    decisions.add(decode(record, settings.spec()));
+                    accepted.add(record);
+                } catch (EventRejection rejection) {
+                    reject(context, record, rejection.reason(), rejection.getMessage());
+                }
+            }
+            batch = accepted;
+        }
+        if (batch.isEmpty()) {
+            pending.clear();
+            current.pending = 0;
+            return;
+        }
         double rewardSum = current.rewardSum;
         long rewardCount = current.rewardCount;
         long digest = current.eventDigest;
@@ -239,7 +348,7 @@ public class LearnRankerFunction
         ProgressiveValidation validated = new ProgressiveValidation();
         for (int k = 0; k < batch.size(); k++) {
             RankerRecord record = batch.get(k);
-            RankedDecision decision = whole ? decisions.get(k) : decode(record);
+            RankedDecision decision = decisions.get(k);
             double reward = record.isJoined() ? record.reward : decision.reward();
             double baseline = rewardCount == 0 ? 0 : rewardSum / rewardCount;
             learner.accumulate(
@@ -331,9 +440,70 @@ public class LearnRankerFunction
                                 getRuntimeContext().getMetricGroup().addGroup("policy", id)));
     }
 
-    /** The record decoded: an event with its reward, or a joined decision (its reward apart). */
-    private RankedDecision decode(RankerRecord record) throws EventRejection {
-        return RankingCodec.decode(record.value, specs, record.isJoined());
+    /** The current definition of ranker {@code policyId}; null where none is. */
+    private RankerSettings settings(String policyId) throws Exception {
+        PolicyDirectory.Policy policy = directory.policy(policyId);
+        return policy == null ? null : policy.ranker();
+    }
+
+    /**
+     * The record decoded against {@code spec}: an event with its reward, or a joined decision (its
+     * reward apart).
+     */
+    private RankedDecision decode(RankerRecord record, RankerSpec spec) throws EventRejection {
+        Map<String, RankerSpec> lookup = specs.get(spec.id());
+        if (lookup == null || !lookup.get(spec.id()).equals(spec)) {
+            lookup = Map.of(spec.id(), spec);
+            specs.put(spec.id(), lookup);
+        }
+        return RankingCodec.decode(record.value, lookup, record.isJoined());
+    }
+
+    /** What the indices of {@code spec}'s weights mean: its bits, seed and interactions. */
+    static String hashing(RankerSpec spec) {
+        return "bits="
+                + spec.bits()
+                + ",seed="
+                + spec.seed()
+                + ",interactions="
+                + spec.interactions();
+    }
+
+    /**
+     * {@code current}'s weights, AdaGrad sums, reward model, validation and statistics restarted
+     * from zeros for {@code spec}; its version, counters and digest carry on.
+     */
+    private static void restart(RankerState current, RankerSpec spec) {
+        current.weights = new float[spec.weightCount()];
+        current.squaredGradients = new float[spec.weightCount()];
+        current.rewardModel = null;
+        current.validation = null;
+        current.statistics = null;
+        current.hashing = hashing(spec);
+    }
+
+    /**
+     * Sends the current ranker's buffered records to the dead letters with {@code reason}, cancels
+     * its timers and keeps of its state only the version: a ranker added again continues above it.
+     */
+    private void forget(RankerState current, Context context, DeadLetterReason reason, String why)
+            throws Exception {
+        String policyId = context.getCurrentKey();
+        for (RankerRecord record : pending.get()) {
+            reject(context, record, reason, "Ranker policy " + policyId + " " + why + ".");
+        }
+        pending.clear();
+        decoded.remove(policyId);
+        learners.remove(policyId);
+        if (current.batchTimer != 0) {
+            context.timerService().deleteProcessingTimeTimer(current.batchTimer);
+        }
+        if (current.publishTimer != 0) {
+            context.timerService().deleteProcessingTimeTimer(current.publishTimer);
+        }
+        RankerState kept = new RankerState();
+        kept.version = current.version;
+        state.update(kept);
     }
 
     private void publish(
@@ -391,16 +561,24 @@ public class LearnRankerFunction
                         before.version());
             }
         }
-        if (current.weights == null || current.weights.length != spec.weightCount()) {
+        String hashing = hashing(spec);
+        if (current.weights == null
+                || current.weights.length != spec.weightCount()
+                || (current.hashing != null && !current.hashing.equals(hashing))) {
             if (current.weights != null) {
                 LOG.warn(
-                        "Ranker policy {} now has 2^{} weights: it starts again from zero.",
+                        "Ranker policy {} now hashes as {}, not {}: it starts again from zero.",
                         spec.id(),
-                        spec.bits());
+                        hashing,
+                        current.hashing == null
+                                ? "2^"
+                                        + Integer.numberOfTrailingZeros(current.weights.length)
+                                        + " weights"
+                                : current.hashing);
             }
-            current.weights = new float[spec.weightCount()];
-            current.squaredGradients = new float[spec.weightCount()];
+            restart(current, spec);
         }
+        current.hashing = hashing;
         return current;
     }
 
@@ -416,6 +594,7 @@ public class LearnRankerFunction
         }
         RankerLearner learner = learners.get(spec.id());
         if (learner == null
+                || !learner.spec().equals(spec)
                 || learner.weights() != current.weights
                 || learner.rewardModel() != model) {
             learner =

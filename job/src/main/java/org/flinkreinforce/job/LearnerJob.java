@@ -53,6 +53,7 @@ import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.model.PolicySpec;
 import org.flinkreinforce.model.kernel.GradientKernels;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,10 @@ public final class LearnerJob {
     private final Source<DecodedRecord, ?, ?> source;
     private final Source<PolicyChange, ?, ?> changes;
     private final PolicyDirectory directory;
+
+    /** The ranker policies at start, following the same control topic as {@link #directory}. */
+    private final PolicyDirectory rankerDirectory;
+
     private final Sink<PublishedSnapshot> parameterSink;
     private final Sink<DeadLetter> deadLetterSink;
     private final Map<String, byte[]> warmStart;
@@ -129,6 +134,16 @@ public final class LearnerJob {
         this.source = source;
         this.changes = changes;
         this.directory = directory;
+        Map<String, PolicyDirectory.Policy> rankers = new HashMap<>();
+        config.rankers()
+                .forEach(
+                        (id, settings) ->
+                                rankers.put(id, new PolicyDirectory.Policy(settings, null)));
+        this.rankerDirectory =
+                directory.resolver() == null
+                        ? PolicyDirectory.fixedRankers(config.rankers())
+                        : PolicyDirectory.followingRankers(
+                                rankers, directory.startOffset(), directory.resolver());
         this.parameterSink = parameterSink;
         this.deadLetterSink = deadLetterSink;
         this.warmStart = new HashMap<>();
@@ -140,11 +155,13 @@ public final class LearnerJob {
     private LearnerJob(
             LearnerJob job,
             Source<JoinInput, ?, ?> joinInputs,
+            PolicyDirectory rankerDirectory,
             Map<String, byte[]> rankerWarmStart) {
         this.config = job.config;
         this.source = job.source;
         this.changes = job.changes;
         this.directory = job.directory;
+        this.rankerDirectory = rankerDirectory;
         this.parameterSink = job.parameterSink;
         this.deadLetterSink = job.deadLetterSink;
         this.warmStart = job.warmStart;
@@ -157,22 +174,22 @@ public final class LearnerJob {
      * failures.
      */
     LearnerJob withJoinInputs(Source<JoinInput, ?, ?> joinInputs) {
-        return new LearnerJob(this, joinInputs, rankerWarmStart);
+        return new LearnerJob(this, joinInputs, rankerDirectory, rankerWarmStart);
     }
 
     /**
      * This job, its ranker policies starting (without a checkpoint) from {@code snapshots}, and
-     * never publishing a version at or below theirs.
+     * never publishing a version at or below theirs; a ranker added while the job runs too.
      */
     LearnerJob withRankerWarmStart(Map<String, RankerSnapshot> snapshots) {
         Map<String, byte[]> encoded = new HashMap<>();
-        snapshots.forEach(
-                (id, snapshot) -> {
-                    if (config.rankers().containsKey(id)) {
-                        encoded.put(id, RankerSnapshotCodec.encode(snapshot));
-                    }
-                });
-        return new LearnerJob(this, joinInputs, Map.copyOf(encoded));
+        snapshots.forEach((id, snapshot) -> encoded.put(id, RankerSnapshotCodec.encode(snapshot)));
+        return new LearnerJob(this, joinInputs, rankerDirectory, Map.copyOf(encoded));
+    }
+
+    /** This job, its ranker policies those of {@code rankers}. */
+    private LearnerJob withRankers(PolicyDirectory rankers) {
+        return new LearnerJob(this, joinInputs, rankers, rankerWarmStart);
     }
 
     /**
@@ -223,18 +240,39 @@ public final class LearnerJob {
         Duration transactionTimeout = config.get(LearnerOptions.TRANSACTION_TIMEOUT);
         String prefix = config.get(LearnerOptions.TRANSACTIONAL_ID_PREFIX);
         PolicyControlTopic.Contents control = prepareTopics(config);
-        Map<String, PolicySpec> specs = new LinkedHashMap<>();
-        control.defined()
-                .forEach((id, definition) -> specs.put(id, PolicySpec.parse(definition.spec())));
+        Map<String, PolicySpec> specs = softmaxSpecs(control);
+        Map<String, RankerSettings> rankers = rankers(config, control, config.resolver());
+        Map<String, RankerSpec> rankerSpecs = new LinkedHashMap<>();
+        Map<String, Integer> seeds = new HashMap<>();
+        rankers.forEach(
+                (id, ranker) -> {
+                    rankerSpecs.put(id, ranker.spec());
+                    seeds.put(id, ranker.spec().seed());
+                });
         // The producer's largest request must take the largest snapshot too; a policy added while
         // the job runs must fit it.
         long requestBytes =
                 requestSize(
                         Math.max(
                                 KafkaTopics.snapshotRecordBytes(specs.values()),
-                                config.rankerSnapshotBytes()));
-        PolicyResolver resolver = config.resolver().withMaxSnapshotBytes(requestBytes - (1 << 20));
+                                rankerSnapshotBytes(rankers)));
+        // The sources read the rankers' JSON records with the seeds they start with.
+        PolicyResolver resolver =
+                config.resolver()
+                        .withMaxSnapshotBytes(requestBytes - (1 << 20))
+                        .withSourceSeeds(seeds);
         Map<String, PolicyDirectory.Policy> start = resolveAll(config, control, resolver);
+        Map<String, PolicyDirectory.Policy> rankerStart = new HashMap<>();
+        control.defined()
+                .forEach(
+                        (id, definition) -> {
+                            if (rankers.containsKey(id)) {
+                                rankerStart.put(
+                                        id,
+                                        new PolicyDirectory.Policy(
+                                                rankers.get(id), definition.rollback()));
+                            }
+                        });
         // One read of the parameters topic gives both kinds of policy their warm start.
         SnapshotReader.Latest published =
                 SnapshotReader.readLatestOfEach(
@@ -260,7 +298,7 @@ public final class LearnerJob {
                                 startingOffsets(config.get(LearnerOptions.STARTING_OFFSETS)),
                                 EventDecoder.withoutSpecs(
                                         specs, config.get(LearnerOptions.MAX_EVENT_BYTES)),
-                                config.rankerSpecs()),
+                                rankerSpecs),
                         controlSource(config, control.endOffset()),
                         PolicyDirectory.following(start, control.endOffset(), resolver),
                         KafkaConnectors.exactlyOnceSink(
@@ -278,8 +316,67 @@ public final class LearnerJob {
                                 prefix + "-dead-letters",
                                 transactionTimeout),
                         warmStart,
-                        joinSource(config, specs))
+                        joinSource(config, specs, rankerSpecs))
+                .withRankers(
+                        PolicyDirectory.followingRankers(
+                                rankerStart, control.endOffset(), resolver))
                 .withRankerWarmStart(published.rankers());
+    }
+
+    /** The softmax policies {@code control} defines, by id. */
+    private static Map<String, PolicySpec> softmaxSpecs(PolicyControlTopic.Contents control) {
+        Map<String, PolicySpec> specs = new LinkedHashMap<>();
+        control.defined()
+                .forEach(
+                        (id, definition) -> {
+                            if (definition.kind() == PolicyDefinition.Kind.SOFTMAX) {
+                                specs.put(id, PolicySpec.parse(definition.spec()));
+                            }
+                        });
+        return specs;
+    }
+
+    /**
+     * The settings of each ranker {@code control} defines; fails the start naming a ranker whose
+     * definition does not fit this job's options.
+     */
+    private static Map<String, RankerSettings> rankers(
+            LearnerConfig config, PolicyControlTopic.Contents control, PolicyResolver resolver) {
+        Map<String, RankerSettings> rankers = new LinkedHashMap<>();
+        control.defined()
+                .forEach(
+                        (id, definition) -> {
+                            if (definition.kind() == PolicyDefinition.Kind.RANKER) {
+                                try {
+                                    rankers.put(id, resolver.resolveRanker(definition));
+                                } catch (IllegalArgumentException e) {
+                                    throw doesNotFit(config, id, e);
+                                }
+                            }
+                        });
+        return rankers;
+    }
+
+    /** The largest record of {@code rankers}' snapshots; 0 for none. */
+    private static long rankerSnapshotBytes(Map<String, RankerSettings> rankers) {
+        long largest = 0;
+        for (RankerSettings ranker : rankers.values()) {
+            largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
+        }
+        return largest;
+    }
+
+    private static IllegalArgumentException doesNotFit(
+            LearnerConfig config, String id, IllegalArgumentException e) {
+        return new IllegalArgumentException(
+                "Policy "
+                        + id
+                        + " as the control topic "
+                        + config.get(LearnerOptions.CONTROL_TOPIC)
+                        + " defines it does not fit this job's options: "
+                        + e.getMessage()
+                        + " Change it with reinforce policy update, or the options.",
+                e);
     }
 
     /**
@@ -287,7 +384,10 @@ public final class LearnerJob {
      * reader reads both topics' partitions, so that it can read them in step ({@link
      * #alignedReading}).
      */
-    static Source<JoinInput, ?, ?> joinSource(LearnerConfig config, Map<String, PolicySpec> specs) {
+    static Source<JoinInput, ?, ?> joinSource(
+            LearnerConfig config,
+            Map<String, PolicySpec> specs,
+            Map<String, RankerSpec> rankerSpecs) {
         if (!config.get(LearnerOptions.JOIN_REWARDS)) {
             return null;
         }
@@ -303,7 +403,7 @@ public final class LearnerJob {
                         decisionsTopic,
                         DecisionDecoder.withoutSpecs(specs, maxBytes),
                         new RewardDecoder(maxBytes),
-                        config.rankerSpecs()));
+                        rankerSpecs));
     }
 
     /**
@@ -340,14 +440,12 @@ public final class LearnerJob {
             PolicyControlTopic.ensure(
                     config.clientProperties(), config.get(LearnerOptions.CONTROL_TOPIC));
             PolicyControlTopic.Contents control = seed(config);
-            List<PolicySpec> specs = new ArrayList<>();
-            control.defined().values().forEach(d -> specs.add(PolicySpec.parse(d.spec())));
             // An existing topic may be too small for a policy added or grown since it was made.
             KafkaTopics.fitParametersTopic(
                     config.clientProperties(),
                     config.get(LearnerOptions.PARAMETERS_TOPIC),
-                    specs,
-                    config.rankerSnapshotBytes());
+                    softmaxSpecs(control).values(),
+                    rankerSnapshotBytes(rankers(config, control, config.resolver())));
             return control;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -356,8 +454,8 @@ public final class LearnerJob {
     }
 
     /**
-     * The settings of each policy {@code control} defines; fails the start naming a policy whose
-     * definition does not fit this job's options.
+     * The settings of each softmax policy {@code control} defines; fails the start naming a policy
+     * whose definition does not fit this job's options.
      */
     private static Map<String, PolicyDirectory.Policy> resolveAll(
             LearnerConfig config, PolicyControlTopic.Contents control, PolicyResolver resolver) {
@@ -365,6 +463,9 @@ public final class LearnerJob {
         control.defined()
                 .forEach(
                         (id, definition) -> {
+                            if (definition.kind() != PolicyDefinition.Kind.SOFTMAX) {
+                                return;
+                            }
                             try {
                                 start.put(
                                         id,
@@ -372,16 +473,7 @@ public final class LearnerJob {
                                                 resolver.resolve(definition),
                                                 definition.rollback()));
                             } catch (IllegalArgumentException e) {
-                                throw new IllegalArgumentException(
-                                        "Policy "
-                                                + id
-                                                + " as the control topic "
-                                                + config.get(LearnerOptions.CONTROL_TOPIC)
-                                                + " defines it does not fit this job's options: "
-                                                + e.getMessage()
-                                                + " Change it with reinforce policy update, or"
-                                                + " the options.",
-                                        e);
+                                throw doesNotFit(config, id, e);
                             }
                         });
         return start;
@@ -407,6 +499,10 @@ public final class LearnerJob {
                                 configured.put(
                                         settings.spec().id(),
                                         resolver.configured(settings.spec())));
+        for (String text : RankerSettings.ids(config.options())) {
+            RankerSettings ranker = RankerSettings.of(text, config.options());
+            configured.put(ranker.spec().id(), resolver.configuredRanker(text, ranker));
+        }
         boolean wrote = false;
         for (PolicyDefinition definition : configured.values()) {
             Optional<PolicyDefinition> current = contents.definition(definition.policyId());
@@ -525,11 +621,12 @@ public final class LearnerJob {
                         .name("Learn policy");
         // Ranker policies' events and joined decisions, decoded and learned by their own operator
         // (every ranker event goes there: one of a policy the job does not learn is dead-lettered
-        // there).
+        // there), which follows the rankers' definitions on the control topic.
         SingleOutputStreamOperator<PublishedSnapshot> rankerSnapshots =
                 rankerRecords
                         .keyBy(LearnRankerFunction.KEY, Types.STRING)
-                        .process(new LearnRankerFunction(config.rankers(), rankerWarmStart))
+                        .connect(policyChanges)
+                        .process(new LearnRankerFunction(rankerDirectory, rankerWarmStart))
                         .uid("learn-ranker")
                         .name("Learn ranker");
         snapshots
@@ -563,7 +660,9 @@ public final class LearnerJob {
         directory
                 .start()
                 .forEach((id, policy) -> waits.put(id, policy.settings().rewardWaitMillis()));
-        config.rankers().forEach((id, ranker) -> waits.put(id, ranker.rewardWaitMillis()));
+        rankerDirectory
+                .start()
+                .forEach((id, ranker) -> waits.put(id, ranker.ranker().rewardWaitMillis()));
         RewardJoinSettings settings = config.rewardJoin().withWaits(waits);
         Duration drift = config.get(LearnerOptions.REWARD_ALIGNMENT_DRIFT);
         WatermarkStrategy<JoinInput> watermarks =

@@ -232,9 +232,13 @@ public final class LearnerOptions {
                                     + " weights, default 18), e.g. shop:20;news (separated by"
                                     + " ';'): a decision is one of the candidates its event"
                                     + " carries (docs/wire-formats.md). The ranker.* options,"
-                                    + " batch.size, batch.timeout, publish.interval and"
-                                    + " importance-weight.cap apply, each also as"
-                                    + " policy.<id>.<option>.");
+                                    + " batch.size, batch.timeout, publish.interval,"
+                                    + " importance-weight.cap, estimator,"
+                                    + " reward-model.learning-rate, validation.window and"
+                                    + " reward.wait apply, each also as policy.<id>.<option>."
+                                    + " Like the policies option, it seeds the control topic at"
+                                    + " start; reinforce policy add --kind ranker adds one"
+                                    + " while the job runs.");
 
     public static final ConfigOption<String> RANKER_INTERACTIONS =
             ConfigOptions.key("ranker.interactions")
@@ -659,6 +663,27 @@ public final class LearnerOptions {
                 BASELINE,
                 BASELINE_EMA_DECAY,
                 BASELINE_NORMALIZE,
+                REWARD_WAIT);
+    }
+
+    /**
+     * The options a ranker policy may set for itself, as {@code policy.<id>.<option>} or in its
+     * definition on the control topic.
+     */
+    public static List<ConfigOption<?>> perRanker() {
+        return List.of(
+                RANKER_INTERACTIONS,
+                RANKER_SEED,
+                RANKER_MAX_CANDIDATES,
+                RANKER_MAX_FEATURES,
+                RANKER_LEARNING_RATE,
+                BATCH_SIZE,
+                BATCH_TIMEOUT,
+                PUBLISH_INTERVAL,
+                IMPORTANCE_WEIGHT_CAP,
+                ESTIMATOR,
+                REWARD_MODEL_LEARNING_RATE,
+                VALIDATION_WINDOW,
                 REWARD_WAIT);
     }
 

@@ -17,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policies one keyed operator of the learner follows, by policy id: those defined when the job
- * was built (the control topic as read then), then every change the control stream delivers,
- * applied once each and in control-topic order (by offset; the topic has one partition), and
- * recorded in the operator's keyed state, so that a restore follows the same definitions and a
- * change replayed after a restore is not applied twice. A change that does not resolve (a bad spec
- * or option, over a budget) is refused: logged, counted, and the policy stays as it was.
+ * The policies of one kind (softmax or ranker) that one keyed operator of the learner follows, by
+ * policy id: those defined when the job was built (the control topic as read then), then every
+ * change the control stream delivers, applied once each and in control-topic order (by offset; the
+ * topic has one partition), and recorded in the operator's keyed state, so that a restore follows
+ * the same definitions and a change replayed after a restore is not applied twice. A change that
+ * does not resolve (a bad spec or option, over a budget) is refused: logged, counted, and the
+ * policy stays as it was. A definition of the other kind leaves the id undefined here (the other
+ * kind's operators learn it).
  *
  * <p>Lookups hit a per-task cache; the operator calls {@link #policy} and {@link #apply} with the
  * policy's key current.
@@ -33,13 +35,33 @@ final class PolicyDirectory implements Serializable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyDirectory.class);
 
-    /** A defined policy: its settings, and the newest rollback its definition asks for. */
-    record Policy(PolicySettings settings, PolicyDefinition.Rollback rollback)
-            implements Serializable {}
+    /**
+     * A defined policy: its settings (a softmax policy's, or a ranker's), and the newest rollback
+     * its definition asks for.
+     */
+    record Policy(
+            PolicySettings settings, RankerSettings ranker, PolicyDefinition.Rollback rollback)
+            implements Serializable {
+
+        /** A softmax policy. */
+        Policy(PolicySettings settings, PolicyDefinition.Rollback rollback) {
+            this(settings, null, rollback);
+        }
+
+        /** A ranker policy. */
+        Policy(RankerSettings ranker, PolicyDefinition.Rollback rollback) {
+            this(null, ranker, rollback);
+        }
+
+        String id() {
+            return settings != null ? settings.spec().id() : ranker.spec().id();
+        }
+    }
 
     /** What {@link #apply} changed: the policy before and after, {@code null} where undefined. */
     record Change(Policy before, Policy after) {}
 
+    private final PolicyDefinition.Kind kind;
     private final Map<String, Policy> start;
     private final long startOffset;
     private final PolicyResolver resolver;
@@ -55,7 +77,12 @@ final class PolicyDirectory implements Serializable {
      *     stands for every record below it
      * @param resolver resolves the definitions that arrive later; {@code null} where none do
      */
-    private PolicyDirectory(Map<String, Policy> start, long startOffset, PolicyResolver resolver) {
+    private PolicyDirectory(
+            PolicyDefinition.Kind kind,
+            Map<String, Policy> start,
+            long startOffset,
+            PolicyResolver resolver) {
+        this.kind = kind;
         this.start = new HashMap<>(start);
         this.startOffset = startOffset;
         this.resolver = resolver;
@@ -65,13 +92,26 @@ final class PolicyDirectory implements Serializable {
     static PolicyDirectory fixed(Map<String, PolicySettings> policies) {
         Map<String, Policy> start = new HashMap<>();
         policies.forEach((id, settings) -> start.put(id, new Policy(settings, null)));
-        return new PolicyDirectory(start, Long.MAX_VALUE, null);
+        return new PolicyDirectory(PolicyDefinition.Kind.SOFTMAX, start, Long.MAX_VALUE, null);
     }
 
-    /** Policies that follow the control topic from {@code startOffset} on. */
+    /** Ranker policies that never change: no control stream. */
+    static PolicyDirectory fixedRankers(Map<String, RankerSettings> rankers) {
+        Map<String, Policy> start = new HashMap<>();
+        rankers.forEach((id, settings) -> start.put(id, new Policy(settings, null)));
+        return new PolicyDirectory(PolicyDefinition.Kind.RANKER, start, Long.MAX_VALUE, null);
+    }
+
+    /** Softmax policies that follow the control topic from {@code startOffset} on. */
     static PolicyDirectory following(
             Map<String, Policy> start, long startOffset, PolicyResolver resolver) {
-        return new PolicyDirectory(start, startOffset, resolver);
+        return new PolicyDirectory(PolicyDefinition.Kind.SOFTMAX, start, startOffset, resolver);
+    }
+
+    /** Ranker policies that follow the control topic from {@code startOffset} on. */
+    static PolicyDirectory followingRankers(
+            Map<String, Policy> start, long startOffset, PolicyResolver resolver) {
+        return new PolicyDirectory(PolicyDefinition.Kind.RANKER, start, startOffset, resolver);
     }
 
     /** The descriptor of the keyed state each operator records its applied definitions in. */
@@ -136,7 +176,8 @@ final class PolicyDirectory implements Serializable {
      * Applies one control record to its policy, the current key.
      *
      * @return what changed; {@code null} where the record was applied before (a replay after a
-     *     restore) or is refused
+     *     restore), is refused, or leaves the policy undefined here as it was (a policy of the
+     *     other kind)
      */
     Change apply(PolicyChange change) throws IOException {
         if (resolver == null) {
@@ -154,12 +195,12 @@ final class PolicyDirectory implements Serializable {
         if (!change.isRemoval()) {
             try {
                 after = resolve(change.value);
-                if (!after.settings().spec().id().equals(change.policyId)) {
+                if (after != null && !after.id().equals(change.policyId)) {
                     throw new IllegalArgumentException(
                             "The record's key names policy "
                                     + change.policyId
                                     + ", its definition "
-                                    + after.settings().spec().id()
+                                    + after.id()
                                     + ".");
                 }
             } catch (IOException | IllegalArgumentException e) {
@@ -175,12 +216,22 @@ final class PolicyDirectory implements Serializable {
         }
         applied.update(new AppliedDefinition(change.offset, change.value));
         cache.put(change.policyId, Optional.ofNullable(after));
+        if (before == null && after == null) {
+            // A policy of the other kind, or the removal of one never defined: nothing here.
+            return null;
+        }
         changesApplied.inc();
         return new Change(before, after);
     }
 
+    /** The policy {@code value} defines; {@code null} where it is of the other kind. */
     private Policy resolve(byte[] value) throws IOException {
         PolicyDefinition definition = PolicyControlCodec.decode(value);
-        return new Policy(resolver.resolve(definition), definition.rollback());
+        if (definition.kind() != kind) {
+            return null;
+        }
+        return kind == PolicyDefinition.Kind.RANKER
+                ? new Policy(resolver.resolveRanker(definition), definition.rollback())
+                : new Policy(resolver.resolve(definition), definition.rollback());
     }
 }

@@ -1,6 +1,7 @@
 package org.flinkreinforce.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -9,10 +10,13 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.RankerRecord;
+import org.flinkreinforce.formats.control.PolicyControlCodec;
+import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.ranker.Candidate;
 import org.flinkreinforce.formats.ranker.LoggedRanking;
@@ -47,25 +51,23 @@ class LearnRankerFunctionTest {
     void shouldNeitherLoseNorRepeatAnEventWhenRestoredMidBatch() throws Exception {
         List<RankerRecord> records = records(8, 3);
         OperatorSubtaskState checkpoint;
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                harness = harness()) {
+        try (Harness harness = harness()) {
             harness.open();
             for (RankerRecord record : records.subList(0, 6)) {
-                harness.processElement(new StreamRecord<>(record));
+                harness.processElement1(new StreamRecord<>(record));
             }
             // publish.interval (1 ms) after the last publication, which was none.
             harness.setProcessingTime(1);
             assertThat(published(harness)).extracting(RankerSnapshot::version).containsExactly(1L);
             checkpoint = harness.snapshot(1, 1);
-            harness.processElement(new StreamRecord<>(records.get(6)));
+            harness.processElement1(new StreamRecord<>(records.get(6)));
         }
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                restored = harness()) {
+        try (Harness restored = harness()) {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
-            restored.processElement(new StreamRecord<>(records.get(6)));
-            restored.processElement(new StreamRecord<>(records.get(7)));
+            restored.processElement1(new StreamRecord<>(records.get(6)));
+            restored.processElement1(new StreamRecord<>(records.get(7)));
             restored.setProcessingTime(2);
             List<RankerSnapshot> published = published(restored);
             assertThat(published).hasSize(1);
@@ -99,19 +101,13 @@ class LearnRankerFunctionTest {
                         EstimatorKind.DOUBLY_ROBUST,
                         0.1,
                         100_000);
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                harness =
-                        new KeyedOneInputStreamOperatorTestHarness<>(
-                                new KeyedProcessOperator<>(
-                                        new LearnRankerFunction(
-                                                Map.of("shop", settings), Map.of())),
-                                LearnRankerFunction.KEY,
-                                Types.STRING)) {
+        try (Harness harness =
+                harness(new LearnRankerFunction(Map.of("shop", settings), Map.of()))) {
             harness.open();
             // At time 0: a full batch (its publication due at 500), then a second full batch whose
             // timer, also at 500, is deleted when it fills.
             for (RankerRecord record : records(8, 12)) {
-                harness.processElement(new StreamRecord<>(record));
+                harness.processElement1(new StreamRecord<>(record));
             }
             assertThat(published(harness)).isEmpty();
             harness.setProcessingTime(600);
@@ -123,8 +119,7 @@ class LearnRankerFunctionTest {
 
     @Test
     void shouldDeadLetterARecordItRefusesAndOneOfAnUnknownRanker() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                harness = harness()) {
+        try (Harness harness = harness()) {
             harness.open();
             RankerRecord bad = records(1, 5).get(0);
             bad.value =
@@ -132,8 +127,8 @@ class LearnRankerFunctionTest {
                             .getBytes();
             RankerRecord unknown = records(1, 6).get(0);
             unknown.policyId = "other";
-            harness.processElement(new StreamRecord<>(bad));
-            harness.processElement(new StreamRecord<>(unknown));
+            harness.processElement1(new StreamRecord<>(bad));
+            harness.processElement1(new StreamRecord<>(unknown));
             assertThat(harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS))
                     .extracting(letter -> letter.getValue().reason)
                     .containsExactly(
@@ -155,18 +150,14 @@ class LearnRankerFunctionTest {
         }
         RankerSnapshot nine = new RankerSnapshot(SPEC, 9, 0, 36, 9, 77L, new double[0], weights);
         List<RankerRecord> records = records(4, 8);
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                harness =
-                        new KeyedOneInputStreamOperatorTestHarness<>(
-                                new KeyedProcessOperator<>(
-                                        new LearnRankerFunction(
-                                                Map.of("shop", SETTINGS),
-                                                Map.of("shop", RankerSnapshotCodec.encode(nine)))),
-                                LearnRankerFunction.KEY,
-                                Types.STRING)) {
+        try (Harness harness =
+                harness(
+                        new LearnRankerFunction(
+                                Map.of("shop", SETTINGS),
+                                Map.of("shop", RankerSnapshotCodec.encode(nine))))) {
             harness.open();
             for (RankerRecord record : records) {
-                harness.processElement(new StreamRecord<>(record));
+                harness.processElement1(new StreamRecord<>(record));
             }
             harness.setProcessingTime(1);
             List<RankerSnapshot> published = published(harness);
@@ -183,11 +174,10 @@ class LearnRankerFunctionTest {
      */
     @Test
     void shouldLearnJoinedDecisionsAsTheEventsTheyStandFor() throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-                harness = harness()) {
+        try (Harness harness = harness()) {
             harness.open();
             for (RankerRecord record : joined(8, 5)) {
-                harness.processElement(new StreamRecord<>(record));
+                harness.processElement1(new StreamRecord<>(record));
             }
             harness.setProcessingTime(1);
             List<RankerSnapshot> published = published(harness);
@@ -215,6 +205,317 @@ class LearnRankerFunctionTest {
     }
 
     /**
+     * A ranker added on the control topic while the job runs: its records before are {@code
+     * UNKNOWN_POLICY}, those after are learned exactly as a ranker configured from the start learns
+     * them.
+     */
+    @Test
+    void shouldLearnARankerAddedWhileRunning() throws Exception {
+        List<RankerRecord> records = records(8, 3);
+        try (Harness harness = following(Map.of())) {
+            harness.open();
+            harness.processElement1(new StreamRecord<>(records.get(0)));
+            assertThat(deadLetterReasons(harness)).containsExactly(DeadLetterReason.UNKNOWN_POLICY);
+            harness.processElement2(new StreamRecord<>(change(0, SHOP)));
+            for (RankerRecord record : records) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            List<RankerSnapshot> published = published(harness);
+            assertThat(published).hasSize(1);
+            assertThat(published.get(0).eventsApplied()).isEqualTo(8);
+            assertThat(published.get(0).weights()).containsExactly(reference(records));
+            assertThat(deadLetterReasons(harness)).isEmpty();
+        }
+    }
+
+    /**
+     * A change of learning options learns the buffered records under the settings they were
+     * buffered with, keeps the weights, and learns on under the new ones; restored from a
+     * checkpoint, the change replayed is not applied again.
+     */
+    @Test
+    void shouldLearnTheBufferedRecordsFirstWhenItsOptionsChange() throws Exception {
+        List<RankerRecord> records = records(8, 9);
+        PolicyDefinition slower = ranker(Map.of("ranker.learning-rate", "0.25", "batch.size", "2"));
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = following(Map.of("shop", SETTINGS))) {
+            harness.open();
+            for (RankerRecord record : records.subList(0, 3)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.processElement2(new StreamRecord<>(change(5, slower)));
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = following(Map.of("shop", SETTINGS))) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement2(new StreamRecord<>(change(5, slower)));
+            for (RankerRecord record : records.subList(3, 7)) {
+                restored.processElement1(new StreamRecord<>(record));
+            }
+            restored.setProcessingTime(10);
+            List<RankerSnapshot> published = published(restored);
+            assertThat(published).extracting(RankerSnapshot::eventsApplied).containsExactly(7L);
+            // Three learned at 0.5 in one batch, then two batches of two at 0.25.
+            Reference reference = new Reference(SPEC, new float[SPEC.weightCount()]);
+            for (int i = 0; i < 7; i++) {
+                reference.add(records.get(i), true);
+                if (i == 2) {
+                    reference.learner.update(0.5);
+                } else if (i == 4 || i == 6) {
+                    reference.learner.update(0.25);
+                }
+            }
+            assertThat(published.get(0).weights()).containsExactly(reference.learner.weights());
+        }
+    }
+
+    /**
+     * A raised candidate limit holds from the change on, also right after the records buffered
+     * before it were learned under the old one.
+     */
+    @Test
+    void shouldTakeMoreCandidatesOnceItsLimitIsRaised() throws Exception {
+        Map<String, RankerSettings> narrow =
+                Map.of(
+                        "shop",
+                        RESOLVER.resolveRanker(ranker(Map.of("ranker.max-candidates", "4"))));
+        List<RankerRecord> crowded = new ArrayList<>();
+        for (LoggedRanking ranking : rankings(4, 21, 6)) {
+            crowded.add(
+                    new RankerRecord(
+                            "shop", null, RankingCodec.toJson(ranking), "events", 0, 0, 1L));
+        }
+        try (Harness harness = following(narrow)) {
+            harness.open();
+            harness.processElement1(new StreamRecord<>(crowded.get(0)));
+            assertThat(deadLetterReasons(harness))
+                    .containsExactly(DeadLetterReason.CANDIDATE_COUNT);
+            for (RankerRecord record : records(2, 22)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.processElement2(new StreamRecord<>(change(0, SHOP)));
+            for (RankerRecord record : crowded) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            assertThat(deadLetterReasons(harness)).isEmpty();
+            assertThat(published(harness))
+                    .extracting(RankerSnapshot::eventsApplied)
+                    .containsExactly(6L);
+        }
+    }
+
+    /**
+     * Restored under a definition that refuses records the former one buffered (the job restarted
+     * with a lower limit): those go to the dead letters with the reason, and the job goes on.
+     */
+    @Test
+    void shouldDeadLetterBufferedRecordsTheRestoredDefinitionRefuses() throws Exception {
+        List<RankerRecord> records = records(6, 19);
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = following(Map.of("shop", SETTINGS))) {
+            harness.open();
+            for (RankerRecord record : records.subList(0, 2)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            checkpoint = harness.snapshot(1, 1);
+        }
+        Map<String, RankerSettings> narrow =
+                Map.of(
+                        "shop",
+                        RESOLVER.resolveRanker(ranker(Map.of("ranker.max-candidates", "2"))));
+        try (Harness restored = following(narrow)) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.setProcessingTime(600);
+            assertThat(deadLetterReasons(restored))
+                    .containsExactly(
+                            DeadLetterReason.CANDIDATE_COUNT, DeadLetterReason.CANDIDATE_COUNT);
+            assertThat(published(restored)).isEmpty();
+        }
+    }
+
+    /**
+     * A change of its hashing (here its interactions) publishes what the old weights learned,
+     * buffered records included, then starts again from zero weights, its version carrying on.
+     */
+    @Test
+    void shouldStartAgainFromZeroWhenItsHashingChanges() throws Exception {
+        List<RankerRecord> records = records(8, 11);
+        PolicyDefinition uncrossed = ranker(Map.of("ranker.interactions", ""));
+        RankerSpec uncrossedSpec = new RankerSpec("shop", 10, 0, List.of(), 8, 8);
+        try (Harness harness = following(Map.of("shop", SETTINGS))) {
+            harness.open();
+            for (RankerRecord record : records.subList(0, 6)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.processElement2(new StreamRecord<>(change(1, uncrossed)));
+            List<RankerSnapshot> before = published(harness);
+            assertThat(before).extracting(RankerSnapshot::version).containsExactly(1L);
+            assertThat(before.get(0).eventsApplied()).isEqualTo(6);
+            assertThat(before.get(0).spec()).isEqualTo(SPEC);
+            for (RankerRecord record : records.subList(6, 8)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(600);
+            List<RankerSnapshot> after = published(harness);
+            assertThat(after).extracting(RankerSnapshot::version).containsExactly(2L);
+            assertThat(after.get(0).spec()).isEqualTo(uncrossedSpec);
+            assertThat(after.get(0).eventsApplied()).isEqualTo(8);
+            // The two records after the change, learned from zero weights (their baseline the
+            // running mean reward of all eight).
+            Reference reference = new Reference(uncrossedSpec, new float[SPEC.weightCount()]);
+            for (int i = 0; i < 8; i++) {
+                reference.add(records.get(i), i >= 6);
+            }
+            reference.learner.update(0.5);
+            assertThat(after.get(0).weights()).containsExactly(reference.learner.weights());
+        }
+    }
+
+    /**
+     * Removed, its buffered records are {@code POLICY_REMOVED} and later ones {@code
+     * UNKNOWN_POLICY}; added again, it learns from zero weights and its versions carry on above
+     * those it published before. A softmax policy's definition of the same id removes it too.
+     */
+    @Test
+    void shouldForgetARemovedRankerButItsVersion() throws Exception {
+        List<RankerRecord> records = records(12, 13);
+        try (Harness harness = following(Map.of("shop", SETTINGS))) {
+            harness.open();
+            for (RankerRecord record : records.subList(0, 6)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            assertThat(published(harness)).extracting(RankerSnapshot::version).containsExactly(1L);
+            harness.processElement2(new StreamRecord<>(new PolicyChange("shop", 1, null)));
+            harness.processElement1(new StreamRecord<>(records.get(6)));
+            assertThat(deadLetterReasons(harness))
+                    .containsExactly(
+                            DeadLetterReason.POLICY_REMOVED,
+                            DeadLetterReason.POLICY_REMOVED,
+                            DeadLetterReason.UNKNOWN_POLICY);
+            harness.processElement2(new StreamRecord<>(change(2, SHOP)));
+            for (RankerRecord record : records.subList(8, 12)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(2);
+            List<RankerSnapshot> again = published(harness);
+            assertThat(again).extracting(RankerSnapshot::version).containsExactly(2L);
+            assertThat(again.get(0).eventsApplied()).isEqualTo(4);
+            assertThat(again.get(0).weights()).containsExactly(reference(records.subList(8, 12)));
+            harness.processElement2(
+                    new StreamRecord<>(
+                            change(
+                                    3,
+                                    new PolicyDefinition(
+                                            "shop",
+                                            "shop:4:2",
+                                            Map.of(),
+                                            PolicyDefinition.Origin.OPERATOR,
+                                            null))));
+            harness.processElement1(new StreamRecord<>(records.get(7)));
+            assertThat(deadLetterReasons(harness)).containsExactly(DeadLetterReason.UNKNOWN_POLICY);
+        }
+    }
+
+    /**
+     * A definition whose seed is not the one the job's sources hash the ranker's records with is
+     * refused: the ranker stays as it was.
+     */
+    @Test
+    void shouldRefuseASeedTheSourcesDoNotHashWith() throws Exception {
+        PolicyResolver resolver = RESOLVER.withSourceSeeds(Map.of("shop", 0));
+        assertThatThrownBy(() -> resolver.resolveRanker(ranker(Map.of("ranker.seed", "7"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seed 0")
+                .hasMessageContaining("restart");
+        assertThat(resolver.resolveRanker(SHOP)).isEqualTo(SETTINGS);
+        List<RankerRecord> records = records(4, 17);
+        try (Harness harness =
+                harness(
+                        new LearnRankerFunction(
+                                PolicyDirectory.followingRankers(
+                                        Map.of("shop", new PolicyDirectory.Policy(SETTINGS, null)),
+                                        0,
+                                        resolver),
+                                Map.of()))) {
+            harness.open();
+            harness.processElement2(
+                    new StreamRecord<>(change(0, ranker(Map.of("ranker.seed", "7")))));
+            for (RankerRecord record : records) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            assertThat(published(harness).get(0).weights()).containsExactly(reference(records));
+            assertThat(deadLetterReasons(harness)).isEmpty();
+        }
+    }
+
+    /** The job's options under which {@link #SHOP} resolves to {@link #SETTINGS}. */
+    private static final PolicyResolver RESOLVER =
+            new PolicyResolver(
+                    org.apache.flink.configuration.Configuration.fromMap(
+                            Map.ofEntries(
+                                    Map.entry("ranker.interactions", "user:item"),
+                                    Map.entry("ranker.max-candidates", "8"),
+                                    Map.entry("ranker.max-features", "8"),
+                                    Map.entry("ranker.learning-rate", "0.5"),
+                                    Map.entry("batch.size", "4"),
+                                    Map.entry("batch.timeout", "500 ms"),
+                                    Map.entry("publish.interval", "1 ms"),
+                                    Map.entry("importance-weight.cap", "10"),
+                                    Map.entry("reward.wait", "1 min"),
+                                    Map.entry("estimator", "doubly-robust"),
+                                    Map.entry("reward-model.learning-rate", "0.1"),
+                                    Map.entry("validation.window", "100000"))),
+                    0);
+
+    private static final PolicyDefinition SHOP = ranker(Map.of());
+
+    private static PolicyDefinition ranker(Map<String, String> options) {
+        return new PolicyDefinition(
+                "shop",
+                PolicyDefinition.Kind.RANKER,
+                "shop:10",
+                options,
+                PolicyDefinition.Origin.OPERATOR,
+                null);
+    }
+
+    private static PolicyChange change(long offset, PolicyDefinition definition) {
+        return new PolicyChange(
+                definition.policyId(), offset, PolicyControlCodec.encode(definition));
+    }
+
+    /** The learner following the control stream from offset 0, {@code start} defined before. */
+    private static Harness following(Map<String, RankerSettings> start) throws Exception {
+        assertThat(RESOLVER.resolveRanker(SHOP)).isEqualTo(SETTINGS);
+        Map<String, PolicyDirectory.Policy> policies = new java.util.HashMap<>();
+        start.forEach(
+                (id, settings) -> policies.put(id, new PolicyDirectory.Policy(settings, null)));
+        return harness(
+                new LearnRankerFunction(
+                        PolicyDirectory.followingRankers(policies, 0, RESOLVER), Map.of()));
+    }
+
+    /** The reasons of the records dead-lettered since last asked. */
+    private static List<DeadLetterReason> deadLetterReasons(Harness harness) {
+        var letters = harness.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS);
+        if (letters == null) {
+            return List.of();
+        }
+        List<DeadLetterReason> reasons =
+                letters.stream().map(letter -> letter.getValue().reason).toList();
+        letters.clear();
+        return reasons;
+    }
+
+    /**
      * The weights a plain doubly robust RankerLearner reaches on the same events, batches of four.
      */
     private static float[] reference(List<RankerRecord> records) throws Exception {
@@ -222,33 +523,56 @@ class LearnRankerFunctionTest {
     }
 
     private static float[] reference(List<RankerRecord> records, float[] start) throws Exception {
-        RankerLearner learner =
-                new RankerLearner(
-                        SPEC,
-                        start,
-                        new float[SPEC.weightCount()],
-                        RewardModel.zeros(SPEC.weightCount()),
-                        0.1);
-        double sum = 0;
-        long count = 0;
+        Reference reference = new Reference(SPEC, start);
         for (RankerRecord record : records) {
-            RankedDecision decision =
-                    RankingCodec.decode(record.value, Map.of("shop", SPEC), false);
-            learner.accumulate(
-                    decision.shared(),
-                    decision.candidates(),
-                    decision.candidates().length,
-                    decision.chosen(),
-                    decision.reward() - (count == 0 ? 0 : sum / count),
-                    decision.propensity(),
-                    10.0);
-            sum += decision.reward();
-            count++;
-            if (learner.pendingEvents() == 4) {
-                learner.update(0.5);
+            reference.add(record, true);
+            if (reference.learner.pendingEvents() == 4) {
+                reference.learner.update(0.5);
             }
         }
-        return learner.weights();
+        return reference.learner.weights();
+    }
+
+    /**
+     * A plain doubly robust RankerLearner over {@code spec}, each event's baseline the running mean
+     * reward of those before it, as the operator learns.
+     */
+    private static final class Reference {
+        final RankerSpec spec;
+        final RankerLearner learner;
+        private double sum;
+        private long count;
+
+        Reference(RankerSpec spec, float[] start) {
+            this.spec = spec;
+            learner =
+                    new RankerLearner(
+                            spec,
+                            start,
+                            new float[spec.weightCount()],
+                            RewardModel.zeros(spec.weightCount()),
+                            0.1);
+        }
+
+        /**
+         * Counts {@code record}'s reward in the running mean, and learns it where {@code learn}.
+         */
+        void add(RankerRecord record, boolean learn) throws Exception {
+            RankedDecision decision =
+                    RankingCodec.decode(record.value, Map.of(spec.id(), spec), false);
+            if (learn) {
+                learner.accumulate(
+                        decision.shared(),
+                        decision.candidates(),
+                        decision.candidates().length,
+                        decision.chosen(),
+                        decision.reward() - (count == 0 ? 0 : sum / count),
+                        decision.propensity(),
+                        10.0);
+            }
+            sum += decision.reward();
+            count++;
+        }
     }
 
     private static List<RankerRecord> records(int count, long seed) {
@@ -299,11 +623,15 @@ class LearnRankerFunctionTest {
     }
 
     private static List<LoggedRanking> rankings(int count, long seed) {
+        return rankings(count, seed, 3);
+    }
+
+    private static List<LoggedRanking> rankings(int count, long seed, int offered) {
         Random random = new Random(seed);
         List<LoggedRanking> rankings = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             List<Candidate> candidates = new ArrayList<>();
-            for (int c = 0; c < 3; c++) {
+            for (int c = 0; c < offered; c++) {
                 candidates.add(
                         Candidate.of(
                                 Features.builder()
@@ -317,9 +645,9 @@ class LearnRankerFunctionTest {
                                     .category("user", "segment", "s" + random.nextInt(3))
                                     .build(),
                             candidates,
-                            random.nextInt(3),
+                            random.nextInt(offered),
                             random.nextInt(2),
-                            1.0 / 3,
+                            1.0 / offered,
                             -1,
                             null,
                             "e-" + seed + "-" + i,
@@ -328,22 +656,34 @@ class LearnRankerFunctionTest {
         return rankings;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot>
-            harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(
-                        new LearnRankerFunction(Map.of("shop", SETTINGS), Map.of())),
-                LearnRankerFunction.KEY,
-                Types.STRING);
+    private static Harness harness() throws Exception {
+        return harness(new LearnRankerFunction(Map.of("shop", SETTINGS), Map.of()));
     }
 
-    private static List<RankerSnapshot> published(
-            KeyedOneInputStreamOperatorTestHarness<String, RankerRecord, PublishedSnapshot> harness)
-            throws Exception {
+    private static Harness harness(LearnRankerFunction function) throws Exception {
+        return new Harness(function);
+    }
+
+    /** The learner in a two-input harness: its records, then the control stream. */
+    private static final class Harness
+            extends KeyedTwoInputStreamOperatorTestHarness<
+                    String, RankerRecord, PolicyChange, PublishedSnapshot> {
+
+        Harness(LearnRankerFunction function) throws Exception {
+            super(
+                    new KeyedCoProcessOperator<>(function),
+                    LearnRankerFunction.KEY,
+                    UpdateBaselineFunction.CHANGE_KEY,
+                    Types.STRING);
+        }
+    }
+
+    private static List<RankerSnapshot> published(Harness harness) throws Exception {
         List<RankerSnapshot> snapshots = new ArrayList<>();
         for (PublishedSnapshot published : harness.extractOutputValues()) {
             snapshots.add(RankerSnapshotCodec.decode(published.payload));
         }
+        harness.getOutput().clear();
         return snapshots;
     }
 }

@@ -64,7 +64,10 @@ public final class EventDeserializationSchema
                 return;
             }
         } catch (EventRejection rejection) {
-            out.collect(DecodedRecord.rejected(SourceRankers.deadLetter(record, rejection)));
+            out.collect(
+                    SourceRankers.forItsLearner(rejection)
+                            ? ranker(record, RankingCodec.rankerPolicyId(value))
+                            : DecodedRecord.rejected(SourceRankers.deadLetter(record, rejection)));
             return;
         }
         // Another JSON ranker event at a glance goes to its learner without a softmax reading.
@@ -105,7 +108,9 @@ public final class EventDeserializationSchema
         try {
             read = RankingCodec.decode(record.value(), rankers, false);
         } catch (EventRejection rejection) {
-            return DecodedRecord.rejected(SourceRankers.deadLetter(record, rejection));
+            return SourceRankers.forItsLearner(rejection)
+                    ? ranker(record, policyId)
+                    : DecodedRecord.rejected(SourceRankers.deadLetter(record, rejection));
         }
         return ranker(
                 record, read.policyId(), SourceRankers.passedOn(record, read, rankers, false));

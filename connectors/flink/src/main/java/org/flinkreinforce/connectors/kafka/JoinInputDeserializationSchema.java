@@ -80,7 +80,10 @@ public final class JoinInputDeserializationSchema
         try {
             plain = RankingCodec.decodeIfPlainJson(value, rankers, true);
         } catch (EventRejection rejection) {
-            out.collect(JoinInput.rejected(SourceRankers.deadLetter(record, rejection)));
+            out.collect(
+                    SourceRankers.forItsLearner(rejection)
+                            ? ranker(record)
+                            : JoinInput.rejected(SourceRankers.deadLetter(record, rejection)));
             return;
         }
         if (plain != null) {
@@ -101,13 +104,26 @@ public final class JoinInputDeserializationSchema
         out.collect(decision);
     }
 
-    /** The join's input of a ranker decision: its record, event id and time, or its dead letter. */
+    /**
+     * The join's input of a ranker decision: its record, event id and time, or its dead letter. A
+     * decision its policy as the source knows it refuses only for a reason its current definition
+     * may not share ({@link SourceRankers#forItsLearner}) is read for its event id and time alone,
+     * and waits as it came, for its learner to judge.
+     */
     private JoinInput ranker(ConsumerRecord<byte[], byte[]> record) {
         RankedDecision decision;
         try {
             decision = RankingCodec.decode(record.value(), rankers, true);
         } catch (EventRejection rejection) {
-            return JoinInput.rejected(SourceRankers.deadLetter(record, rejection));
+            if (!SourceRankers.forItsLearner(rejection)) {
+                return JoinInput.rejected(SourceRankers.deadLetter(record, rejection));
+            }
+            try {
+                decision = RankingCodec.decodeWithoutPolicy(record.value(), true);
+            } catch (EventRejection unreadable) {
+                return JoinInput.rejected(SourceRankers.deadLetter(record, unreadable));
+            }
+            return ranker(record, decision, record.value());
         }
         return ranker(record, decision);
     }
@@ -116,11 +132,17 @@ public final class JoinInputDeserializationSchema
     private JoinInput ranker(ConsumerRecord<byte[], byte[]> record, RankedDecision decision) {
         // A JSON decision waits, and reaches the learner, as its binary record: smaller in the
         // join's state, and read there without parsing or hashing again.
+        return ranker(record, decision, SourceRankers.passedOn(record, decision, rankers, true));
+    }
+
+    /** The join's input of {@code record}, read as {@code decision}, passed on as {@code value}. */
+    private JoinInput ranker(
+            ConsumerRecord<byte[], byte[]> record, RankedDecision decision, byte[] value) {
         RankerRecord ranker =
                 new RankerRecord(
                         decision.policyId(),
                         record.key(),
-                        SourceRankers.passedOn(record, decision, rankers, true),
+                        value,
                         record.topic(),
                         record.partition(),
                         record.offset(),

@@ -27,19 +27,34 @@ final class SourceRankers {
     }
 
     /**
+     * Whether a ranker record refused for {@code rejection} goes on to its policy's learner, which
+     * judges it by the policy's current definition, rather than to the dead letters: where its
+     * policy is not one the source was started with (added since), or is over a limit its
+     * definition may have raised since.
+     */
+    static boolean forItsLearner(EventRejection rejection) {
+        return switch (rejection.reason()) {
+            case UNKNOWN_POLICY, CANDIDATE_COUNT, FEATURE_COUNT -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * The bytes to pass on for {@code record}, read as {@code read}: a JSON record as its binary
      * record (features hashed: the learner neither parses nor hashes it again), or where binary
-     * cannot carry it exactly, and for a binary record, its own.
+     * cannot carry it exactly, for a binary record, and for a record of a policy not in {@code
+     * rankers}, its own.
      */
     static byte[] passedOn(
             ConsumerRecord<byte[], byte[]> record,
             RankedDecision read,
             Map<String, RankerSpec> rankers,
             boolean decision) {
-        if (RankingCodec.isBinary(record.value())) {
+        RankerSpec spec = rankers.get(read.policyId());
+        if (spec == null || RankingCodec.isBinary(record.value())) {
             return record.value();
         }
-        byte[] binary = RankingCodec.toBinary(read, rankers.get(read.policyId()).seed(), decision);
+        byte[] binary = RankingCodec.toBinary(read, spec.seed(), decision);
         return binary != null ? binary : record.value();
     }
 }

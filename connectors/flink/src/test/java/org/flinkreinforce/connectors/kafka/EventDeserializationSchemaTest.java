@@ -114,21 +114,28 @@ class EventDeserializationSchemaTest {
         assertThat(fromBinary.reward()).isEqualTo(0.5);
         assertThat(fromBinary.eventId()).isEqualTo("e-1");
 
-        Map<String, DeadLetterReason> bad =
-                Map.of(
-                        good.replace("\"chosen\":1", "\"chosen\":2"),
-                        DeadLetterReason.CHOSEN_OUT_OF_RANGE,
-                        good.replace("\"policyId\":\"shop\"", "\"policyId\":\"news\""),
-                        DeadLetterReason.UNKNOWN_POLICY);
-        for (Map.Entry<String, DeadLetterReason> entry : bad.entrySet()) {
-            byte[] refused = entry.getKey().getBytes(StandardCharsets.UTF_8);
+        byte[] refused =
+                good.replace("\"chosen\":1", "\"chosen\":2").getBytes(StandardCharsets.UTF_8);
+        out.clear();
+        withRankers.deserialize(
+                new ConsumerRecord<>("events", 0, 4L, null, refused), new ListCollector<>(out));
+        assertThat(out).singleElement().satisfies(d -> assertThat(d.ranker).isNull());
+        assertThat(out.get(0).deadLetter.reason).isEqualTo(DeadLetterReason.CHOSEN_OUT_OF_RANGE);
+        assertThat(out.get(0).deadLetter.value).isEqualTo(refused);
+
+        // A ranker the source was not started with (added since), and more candidates than the
+        // source's definition takes (raised since): on, as they came, for their learner to judge.
+        String news = good.replace("\"policyId\":\"shop\"", "\"policyId\":\"news\"");
+        String crowded = good.replace("{}]", "{},{},{},{},{},{},{},{},{}]");
+        for (String text : List.of(news, crowded)) {
+            byte[] passed = text.getBytes(StandardCharsets.UTF_8);
             out.clear();
             withRankers.deserialize(
-                    new ConsumerRecord<>("events", 0, 4L, null, refused), new ListCollector<>(out));
-            assertThat(out).singleElement().satisfies(d -> assertThat(d.ranker).isNull());
-            assertThat(out.get(0).deadLetter.reason).isEqualTo(entry.getValue());
-            assertThat(out.get(0).deadLetter.value).isEqualTo(refused);
+                    new ConsumerRecord<>("events", 0, 5L, null, passed), new ListCollector<>(out));
+            assertThat(out).singleElement().satisfies(d -> assertThat(d.deadLetter).isNull());
+            assertThat(out.get(0).ranker.value).isEqualTo(passed);
         }
+        assertThat(out.get(0).ranker.policyId).isEqualTo("shop");
     }
 
     /** An event of policy {@code recs} with {@code baselineKey} and {@code eventId}. */

@@ -68,12 +68,10 @@ class JoinInputDeserializationSchemaTest {
 
     @Test
     void shouldDeadLetterARankerDecisionItsPolicyRefuses() {
-        assertThat(reason(RankingCodec.toJson(ranking("nope", "r", 1L, 2))))
-                .isEqualTo(DeadLetterReason.UNKNOWN_POLICY);
         assertThat(reason(RankingCodec.toJson(ranking("shop", null, 1L, 2))))
                 .isEqualTo(DeadLetterReason.MISSING_FIELD);
-        assertThat(reason(RankingCodec.toJson(ranking("shop", "r", 1L, 5))))
-                .isEqualTo(DeadLetterReason.CANDIDATE_COUNT);
+        assertThat(reason(RankingCodec.toJson(ranking("nope", null, 1L, 2))))
+                .isEqualTo(DeadLetterReason.MISSING_FIELD);
         // An event (it has a reward), binary, on the decisions topic.
         LoggedRanking event = ranking("shop", "r", 1L, 2);
         event =
@@ -90,6 +88,27 @@ class JoinInputDeserializationSchemaTest {
                         event.timestamp());
         assertThat(reason(RankingCodec.toBinary(event, SHOP)))
                 .isEqualTo(DeadLetterReason.MALFORMED_BINARY);
+    }
+
+    /**
+     * A decision of a ranker the source was not started with (added since), or with more candidates
+     * than the source's definition takes (raised since), waits as it came, with its event id and
+     * time, for its learner to judge by the ranker's current definition.
+     */
+    @Test
+    void shouldPassOnADecisionItsLearnerJudges() {
+        byte[] unknown = RankingCodec.toJson(ranking("nope", "r-1", 7_000L, 2));
+        byte[] crowded = RankingCodec.toJson(ranking("shop", "r-2", 8_000L, 5));
+        RankerSpec nope = new RankerSpec("nope", 12, 99, List.of(), 4, 4);
+        byte[] unknownBinary = RankingCodec.toBinary(ranking("nope", "r-3", 9_000L, 2), nope);
+        for (byte[] value : List.of(unknown, crowded, unknownBinary)) {
+            JoinInput input = deserialize(record("decisions", value, 1L));
+            assertThat(input.isValid()).isTrue();
+            assertThat(input.ranker.value).isEqualTo(value);
+        }
+        assertThat(deserialize(record("decisions", unknown, 1L)).eventId()).isEqualTo("r-1");
+        assertThat(deserialize(record("decisions", crowded, 1L)).timestamp()).isEqualTo(8_000L);
+        assertThat(deserialize(record("decisions", unknownBinary, 1L)).eventId()).isEqualTo("r-3");
     }
 
     @Test

@@ -21,10 +21,15 @@ import java.util.TreeMap;
  * {"v":1, "policyId":"recs", "spec":"recs:16:50", "options":{"learning-rate":"0.1"},
  *  "origin":"operator",
  *  "rollback":{"id":"3f2c...", "toVersion":12, "basedOnVersion":40, "snapshot":"base64"}}
+ * {"v":1, "policyId":"shop", "kind":"ranker", "spec":"shop:20",
+ *  "options":{"ranker.interactions":"user:item"}, "origin":"operator"}
  * </pre>
  *
- * {@code rollback} is absent until one is asked for; {@code origin} is {@code configuration} or
- * {@code operator}. Unknown fields are skipped, so a later minor addition is read by this version.
+ * {@code kind} is {@code ranker} for a ranker policy, absent (or {@code softmax}) for a softmax
+ * policy; {@code rollback} is absent until one is asked for; {@code origin} is {@code
+ * configuration} or {@code operator}. Unknown fields are skipped, so a later minor addition is read
+ * by this version (a reader that predates {@code kind} takes a ranker's spec for a softmax
+ * policy's, which does not parse: it refuses the definition).
  */
 public final class PolicyControlCodec {
 
@@ -45,6 +50,9 @@ public final class PolicyControlCodec {
             json.writeStartObject();
             json.writeNumberField("v", FORMAT_VERSION);
             json.writeStringField("policyId", definition.policyId());
+            if (definition.kind() != PolicyDefinition.Kind.SOFTMAX) {
+                json.writeStringField("kind", definition.kind().name().toLowerCase(Locale.ROOT));
+            }
             json.writeStringField("spec", definition.spec());
             json.writeObjectFieldStart("options");
             for (Map.Entry<String, String> option : definition.options().entrySet()) {
@@ -80,6 +88,7 @@ public final class PolicyControlCodec {
             expect(parser.nextToken(), JsonToken.START_OBJECT, "a JSON object");
             int version = -1;
             String policyId = null;
+            PolicyDefinition.Kind kind = PolicyDefinition.Kind.SOFTMAX;
             String spec = null;
             Map<String, String> options = new TreeMap<>();
             PolicyDefinition.Origin origin = PolicyDefinition.Origin.OPERATOR;
@@ -93,6 +102,7 @@ public final class PolicyControlCodec {
                         version = parser.getIntValue();
                     }
                     case "policyId" -> policyId = text(parser, token, field);
+                    case "kind" -> kind = kind(text(parser, token, field));
                     case "spec" -> spec = text(parser, token, field);
                     case "options" -> readOptions(parser, token, options);
                     case "origin" -> origin = origin(text(parser, token, field));
@@ -111,7 +121,7 @@ public final class PolicyControlCodec {
             if (policyId == null || spec == null) {
                 throw new IOException("A policy definition needs policyId and spec.");
             }
-            return new PolicyDefinition(policyId, spec, options, origin, rollback);
+            return new PolicyDefinition(policyId, kind, spec, options, origin, rollback);
         } catch (IllegalArgumentException e) {
             throw new IOException("Invalid policy definition: " + e.getMessage(), e);
         }
@@ -155,6 +165,15 @@ public final class PolicyControlCodec {
             throw new IOException("A rollback needs id, toVersion and snapshot.");
         }
         return new PolicyDefinition.Rollback(id, toVersion, basedOnVersion, snapshot);
+    }
+
+    private static PolicyDefinition.Kind kind(String text) throws IOException {
+        for (PolicyDefinition.Kind kind : PolicyDefinition.Kind.values()) {
+            if (kind.name().equalsIgnoreCase(text)) {
+                return kind;
+            }
+        }
+        throw new IOException("Unknown policy kind '" + text + "' (softmax or ranker).");
     }
 
     private static PolicyDefinition.Origin origin(String text) throws IOException {

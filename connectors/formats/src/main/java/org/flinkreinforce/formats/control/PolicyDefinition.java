@@ -6,17 +6,22 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * One policy as the policy control topic defines it: its spec ({@code id:features:actions}, as the
- * {@code policies} option writes it), its own learner options (the keys of {@code
- * policy.<id>.<option>}, e.g. {@code learning-rate}), who wrote it, and, once a rollback was asked
- * for, that rollback. A removed policy has no definition: its record is a tombstone.
+ * One policy as the policy control topic defines it: its kind, its spec (a softmax policy's {@code
+ * id:features:actions}, as the {@code policies} option writes it; a ranker's {@code id} or {@code
+ * id:bits}, as the {@code rankers} option writes it), its own learner options (the keys of {@code
+ * policy.<id>.<option>}, e.g. {@code learning-rate} or {@code ranker.interactions}), who wrote it,
+ * and, once a rollback was asked for, that rollback. A removed policy has no definition: its record
+ * is a tombstone.
  *
+ * @param kind a softmax policy over a fixed catalogue, or a ranker of the candidates each decision
+ *     brings
  * @param origin {@link Origin#CONFIGURATION} when the job's {@code policies} option wrote it, else
  *     {@link Origin#OPERATOR} ({@code reinforce policy})
  * @param rollback the newest rollback asked for, or {@code null}
  */
 public record PolicyDefinition(
         String policyId,
+        Kind kind,
         String spec,
         Map<String, String> options,
         Origin origin,
@@ -24,22 +29,42 @@ public record PolicyDefinition(
 
     public PolicyDefinition {
         Objects.requireNonNull(policyId, "policyId");
+        Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(origin, "origin");
         options = new TreeMap<>(Objects.requireNonNull(options, "options"));
     }
 
-    /** This definition with {@code rollback}. */
-    public PolicyDefinition withRollback(Rollback rollback) {
-        return new PolicyDefinition(policyId, spec, options, origin, rollback);
+    /** A softmax policy's definition. */
+    public PolicyDefinition(
+            String policyId,
+            String spec,
+            Map<String, String> options,
+            Origin origin,
+            Rollback rollback) {
+        this(policyId, Kind.SOFTMAX, spec, options, origin, rollback);
     }
 
-    /** Whether {@code other} defines the same policy: spec and options, whoever wrote it. */
+    /** This definition with {@code rollback}. */
+    public PolicyDefinition withRollback(Rollback rollback) {
+        return new PolicyDefinition(policyId, kind, spec, options, origin, rollback);
+    }
+
+    /** Whether {@code other} defines the same policy: kind, spec and options, whoever wrote it. */
     public boolean sameDefinition(PolicyDefinition other) {
         return other != null
                 && policyId.equals(other.policyId)
+                && kind == other.kind
                 && spec.equals(other.spec)
                 && options.equals(other.options);
+    }
+
+    /** What a policy decides among. */
+    public enum Kind {
+        /** A softmax over a fixed catalogue of actions, per head ({@code id:features:actions}). */
+        SOFTMAX,
+        /** A softmax over the candidates each decision brings, scored by hashed features. */
+        RANKER
     }
 
     /** Who wrote a definition. */

@@ -394,6 +394,47 @@ public final class RankingCodec {
     }
 
     /**
+     * Reads a ranker record of a policy whose spec the reader does not have (one defined after the
+     * reader started), for its fields: its features hashed with the record's own seed (binary) or
+     * seed 0 (JSON), and checked against the widest limits a ranker may have. Its policy's learner
+     * decodes it again against the policy.
+     *
+     * @throws EventRejection where no ranker policy would take it (malformed, no policy id, a
+     *     chosen candidate out of range, ...)
+     */
+    public static RankedDecision decodeWithoutPolicy(byte[] value, boolean decision)
+            throws EventRejection {
+        String policyId = rankerPolicyId(value);
+        if (policyId == null) {
+            return decode(value, Map.of(), decision);
+        }
+        RankerSpec widest;
+        try {
+            widest =
+                    new RankerSpec(
+                            policyId,
+                            1,
+                            isBinary(value) ? binarySeed(value) : 0,
+                            List.of(),
+                            RankerSpec.MAX_CANDIDATES,
+                            RankerSpec.MAX_FEATURES);
+        } catch (IllegalArgumentException e) {
+            throw new EventRejection(
+                    DeadLetterReason.UNKNOWN_POLICY,
+                    "No ranker policy " + abbreviate(policyId) + " is defined.");
+        }
+        return decode(value, Map.of(policyId, widest), decision);
+    }
+
+    /** The seed of a binary record whose policy id {@link #rankerPolicyId} read; 0 if cut short. */
+    private static int binarySeed(byte[] value) {
+        int at = 5 + ((value[3] & 0xff) | (value[4] & 0xff) << 8);
+        return value.length < at + 4
+                ? 0
+                : ByteBuffer.wrap(value, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    /**
      * {@link #decode} of a JSON record where its fast path reads it, which it does only for a
      * ranker record of one of {@code policies} (a record no softmax policy's reader takes); null
      * where it does not, saying nothing about the record: the sources try it first, so that a JSON

@@ -40,6 +40,44 @@ class PolicyControlCodecTest {
     }
 
     @Test
+    void shouldWriteAndReadARankersKind() throws IOException {
+        PolicyDefinition shop =
+                new PolicyDefinition(
+                        "shop",
+                        PolicyDefinition.Kind.RANKER,
+                        "shop:20",
+                        Map.of("ranker.interactions", "user:item"),
+                        PolicyDefinition.Origin.OPERATOR,
+                        null);
+        assertThat(new String(PolicyControlCodec.encode(shop), StandardCharsets.UTF_8))
+                .isEqualTo(
+                        "{\"v\":1,\"policyId\":\"shop\",\"kind\":\"ranker\",\"spec\":\"shop:20\","
+                                + "\"options\":{\"ranker.interactions\":\"user:item\"},"
+                                + "\"origin\":\"operator\"}");
+        assertThat(PolicyControlCodec.decode(PolicyControlCodec.encode(shop))).isEqualTo(shop);
+        // A softmax definition written before kinds existed, and one naming its kind.
+        assertThat(decode("{\"v\":1,\"policyId\":\"p\",\"spec\":\"p:0:2\"}").kind())
+                .isEqualTo(PolicyDefinition.Kind.SOFTMAX);
+        assertThat(decode("{\"v\":1,\"policyId\":\"p\",\"kind\":\"softmax\",\"spec\":\"p:0:2\"}"))
+                .isEqualTo(decode("{\"v\":1,\"policyId\":\"p\",\"spec\":\"p:0:2\"}"));
+        assertThat(
+                        shop.sameDefinition(
+                                new PolicyDefinition(
+                                        "shop",
+                                        "shop:20",
+                                        shop.options(),
+                                        PolicyDefinition.Origin.OPERATOR,
+                                        null)))
+                .isFalse();
+        assertThatThrownBy(
+                        () ->
+                                decode(
+                                        "{\"v\":1,\"policyId\":\"p\",\"kind\":\"tree\",\"spec\":\"p\"}"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tree");
+    }
+
+    @Test
     void shouldSkipFieldsItDoesNotKnow() throws IOException {
         byte[] value =
                 ("{\"v\":1,\"policyId\":\"p\",\"spec\":\"p:0:2\",\"note\":{\"by\":\"ann\"},"
