@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -14,6 +14,8 @@ import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.client.kafka.SnapshotReader;
 import org.flinkreinforce.formats.control.PolicyDefinition;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.job.LearnerConfig;
@@ -313,13 +315,6 @@ public final class PolicyCommand implements Runnable {
 
         @Override
         Integer change(Properties client, PolicyDefinition current) throws Exception {
-            if (current.kind() == PolicyDefinition.Kind.RANKER) {
-                throw new IllegalArgumentException(
-                        "Policy "
-                                + policyId
-                                + " is a ranker: rolling back a ranker is not supported; its"
-                                + " learner goes on from its newest weights.");
-            }
             Duration timeout = Duration.ofSeconds(30);
             byte[] target =
                     SnapshotReader.readVersion(
@@ -338,23 +333,43 @@ public final class PolicyCommand implements Runnable {
                                                             + " min.compaction.lag.ms on the"
                                                             + " topic to keep a window of"
                                                             + " versions)."));
-            ParameterSnapshot snapshot = SnapshotCodec.decode(target);
-            if (!snapshot.spec().sameShape(PolicySpec.parse(current.spec()))) {
-                throw new IllegalArgumentException(
-                        "Version "
-                                + toVersion
-                                + " of policy "
-                                + policyId
-                                + " is a "
-                                + snapshot.spec()
-                                + ", the policy now a "
-                                + current.spec()
-                                + ": it cannot be put back.");
+            SnapshotReader.Latest latest =
+                    SnapshotReader.readLatestOfEach(client, topics.parameters.name, timeout);
+            long basedOn;
+            if (current.kind() == PolicyDefinition.Kind.RANKER) {
+                RankerSnapshot snapshot = RankerSnapshotCodec.decode(target);
+                // The newest version carries the spec the learner uses: the weights must mean
+                // the same features.
+                RankerSnapshot newest = latest.rankers().get(policyId);
+                if (newest != null && !sameHashing(snapshot.spec(), newest.spec())) {
+                    throw new IllegalArgumentException(
+                            "Version "
+                                    + toVersion
+                                    + " of ranker "
+                                    + policyId
+                                    + " hashes its features otherwise (bits, seed or"
+                                    + " interactions) than its newest version "
+                                    + newest.version()
+                                    + ": it cannot be put back.");
+                }
+                basedOn = newest == null ? toVersion : newest.version();
+            } else {
+                ParameterSnapshot snapshot = SnapshotCodec.decode(target);
+                if (!snapshot.spec().sameShape(PolicySpec.parse(current.spec()))) {
+                    throw new IllegalArgumentException(
+                            "Version "
+                                    + toVersion
+                                    + " of policy "
+                                    + policyId
+                                    + " is a "
+                                    + snapshot.spec()
+                                    + ", the policy now a "
+                                    + current.spec()
+                                    + ": it cannot be put back.");
+                }
+                ParameterSnapshot newest = latest.policies().get(policyId);
+                basedOn = newest == null ? toVersion : newest.version();
             }
-            ParameterSnapshot newest =
-                    SnapshotReader.readLatest(client, topics.parameters.name, timeout)
-                            .get(policyId);
-            long basedOn = newest == null ? toVersion : newest.version();
             PolicyDefinition definition =
                     current.withRollback(
                             new PolicyDefinition.Rollback(
@@ -374,8 +389,7 @@ public final class PolicyCommand implements Runnable {
             if (wait.isZero()) {
                 return 0;
             }
-            Optional<ParameterSnapshot> published =
-                    awaitVersionAbove(client, basedOn, snapshot.parameters());
+            OptionalLong published = awaitVersionAbove(client, basedOn);
             if (published.isEmpty()) {
                 System.err.println(
                         "reinforce policy rollback: no learner published it within "
@@ -384,24 +398,36 @@ public final class PolicyCommand implements Runnable {
                 return 1;
             }
             System.out.println(
-                    "Published as version " + published.get().version() + " of " + policyId + ".");
+                    "Published as version " + published.getAsLong() + " of " + policyId + ".");
             return 0;
         }
 
-        private Optional<ParameterSnapshot> awaitVersionAbove(
-                Properties client, long basedOn, float[] parameters) throws InterruptedException {
+        /** The first version above {@code basedOn} the learner publishes within the wait. */
+        private OptionalLong awaitVersionAbove(Properties client, long basedOn)
+                throws InterruptedException {
             long deadline = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < deadline) {
-                ParameterSnapshot newest =
-                        SnapshotReader.readLatest(
-                                        client, topics.parameters.name, Duration.ofSeconds(30))
-                                .get(policyId);
-                if (newest != null && newest.version() > basedOn) {
-                    return Optional.of(newest);
+                SnapshotReader.Latest latest =
+                        SnapshotReader.readLatestOfEach(
+                                client, topics.parameters.name, Duration.ofSeconds(30));
+                long version =
+                        latest.rankers().containsKey(policyId)
+                                ? latest.rankers().get(policyId).version()
+                                : latest.policies().containsKey(policyId)
+                                        ? latest.policies().get(policyId).version()
+                                        : -1;
+                if (version > basedOn) {
+                    return OptionalLong.of(version);
                 }
                 Thread.sleep(500);
             }
-            return Optional.empty();
+            return OptionalLong.empty();
+        }
+
+        private static boolean sameHashing(RankerSpec a, RankerSpec b) {
+            return a.bits() == b.bits()
+                    && a.seed() == b.seed()
+                    && a.interactions().equals(b.interactions());
         }
     }
 

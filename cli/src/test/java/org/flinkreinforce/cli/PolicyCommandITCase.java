@@ -10,11 +10,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.formats.control.PolicyDefinition;
+import org.flinkreinforce.formats.ranker.RankerSnapshot;
+import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.kafka.embedded.EmbeddedKafkaBroker;
 import org.flinkreinforce.model.PolicySpec;
+import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -83,10 +87,24 @@ class PolicyCommandITCase {
         assertThat(definition("shop").options()).containsEntry("ranker.interactions", "u:i");
         assertThat(policy("list").out())
                 .containsPattern("shop +ranker +shop:16 +ranker.interactions=u:i +operator +-");
+        RankerSpec shop = new RankerSpec("shop", 16, 0, Interaction.parseList("u:i"), 64, 64);
+        RankerSnapshot first = rankerSnapshot(shop, 1, 0.5f);
+        publish("shop", RankerSnapshotCodec.encode(first));
+        publish("shop", RankerSnapshotCodec.encode(rankerSnapshot(shop, 3, -0.5f)));
         CliRun.Output rankerRollback =
                 policy("rollback", "shop", "--to-version", "1", "--wait", "0 s");
-        assertThat(rankerRollback.code()).isEqualTo(1);
-        assertThat(rankerRollback.err()).contains("rolling back a ranker is not supported");
+        assertThat(rankerRollback.code()).as(rankerRollback.text()).isZero();
+        PolicyDefinition.Rollback back = definition("shop").rollback();
+        assertThat(back.toVersion()).isEqualTo(1);
+        assertThat(back.basedOnVersion()).isEqualTo(3);
+        assertThat(RankerSnapshotCodec.decode(back.snapshot()).weights())
+                .containsExactly(first.weights());
+        assertThat(definition("shop").kind()).isEqualTo(PolicyDefinition.Kind.RANKER);
+        publish("shop", RankerSnapshotCodec.encode(rankerSnapshot(shop.withBits(17), 4, 0f)));
+        CliRun.Output otherHashing =
+                policy("rollback", "shop", "--to-version", "1", "--wait", "0 s");
+        assertThat(otherHashing.code()).isEqualTo(1);
+        assertThat(otherHashing.err()).contains("hashes its features otherwise").hasLineCount(1);
         assertThat(policy("remove", "shop").code()).isZero();
         assertThat(read().definition("shop")).isEmpty();
 
@@ -147,15 +165,21 @@ class PolicyCommandITCase {
     }
 
     private static void publish(ParameterSnapshot snapshot) throws Exception {
+        publish(snapshot.policyId(), SnapshotCodec.encode(snapshot));
+    }
+
+    private static void publish(String policyId, byte[] value) throws Exception {
         Properties client = broker.clientProperties();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(
-                            new ProducerRecord<>(
-                                    "ops-parameters",
-                                    snapshot.policyId().getBytes(),
-                                    SnapshotCodec.encode(snapshot)))
-                    .get();
+            producer.send(new ProducerRecord<>("ops-parameters", policyId.getBytes(), value)).get();
         }
+    }
+
+    private static RankerSnapshot rankerSnapshot(RankerSpec spec, long version, float value) {
+        float[] weights = new float[spec.weightCount()];
+        java.util.Arrays.fill(weights, value);
+        return new RankerSnapshot(
+                spec, version, 1000 * version, 10 * version, version, 7L, new double[0], weights);
     }
 }

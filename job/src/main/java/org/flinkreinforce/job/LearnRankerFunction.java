@@ -15,6 +15,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.flinkreinforce.connectors.event.PolicyChange;
 import org.flinkreinforce.connectors.event.RankerRecord;
+import org.flinkreinforce.formats.control.PolicyDefinition;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.event.EventRejection;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * interactions) publishes what it learned and restarts its weights, AdaGrad sums, reward model and
  * validation from zeros; a removed one publishes what it learned and not yet published, sends its
  * buffered records to the dead letters as {@code POLICY_REMOVED} and keeps only its version, so
- * that it continues above it if added again.
+ * that it continues above it if added again; a rollback puts back the weights of an earlier version
+ * of the same hashing, published at once as the next version.
  */
 public class LearnRankerFunction
         extends KeyedCoProcessFunction<String, RankerRecord, PolicyChange, PublishedSnapshot> {
@@ -111,6 +113,9 @@ public class LearnRankerFunction
          * interactions; null in state written before it was recorded (taken to be the current).
          */
         public String hashing;
+
+        /** The newest rollback applied ({@link PolicyDefinition.Rollback#id}); null for none. */
+        public String rollbackId;
 
         public RankerState() {}
     }
@@ -188,7 +193,8 @@ public class LearnRankerFunction
     public void processElement1(
             RankerRecord record, Context context, Collector<PublishedSnapshot> out)
             throws Exception {
-        RankerSettings settings = settings(record.policyId);
+        PolicyDirectory.Policy policy = directory.policy(record.policyId);
+        RankerSettings settings = policy == null ? null : policy.ranker();
         if (settings == null) {
             reject(
                     context,
@@ -204,7 +210,12 @@ public class LearnRankerFunction
             reject(context, record, rejection.reason(), rejection.getMessage());
             return;
         }
-        RankerState current = current(settings.spec());
+        RankerState current =
+                current(
+                        settings.spec(),
+                        policy.rollback(),
+                        context.timerService().currentProcessingTime(),
+                        out);
         pending.add(record);
         if (settings.batchSize() <= DECODED_BATCH_LIMIT) {
             decoded.computeIfAbsent(record.policyId, id -> new ArrayList<>()).add(decision);
@@ -278,6 +289,15 @@ public class LearnRankerFunction
             restart(current, after.spec());
         }
         state.update(current);
+        PolicyDefinition.Rollback rollback = applied.after().rollback();
+        if (rollback != null && !rollback.id().equals(current.rollbackId)) {
+            state.update(
+                    current(
+                            after.spec(),
+                            rollback,
+                            context.timerService().currentProcessingTime(),
+                            out));
+        }
     }
 
     @Override
@@ -540,13 +560,23 @@ public class LearnRankerFunction
         policyMetrics.version = current.version;
     }
 
-    /** The policy's state, made at zero weights the first time (or where its size changed). */
-    private RankerState current(RankerSpec spec) throws Exception {
+    /**
+     * The policy's state, made at zero weights the first time (or where its hashing changed); then
+     * {@code rollback}, where the definition asks for one the state has not applied, applied and
+     * published.
+     */
+    private RankerState current(
+            RankerSpec spec,
+            PolicyDefinition.Rollback rollback,
+            long now,
+            Collector<PublishedSnapshot> out)
+            throws Exception {
         RankerState current = state.value();
-        if (current == null) {
+        boolean fresh = current == null;
+        if (fresh) {
             current = new RankerState();
             RankerSnapshot before = published.get(spec.id());
-            if (before != null && before.spec().equals(spec)) {
+            if (before != null && hashing(before.spec()).equals(hashing(spec))) {
                 // No checkpoint: go on from the newest published weights (the AdaGrad sums start
                 // again from zero), counting from its events.
                 current.weights = before.weights().clone();
@@ -579,7 +609,56 @@ public class LearnRankerFunction
             restart(current, spec);
         }
         current.hashing = hashing;
+        if (rollback != null && !rollback.id().equals(current.rollbackId)) {
+            rollBack(spec, rollback, current, fresh, now, out);
+        }
         return current;
+    }
+
+    /**
+     * Puts back the weights of the version {@code rollback} names and publishes them as the next
+     * version; the AdaGrad sums restart. A fresh state above the version the rollback was asked at
+     * has it already: an earlier run applied and published it, and the warm start read that. A
+     * version of other hashing is refused (logged): its weights would mean other features.
+     */
+    private void rollBack(
+            RankerSpec spec,
+            PolicyDefinition.Rollback rollback,
+            RankerState current,
+            boolean fresh,
+            long now,
+            Collector<PublishedSnapshot> out) {
+        current.rollbackId = rollback.id();
+        if (fresh && current.version > rollback.basedOnVersion()) {
+            return;
+        }
+        RankerSnapshot target;
+        try {
+            target = RankerSnapshotCodec.decode(rollback.snapshot());
+        } catch (SnapshotFormatException e) {
+            LOG.warn("Ranker policy {}: refused {}: {}", spec.id(), rollback, e.getMessage());
+            return;
+        }
+        if (!hashing(target.spec()).equals(hashing(spec))) {
+            LOG.warn(
+                    "Ranker policy {}: refused {}: version {} hashes as {}, the ranker now as {}.",
+                    spec.id(),
+                    rollback,
+                    target.version(),
+                    hashing(target.spec()),
+                    hashing(spec));
+            return;
+        }
+        current.weights = target.weights().clone();
+        current.squaredGradients = new float[spec.weightCount()];
+        learners.remove(spec.id());
+        publish(spec, current, now, out);
+        LOG.warn(
+                "Ranker policy {} rolled back to the weights of version {}, published as version"
+                        + " {}.",
+                spec.id(),
+                target.version(),
+                current.version);
     }
 
     /** The learner over the state's arrays; made again where a restore gave it new arrays. */

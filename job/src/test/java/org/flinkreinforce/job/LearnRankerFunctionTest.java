@@ -424,6 +424,85 @@ class LearnRankerFunctionTest {
     }
 
     /**
+     * A rollback puts back an earlier version's weights, published at once as the next version, and
+     * learning goes on from them; replayed after a restore it is not applied again, and a version
+     * of other hashing is refused.
+     */
+    @Test
+    void shouldRollBackToAnEarlierVersionOnce() throws Exception {
+        List<RankerRecord> records = records(12, 29);
+        OperatorSubtaskState checkpoint;
+        RankerSnapshot one;
+        PolicyChange rollback;
+        try (Harness harness = following(Map.of("shop", SETTINGS))) {
+            harness.open();
+            for (RankerRecord record : records.subList(0, 4)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(1);
+            one = published(harness).get(0);
+            for (RankerRecord record : records.subList(4, 8)) {
+                harness.processElement1(new StreamRecord<>(record));
+            }
+            harness.setProcessingTime(2);
+            assertThat(published(harness)).extracting(RankerSnapshot::version).containsExactly(2L);
+            rollback =
+                    change(
+                            1,
+                            SHOP.withRollback(
+                                    new PolicyDefinition.Rollback(
+                                            "back-1", 1, 2, RankerSnapshotCodec.encode(one))));
+            harness.processElement2(new StreamRecord<>(rollback));
+            List<RankerSnapshot> rolledBack = published(harness);
+            assertThat(rolledBack).extracting(RankerSnapshot::version).containsExactly(3L);
+            assertThat(rolledBack.get(0).weights()).containsExactly(one.weights());
+            assertThat(rolledBack.get(0).eventsApplied()).isEqualTo(8);
+            checkpoint = harness.snapshot(1, 2);
+        }
+        try (Harness restored = following(Map.of("shop", SETTINGS))) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            restored.processElement2(new StreamRecord<>(rollback));
+            for (RankerRecord record : records.subList(8, 12)) {
+                restored.processElement1(new StreamRecord<>(record));
+            }
+            restored.setProcessingTime(10);
+            List<RankerSnapshot> after = published(restored);
+            assertThat(after).extracting(RankerSnapshot::version).containsExactly(4L);
+            // Learned on from version 1's weights, the AdaGrad sums from zero, the reward model
+            // and the running mean reward as they were.
+            Reference reference = new Reference(SPEC, new float[SPEC.weightCount()]);
+            for (int i = 0; i < 12; i++) {
+                if (i == 8) {
+                    reference.restart(one.weights().clone());
+                }
+                reference.add(records.get(i), true);
+                if (reference.learner.pendingEvents() == 4) {
+                    reference.learner.update(0.5);
+                }
+            }
+            assertThat(after.get(0).weights()).containsExactly(reference.learner.weights());
+
+            RankerSpec wider = SPEC.withBits(11);
+            RankerSnapshot other =
+                    new RankerSnapshot(
+                            wider, 1, 0, 0, 0, 0L, new double[0], new float[wider.weightCount()]);
+            restored.processElement2(
+                    new StreamRecord<>(
+                            change(
+                                    2,
+                                    SHOP.withRollback(
+                                            new PolicyDefinition.Rollback(
+                                                    "back-2",
+                                                    1,
+                                                    4,
+                                                    RankerSnapshotCodec.encode(other))))));
+            assertThat(published(restored)).isEmpty();
+        }
+    }
+
+    /**
      * A definition whose seed is not the one the job's sources hash the ranker's records with is
      * refused: the ranker stays as it was.
      */
@@ -539,7 +618,7 @@ class LearnRankerFunctionTest {
      */
     private static final class Reference {
         final RankerSpec spec;
-        final RankerLearner learner;
+        RankerLearner learner;
         private double sum;
         private long count;
 
@@ -551,6 +630,17 @@ class LearnRankerFunctionTest {
                             start,
                             new float[spec.weightCount()],
                             RewardModel.zeros(spec.weightCount()),
+                            0.1);
+        }
+
+        /** Goes on from {@code weights}, the AdaGrad sums from zero, the reward model as it is. */
+        void restart(float[] weights) {
+            learner =
+                    new RankerLearner(
+                            spec,
+                            weights,
+                            new float[spec.weightCount()],
+                            learner.rewardModel(),
                             0.1);
         }
 

@@ -164,8 +164,9 @@ class PolicyLifecycleITCase {
      * Ranker policies added, changed and removed on the control topic while the learner runs under
      * load: a ranker added later (which the sources were not started with) is learned; a raised
      * candidate limit holds from the change on, though the sources still hold the old one; a change
-     * of interactions restarts the weights under the new hashing; a removed ranker's later records
-     * are dead letters. Every record sent is applied exactly once or dead-lettered once.
+     * of interactions restarts the weights under the new hashing; a rollback puts back an earlier
+     * version's weights as a new version; a removed ranker's later records are dead letters. Every
+     * record sent is applied exactly once or dead-lettered once.
      */
     @Test
     void shouldFollowRankerChangesWithoutRestarting() throws Exception {
@@ -195,9 +196,7 @@ class PolicyLifecycleITCase {
                     rankerDefinition("shop", "shop:12", Map.of("ranker.max-candidates", "8")));
             long raisedAt = load.sent.get("shop").size();
             awaitRanker(parameters, "shop", s -> s.eventsApplied() >= raisedAt + 50);
-            write(
-                    client,
-                    control,
+            PolicyDefinition crossed =
                     rankerDefinition(
                             "shop",
                             "shop:12",
@@ -205,11 +204,36 @@ class PolicyLifecycleITCase {
                                     "ranker.max-candidates",
                                     "8",
                                     "ranker.interactions",
-                                    "user:item,user:user")));
+                                    "user:item,user:user"));
+            write(client, control, crossed);
             awaitRanker(
                     parameters,
                     "shop",
                     s -> s.spec().interactions().size() == 2 && s.eventsApplied() > 0);
+            RankerSnapshot target = newestRanker(parameters, "shop");
+            awaitRanker(parameters, "shop", s -> s.version() > target.version());
+            long basedOn = newestRanker(parameters, "shop").version();
+            write(
+                    client,
+                    control,
+                    crossed.withRollback(
+                            new PolicyDefinition.Rollback(
+                                    "ranker-lifecycle-1",
+                                    target.version(),
+                                    basedOn,
+                                    RankerSnapshotCodec.encode(target))));
+            SharedKafka.await(
+                    "shop's rolled-back version",
+                    WAIT,
+                    () ->
+                            rankerSnapshots(parameters).stream()
+                                    .anyMatch(
+                                            s ->
+                                                    s.spec().id().equals("shop")
+                                                            && s.version() > basedOn
+                                                            && java.util.Arrays.equals(
+                                                                    s.weights(),
+                                                                    target.weights())));
             PolicyControlTopic.write(client, control, "deal", null);
             long removedAt = load.sent.get("deal").size();
             SharedKafka.await(

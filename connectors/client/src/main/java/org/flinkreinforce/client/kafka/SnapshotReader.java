@@ -109,9 +109,10 @@ public final class SnapshotReader {
     }
 
     /**
-     * Version {@code version} of {@code policyId} as the parameters topic holds it (its record's
-     * value), if the topic still has it: compaction keeps only the newest snapshot per policy once
-     * a segment is closed and {@code min.compaction.lag.ms} has passed.
+     * Version {@code version} of {@code policyId} (a softmax policy's or a ranker's snapshot) as
+     * the parameters topic holds it (its record's value), if the topic still has it: compaction
+     * keeps only the newest snapshot per policy once a segment is closed and {@code
+     * min.compaction.lag.ms} has passed.
      */
     public static Optional<byte[]> readVersion(
             Properties clientProperties,
@@ -129,8 +130,19 @@ public final class SnapshotReader {
                         return;
                     }
                     try {
-                        ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
-                        if (snapshot.policyId().equals(policyId) && snapshot.version() == version) {
+                        boolean match;
+                        if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+                            RankerSnapshot snapshot = RankerSnapshotCodec.decode(record.value());
+                            match =
+                                    snapshot.policyId().equals(policyId)
+                                            && snapshot.version() == version;
+                        } else {
+                            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
+                            match =
+                                    snapshot.policyId().equals(policyId)
+                                            && snapshot.version() == version;
+                        }
+                        if (match) {
                             found[0] = record.value();
                         }
                     } catch (SnapshotFormatException e) {
