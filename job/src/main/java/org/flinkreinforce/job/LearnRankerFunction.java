@@ -2,6 +2,7 @@ package org.flinkreinforce.job;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -128,6 +129,9 @@ public class LearnRankerFunction
     /** Per ranker, its spec as the one-entry map the codec looks a record's policy up in. */
     private transient Map<String, Map<String, RankerSpec>> specs;
 
+    /** {@link #hashing} of each spec in use, by identity: not formatted again per record. */
+    private transient Map<RankerSpec, String> hashings;
+
     private transient Map<String, RankerSnapshot> published;
     private transient Map<String, RankerLearner> learners;
     private transient ValueState<RankerState> state;
@@ -164,6 +168,7 @@ public class LearnRankerFunction
     public void open(OpenContext openContext) {
         directory.open(getRuntimeContext());
         specs = new HashMap<>();
+        hashings = new IdentityHashMap<>();
         learners = new HashMap<>();
         decoded = new HashMap<>();
         published = new HashMap<>();
@@ -472,7 +477,8 @@ public class LearnRankerFunction
      */
     private RankedDecision decode(RankerRecord record, RankerSpec spec) throws EventRejection {
         Map<String, RankerSpec> lookup = specs.get(spec.id());
-        if (lookup == null || !lookup.get(spec.id()).equals(spec)) {
+        // The directory hands out one spec object per definition: compared by identity, per record.
+        if (lookup == null || lookup.get(spec.id()) != spec) {
             lookup = Map.of(spec.id(), spec);
             specs.put(spec.id(), lookup);
         }
@@ -591,7 +597,7 @@ public class LearnRankerFunction
                         before.version());
             }
         }
-        String hashing = hashing(spec);
+        String hashing = hashings.computeIfAbsent(spec, LearnRankerFunction::hashing);
         if (current.weights == null
                 || current.weights.length != spec.weightCount()
                 || (current.hashing != null && !current.hashing.equals(hashing))) {
