@@ -215,12 +215,7 @@ public class LearnRankerFunction
             reject(context, record, rejection.reason(), rejection.getMessage());
             return;
         }
-        RankerState current =
-                current(
-                        settings.spec(),
-                        policy.rollback(),
-                        context.timerService().currentProcessingTime(),
-                        out);
+        RankerState current = current(settings.spec(), policy.rollback(), context, out);
         pending.add(record);
         if (settings.batchSize() <= DECODED_BATCH_LIMIT) {
             decoded.computeIfAbsent(record.policyId, id -> new ArrayList<>()).add(decision);
@@ -296,12 +291,7 @@ public class LearnRankerFunction
         state.update(current);
         PolicyDefinition.Rollback rollback = applied.after().rollback();
         if (rollback != null && !rollback.id().equals(current.rollbackId)) {
-            state.update(
-                    current(
-                            after.spec(),
-                            rollback,
-                            context.timerService().currentProcessingTime(),
-                            out));
+            state.update(current(after.spec(), rollback, context, out));
         }
     }
 
@@ -574,7 +564,7 @@ public class LearnRankerFunction
     private RankerState current(
             RankerSpec spec,
             PolicyDefinition.Rollback rollback,
-            long now,
+            Context context,
             Collector<PublishedSnapshot> out)
             throws Exception {
         RankerState current = state.value();
@@ -616,7 +606,13 @@ public class LearnRankerFunction
         }
         current.hashing = hashing;
         if (rollback != null && !rollback.id().equals(current.rollbackId)) {
-            rollBack(spec, rollback, current, fresh, now, out);
+            rollBack(
+                    spec,
+                    rollback,
+                    current,
+                    fresh,
+                    context.timerService().currentProcessingTime(),
+                    out);
         }
         return current;
     }
