@@ -81,9 +81,11 @@ import org.slf4j.LoggerFactory;
  * The policies follow the control topic ({@link PolicyDirectory}): the job reads it whole at start,
  * after writing the configured policies to it where they are new or changed ({@link #seed}), then
  * applies each change as it arrives, without a restart. The source decodes events without their
- * specs; the baseline operator checks each event against its policy as defined then. With {@link
- * LearnerOptions#JOIN_REWARDS} decisions and their delayed rewards, logged apart, are joined by
- * event id ({@link JoinRewardsFunction}) into events that join those of the events topic.
+ * specs; the baseline operator checks each event against its policy as defined then. Ranker
+ * policies take a branch of their own ({@link LearnRankerFunction}), which follows the rankers'
+ * definitions on the same topic. With {@link LearnerOptions#JOIN_REWARDS} decisions and their
+ * delayed rewards, logged apart, are joined by event id ({@link JoinRewardsFunction}) into events
+ * that join those of the events topic.
  *
  * <p>The job takes its sources and sinks as arguments, so tests can swap them; {@link #kafka} wires
  * the production ones. The same {@link #main} runs locally (a MiniCluster) and on a cluster ({@code
