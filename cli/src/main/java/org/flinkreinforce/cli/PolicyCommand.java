@@ -2,6 +2,7 @@ package org.flinkreinforce.cli;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,10 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.flinkreinforce.client.kafka.KafkaTopics;
 import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.client.kafka.SnapshotReader;
@@ -18,6 +23,7 @@ import org.flinkreinforce.formats.ranker.RankerSnapshot;
 import org.flinkreinforce.formats.ranker.RankerSnapshotCodec;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
 import org.flinkreinforce.formats.snapshot.SnapshotCodec;
+import org.flinkreinforce.formats.snapshot.SnapshotFormatException;
 import org.flinkreinforce.job.LearnerConfig;
 import org.flinkreinforce.job.LearnerOptions;
 import org.flinkreinforce.job.RankerSettings;
@@ -336,8 +342,10 @@ public final class PolicyCommand implements Runnable {
             SnapshotReader.Latest latest =
                     SnapshotReader.readLatestOfEach(client, topics.parameters.name, timeout);
             long basedOn;
+            float[] parameters;
             if (current.kind() == PolicyDefinition.Kind.RANKER) {
                 RankerSnapshot snapshot = RankerSnapshotCodec.decode(target);
+                parameters = snapshot.weights();
                 // The newest version carries the spec the learner uses: the weights must mean
                 // the same features.
                 RankerSnapshot newest = latest.rankers().get(policyId);
@@ -355,6 +363,7 @@ public final class PolicyCommand implements Runnable {
                 basedOn = newest == null ? toVersion : newest.version();
             } else {
                 ParameterSnapshot snapshot = SnapshotCodec.decode(target);
+                parameters = snapshot.parameters();
                 if (!snapshot.spec().sameShape(PolicySpec.parse(current.spec()))) {
                     throw new IllegalArgumentException(
                             "Version "
@@ -374,6 +383,31 @@ public final class PolicyCommand implements Runnable {
                     current.withRollback(
                             new PolicyDefinition.Rollback(
                                     UUID.randomUUID().toString(), toVersion, basedOn, target));
+            try (KafkaConsumer<byte[], byte[]> published =
+                    new KafkaConsumer<>(
+                            SnapshotReader.consumerProperties(client),
+                            new ByteArrayDeserializer(),
+                            new ByteArrayDeserializer())) {
+                // Only what is published from here on: the rolled-back version among it.
+                List<TopicPartition> partitions =
+                        KafkaTopics.assignFromBeginning(published, topics.parameters.name, timeout);
+                published.seekToEnd(partitions);
+                partitions.forEach(published::position);
+                return writeAndAwait(client, definition, published, basedOn, parameters);
+            }
+        }
+
+        /**
+         * Writes the rollback, then, unless told not to wait, waits for the version that carries
+         * {@code parameters} above {@code basedOn} among what {@code published} reads.
+         */
+        private int writeAndAwait(
+                Properties client,
+                PolicyDefinition definition,
+                KafkaConsumer<byte[], byte[]> published,
+                long basedOn,
+                float[] parameters)
+                throws InterruptedException {
             long offset =
                     PolicyControlTopic.write(client, topics.controlTopic, policyId, definition);
             System.out.println(
@@ -389,8 +423,8 @@ public final class PolicyCommand implements Runnable {
             if (wait.isZero()) {
                 return 0;
             }
-            OptionalLong published = awaitVersionAbove(client, basedOn);
-            if (published.isEmpty()) {
+            OptionalLong version = awaitRolledBack(published, basedOn, parameters);
+            if (version.isEmpty()) {
                 System.err.println(
                         "reinforce policy rollback: no learner published it within "
                                 + Durations.format(wait)
@@ -398,28 +432,45 @@ public final class PolicyCommand implements Runnable {
                 return 1;
             }
             System.out.println(
-                    "Published as version " + published.getAsLong() + " of " + policyId + ".");
+                    "Published as version " + version.getAsLong() + " of " + policyId + ".");
             return 0;
         }
 
-        /** The first version above {@code basedOn} the learner publishes within the wait. */
-        private OptionalLong awaitVersionAbove(Properties client, long basedOn)
-                throws InterruptedException {
+        /**
+         * The version of the policy above {@code basedOn} whose parameters are {@code parameters}
+         * (the learner may publish others around it, learning on), as {@code published} reads it
+         * within the wait.
+         */
+        private OptionalLong awaitRolledBack(
+                KafkaConsumer<byte[], byte[]> published, long basedOn, float[] parameters) {
             long deadline = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < deadline) {
-                SnapshotReader.Latest latest =
-                        SnapshotReader.readLatestOfEach(
-                                client, topics.parameters.name, Duration.ofSeconds(30));
-                long version =
-                        latest.rankers().containsKey(policyId)
-                                ? latest.rankers().get(policyId).version()
-                                : latest.policies().containsKey(policyId)
-                                        ? latest.policies().get(policyId).version()
-                                        : -1;
-                if (version > basedOn) {
-                    return OptionalLong.of(version);
+                for (ConsumerRecord<byte[], byte[]> record :
+                        published.poll(Duration.ofMillis(500))) {
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    try {
+                        long version;
+                        float[] values;
+                        if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
+                            RankerSnapshot snapshot = RankerSnapshotCodec.decode(record.value());
+                            version =
+                                    snapshot.policyId().equals(policyId) ? snapshot.version() : -1;
+                            values = snapshot.weights();
+                        } else {
+                            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
+                            version =
+                                    snapshot.policyId().equals(policyId) ? snapshot.version() : -1;
+                            values = snapshot.parameters();
+                        }
+                        if (version > basedOn && Arrays.equals(values, parameters)) {
+                            return OptionalLong.of(version);
+                        }
+                    } catch (SnapshotFormatException e) {
+                        // Not a snapshot this build reads: not the one awaited.
+                    }
                 }
-                Thread.sleep(500);
             }
             return OptionalLong.empty();
         }

@@ -123,6 +123,28 @@ class PolicyCommandITCase {
         assertThat(SnapshotCodec.decode(rollback.snapshot())).isEqualTo(three);
         assertThat(definition("recs").options()).isEqualTo(Map.of("batch.size", "16"));
 
+        // Waiting: a learner that publishes a version of its own learning before the rolled-back
+        // one; the command names the version that carries version 3's parameters.
+        String earlier = rollback.id();
+        Thread learner =
+                new Thread(
+                        () -> {
+                            try {
+                                while (definition("recs").rollback().id().equals(earlier)) {
+                                    Thread.sleep(50);
+                                }
+                                publish(snapshot(6, 0.75f));
+                                publish(snapshot(7, 0.25f));
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        });
+        learner.start();
+        CliRun.Output waited = policy("rollback", "recs", "--to-version", "3", "--wait", "30 s");
+        learner.join();
+        assertThat(waited.code()).as(waited.text()).isZero();
+        assertThat(waited.out()).contains("Published as version 7 of recs.");
+
         assertThat(policy("remove", "recs").code()).isZero();
         assertThat(read().definition("recs")).isEmpty();
         assertThat(policy("list").out()).contains("No policy on ops-control.");
