@@ -322,6 +322,41 @@ class JoinRewardsFunctionTest {
         }
     }
 
+    /**
+     * A ranker added on the control topic while the job runs: its decisions wait the reward.wait of
+     * its definition, not the job's.
+     */
+    @Test
+    void shouldTakeARankersWaitFromItsDefinitionOnTheControlTopic() throws Exception {
+        PolicyResolver resolver = new PolicyResolver(new Configuration(), 0);
+        try (Harness harness =
+                new Harness(
+                        new JoinRewardsFunction(
+                                settings(RewardAggregation.SUM, 0.0), 0, resolver))) {
+            harness.open();
+            harness.processBroadcastElement(
+                    new PolicyChange(
+                            "shop",
+                            0,
+                            PolicyControlCodec.encode(
+                                    new PolicyDefinition(
+                                            "shop",
+                                            PolicyDefinition.Kind.RANKER,
+                                            "shop:12",
+                                            Map.of("reward.wait", "5 s"),
+                                            PolicyDefinition.Origin.OPERATOR,
+                                            null))),
+                    0);
+            harness.processElement(ranker("r1", 1_000, 7), 1_000);
+            harness.processWatermark(5_999);
+            assertThat(rankings(harness)).isEmpty();
+            harness.processWatermark(6_000);
+            assertThat(rankings(harness))
+                    .extracting(r -> r.eventId + "=" + r.reward)
+                    .containsExactly("r1=0.0");
+        }
+    }
+
     @Test
     void shouldNotCloseAWindowWhileTheDecisionsAndRewardsAreIdle() throws Exception {
         try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
