@@ -21,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.flinkreinforce.cli.flink.JoinMetrics;
 import org.flinkreinforce.cli.kafka.DeadLetterWatch;
 import org.flinkreinforce.client.PolicyClient;
+import org.flinkreinforce.client.kafka.PolicyControlTopic;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.flinkreinforce.formats.ranker.RankerSnapshot;
 import org.flinkreinforce.formats.snapshot.ParameterSnapshot;
@@ -35,7 +36,9 @@ import org.flinkreinforce.model.evaluation.Estimate;
  * behind it is, the events applied since it started and the version and progressive-validation
  * estimate of each policy (its snapshots), and the dead letters by reason. {@link #report} prints
  * one line; a policy whose recent events mostly went to the dead-letter topic gets a warning naming
- * the reason, with an example, whether or not lines are printed.
+ * the reason, with an example, whether or not lines are printed. The policies are those the control
+ * topic defines (the configured ones and an operator's), followed every few seconds, so that a
+ * policy added while the learner runs ({@code reinforce policy add}) joins the line.
  */
 final class LearnProgress implements AutoCloseable {
 
@@ -49,8 +52,17 @@ final class LearnProgress implements AutoCloseable {
     private final JoinMetrics join;
     private final PrintStream out;
 
-    /** The ids of the policies the learner learns: softmax, then ranker policies. */
+    /** How many reports pass between two reads of the control topic. */
+    private static final int FOLLOW_EVERY = 5;
+
+    /**
+     * The ids of the policies the learner learns: the configured softmax, then ranker policies,
+     * then those the control topic defines besides, in the order they were found.
+     */
     private final Set<String> policyIds = new LinkedHashSet<>();
+
+    private final Properties client;
+    private int reports;
 
     private final Map<String, Long> appliedAtStart = new HashMap<>();
     private final Map<String, Long> appliedAtLastReport = new HashMap<>();
@@ -63,6 +75,7 @@ final class LearnProgress implements AutoCloseable {
     LearnProgress(
             Properties client, LearnerConfig config, String webUiUrl, JobID job, PrintStream out) {
         this.config = config;
+        this.client = client;
         policyIds.addAll(config.policies().keySet());
         policyIds.addAll(config.rankers().keySet());
         this.webUiUrl = webUiUrl;
@@ -82,14 +95,41 @@ final class LearnProgress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (String policy : policyIds) {
-            appliedAtStart.put(policy, snapshots.eventsApplied(policy));
+        follow();
+    }
+
+    /**
+     * Adds the policies the control topic defines that the line does not show yet, counting their
+     * events applied from now on; a read that fails is left to the next.
+     */
+    private void follow() {
+        Set<String> defined;
+        try {
+            defined =
+                    PolicyControlTopic.read(
+                                    client,
+                                    config.get(LearnerOptions.CONTROL_TOPIC),
+                                    Duration.ofSeconds(5))
+                            .defined()
+                            .keySet();
+        } catch (RuntimeException e) {
+            defined = Set.of();
         }
-        appliedAtLastReport.putAll(appliedAtStart);
+        policyIds.addAll(defined);
+        for (String policy : policyIds) {
+            if (!appliedAtStart.containsKey(policy)) {
+                long applied = snapshots.eventsApplied(policy);
+                appliedAtStart.put(policy, applied);
+                appliedAtLastReport.put(policy, applied);
+            }
+        }
     }
 
     /** Prints the progress line ({@code line}) and the warnings of the interval since the last. */
     void report(boolean line) {
+        if (++reports % FOLLOW_EVERY == 0) {
+            follow();
+        }
         Map<String, DeadLetterWatch.Tally> recent = deadLetters.take();
         if (line) {
             out.println(line());

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code learn} tells and leaves an operator, through the CLI's own entry point against a real
- * broker: the dead-letter warning, one-line failures, the web UI's safety, a clean stop and a
- * resume from the checkpoint directory.
+ * broker: the dead-letter warning, a policy added while it runs, one-line failures, the web UI's
+ * safety, a clean stop and a resume from the checkpoint directory.
  */
 class LearnOperatorITCase {
 
@@ -89,6 +89,22 @@ class LearnOperatorITCase {
                     log,
                     "dead letters 100 (FEATURE_DIMENSION 100)",
                     Duration.ofSeconds(30));
+            // A ranker an operator adds while the learner runs joins the progress line.
+            CliRun.Output added =
+                    CliRun.run(
+                            "policy",
+                            "add",
+                            "shop:12",
+                            "--kind",
+                            "ranker",
+                            "--bootstrap-servers",
+                            broker.bootstrapServers(),
+                            "--control-topic",
+                            "mismatch-control",
+                            "--parameters-topic",
+                            "mismatch-parameters");
+            assertThat(added.code()).as(added.text()).isZero();
+            CliRun.awaitLog(learner, log, "| shop no version yet", Duration.ofSeconds(30));
         } finally {
             CliRun.stop(learner);
         }
