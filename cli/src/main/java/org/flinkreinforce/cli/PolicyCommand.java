@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -269,7 +270,17 @@ public final class PolicyCommand implements Runnable {
                         "Policy " + policyId + " is already defined so; nothing written.");
                 return 0;
             }
-            return write(topics, client, settings, definition, "changed");
+            int written = write(topics, client, settings, definition, "changed");
+            String seed = LearnerOptions.RANKER_SEED.key();
+            if (current.kind() == PolicyDefinition.Kind.RANKER
+                    && !Objects.equals(current.options().get(seed), options.get(seed))) {
+                System.out.println(
+                        "Note: a running learner refuses a ranker's new "
+                                + seed
+                                + " until it restarts (its sources hash the ranker's records with"
+                                + " the seed they started with).");
+            }
+            return written;
         }
     }
 

@@ -83,6 +83,11 @@ class PolicyCommandITCase {
                 .hasLineCount(1);
         CliRun.Output grown = policy("update", "shop", "--spec", "shop:16");
         assertThat(grown.code()).as(grown.text()).isZero();
+        assertThat(grown.out()).doesNotContain("restarts");
+        CliRun.Output reseeded = policy("update", "shop", "--set", "ranker.seed=7");
+        assertThat(reseeded.code()).as(reseeded.text()).isZero();
+        assertThat(reseeded.out()).contains("refuses a ranker's new ranker.seed until it restarts");
+        assertThat(policy("update", "shop", "--unset", "ranker.seed").code()).isZero();
         assertThat(definition("shop").spec()).isEqualTo("shop:16");
         assertThat(definition("shop").options()).containsEntry("ranker.interactions", "u:i");
         assertThat(policy("list").out())
