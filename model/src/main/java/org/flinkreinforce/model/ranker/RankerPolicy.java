@@ -236,17 +236,21 @@ public final class RankerPolicy {
                 if (!crosses(shared.namespaceHash(sn), candidate.namespaceHash(cn))) {
                     continue;
                 }
-                for (int s = shared.namespaceStart(sn); s < shared.namespaceEnd(sn); s++) {
-                    int sharedHash = shared.featureHash(s);
-                    float sharedValue = shared.featureValue(s);
-                    for (int c = candidate.namespaceStart(cn);
-                            c < candidate.namespaceEnd(cn);
-                            c++) {
-                        phiIndices[end] =
-                                FeatureHasher.crossWithKey(sharedHash, crossKeys[c]) & mask;
-                        phiValues[end] = sharedValue * candidate.featureValue(c);
-                        end++;
+                // Candidate feature outer, shared feature inner: the inner loop runs over the
+                // (usually many) shared features with one key, a plain loop over arrays that the
+                // JIT compiles to vector instructions.
+                int sharedStart = shared.namespaceStart(sn);
+                int sharedEnd = shared.namespaceEnd(sn);
+                for (int c = candidate.namespaceStart(cn); c < candidate.namespaceEnd(cn); c++) {
+                    int key = crossKeys[c];
+                    float candidateValue = candidate.featureValue(c);
+                    int at = end - sharedStart;
+                    for (int s = sharedStart; s < sharedEnd; s++) {
+                        phiIndices[at + s] =
+                                FeatureHasher.crossWithKey(shared.featureHash(s), key) & mask;
+                        phiValues[at + s] = shared.featureValue(s) * candidateValue;
                     }
+                    end += sharedEnd - sharedStart;
                 }
             }
         }
