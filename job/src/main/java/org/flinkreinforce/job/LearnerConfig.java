@@ -177,8 +177,13 @@ public final class LearnerConfig {
      * KafkaTopics#rankerSnapshotRecordBytes}); 0 for none.
      */
     public long rankerSnapshotBytes() {
+        return rankerSnapshotBytes(rankers.values());
+    }
+
+    /** The largest record of {@code rankers}' snapshots; 0 for none. */
+    static long rankerSnapshotBytes(Collection<RankerSettings> rankers) {
         long largest = 0;
-        for (RankerSettings ranker : rankers.values()) {
+        for (RankerSettings ranker : rankers) {
             largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
         }
         return largest;

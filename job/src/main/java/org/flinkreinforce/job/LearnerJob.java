@@ -257,7 +257,7 @@ public final class LearnerJob {
                 requestSize(
                         Math.max(
                                 KafkaTopics.snapshotRecordBytes(specs.values()),
-                                rankerSnapshotBytes(rankers)));
+                                LearnerConfig.rankerSnapshotBytes(rankers.values())));
         // The sources read the rankers' JSON records with the seeds they start with.
         PolicyResolver resolver =
                 config.resolver()
@@ -359,15 +359,6 @@ public final class LearnerJob {
         return rankers;
     }
 
-    /** The largest record of {@code rankers}' snapshots; 0 for none. */
-    private static long rankerSnapshotBytes(Map<String, RankerSettings> rankers) {
-        long largest = 0;
-        for (RankerSettings ranker : rankers.values()) {
-            largest = Math.max(largest, KafkaTopics.rankerSnapshotRecordBytes(ranker.spec()));
-        }
-        return largest;
-    }
-
     private static IllegalArgumentException doesNotFit(
             LearnerConfig config, String id, IllegalArgumentException e) {
         return new IllegalArgumentException(
@@ -447,7 +438,8 @@ public final class LearnerJob {
                     config.clientProperties(),
                     config.get(LearnerOptions.PARAMETERS_TOPIC),
                     softmaxSpecs(control).values(),
-                    rankerSnapshotBytes(rankers(config, control, config.resolver())));
+                    LearnerConfig.rankerSnapshotBytes(
+                            rankers(config, control, config.resolver()).values()));
             return control;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

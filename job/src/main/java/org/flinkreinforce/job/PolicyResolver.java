@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -221,21 +222,11 @@ public final class PolicyResolver implements Serializable {
      */
     public PolicyDefinition configuredRanker(String text, RankerSettings settings) {
         String id = settings.spec().id();
-        String prefix = LearnerOptions.POLICY_PREFIX + id + ".";
-        Map<String, String> own = new TreeMap<>();
-        options.toMap()
-                .forEach(
-                        (key, value) -> {
-                            if (key.startsWith(prefix)
-                                    && PER_RANKER.contains(key.substring(prefix.length()))) {
-                                own.put(key.substring(prefix.length()), value);
-                            }
-                        });
         return new PolicyDefinition(
                 id,
                 PolicyDefinition.Kind.RANKER,
                 text.strip(),
-                own,
+                own(id, PER_RANKER::contains),
                 PolicyDefinition.Origin.CONFIGURATION,
                 null);
     }
@@ -245,16 +236,26 @@ public final class PolicyResolver implements Serializable {
      * the job's {@code policies} option gives them.
      */
     public PolicyDefinition configured(PolicySpec spec) {
-        String prefix = LearnerOptions.POLICY_PREFIX + spec.id() + ".";
+        return new PolicyDefinition(
+                spec.id(),
+                spec.toString(),
+                own(spec.id(), option -> true),
+                PolicyDefinition.Origin.CONFIGURATION,
+                null);
+    }
+
+    /** The job's {@code policy.<id>.*} overrides, by option, of the options {@code kept}. */
+    private Map<String, String> own(String id, Predicate<String> kept) {
+        String prefix = LearnerOptions.POLICY_PREFIX + id + ".";
         Map<String, String> own = new TreeMap<>();
         options.toMap()
                 .forEach(
                         (key, value) -> {
-                            if (key.startsWith(prefix)) {
+                            if (key.startsWith(prefix)
+                                    && kept.test(key.substring(prefix.length()))) {
                                 own.put(key.substring(prefix.length()), value);
                             }
                         });
-        return new PolicyDefinition(
-                spec.id(), spec.toString(), own, PolicyDefinition.Origin.CONFIGURATION, null);
+        return own;
     }
 }
