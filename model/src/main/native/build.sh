@@ -45,9 +45,11 @@ compile() { # out.o src.c extra-flags...
     "$CC_BIN" $CFLAGS "$@" -c "$SRC/$src" -o "$TMP/$out" || exit 1
 }
 
-OBJS=("$TMP/dispatch.o" "$TMP/portable.o" "$TMP/optim.o")
+OBJS=("$TMP/dispatch.o" "$TMP/portable.o" "$TMP/optim.o" "$TMP/ranker.o")
 compile dispatch.o dispatch.c -fvisibility=default
 compile portable.o kernel_portable.c
+# The ranker's portable scores must round like Java's loop; its vector paths set their own targets
+compile ranker.o ranker.c -fvisibility=default -ffp-contract=off
 # Adam's loop must round like Java: no contraction of a * b + c into a fused multiply-add
 compile optim.o optim.c -fvisibility=default -ffp-contract=off
 VARIANTS="portable"

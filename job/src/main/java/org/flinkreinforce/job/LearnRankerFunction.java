@@ -33,6 +33,9 @@ import org.flinkreinforce.model.BatchStatistics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.evaluation.ProgressiveValidation;
+import org.flinkreinforce.model.kernel.KernelChoice;
+import org.flinkreinforce.model.ranker.RankerKernel;
+import org.flinkreinforce.model.ranker.RankerKernels;
 import org.flinkreinforce.model.ranker.RankerLearner;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import org.slf4j.Logger;
@@ -123,6 +126,9 @@ public class LearnRankerFunction
 
     private final PolicyDirectory directory;
 
+    /** The job's {@code kernel} option: which {@link RankerKernel} gathers and scatters. */
+    private final KernelChoice kernelChoice;
+
     /** The newest snapshot of each ranker published before the job started, encoded. */
     private final Map<String, byte[]> warmStart;
 
@@ -134,6 +140,7 @@ public class LearnRankerFunction
 
     private transient Map<String, RankerSnapshot> published;
     private transient Map<String, RankerLearner> learners;
+    private transient RankerKernel kernel;
     private transient ValueState<RankerState> state;
     private transient ListState<RankerRecord> pending;
 
@@ -153,14 +160,17 @@ public class LearnRankerFunction
      *     below it, so that readers, who skip older versions, take the new ones
      */
     public LearnRankerFunction(Map<String, RankerSettings> rankers, Map<String, byte[]> warmStart) {
-        this(PolicyDirectory.fixedRankers(rankers), warmStart);
+        this(PolicyDirectory.fixedRankers(rankers), KernelChoice.AUTO, warmStart);
     }
 
     /**
      * @param directory the rankers, as defined at start and then by the control stream
+     * @param kernelChoice the job's {@code kernel} option ({@link RankerKernels#create})
      */
-    LearnRankerFunction(PolicyDirectory directory, Map<String, byte[]> warmStart) {
+    LearnRankerFunction(
+            PolicyDirectory directory, KernelChoice kernelChoice, Map<String, byte[]> warmStart) {
         this.directory = directory;
+        this.kernelChoice = kernelChoice;
         this.warmStart = Map.copyOf(warmStart);
     }
 
@@ -170,6 +180,10 @@ public class LearnRankerFunction
         specs = new HashMap<>();
         hashings = new IdentityHashMap<>();
         learners = new HashMap<>();
+        kernel = RankerKernels.create(kernelChoice);
+        String kernelName = kernel.toString();
+        LOG.info("Ranker kernel: {} (kernel={}).", kernelName, kernelChoice);
+        getRuntimeContext().getMetricGroup().gauge("rankerKernel", () -> kernelName);
         decoded = new HashMap<>();
         published = new HashMap<>();
         warmStart.forEach(
@@ -359,8 +373,6 @@ public class LearnRankerFunction
         double batchRewardSum = 0;
         double stalenessSum = 0;
         int stalenessCount = 0;
-        // Each event scored by the weights before the update that learns from it.
-        ProgressiveValidation validated = new ProgressiveValidation();
         for (int k = 0; k < batch.size(); k++) {
             RankerRecord record = batch.get(k);
             RankedDecision decision = decisions.get(k);
@@ -374,7 +386,6 @@ public class LearnRankerFunction
                     reward - baseline,
                     decision.propensity(),
                     settings.importanceWeightCap());
-            validated.add(reward, decision.propensity(), learner.lastProbability());
             if (decision.policyVersion() >= 0) {
                 stalenessSum += Math.max(0, current.version - decision.policyVersion());
                 stalenessCount++;
@@ -388,6 +399,16 @@ public class LearnRankerFunction
                             decision.eventId() != null
                                     ? decision.eventId()
                                     : record.defaultEventId());
+        }
+        // Each event scored by the weights before the update that learns from it.
+        ProgressiveValidation validated = new ProgressiveValidation();
+        for (int k = 0; k < batch.size(); k++) {
+            RankerRecord record = batch.get(k);
+            RankedDecision decision = decisions.get(k);
+            validated.add(
+                    record.isJoined() ? record.reward : decision.reward(),
+                    decision.propensity(),
+                    learner.probability(k));
         }
         pending.clear();
         current.pending = 0;
@@ -684,7 +705,8 @@ public class LearnRankerFunction
                             current.weights,
                             current.squaredGradients,
                             model,
-                            settings.rewardModelLearningRate());
+                            settings.rewardModelLearningRate(),
+                            kernel);
             learners.put(spec.id(), learner);
         }
         return learner;

@@ -620,7 +620,9 @@ public final class LearnerJob {
                 rankerRecords
                         .keyBy(LearnRankerFunction.KEY, Types.STRING)
                         .connect(policyChanges)
-                        .process(new LearnRankerFunction(rankerDirectory, rankerWarmStart))
+                        .process(
+                                new LearnRankerFunction(
+                                        rankerDirectory, config.kernel(), rankerWarmStart))
                         .uid("learn-ranker")
                         .name("Learn ranker");
         snapshots

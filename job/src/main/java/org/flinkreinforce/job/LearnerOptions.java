@@ -515,7 +515,9 @@ public final class LearnerOptions {
                     .withDescription(
                             "The gradient kernel: auto (the fastest that loads), native, vector"
                                     + " or ejml. native and vector fail at start-up where they"
-                                    + " cannot load.");
+                                    + " cannot load. Ranker policies use the native ranker kernel"
+                                    + " under auto (where it loads) and native, the Java one"
+                                    + " under vector and ejml.");
 
     public static final ConfigOption<Integer> MAX_EVENT_BYTES =
             ConfigOptions.key("max-event-bytes")

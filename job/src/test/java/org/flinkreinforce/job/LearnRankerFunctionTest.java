@@ -29,13 +29,19 @@ import org.flinkreinforce.formats.snapshot.PublishedSnapshot;
 import org.flinkreinforce.formats.snapshot.TrainingStatistics;
 import org.flinkreinforce.model.EstimatorKind;
 import org.flinkreinforce.model.RewardModel;
+import org.flinkreinforce.model.kernel.KernelChoice;
 import org.flinkreinforce.model.ranker.Features;
 import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.RankerKernel;
+import org.flinkreinforce.model.ranker.RankerKernels;
 import org.flinkreinforce.model.ranker.RankerLearner;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import org.junit.jupiter.api.Test;
 
 class LearnRankerFunctionTest {
+
+    /** The kernel the operator chooses under the job's default option, for the reference. */
+    private static final RankerKernel KERNEL = RankerKernels.create(KernelChoice.AUTO);
 
     private static final RankerSpec SPEC =
             new RankerSpec("shop", 10, 0, Interaction.parseList("user:item"), 8, 8);
@@ -522,6 +528,7 @@ class LearnRankerFunctionTest {
                                         Map.of("shop", new PolicyDirectory.Policy(SETTINGS, null)),
                                         0,
                                         resolver),
+                                KernelChoice.AUTO,
                                 Map.of()))) {
             harness.open();
             harness.processElement2(
@@ -579,7 +586,9 @@ class LearnRankerFunctionTest {
                 (id, settings) -> policies.put(id, new PolicyDirectory.Policy(settings, null)));
         return harness(
                 new LearnRankerFunction(
-                        PolicyDirectory.followingRankers(policies, 0, RESOLVER), Map.of()));
+                        PolicyDirectory.followingRankers(policies, 0, RESOLVER),
+                        KernelChoice.AUTO,
+                        Map.of()));
     }
 
     /** The reasons of the records dead-lettered since last asked. */
@@ -630,7 +639,8 @@ class LearnRankerFunctionTest {
                             start,
                             new float[spec.weightCount()],
                             RewardModel.zeros(spec.weightCount()),
-                            0.1);
+                            0.1,
+                            KERNEL);
         }
 
         /** Goes on from {@code weights}, the AdaGrad sums from zero, the reward model as it is. */
@@ -641,7 +651,8 @@ class LearnRankerFunctionTest {
                             weights,
                             new float[spec.weightCount()],
                             learner.rewardModel(),
-                            0.1);
+                            0.1,
+                            KERNEL);
         }
 
         /**

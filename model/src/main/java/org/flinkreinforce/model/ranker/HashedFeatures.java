@@ -84,6 +84,11 @@ public final class HashedFeatures {
         return largest;
     }
 
+    /** The features' hashes, live: {@code [0 .. featureCount())} are valid. */
+    int[] featureHashes() {
+        return featureHashes;
+    }
+
     public int featureHash(int feature) {
         return featureHashes[feature];
     }

@@ -40,29 +40,63 @@ import org.flinkreinforce.model.RewardModel;
  * on the weights of their {@code phi}. A model that predicts the advantage well cancels most of the
  * variance that the choice of the candidate adds.
  *
+ * <p>The gathers and scatters run in a {@link RankerKernel}, over runs of decisions: {@link
+ * #accumulate} builds the decision's {@code phi} into a buffer of {@value #CHUNK_ENTRIES} entries
+ * (more for a decision larger than that), and a full buffer, or {@link #update}, scores every
+ * decision in it with one kernel call, takes its softmax, importance weight and coefficients, and
+ * adds the gradients with a second call. The weights change only at {@link #update}, so every
+ * decision of the batch is scored by the weights before it, as one by one.
+ *
  * <p>Workspace: the weights, their accumulators and the batch gradient, {@code 3 * 4 * 2^bits}
- * bytes (twice that with a reward model: its weights, accumulators and gradient), plus a bitset and
- * the list of touched weights.
+ * bytes (twice that with a reward model: its weights, accumulators and gradient), a bitset and the
+ * list of touched weights, and the buffer of {@code phi}: 8 bytes an entry, for the larger of
+ * {@value #CHUNK_ENTRIES} entries and a largest decision.
  */
 public final class RankerLearner {
 
     /** AdaGrad's guard against a zero accumulator. */
     public static final double EPSILON = 1e-8;
 
+    /** The entries of {@code phi} buffered before a kernel call: 128 KiB of indices and values. */
+    public static final int CHUNK_ENTRIES = 1 << 14;
+
     private final RankerSpec spec;
     private final float[] weights;
     private final float[] squaredGradients;
-    private final float[] gradient;
+    private final RankerKernel kernel;
 
     /** The doubly robust reward model, or null for REINFORCE. */
     private final RewardModel rewardModel;
 
     private final double rewardModelLearningRate;
 
-    /** The reward model's batch gradient, of the touched weights; empty for REINFORCE. */
-    private final float[] modelGradient;
+    /**
+     * The buffered decisions' {@code phi} and the kernels' arguments: the batch gradient (and the
+     * reward model's) and the weights they touched since the last update.
+     */
+    private final RankerBatch buffer = new RankerBatch();
 
-    /** The batch's statistics so far: sums over its events. */
+    /** Of each buffered decision: its first candidate in the buffer, its count and choice. */
+    private int[] firstCandidates = new int[64];
+
+    private int[] counts = new int[64];
+    private int[] choices = new int[64];
+    private double[] advantages = new double[64];
+    private double[] propensities = new double[64];
+    private double[] weightCaps = new double[64];
+
+    /** The buffered decisions, not yet scored. */
+    private int buffered;
+
+    /** Of each decision of the batch: {@code pi(a)} and the importance weight, once scored. */
+    private double[] probabilities = new double[64];
+
+    private double[] importanceWeights = new double[64];
+
+    /** Softmax workspace of one decision. */
+    private double[] softmax = new double[8];
+
+    /** The batch's statistics so far: sums over its scored events. */
     private double advantageSum;
 
     private double entropySum;
@@ -71,19 +105,15 @@ public final class RankerLearner {
     private double maxRawWeight;
     private int cappedWeights;
 
-    /** {@code pi(a)} of the decision accumulated last, under the weights before the update. */
-    private double lastProbability = Double.NaN;
-
     /** What the latest {@link #update} applied; {@link BatchStatistics#EMPTY} before one. */
     private BatchStatistics lastBatch = BatchStatistics.EMPTY;
 
-    private final long[] touchedBits;
-    private int[] touched = new int[1024];
-    private int touchedCount;
+    /** The events accumulated since the last update, scored or buffered. */
     private int events;
+
     private final RankerPolicy policy;
 
-    /** A learner from zero weights. */
+    /** A learner from zero weights, with the Java kernel. */
     public RankerLearner(RankerSpec spec) {
         this(spec, new float[spec.weightCount()], new float[spec.weightCount()]);
     }
@@ -91,18 +121,39 @@ public final class RankerLearner {
     /**
      * The bytes a learner of {@code spec} takes: its weights, accumulators and batch gradient (and
      * as much again for a doubly robust reward model), the bitset of touched weights and the list
-     * of them, at its largest (every weight touched).
+     * of them at its largest (every weight touched), and the buffer of {@code phi} at its largest.
      */
     public static long workspaceBytes(RankerSpec spec, boolean doublyRobust) {
         long weights = spec.weightCount();
+        long decision = spec.maxCandidates() * spec.maxCandidateFeatures();
         return weights * Float.BYTES * (doublyRobust ? 6 : 3)
                 + Math.max(1, weights >>> 6) * Long.BYTES
-                + weights * Integer.BYTES;
+                + weights * Integer.BYTES
+                + Math.max(CHUNK_ENTRIES, decision) * (Integer.BYTES + Float.BYTES);
     }
 
     /** A learner from {@code weights} and their AdaGrad accumulators, both kept and updated. */
     public RankerLearner(RankerSpec spec, float[] weights, float[] squaredGradients) {
-        this(spec, weights, squaredGradients, null, 0);
+        this(spec, weights, squaredGradients, null, 0, JavaRankerKernel.INSTANCE);
+    }
+
+    /**
+     * A doubly robust learner from {@code weights}, their AdaGrad accumulators and {@code
+     * rewardModel}, all kept and updated (null for REINFORCE), with the Java kernel.
+     */
+    public RankerLearner(
+            RankerSpec spec,
+            float[] weights,
+            float[] squaredGradients,
+            RewardModel rewardModel,
+            double rewardModelLearningRate) {
+        this(
+                spec,
+                weights,
+                squaredGradients,
+                rewardModel,
+                rewardModelLearningRate,
+                JavaRankerKernel.INSTANCE);
     }
 
     /**
@@ -111,13 +162,15 @@ public final class RankerLearner {
      *
      * @param rewardModelLearningRate the reward model's AdaGrad step size, positive (ignored
      *     without a model)
+     * @param kernel the gathers and scatters
      */
     public RankerLearner(
             RankerSpec spec,
             float[] weights,
             float[] squaredGradients,
             RewardModel rewardModel,
-            double rewardModelLearningRate) {
+            double rewardModelLearningRate,
+            RankerKernel kernel) {
         spec.requireLength(squaredGradients, "accumulators");
         if (rewardModel != null) {
             spec.requireLength(rewardModel.weights, "reward model weights");
@@ -134,16 +187,26 @@ public final class RankerLearner {
         this.spec = spec;
         this.weights = weights;
         this.squaredGradients = squaredGradients;
-        this.gradient = new float[spec.weightCount()];
+        this.kernel = kernel;
         this.rewardModel = rewardModel;
         this.rewardModelLearningRate = rewardModelLearningRate;
-        this.modelGradient = new float[rewardModel == null ? 0 : spec.weightCount()];
-        this.touchedBits = new long[Math.max(1, spec.weightCount() >>> 6)];
         this.policy = new RankerPolicy(spec, weights);
+        policy.rememberCrosses();
+        buffer.weights = weights;
+        buffer.otherWeights = rewardModel == null ? null : rewardModel.weights;
+        buffer.gradient = new float[spec.weightCount()];
+        buffer.modelGradient = rewardModel == null ? null : new float[spec.weightCount()];
+        buffer.touchedBits = new long[Math.max(1, spec.weightCount() >>> 6)];
+        buffer.touched = new int[Math.min(spec.weightCount(), 1024)];
     }
 
     public RankerSpec spec() {
         return spec;
+    }
+
+    /** The kernel of its gathers and scatters. */
+    public RankerKernel kernel() {
+        return kernel;
     }
 
     /** The weights, live: read them between updates. */
@@ -162,11 +225,33 @@ public final class RankerLearner {
     }
 
     /**
-     * The probability the weights before the update gave the choice of the decision accumulated
-     * last: what progressive validation scores it with.
+     * The probability the weights before the update gave the choice of event {@code event} of the
+     * batch accumulated since the last update (0 for its first): what progressive validation scores
+     * it with. Read it before {@link #update}.
      */
-    public double lastProbability() {
-        return lastProbability;
+    public double probability(int event) {
+        scored(event);
+        return probabilities[event];
+    }
+
+    /**
+     * The importance weight of event {@code event} of the batch accumulated since the last update,
+     * {@code min(pi(a) / mu, cap)}.
+     */
+    public double importanceWeight(int event) {
+        scored(event);
+        return importanceWeights[event];
+    }
+
+    /** Scores the buffered decisions where {@code event} of the batch is one of them. */
+    private void scored(int event) {
+        if (event < 0 || event >= events) {
+            throw new IndexOutOfBoundsException(
+                    "Event " + event + " of a batch of " + events + " events.");
+        }
+        if (event >= events - buffered) {
+            score();
+        }
     }
 
     /**
@@ -186,16 +271,18 @@ public final class RankerLearner {
     }
 
     /**
-     * Adds one logged decision's gradient to the batch.
+     * Adds one logged decision to the batch: its {@code phi} now, its scores and gradient with the
+     * buffer's (at the latest at {@link #update}).
      *
      * @param chosen the index of the logged choice among the candidates
      * @param advantage the reward minus the baseline
      * @param propensity the probability with which the choice was logged, in (0, 1]; NaN for an
      *     on-policy event (importance weight 1)
      * @param weightCap the most an importance weight counts
-     * @return the importance weight applied, {@code min(pi(a) / mu, cap)}
+     * @throws IllegalArgumentException where the decision exceeds the spec's limits or the choice
+     *     is not one of the candidates (the learner's decoders dead-letter such records first)
      */
-    public double accumulate(
+    public void accumulate(
             HashedFeatures shared,
             HashedFeatures[] candidates,
             int count,
@@ -203,75 +290,130 @@ public final class RankerLearner {
             double advantage,
             double propensity,
             double weightCap) {
-        policy.evaluate(
-                shared, candidates, count, rewardModel == null ? null : rewardModel.weights);
+        policy.check(shared, candidates, count);
         if (chosen < 0 || chosen >= count) {
             throw new IllegalArgumentException(
                     "The chosen candidate " + chosen + " is not one of " + count + ".");
         }
-        lastProbability = policy.probability(chosen);
-        double rawWeight = Double.isNaN(propensity) ? 1 : lastProbability / propensity;
-        double importanceWeight = Math.min(rawWeight, weightCap);
+        long entries = 0;
+        for (int k = 0; k < count; k++) {
+            entries += RankerPolicy.maxEntries(shared, candidates[k]);
+        }
+        if (buffered > 0 && buffer.entries + entries > CHUNK_ENTRIES) {
+            score();
+        }
+        if (buffered == firstCandidates.length) {
+            int size = 2 * buffered;
+            firstCandidates = Arrays.copyOf(firstCandidates, size);
+            counts = Arrays.copyOf(counts, size);
+            choices = Arrays.copyOf(choices, size);
+            advantages = Arrays.copyOf(advantages, size);
+            propensities = Arrays.copyOf(propensities, size);
+            weightCaps = Arrays.copyOf(weightCaps, size);
+        }
+        firstCandidates[buffered] = buffer.candidates;
+        counts[buffered] = count;
+        choices[buffered] = chosen;
+        advantages[buffered] = advantage;
+        propensities[buffered] = propensity;
+        weightCaps[buffered] = weightCap;
+        buffered++;
+        for (int k = 0; k < count; k++) {
+            policy.appendPhi(shared, candidates[k], buffer);
+        }
+        if (events == probabilities.length) {
+            probabilities = Arrays.copyOf(probabilities, 2 * events);
+            importanceWeights = Arrays.copyOf(importanceWeights, 2 * events);
+        }
         events++;
+    }
+
+    /**
+     * Scores the buffered decisions (one kernel call), takes each one's softmax, importance weight,
+     * statistics and coefficients, adds their gradients (a second call) and empties the buffer.
+     */
+    private void score() {
+        if (buffered == 0) {
+            return;
+        }
+        kernel.scores(buffer);
+        int first = events - buffered;
+        for (int e = 0; e < buffered; e++) {
+            coefficients(first + e, e);
+        }
+        buffer.reserveTouched();
+        kernel.scatter(buffer);
+        buffer.clearCandidates();
+        buffered = 0;
+    }
+
+    /**
+     * The softmax of buffered decision {@code e} (event {@code event} of the batch) from its
+     * scores, its importance weight and statistics, and its coefficients: REINFORCE's {@code c_k =
+     * rho A (1[k = a] - pi(k))}, or doubly robust with the model's error on the choice for the
+     * reward model's gradient.
+     */
+    private void coefficients(int event, int e) {
+        int first = firstCandidates[e];
+        int count = counts[e];
+        int chosen = choices[e];
+        double[] scores = buffer.scores;
+        if (softmax.length < count) {
+            softmax = new double[Math.max(count, 2 * softmax.length)];
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < count; k++) {
+            max = Math.max(max, scores[first + k]);
+        }
+        double sum = 0;
+        double weightedScore = 0;
+        for (int k = 0; k < count; k++) {
+            double p = Math.exp(scores[first + k] - max);
+            softmax[k] = p;
+            sum += p;
+            weightedScore += p * scores[first + k];
+        }
+        for (int k = 0; k < count; k++) {
+            softmax[k] /= sum;
+        }
+        // -sum_k pi(k) log pi(k) = log Z - sum_k pi(k) s_k, with log Z = max + log(sum).
+        double entropy = Math.max(0, max + Math.log(sum) - weightedScore / sum);
+
+        double probability = softmax[chosen];
+        double propensity = propensities[e];
+        double advantage = advantages[e];
+        double rawWeight = Double.isNaN(propensity) ? 1 : probability / propensity;
+        double importanceWeight = Math.min(rawWeight, weightCaps[e]);
+        probabilities[event] = probability;
+        importanceWeights[event] = importanceWeight;
         advantageSum += advantage;
         weightSum += importanceWeight;
         weightSquareSum += importanceWeight * importanceWeight;
         maxRawWeight = Math.max(maxRawWeight, rawWeight);
-        cappedWeights += rawWeight > weightCap ? 1 : 0;
-        entropySum += entropy(count);
-        if (rewardModel != null) {
-            accumulateDoublyRobust(count, chosen, advantage, importanceWeight);
-            return importanceWeight;
-        }
-        double scale = importanceWeight * advantage;
-        if (scale == 0) {
-            return importanceWeight;
-        }
-        for (int k = 0; k < count; k++) {
-            addPhi(k, scale * ((k == chosen ? 1 : 0) - policy.probability(k)));
-        }
-        return importanceWeight;
-    }
+        cappedWeights += rawWeight > weightCaps[e] ? 1 : 0;
+        entropySum += entropy;
 
-    /**
-     * The entropy of the evaluated decision's policy, {@code -sum_k pi(k) log pi(k) = log Z - sum_k
-     * pi(k) s_k} with {@code log Z = s_j - log pi(j)} for its likeliest candidate {@code j}: one
-     * logarithm, not one per candidate.
-     */
-    private double entropy(int count) {
-        int likeliest = 0;
-        double expectedScore = 0;
-        for (int k = 0; k < count; k++) {
-            if (policy.probability(k) > policy.probability(likeliest)) {
-                likeliest = k;
+        double[] coefficients = buffer.coefficients;
+        if (rewardModel == null) {
+            double scale = importanceWeight * advantage;
+            for (int k = 0; k < count; k++) {
+                coefficients[first + k] = scale * ((k == chosen ? 1 : 0) - softmax[k]);
             }
-            expectedScore += policy.probability(k) * policy.score(k);
+            return;
         }
-        double logZ = policy.score(likeliest) - Math.log(policy.probability(likeliest));
-        return Math.max(0, logZ - expectedScore);
-    }
-
-    /** The doubly robust {@code c_k} of the evaluated decision, and the model's error gradient. */
-    private void accumulateDoublyRobust(
-            int count, int chosen, double advantage, double importanceWeight) {
-        // The reward model's values q_k came with the scores, in the same pass over phi.
+        // The reward model's values q_k came with the scores, in the same gathers.
+        double[] values = buffer.otherScores;
         double meanValue = 0;
         for (int k = 0; k < count; k++) {
-            meanValue += policy.probability(k) * policy.otherScore(k);
+            meanValue += softmax[k] * values[first + k];
         }
-        double error = advantage - policy.otherScore(chosen);
+        double error = advantage - values[first + chosen];
         double correction = importanceWeight * error;
         for (int k = 0; k < count; k++) {
-            double probability = policy.probability(k);
-            addPhi(
-                    k,
-                    correction * ((k == chosen ? 1 : 0) - probability)
-                            + probability * (policy.otherScore(k) - meanValue));
-        }
-        for (int j = policy.phiStart(chosen); j < policy.phiEnd(chosen); j++) {
-            int index = policy.phiIndex(j);
-            touch(index);
-            modelGradient[index] += (float) (error * policy.phiValue(j));
+            double p = softmax[k];
+            coefficients[first + k] =
+                    correction * ((k == chosen ? 1 : 0) - p) + p * (values[first + k] - meanValue);
+            buffer.modelCoefficients[first + k] = k == chosen ? error : 0;
         }
     }
 
@@ -287,13 +429,18 @@ public final class RankerLearner {
         if (events == 0) {
             return 0;
         }
+        score();
+        float[] gradient = buffer.gradient;
+        float[] modelGradient = buffer.modelGradient;
+        int[] touched = buffer.touched;
+        int touchedCount = buffer.touchedCount;
         double scale = 1.0 / events;
         boolean finite = true;
         for (int t = 0; t < touchedCount && finite; t++) {
             int j = touched[t];
             finite =
                     Float.isFinite(gradient[j])
-                            && (rewardModel == null || Float.isFinite(modelGradient[j]));
+                            && (modelGradient == null || Float.isFinite(modelGradient[j]));
         }
         double squaredNorm = 0;
         for (int t = 0; t < touchedCount && finite; t++) {
@@ -314,11 +461,15 @@ public final class RankerLearner {
                             Math.sqrt(squaredNorm));
         }
         int changed = 0;
+        long[] touchedBits = buffer.touchedBits;
         for (int t = 0; t < touchedCount; t++) {
             int j = touched[t];
             if (finite) {
-                changed += step(weights, squaredGradients, j, gradient[j] * scale, learningRate);
-                if (rewardModel != null && modelGradient[j] != 0) {
+                if (gradient[j] != 0) {
+                    changed +=
+                            step(weights, squaredGradients, j, gradient[j] * scale, learningRate);
+                }
+                if (modelGradient != null && modelGradient[j] != 0) {
                     step(
                             rewardModel.weights,
                             rewardModel.squares,
@@ -328,12 +479,12 @@ public final class RankerLearner {
                 }
             }
             gradient[j] = 0;
-            if (rewardModel != null) {
+            if (modelGradient != null) {
                 modelGradient[j] = 0;
             }
             touchedBits[j >>> 6] &= ~(1L << j);
         }
-        touchedCount = 0;
+        buffer.touchedCount = 0;
         events = 0;
         advantageSum = 0;
         entropySum = 0;
@@ -346,7 +497,8 @@ public final class RankerLearner {
 
     /** The batch's mean gradient at weight {@code index} so far (0 before any event). */
     double pendingGradient(int index) {
-        return events == 0 ? 0 : gradient[index] / (double) events;
+        score();
+        return events == 0 ? 0 : buffer.gradient[index] / (double) events;
     }
 
     /** A policy over these weights, for evaluating decisions (one per thread). */
@@ -369,26 +521,5 @@ public final class RankerLearner {
         squares[j] = (float) accumulator;
         w[j] = next;
         return 1;
-    }
-
-    /** Adds {@code coefficient} times candidate {@code k}'s {@code phi} to the batch gradient. */
-    private void addPhi(int k, double coefficient) {
-        for (int j = policy.phiStart(k); j < policy.phiEnd(k); j++) {
-            int index = policy.phiIndex(j);
-            touch(index);
-            gradient[index] += (float) (coefficient * policy.phiValue(j));
-        }
-    }
-
-    private void touch(int index) {
-        long bit = 1L << index;
-        int word = index >>> 6;
-        if ((touchedBits[word] & bit) == 0) {
-            touchedBits[word] |= bit;
-            if (touchedCount == touched.length) {
-                touched = Arrays.copyOf(touched, 2 * touchedCount);
-            }
-            touched[touchedCount++] = index;
-        }
     }
 }

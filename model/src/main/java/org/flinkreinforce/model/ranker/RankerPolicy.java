@@ -24,16 +24,33 @@ public final class RankerPolicy {
     private final boolean[] anyCandidateNamespace;
     private final boolean crossAll;
 
-    private int candidates;
-    private int[] phiEnds = new int[8];
-    private int[] phiIndices = new int[256];
-    private float[] phiValues = new float[256];
+    /** The evaluated decision's {@code phi}, scores and reward-model values. */
+    private final RankerBatch phi = new RankerBatch();
 
     /** {@link FeatureHasher#crossKey} of each feature of the candidate whose phi is being built. */
     private int[] crossKeys = new int[16];
 
-    private double[] scores = new double[8];
-    private double[] otherScores = new double[8];
+    /**
+     * The crosses made last, remembered: a cross's index is a function of the candidate feature's
+     * hash and the shared feature's alone, and the same crosses come again and again where the
+     * shared namespace is a dense array (its hashes are those of its positions, whatever the
+     * values) and the candidates come from a catalogue. Direct-mapped: a slot holds the crosses of
+     * one candidate feature with one run of shared hashes, compared whole before they are used.
+     * Made for a policy that builds a second decision's {@code phi} (null until then), so that one
+     * made per decision allocates none.
+     */
+    private int[] cachedCandidateHashes;
+
+    private int[] cachedLengths;
+    private int[][] cachedSharedHashes;
+    private int[][] cachedCrosses;
+
+    /** The decisions evaluated. */
+    private long evaluations;
+
+    /** The slots of the cache of crosses: a power of two. */
+    static final int CROSS_CACHE_SLOTS = 256;
+
     private double[] probabilities = new double[8];
 
     /**
@@ -85,6 +102,33 @@ public final class RankerPolicy {
      */
     public void evaluate(
             HashedFeatures shared, HashedFeatures[] candidates, int count, float[] other) {
+        check(shared, candidates, count);
+        if (other != null) {
+            spec.requireLength(other, "other weights");
+        }
+        if (probabilities.length < count) {
+            probabilities = new double[Math.max(count, 2 * probabilities.length)];
+        }
+        if (++evaluations == 2) {
+            rememberCrosses();
+        }
+        phi.clearCandidates();
+        for (int k = 0; k < count; k++) {
+            appendPhi(shared, candidates[k], phi);
+        }
+        phi.weights = weights;
+        phi.otherWeights = other;
+        JavaRankerKernel.INSTANCE.scores(phi);
+        System.arraycopy(phi.scores, 0, probabilities, 0, count);
+        Softmax.softmaxInPlace(probabilities, count);
+    }
+
+    /**
+     * Checks a decision against the spec's limits.
+     *
+     * @throws IllegalArgumentException where it has no candidates or exceeds a limit
+     */
+    void check(HashedFeatures shared, HashedFeatures[] candidates, int count) {
         if (count < 1 || count > spec.maxCandidates()) {
             throw new IllegalArgumentException(
                     "A decision of ranker policy "
@@ -96,56 +140,23 @@ public final class RankerPolicy {
                             + ".");
         }
         requireFeatures(shared, -1);
-        if (phiEnds.length < count) {
-            int size = Math.max(count, 2 * phiEnds.length);
-            phiEnds = new int[size];
-            scores = new double[size];
-            otherScores = new double[size];
-            probabilities = new double[size];
-        }
-        if (other != null) {
-            spec.requireLength(other, "other weights");
-        }
-        this.candidates = count;
-        int end = 0;
         for (int k = 0; k < count; k++) {
-            HashedFeatures candidate = candidates[k];
-            requireFeatures(candidate, k);
-            end = phi(shared, candidate, end);
-            phiEnds[k] = end;
-            double score = 0;
-            if (other == null) {
-                for (int j = phiStart(k); j < end; j++) {
-                    score += (double) weights[phiIndices[j]] * phiValues[j];
-                }
-            } else {
-                double otherScore = 0;
-                for (int j = phiStart(k); j < end; j++) {
-                    int index = phiIndices[j];
-                    float value = phiValues[j];
-                    score += (double) weights[index] * value;
-                    otherScore += (double) other[index] * value;
-                }
-                otherScores[k] = otherScore;
-            }
-            scores[k] = score;
-            probabilities[k] = score;
+            requireFeatures(candidates[k], k);
         }
-        Softmax.softmaxInPlace(probabilities, count);
     }
 
     /** The number of candidates of the decision evaluated last. */
     public int candidates() {
-        return candidates;
+        return phi.candidates;
     }
 
     public double score(int candidate) {
-        return scores[candidate];
+        return phi.scores[candidate];
     }
 
     /** {@code other . phi} of the candidate, where the last evaluation was given other weights. */
     public double otherScore(int candidate) {
-        return otherScores[candidate];
+        return phi.otherScores[candidate];
     }
 
     public double probability(int candidate) {
@@ -154,28 +165,29 @@ public final class RankerPolicy {
 
     /** The first entry of candidate {@code k}'s {@code phi}. */
     public int phiStart(int candidate) {
-        return candidate == 0 ? 0 : phiEnds[candidate - 1];
+        return phi.start(candidate);
     }
 
     /** The entry after candidate {@code k}'s {@code phi}. */
     public int phiEnd(int candidate) {
-        return phiEnds[candidate];
+        return phi.ends[candidate];
     }
 
     /** The weight index of entry {@code j} of the {@code phi}s. */
     public int phiIndex(int entry) {
-        return phiIndices[entry];
+        return phi.indices[entry];
     }
 
     /** The value of entry {@code j} of the {@code phi}s. */
     public float phiValue(int entry) {
-        return phiValues[entry];
+        return phi.values[entry];
     }
 
     /** Samples a candidate from {@code pi}; the candidates' probabilities give its propensity. */
     public int sample(RandomGenerator random) {
         double u = random.nextDouble();
         double cumulative = 0;
+        int candidates = phi.candidates;
         for (int k = 0; k < candidates - 1; k++) {
             cumulative += probabilities[k];
             if (u < cumulative) {
@@ -191,6 +203,7 @@ public final class RankerPolicy {
      * left. Its first candidate is distributed as {@link #sample}'s.
      */
     public int[] sampleRanking(RandomGenerator random) {
+        int candidates = phi.candidates;
         int[] ranking = new int[candidates];
         double[] left = Arrays.copyOf(probabilities, candidates);
         double mass = 1;
@@ -215,19 +228,21 @@ public final class RankerPolicy {
         return ranking;
     }
 
-    private int phi(HashedFeatures shared, HashedFeatures candidate, int end) {
-        int needed = end + candidate.featureCount() * (1 + shared.featureCount());
-        if (needed > phiIndices.length) {
-            int size = Math.max(needed, 2 * phiIndices.length);
-            phiIndices = Arrays.copyOf(phiIndices, size);
-            phiValues = Arrays.copyOf(phiValues, size);
-        }
+    /**
+     * Appends {@code phi(x, c)} of one candidate to {@code into} as its next candidate: at most
+     * {@link #maxEntries} entries.
+     */
+    void appendPhi(HashedFeatures shared, HashedFeatures candidate, RankerBatch into) {
+        into.reserveEntries(maxEntries(shared, candidate));
         if (crossKeys.length < candidate.featureCount()) {
             crossKeys = new int[Math.max(candidate.featureCount(), 2 * crossKeys.length)];
         }
+        int[] indices = into.indices;
+        float[] values = into.values;
+        int end = into.entries;
         for (int f = 0; f < candidate.featureCount(); f++) {
-            phiIndices[end] = candidate.featureHash(f) & mask;
-            phiValues[end] = candidate.featureValue(f);
+            indices[end] = candidate.featureHash(f) & mask;
+            values[end] = candidate.featureValue(f);
             crossKeys[f] = FeatureHasher.crossKey(candidate.featureHash(f));
             end++;
         }
@@ -242,19 +257,86 @@ public final class RankerPolicy {
                 int sharedStart = shared.namespaceStart(sn);
                 int sharedEnd = shared.namespaceEnd(sn);
                 for (int c = candidate.namespaceStart(cn); c < candidate.namespaceEnd(cn); c++) {
-                    int key = crossKeys[c];
+                    crosses(
+                            shared,
+                            sharedStart,
+                            sharedEnd,
+                            candidate.featureHash(c),
+                            crossKeys[c],
+                            indices,
+                            end);
                     float candidateValue = candidate.featureValue(c);
                     int at = end - sharedStart;
                     for (int s = sharedStart; s < sharedEnd; s++) {
-                        phiIndices[at + s] =
-                                FeatureHasher.crossWithKey(shared.featureHash(s), key) & mask;
-                        phiValues[at + s] = shared.featureValue(s) * candidateValue;
+                        values[at + s] = shared.featureValue(s) * candidateValue;
                     }
                     end += sharedEnd - sharedStart;
                 }
             }
         }
-        return end;
+        into.entries = end;
+        into.endCandidate();
+    }
+
+    /** Makes the cache of crosses, for a policy that builds many decisions' {@code phi}. */
+    void rememberCrosses() {
+        if (cachedCrosses == null) {
+            cachedCandidateHashes = new int[CROSS_CACHE_SLOTS];
+            cachedLengths = new int[CROSS_CACHE_SLOTS];
+            cachedSharedHashes = new int[CROSS_CACHE_SLOTS][];
+            cachedCrosses = new int[CROSS_CACHE_SLOTS][];
+        }
+    }
+
+    /**
+     * Writes the masked indices of the crosses of shared features {@code [from, to)} with the
+     * candidate feature of hash {@code candidateHash} (and {@link FeatureHasher#crossKey} {@code
+     * key}) to {@code indices} from {@code at}: from the cache where it holds them, else hashed and
+     * remembered.
+     */
+    private void crosses(
+            HashedFeatures shared,
+            int from,
+            int to,
+            int candidateHash,
+            int key,
+            int[] indices,
+            int at) {
+        int length = to - from;
+        if (length == 0) {
+            return;
+        }
+        int[] sharedHashes = shared.featureHashes();
+        int slot = -1;
+        if (cachedCrosses != null) {
+            slot =
+                    ((candidateHash ^ sharedHashes[from]) * 0x9E3779B1 + length)
+                            >>> (Integer.SIZE - Integer.numberOfTrailingZeros(CROSS_CACHE_SLOTS));
+            if (cachedLengths[slot] == length
+                    && cachedCandidateHashes[slot] == candidateHash
+                    && Arrays.equals(cachedSharedHashes[slot], 0, length, sharedHashes, from, to)) {
+                System.arraycopy(cachedCrosses[slot], 0, indices, at, length);
+                return;
+            }
+        }
+        for (int s = 0; s < length; s++) {
+            indices[at + s] = FeatureHasher.crossWithKey(sharedHashes[from + s], key) & mask;
+        }
+        if (slot >= 0) {
+            if (cachedCrosses[slot] == null || cachedCrosses[slot].length < length) {
+                cachedCrosses[slot] = new int[Math.max(length, 16)];
+                cachedSharedHashes[slot] = new int[cachedCrosses[slot].length];
+            }
+            System.arraycopy(indices, at, cachedCrosses[slot], 0, length);
+            System.arraycopy(sharedHashes, from, cachedSharedHashes[slot], 0, length);
+            cachedCandidateHashes[slot] = candidateHash;
+            cachedLengths[slot] = length;
+        }
+    }
+
+    /** The most entries {@link #appendPhi} appends for a candidate: its features and crosses. */
+    static int maxEntries(HashedFeatures shared, HashedFeatures candidate) {
+        return candidate.featureCount() * (1 + shared.featureCount());
     }
 
     private boolean crosses(int sharedNamespace, int candidateNamespace) {

@@ -140,7 +140,8 @@ class RankerLearnerTest {
         HashedFeatures shared = RankerFixtures.randomFeatures(hasher, "s", 1, 2, random);
         HashedFeatures[] candidates = RankerFixtures.randomCandidates(hasher, 3, 1, 2, random);
 
-        assertThat(learner.accumulate(shared, candidates, 3, 1, 1.0, Double.NaN, 10)).isEqualTo(1);
+        learner.accumulate(shared, candidates, 3, 1, 1.0, Double.NaN, 10);
+        assertThat(learner.importanceWeight(0)).isEqualTo(1);
         assertThat(learner.update(0.5)).isPositive();
     }
 
@@ -200,7 +201,7 @@ class RankerLearnerTest {
                             new HashedFeatures());
         }
         learner.accumulate(shared, candidates, 4, 0, 1.0, 0.5, 5.0);
-        assertThat(learner.lastProbability()).isCloseTo(0.25, within(1e-12));
+        assertThat(learner.probability(0)).isCloseTo(0.25, within(1e-12));
         learner.accumulate(shared, candidates, 4, 1, -1.0, 0.5, 5.0);
         learner.accumulate(shared, candidates, 4, 2, 3.0, 1.0 / 40, 5.0);
         assertThat(learner.lastBatch()).isEqualTo(BatchStatistics.EMPTY);

@@ -90,6 +90,61 @@ class RankerPolicyTest {
         }
     }
 
+    /**
+     * A policy that evaluates many decisions remembers the crosses it made; it must build the same
+     * {@code phi} as one that hashes every cross: with catalogues of thousands of items (many
+     * remembered crosses share a slot), dense contexts of several lengths, and categorical contexts
+     * that agree in their first feature and differ further on.
+     */
+    @Test
+    void shouldBuildTheSamePhiFromTheCrossesItRemembers() {
+        Random random = new Random(31);
+        RankerSpec spec = spec(14, Interaction.parseList("*:*"));
+        FeatureHasher hasher = new FeatureHasher(spec.seed());
+        float[] weights = RankerFixtures.randomWeights(spec, 0.3, random);
+        RankerPolicy remembering = new RankerPolicy(spec, weights);
+        for (int trial = 0; trial < 3000; trial++) {
+            Features.Builder context = Features.builder();
+            if (random.nextBoolean()) {
+                float[] dense = new float[1 + random.nextInt(3) * 7];
+                for (int i = 0; i < dense.length; i++) {
+                    dense[i] = (float) random.nextGaussian();
+                }
+                context.dense("context", dense);
+            } else {
+                context.category("user", "country", "DE");
+                for (int f = 0; f < 1 + random.nextInt(4); f++) {
+                    context.category("user", "f" + f, Integer.toString(random.nextInt(3)));
+                }
+            }
+            HashedFeatures shared = hasher.hash(context.build(), new HashedFeatures());
+            int count = 1 + random.nextInt(8);
+            HashedFeatures[] candidates = new HashedFeatures[count];
+            for (int k = 0; k < count; k++) {
+                candidates[k] =
+                        hasher.hash(
+                                Features.builder()
+                                        .category("item", "id", "i" + random.nextInt(3000))
+                                        .category("item", "brand", "b" + random.nextInt(5))
+                                        .build(),
+                                new HashedFeatures());
+            }
+            RankerPolicy fresh = new RankerPolicy(spec, weights);
+            remembering.evaluate(shared, candidates, count);
+            fresh.evaluate(shared, candidates, count);
+            for (int k = 0; k < count; k++) {
+                assertThat(remembering.phiEnd(k)).isEqualTo(fresh.phiEnd(k));
+                assertThat(remembering.score(k)).isEqualTo(fresh.score(k));
+            }
+            for (int j = 0; j < fresh.phiEnd(count - 1); j++) {
+                assertThat(remembering.phiIndex(j))
+                        .as("trial %d, entry %d", trial, j)
+                        .isEqualTo(fresh.phiIndex(j));
+                assertThat(remembering.phiValue(j)).isEqualTo(fresh.phiValue(j));
+            }
+        }
+    }
+
     @Test
     void shouldIgnoreSharedFeaturesThatCrossNothing() {
         Random random = new Random(8);

@@ -2,9 +2,12 @@ package org.flinkreinforce.model.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.flinkreinforce.model.RewardModel;
 import org.flinkreinforce.model.ranker.FeatureHasher;
 import org.flinkreinforce.model.ranker.HashedFeatures;
 import org.flinkreinforce.model.ranker.Interaction;
+import org.flinkreinforce.model.ranker.JavaRankerKernel;
+import org.flinkreinforce.model.ranker.NativeRankerKernel;
 import org.flinkreinforce.model.ranker.RankerLearner;
 import org.flinkreinforce.model.ranker.RankerSpec;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,6 +46,14 @@ public class RankerBenchmark {
     @Param({"4", "16"})
     public int shared;
 
+    /** The kernel of the gathers and scatters: {@code java} or {@code native}. */
+    @Param({"java", "native"})
+    public String kernel;
+
+    /** {@code reinforce}, or {@code doubly-robust} with a reward model (the job's default). */
+    @Param({"reinforce", "doubly-robust"})
+    public String estimator;
+
     private RankerLearner learner;
     private HashedFeatures[] contexts;
     private HashedFeatures[][] candidateSets;
@@ -53,7 +64,18 @@ public class RankerBenchmark {
     @Setup
     public void setUp() {
         RankerSpec spec = new RankerSpec("rank", 18, 0, Interaction.parseList("*:*"), 64, 64);
-        learner = new RankerLearner(spec);
+        learner =
+                new RankerLearner(
+                        spec,
+                        new float[spec.weightCount()],
+                        new float[spec.weightCount()],
+                        estimator.equals("doubly-robust")
+                                ? RewardModel.zeros(spec.weightCount())
+                                : null,
+                        0.1,
+                        kernel.equals("native")
+                                ? new NativeRankerKernel()
+                                : JavaRankerKernel.INSTANCE);
         FeatureHasher hasher = new FeatureHasher(spec.seed());
         Random random = new Random(1);
         int user = hasher.namespace("user");
@@ -86,21 +108,20 @@ public class RankerBenchmark {
     }
 
     @Benchmark
-    public double learnOneEvent() {
+    public int learnOneEvent() {
         int e = next;
         next = (next + 1) % EVENTS;
-        double weight =
-                learner.accumulate(
-                        contexts[e],
-                        candidateSets[e],
-                        candidates,
-                        chosen[e],
-                        rewards[e] - 0.2,
-                        1.0 / candidates,
-                        10);
+        learner.accumulate(
+                contexts[e],
+                candidateSets[e],
+                candidates,
+                chosen[e],
+                rewards[e] - 0.2,
+                1.0 / candidates,
+                10);
         if (learner.pendingEvents() == BATCH) {
-            learner.update(0.5);
+            return learner.update(0.5);
         }
-        return weight;
+        return learner.pendingEvents();
     }
 }

@@ -59,23 +59,27 @@ public class RankerEvaluateBenchmark {
         contexts = new HashedFeatures[DECISIONS];
         candidateSets = new HashedFeatures[DECISIONS][CANDIDATES];
         for (int d = 0; d < DECISIONS; d++) {
-            float[] context = new float[32];
-            for (int i = 0; i < context.length; i++) {
-                context[i] = (float) random.nextGaussian();
-            }
-            contexts[d] =
-                    hasher.hash(
-                            Features.builder().dense("context", context).build(),
-                            new HashedFeatures());
+            contexts[d] = denseContext(hasher, random);
             for (int k = 0; k < CANDIDATES; k++) {
-                candidateSets[d][k] =
-                        hasher.hash(
-                                Features.builder()
-                                        .category("item", "id", "a" + random.nextInt(10))
-                                        .build(),
-                                new HashedFeatures());
+                candidateSets[d][k] = item(hasher, "a" + random.nextInt(10));
             }
         }
+    }
+
+    /** A shared context of {@code bench --policy-kind ranker}: 32 dense Gaussian features. */
+    static HashedFeatures denseContext(FeatureHasher hasher, Random random) {
+        float[] context = new float[32];
+        for (int i = 0; i < context.length; i++) {
+            context[i] = (float) random.nextGaussian();
+        }
+        return hasher.hash(
+                Features.builder().dense("context", context).build(), new HashedFeatures());
+    }
+
+    /** A candidate of {@code bench --policy-kind ranker}: its id alone. */
+    static HashedFeatures item(FeatureHasher hasher, String id) {
+        return hasher.hash(
+                Features.builder().category("item", "id", id).build(), new HashedFeatures());
     }
 
     @Benchmark
