@@ -105,7 +105,7 @@ class LearnerConfigBuilderTest {
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("configuration max-policy-bytes")
-                .hasMessageContaining("ranker shop (2^28 weights, doubly-robust) takes about 7200");
+                .hasMessageContaining("ranker shop (2^28 weights, doubly-robust) takes about 7202");
         // 2^24 weights fit the default budget, doubly robust; 2^28 with a larger budget.
         LearnerConfig.builder().setString(LearnerOptions.RANKERS, "shop:24").build();
         LearnerConfig.builder()

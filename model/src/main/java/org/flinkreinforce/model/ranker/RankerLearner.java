@@ -49,8 +49,9 @@ import org.flinkreinforce.model.RewardModel;
  *
  * <p>Workspace: the weights, their accumulators and the batch gradient, {@code 3 * 4 * 2^bits}
  * bytes (twice that with a reward model: its weights, accumulators and gradient), a bitset and the
- * list of touched weights, and the buffer of {@code phi}: 8 bytes an entry, for the larger of
- * {@value #CHUNK_ENTRIES} entries and a largest decision.
+ * list of touched weights, the buffer of {@code phi} (8 bytes an entry, for the larger of {@value
+ * #CHUNK_ENTRIES} entries and a largest decision) and the crosses its policy remembers ({@link
+ * RankerPolicy}).
  */
 public final class RankerLearner {
 
@@ -121,15 +122,18 @@ public final class RankerLearner {
     /**
      * The bytes a learner of {@code spec} takes: its weights, accumulators and batch gradient (and
      * as much again for a doubly robust reward model), the bitset of touched weights and the list
-     * of them at its largest (every weight touched), and the buffer of {@code phi} at its largest.
+     * of them at its largest (every weight touched), the buffer of {@code phi} at its largest, and
+     * the crosses its policy remembers.
      */
     public static long workspaceBytes(RankerSpec spec, boolean doublyRobust) {
         long weights = spec.weightCount();
         long decision = spec.maxCandidates() * spec.maxCandidateFeatures();
+        long rememberedCrosses = 2L * RankerPolicy.CROSS_CACHE_SLOTS * spec.maxFeatures();
         return weights * Float.BYTES * (doublyRobust ? 6 : 3)
                 + Math.max(1, weights >>> 6) * Long.BYTES
                 + weights * Integer.BYTES
-                + Math.max(CHUNK_ENTRIES, decision) * (Integer.BYTES + Float.BYTES);
+                + Math.max(CHUNK_ENTRIES, decision) * (Integer.BYTES + Float.BYTES)
+                + rememberedCrosses * Integer.BYTES;
     }
 
     /** A learner from {@code weights} and their AdaGrad accumulators, both kept and updated. */

@@ -9,7 +9,9 @@ import org.flinkreinforce.model.Softmax;
  * {@code phi(x, c_k)} of every candidate (the candidate's features and the crosses its spec's
  * interactions name, each as a weight index and a value), the scores {@code s_k = theta . phi(x,
  * c_k)} and {@code pi(k) = softmax(s)[k]}. The workspace grows to the largest decision seen
- * (bounded by the spec's limits) and is reused: evaluating allocates nothing after that.
+ * (bounded by the spec's limits) and is reused: evaluating allocates nothing after that. A policy
+ * that evaluates more than one decision remembers the crosses it made, in a cache of 256 slots
+ * (docs/math.md, "The ranker kernel").
  *
  * <p>Not thread-safe: one per thread. The weights are read, never written.
  */
@@ -102,25 +104,36 @@ public final class RankerPolicy {
      */
     public void evaluate(
             HashedFeatures shared, HashedFeatures[] candidates, int count, float[] other) {
-        check(shared, candidates, count);
         if (other != null) {
             spec.requireLength(other, "other weights");
-        }
-        if (probabilities.length < count) {
-            probabilities = new double[Math.max(count, 2 * probabilities.length)];
         }
         if (++evaluations == 2) {
             rememberCrosses();
         }
         phi.clearCandidates();
-        for (int k = 0; k < count; k++) {
-            appendPhi(shared, candidates[k], phi);
+        buildPhi(shared, candidates, count, phi);
+        if (probabilities.length < count) {
+            probabilities = new double[Math.max(count, 2 * probabilities.length)];
         }
         phi.weights = weights;
         phi.otherWeights = other;
         JavaRankerKernel.INSTANCE.scores(phi);
         System.arraycopy(phi.scores, 0, probabilities, 0, count);
         Softmax.softmaxInPlace(probabilities, count);
+    }
+
+    /**
+     * Appends {@code phi(x, c_k)} of a decision's candidates to {@code into}, a candidate each, for
+     * a {@link RankerKernel} to score.
+     *
+     * @throws IllegalArgumentException where the decision exceeds the spec's limits
+     */
+    public void buildPhi(
+            HashedFeatures shared, HashedFeatures[] candidates, int count, RankerBatch into) {
+        check(shared, candidates, count);
+        for (int k = 0; k < count; k++) {
+            appendPhi(shared, candidates[k], into);
+        }
     }
 
     /**
