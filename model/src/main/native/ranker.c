@@ -126,15 +126,18 @@ __attribute__((target("avx512f,avx512dq"))) static void scores_avx512(
 
 /*
  * gradient[i] += (float) (c * value) for every entry of [start, end), in order, and records each
- * weight added to for the first time since the bitset was cleared. Returns the new count.
+ * weight added to for the first time since the bitset was cleared. Returns the new count, or -1
+ * where the touched list is full (its bits and its list disagree: the caller's mistake).
  */
 static int scatter_one(const int *indices, const float *values, int start, int end, double c,
-                       float *gradient, uint32_t mask, uint64_t *bits, int *touched, int count) {
+                       float *gradient, uint32_t mask, uint64_t *bits, int *touched, int count,
+                       int capacity) {
     for (int j = start; j < end; j++) {
         const uint32_t i = (uint32_t)indices[j] & mask;
         gradient[i] += (float)(c * (double)values[j]);
         const uint64_t bit = (uint64_t)1 << (i & 63);
         if (!(bits[i >> 6] & bit)) {
+            if (count >= capacity) return -1;
             bits[i >> 6] |= bit;
             touched[count++] = (int)i;
         }
@@ -188,7 +191,8 @@ JNIFN(jint, scatter0)(JNIEnv *env, jclass cls, jint candidates, jintArray ends, 
                       jlongArray touchedBits, jintArray touched, jint touchedCount) {
     (void)cls;
     const uint32_t mask = (uint32_t)(*env)->GetArrayLength(env, gradient) - 1;
-    jint count = -1;
+    const int capacity = (*env)->GetArrayLength(env, touched);
+    jint count = -2;
     int *pe = NULL, *pi = NULL, *pt = NULL;
     float *pv = NULL, *pg = NULL, *pm = NULL;
     double *pc = NULL, *pmc = NULL;
@@ -206,12 +210,13 @@ JNIFN(jint, scatter0)(JNIEnv *env, jclass cls, jint candidates, jintArray ends, 
     if (!(pt = (*env)->GetPrimitiveArrayCritical(env, touched, NULL))) goto out;
     count = touchedCount;
     int start = 0;
-    for (int k = 0; k < candidates; k++) {
+    for (int k = 0; k < candidates && count >= 0; k++) {
         const int end = pe[k];
         /* A NaN coefficient is not 0: it is added, and the learner drops the batch. */
-        if (pc[k] != 0) count = scatter_one(pi, pv, start, end, pc[k], pg, mask, pb, pt, count);
-        if (pm && pmc[k] != 0)
-            count = scatter_one(pi, pv, start, end, pmc[k], pm, mask, pb, pt, count);
+        if (pc[k] != 0)
+            count = scatter_one(pi, pv, start, end, pc[k], pg, mask, pb, pt, count, capacity);
+        if (count >= 0 && pm && pmc[k] != 0)
+            count = scatter_one(pi, pv, start, end, pmc[k], pm, mask, pb, pt, count, capacity);
         start = end;
     }
 out:

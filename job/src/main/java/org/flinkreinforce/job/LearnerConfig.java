@@ -348,10 +348,6 @@ public final class LearnerConfig {
         }
     }
 
-    /**
-     * Fails where a policy's batch workspace would not fit a Java array, or the policy would take
-     * more than {@code maxBytes} in a task ({@link #policyBytes}).
-     */
     /** Refuses a ranker whose learner would take more than {@code maxBytes} in a task. */
     static void checkMemory(RankerSettings settings, long maxBytes) {
         RankerSpec spec = settings.spec();
@@ -374,6 +370,10 @@ public final class LearnerConfig {
         }
     }
 
+    /**
+     * Fails where a policy's batch workspace would not fit a Java array, or the policy would take
+     * more than {@code maxBytes} in a task ({@link #policyBytes}).
+     */
     static void checkMemory(PolicySettings settings, long maxBytes) {
         PolicySpec spec = settings.spec();
         long actions = 0;

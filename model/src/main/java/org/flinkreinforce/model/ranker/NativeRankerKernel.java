@@ -87,6 +87,11 @@ public final class NativeRankerKernel implements RankerKernel {
                         b.touchedBits,
                         b.touched,
                         b.touchedCount);
+        if (count == -1) {
+            throw new IllegalArgumentException(
+                    "A ranker kernel's batch needs room in the touched list for every weight it"
+                            + " touches: its touched bits and list disagree.");
+        }
         if (count < 0) {
             throw new IllegalStateException("The native ranker kernel could not pin its arrays.");
         }
@@ -109,7 +114,10 @@ public final class NativeRankerKernel implements RankerKernel {
             double[] scores,
             double[] otherScores);
 
-    /** Returns the new touched count, or -1 where an array could not be pinned. */
+    /**
+     * Returns the new touched count; -1 where the touched list ran out of room, -2 where an array
+     * could not be pinned.
+     */
     private static native int scatter0(
             int candidates,
             int[] ends,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
@@ -164,6 +165,21 @@ class RankerKernelContractTest {
             assertThatThrownBy(() -> kernel.scores(batch))
                     .as("%s", kernel)
                     .isInstanceOf(IllegalArgumentException.class);
+
+            // A touched list said to be nearly full while none of its bits is set: the native
+            // scatter runs out of room and says so, rather than write past the list.
+            RankerBatch disagreeing = randomRun(random, 64);
+            while (disagreeing.entries < 64) {
+                disagreeing = randomRun(random, 64);
+            }
+            withGradients(disagreeing, false);
+            disagreeing.touchedCount = 60;
+            Arrays.fill(disagreeing.coefficients, 1.0);
+            RankerBatch full = disagreeing;
+            assertThatThrownBy(() -> kernel.scatter(full))
+                    .as("%s", kernel)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("touched");
 
             RankerBatch shortGradient = randomRun(random, 64);
             withGradients(shortGradient, false);
