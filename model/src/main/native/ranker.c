@@ -20,6 +20,20 @@
 
 /* ------------------------------------------------------------------ scores */
 
+/*
+ * Adds the products of entries [from, end) to *s (and to *t where o is not NULL), one by one in
+ * entry order: the Java loop's sums, bit for bit, when started from 0.
+ */
+static inline void sum_scalar(const int *indices, const float *values, const float *w,
+                              const float *o, uint32_t mask, int from, int end, double *s,
+                              double *t) {
+    for (int j = from; j < end; j++) {
+        const uint32_t i = (uint32_t)indices[j] & mask;
+        *s += (double)w[i] * (double)values[j];
+        if (o) *t += (double)o[i] * (double)values[j];
+    }
+}
+
 static void scores_portable(int candidates, const int *ends, const int *indices,
                             const float *values, const float *w, const float *o, uint32_t mask,
                             double *scores, double *other_scores) {
@@ -27,11 +41,7 @@ static void scores_portable(int candidates, const int *ends, const int *indices,
     for (int k = 0; k < candidates; k++) {
         const int end = ends[k];
         double s = 0, t = 0;
-        for (int j = start; j < end; j++) {
-            const uint32_t i = (uint32_t)indices[j] & mask;
-            s += (double)w[i] * (double)values[j];
-            if (o) t += (double)o[i] * (double)values[j];
-        }
+        sum_scalar(indices, values, w, o, mask, start, end, &s, &t);
         scores[k] = s;
         if (o) other_scores[k] = t;
         start = end;
@@ -75,11 +85,7 @@ __attribute__((target("avx2,fma"))) static void scores_avx2(int candidates, cons
         }
         double s = rk_hsum256d(_mm256_add_pd(s0, s1));
         double t = o ? rk_hsum256d(_mm256_add_pd(t0, t1)) : 0;
-        for (; j < end; j++) {
-            const uint32_t i = (uint32_t)indices[j] & mask;
-            s += (double)w[i] * (double)values[j];
-            if (o) t += (double)o[i] * (double)values[j];
-        }
+        sum_scalar(indices, values, w, o, mask, j, end, &s, &t);
         scores[k] = s;
         if (o) other_scores[k] = t;
         start = end;

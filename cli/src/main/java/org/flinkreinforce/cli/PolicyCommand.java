@@ -462,21 +462,11 @@ public final class PolicyCommand implements Runnable {
                         continue;
                     }
                     try {
-                        long version;
-                        float[] values;
-                        if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
-                            RankerSnapshot snapshot = RankerSnapshotCodec.decode(record.value());
-                            version =
-                                    snapshot.policyId().equals(policyId) ? snapshot.version() : -1;
-                            values = snapshot.weights();
-                        } else {
-                            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
-                            version =
-                                    snapshot.policyId().equals(policyId) ? snapshot.version() : -1;
-                            values = snapshot.parameters();
-                        }
-                        if (version > basedOn && Arrays.equals(values, parameters)) {
-                            return OptionalLong.of(version);
+                        SnapshotReader.Published snapshot = SnapshotReader.identify(record.value());
+                        if (snapshot.policyId().equals(policyId)
+                                && snapshot.version() > basedOn
+                                && Arrays.equals(snapshot.parameters(), parameters)) {
+                            return OptionalLong.of(snapshot.version());
                         }
                     } catch (SnapshotFormatException e) {
                         // Not a snapshot this build reads: not the one awaited.

@@ -376,7 +376,7 @@ public class LearnRankerFunction
         for (int k = 0; k < batch.size(); k++) {
             RankerRecord record = batch.get(k);
             RankedDecision decision = decisions.get(k);
-            double reward = record.isJoined() ? record.reward : decision.reward();
+            double reward = reward(record, decision);
             double baseline = rewardCount == 0 ? 0 : rewardSum / rewardCount;
             learner.accumulate(
                     decision.shared(),
@@ -405,10 +405,7 @@ public class LearnRankerFunction
         for (int k = 0; k < batch.size(); k++) {
             RankerRecord record = batch.get(k);
             RankedDecision decision = decisions.get(k);
-            validated.add(
-                    record.isJoined() ? record.reward : decision.reward(),
-                    decision.propensity(),
-                    learner.probability(k));
+            validated.add(reward(record, decision), decision.propensity(), learner.probability(k));
         }
         pending.clear();
         current.pending = 0;
@@ -682,6 +679,11 @@ public class LearnRankerFunction
                 spec.id(),
                 target.version(),
                 current.version);
+    }
+
+    /** The reward the record was joined with, or the one its decision carries. */
+    private static double reward(RankerRecord record, RankedDecision decision) {
+        return record.isJoined() ? record.reward : decision.reward();
     }
 
     /** The learner over the state's arrays; made again where a restore gave it new arrays. */

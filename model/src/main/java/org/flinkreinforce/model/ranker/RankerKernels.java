@@ -1,7 +1,7 @@
 package org.flinkreinforce.model.ranker;
 
+import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.KernelChoice;
-import org.flinkreinforce.model.kernel.NativeKernel;
 
 /**
  * Chooses the {@link RankerKernel} for the job's {@code kernel} option: {@code native} (which fails
@@ -18,19 +18,11 @@ public final class RankerKernels {
             case NATIVE:
                 return new NativeRankerKernel();
             case AUTO:
-                return nativeAvailable() ? new NativeRankerKernel() : JavaRankerKernel.INSTANCE;
+                return GradientKernels.nativeAvailable()
+                        ? new NativeRankerKernel()
+                        : JavaRankerKernel.INSTANCE;
             default:
                 return JavaRankerKernel.INSTANCE;
-        }
-    }
-
-    /** Whether the native library loads here. */
-    public static boolean nativeAvailable() {
-        try {
-            NativeKernel.maxIsa();
-            return true;
-        } catch (UnsupportedOperationException | UnsatisfiedLinkError e) {
-            return false;
         }
     }
 }

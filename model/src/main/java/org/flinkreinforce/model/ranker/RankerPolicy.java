@@ -47,8 +47,8 @@ public final class RankerPolicy {
     private int[][] cachedSharedHashes;
     private int[][] cachedCrosses;
 
-    /** The decisions evaluated. */
-    private long evaluations;
+    /** Whether it has evaluated a decision: a second one makes the cache. */
+    private boolean evaluatedBefore;
 
     /** The slots of the cache of crosses: a power of two. */
     static final int CROSS_CACHE_SLOTS = 256;
@@ -107,9 +107,10 @@ public final class RankerPolicy {
         if (other != null) {
             spec.requireLength(other, "other weights");
         }
-        if (++evaluations == 2) {
+        if (evaluatedBefore) {
             rememberCrosses();
         }
+        evaluatedBefore = true;
         phi.clearCandidates();
         buildPhi(shared, candidates, count, phi);
         if (probabilities.length < count) {
@@ -270,7 +271,7 @@ public final class RankerPolicy {
                 int sharedStart = shared.namespaceStart(sn);
                 int sharedEnd = shared.namespaceEnd(sn);
                 for (int c = candidate.namespaceStart(cn); c < candidate.namespaceEnd(cn); c++) {
-                    crosses(
+                    writeCrosses(
                             shared,
                             sharedStart,
                             sharedEnd,
@@ -307,7 +308,7 @@ public final class RankerPolicy {
      * key}) to {@code indices} from {@code at}: from the cache where it holds them, else hashed and
      * remembered.
      */
-    private void crosses(
+    private void writeCrosses(
             HashedFeatures shared,
             int from,
             int to,

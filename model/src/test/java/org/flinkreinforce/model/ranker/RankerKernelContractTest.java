@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.flinkreinforce.model.RewardModel;
+import org.flinkreinforce.model.kernel.GradientKernels;
 import org.flinkreinforce.model.kernel.NativeKernel;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class RankerKernelContractTest {
     private static List<RankerKernel> kernels() {
         List<RankerKernel> kernels = new ArrayList<>();
         kernels.add(JavaRankerKernel.INSTANCE);
-        if (RankerKernels.nativeAvailable()) {
+        if (GradientKernels.nativeAvailable()) {
             for (NativeKernel.Isa isa : NativeKernel.Isa.values()) {
                 if (isa.ordinal() <= NativeKernel.maxIsa().ordinal()) {
                     kernels.add(new NativeRankerKernel(isa));
@@ -42,7 +43,7 @@ class RankerKernelContractTest {
 
     @Test
     void shouldRunTheNativeKernelOnEveryPathTheCpuHas() {
-        if (RankerKernels.nativeAvailable()) {
+        if (GradientKernels.nativeAvailable()) {
             assertThat(kernels()).hasSize(2 + NativeKernel.maxIsa().ordinal());
         }
     }

@@ -130,19 +130,9 @@ public final class SnapshotReader {
                         return;
                     }
                     try {
-                        boolean match;
-                        if (RankerSnapshotCodec.isRankerSnapshot(record.value())) {
-                            RankerSnapshot snapshot = RankerSnapshotCodec.decode(record.value());
-                            match =
-                                    snapshot.policyId().equals(policyId)
-                                            && snapshot.version() == version;
-                        } else {
-                            ParameterSnapshot snapshot = SnapshotCodec.decode(record.value());
-                            match =
-                                    snapshot.policyId().equals(policyId)
-                                            && snapshot.version() == version;
-                        }
-                        if (match) {
+                        Published published = identify(record.value());
+                        if (published.policyId().equals(policyId)
+                                && published.version() == version) {
                             found[0] = record.value();
                         }
                     } catch (SnapshotFormatException e) {
@@ -150,6 +140,26 @@ public final class SnapshotReader {
                     }
                 });
         return Optional.ofNullable(found[0]);
+    }
+
+    /**
+     * What a snapshot of either kind publishes: its policy, version and parameters (a softmax
+     * policy's parameter vector, a ranker's weights).
+     */
+    public record Published(String policyId, long version, float[] parameters) {}
+
+    /**
+     * Decodes a snapshot of either kind (a ranker's or a softmax policy's) to what it publishes.
+     *
+     * @throws SnapshotFormatException where the bytes are neither
+     */
+    public static Published identify(byte[] value) throws SnapshotFormatException {
+        if (RankerSnapshotCodec.isRankerSnapshot(value)) {
+            RankerSnapshot snapshot = RankerSnapshotCodec.decode(value);
+            return new Published(snapshot.policyId(), snapshot.version(), snapshot.weights());
+        }
+        ParameterSnapshot snapshot = SnapshotCodec.decode(value);
+        return new Published(snapshot.policyId(), snapshot.version(), snapshot.parameters());
     }
 
     /**
