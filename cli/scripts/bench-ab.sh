@@ -11,6 +11,9 @@
 # settings on one revision.
 # Example: cli/scripts/bench-ab.sh main~5 main 2000000 4 "json binary"
 # Example: ARGS_A="--learner-property estimator=reinforce" cli/scripts/bench-ab.sh main main
+# Example: ARGS_A="--rewards split" ARGS_B="--rewards split" cli/scripts/bench-ab.sh main~1 main 1000000 3 binary
+# (with --rewards split each line also gives the joined rate and its ratio to the pre-joined one
+# of the same run, and the medians of the joined rates follow)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 REV_A=$1 REV_B=$2 EVENTS=${3:-2000000} PAIRS=${4:-4} FORMATS=${5:-"json binary"} SHAPE=${SHAPE:-32:10}
@@ -39,8 +42,10 @@ run() { # side format
     python3 - "$out" "$1" "$2" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+joined = (f" joined {d['joinedEventsPerSecond']:.0f} joined/pre-joined {d['joinedToPreJoined']:.3f}"
+          if 'joinedEventsPerSecond' in d else "")
 print(f"{sys.argv[2]} {sys.argv[3]:6} steady {d['eventsPerSecond']:.0f} raw {d['rawConsumerRecordsPerSecond']:.0f}"
-      f" learner/raw {d['ratioToRawConsumer']:.3f}", flush=True)
+      f" learner/raw {d['ratioToRawConsumer']:.3f}{joined}", flush=True)
 PY
 }
 
@@ -56,4 +61,8 @@ for fmt in sorted({r[1] for r in rows}):
     a = statistics.median(float(r[3]) for r in rows if r[0] == "a" and r[1] == fmt)
     b = statistics.median(float(r[3]) for r in rows if r[0] == "b" and r[1] == fmt)
     print(f"{fmt}: median steady events/s {sys.argv[2]} {a:,.0f}, {sys.argv[3]} {b:,.0f}, b/a {b / a:.3f}")
+    if any(len(r) > 8 and r[1] == fmt for r in rows):
+        a = statistics.median(float(r[9]) for r in rows if r[0] == "a" and r[1] == fmt)
+        b = statistics.median(float(r[9]) for r in rows if r[0] == "b" and r[1] == fmt)
+        print(f"{fmt}: median joined events/s {sys.argv[2]} {a:,.0f}, {sys.argv[3]} {b:,.0f}, b/a {b / a:.3f}")
 PY

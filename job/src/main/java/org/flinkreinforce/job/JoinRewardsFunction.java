@@ -21,8 +21,10 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.flinkreinforce.connectors.event.JoinInput;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Time is the records' timestamps, windows closing on watermarks, so that a replayed history
  * joins as it did live and at full speed; or, with {@link RewardJoinSettings#processingTime}, the
- * join's clock, records timed by their arrival.
+ * join's clock, records timed by their arrival. It runs in {@link JoinRewardsOperator}, which keeps
+ * its event-time timers in an {@link EventTimeIndex}; its processing-time timers are Flink's.
  *
  * <p>To the {@link RouteDeadLettersFunction#DEAD_LETTERS} side output go: a reward timed after its
  * decision's window ({@code LATE_REWARD}; told apart for one more wait after the window closed), a
@@ -94,11 +97,15 @@ public class JoinRewardsFunction
     public static final OutputTag<RankerRecord> JOINED_RANKINGS =
             new OutputTag<>("joined-rankings", TypeInformation.of(RankerRecord.class));
 
+    /** The name of the keyed state of the join's entries ({@link JoinEntry}), one per event id. */
+    static final String STATE = "join";
+
     private final RewardJoinSettings settings;
     private final long startOffset;
     private final PolicyResolver resolver;
 
     private transient ValueState<JoinEntry> state;
+    private transient EventTimeIndex index;
     private transient DataOutputSerializer buffer;
     private transient ListState<Long> pendingCount;
 
@@ -133,12 +140,24 @@ public class JoinRewardsFunction
         this.resolver = resolver;
     }
 
+    /**
+     * The event-time timers of this subtask's event ids, which {@link JoinRewardsOperator} fires;
+     * set by it before it opens the function.
+     */
+    void useIndex(EventTimeIndex index) {
+        this.index = index;
+    }
+
     @Override
     public void open(OpenContext openContext) {
+        if (index == null && !settings.processingTime()) {
+            throw new IllegalStateException(
+                    "The join's event-time timers are JoinRewardsOperator's: run the join in it.");
+        }
         buffer = new DataOutputSerializer(256);
         state =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("join", JoinEntryTypeInfo.INSTANCE));
+                        .getState(new ValueStateDescriptor<>(STATE, JoinEntryTypeInfo.INSTANCE));
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         decisionsIn = metrics.counter("decisionsIn");
         rewardsIn = metrics.counter("rewardsIn");
@@ -496,11 +515,13 @@ public class JoinRewardsFunction
                 : timestamp;
     }
 
+    /**
+     * Gives up the timer at {@code time}: Flink's in processing time; in event time the index's
+     * pair stays, and {@link #onTimer} leaves it alone once the entry's timer is another.
+     */
     private void delete(ReadOnlyContext context, long time) {
         if (settings.processingTime()) {
             context.timerService().deleteProcessingTimeTimer(time);
-        } else {
-            context.timerService().deleteEventTimeTimer(time);
         }
     }
 
@@ -508,7 +529,25 @@ public class JoinRewardsFunction
         if (settings.processingTime()) {
             context.timerService().registerProcessingTimeTimer(time);
         } else {
-            context.timerService().registerEventTimeTimer(time);
+            index.add(time, context.getCurrentKey());
+        }
+    }
+
+    /**
+     * Registers the timer of the current key's ({@code eventId}'s) entry again, where the operator
+     * opens on restored state: in the index in event time, with {@code flinkTimers} in processing
+     * time (where a restored timer at that time is the same one).
+     */
+    void registerAgain(String eventId, InternalTimerService<VoidNamespace> flinkTimers)
+            throws IOException {
+        JoinEntry entry = state.value();
+        if (entry == null) {
+            return;
+        }
+        if (settings.processingTime()) {
+            flinkTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, entry.timer);
+        } else {
+            index.add(entry.timer, eventId);
         }
     }
 }

@@ -693,12 +693,16 @@ public final class LearnerJob {
                                         .name("Policy changes out of event time")
                                         .uid("policy-changes-out-of-event-time")
                                         .setParallelism(1)
-                                        .broadcast(JoinRewardsFunction.WAITS))
-                        .process(
-                                new JoinRewardsFunction(
-                                        settings, directory.startOffset(), directory.resolver()))
-                        .uid("join-rewards")
-                        .name(JOIN_OPERATOR);
+                                        .broadcast())
+                        .transform(
+                                JOIN_OPERATOR,
+                                TypeInformation.of(PolicyEvent.class),
+                                new JoinRewardsOperator(
+                                        new JoinRewardsFunction(
+                                                settings,
+                                                directory.startOffset(),
+                                                directory.resolver())))
+                        .uid("join-rewards");
         deadLetters.add(inputs.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         deadLetters.add(joined.getSideOutput(RouteDeadLettersFunction.DEAD_LETTERS));
         return joined;

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -59,31 +59,36 @@ class JoinRewardsFunctionTest {
     }
 
     /**
-     * One timer per event id at any time, whatever came: the window's end replaces the early
-     * rewards' expiry, the time it is forgotten replaces the window's end.
+     * The event-time timers are the join's index, not Flink's timer heap: a timer given up (the
+     * earlier expiry of an event id's early rewards, the expiry once its decision came) stays in
+     * the index until its time and is passed over then; once every window is forgotten, the index
+     * is empty.
      */
     @Test
-    void shouldHoldOneTimerPerEventIdAndNoneOnceForgotten() throws Exception {
+    void shouldKeepItsTimersInItsIndexAndNoneOnceForgotten() throws Exception {
         try (Harness harness = harness(settings(RewardAggregation.SUM, 0.0))) {
             harness.open();
             harness.processElement(reward("early", 1.0, 900), 900);
             harness.processElement(reward("early", 1.0, 800), 800);
             harness.processElement(reward("orphan", 1.0, 950), 950);
-            assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+            assertThat(harness.indexed()).isEqualTo(3);
             harness.processElement(decision("early", 1_000), 1_000);
             harness.processElement(decision("plain", 1_000), 1_000);
             harness.processElement(reward("plain", 2.0, 1_500), 1_500);
-            assertThat(harness.numEventTimeTimers()).isEqualTo(3);
+            assertThat(harness.indexed()).isEqualTo(5);
+            assertThat(harness.numEventTimeTimers()).isZero();
 
             harness.processWatermark(11_000);
             assertThat(harness.extractOutputValues())
                     .extracting(e -> e.eventId + "=" + e.reward)
                     .containsExactlyInAnyOrder("early=2.0", "plain=2.0");
             assertThat(reasons(harness)).containsExactly(DeadLetterReason.ORPHAN_REWARD);
-            assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+            assertThat(harness.indexed()).isEqualTo(2);
 
             harness.processWatermark(21_000);
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.indexed()).isZero();
+            assertThat(harness.entries()).isZero();
+            assertThat(harness.extractOutputValues()).hasSize(2);
         }
     }
 
@@ -181,6 +186,8 @@ class JoinRewardsFunctionTest {
             restored.setup();
             restored.initializeState(checkpoint);
             restored.open();
+            // The index is made again from the entries: one timer each.
+            assertThat(restored.indexed()).isEqualTo(2);
             restored.processElement(reward("a", 2.0, 5_000), 5_000);
             restored.processElement(decision("b", 4_500), 4_500);
             restored.processWatermark(14_500);
@@ -254,6 +261,33 @@ class JoinRewardsFunctionTest {
             assertThat(harness.extractOutputValues())
                     .extracting(e -> e.reward)
                     .containsExactly(2.0);
+        }
+    }
+
+    @Test
+    void shouldKeepAPendingDecisionThroughARestoreInProcessingTime() throws Exception {
+        RewardJoinSettings settings =
+                new RewardJoinSettings(Map.of(), WAIT, EARLY, RewardAggregation.SUM, 0.0, true);
+        OperatorSubtaskState checkpoint;
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            harness.setProcessingTime(100_000);
+            harness.processElement(decision("e", 1), 1);
+            harness.processElement(reward("e", 2.0, 1), 1);
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = harness(settings)) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            assertThat(restored.numProcessingTimeTimers()).isEqualTo(1);
+            assertThat(restored.indexed()).isZero();
+            restored.setProcessingTime(109_999);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            restored.setProcessingTime(110_000);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId + "=" + e.reward)
+                    .containsExactly("e=2.0");
         }
     }
 
@@ -472,20 +506,28 @@ class JoinRewardsFunctionTest {
                     String, JoinInput, PolicyChange, PolicyEvent> {
 
         Harness(JoinRewardsFunction function) throws Exception {
-            super(
-                    new CoBroadcastWithKeyedOperator<>(
-                            function, List.of(JoinRewardsFunction.WAITS)),
-                    JoinInput::eventId,
-                    Types.STRING,
-                    1,
-                    1,
-                    0);
+            super(new JoinRewardsOperator(function), JoinInput::eventId, Types.STRING, 1, 1, 0);
         }
 
         @Override
         public void open() throws Exception {
             super.open();
             getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+        }
+
+        /** The pairs in the join's index of event-time timers. */
+        int indexed() {
+            return ((JoinRewardsOperator) getTwoInputOperator()).indexed();
+        }
+
+        /** The event ids the join keeps an entry of. */
+        long entries() {
+            try (var keys =
+                    ((JoinRewardsOperator) getTwoInputOperator())
+                            .getKeyedStateBackend()
+                            .getKeys(JoinRewardsFunction.STATE, VoidNamespace.INSTANCE)) {
+                return keys.count();
+            }
         }
     }
 
