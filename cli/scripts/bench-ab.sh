@@ -35,7 +35,7 @@ run() { # side format
     (cd "$tree" && java --add-modules=jdk.incubator.vector \
         --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
         --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-        --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.awt.headless=true -Xmx1g \
+        --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.awt.headless=true -Xmx1g -XX:+UseParallelGC \
         -cp "cli/target/reinforce-cli-0.1.0-SNAPSHOT.jar:$(cat cli/target/classpath.txt)" \
         org.flinkreinforce.cli.Reinforce bench --events "$EVENTS" --format "$2" --shape "$SHAPE" \
         --latency-seconds 2 --summary "$out" $extra >"$out.log" 2>&1)

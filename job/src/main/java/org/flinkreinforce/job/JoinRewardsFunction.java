@@ -27,6 +27,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.flinkreinforce.connectors.event.EncodedDecision;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.JoinInputSerializer;
 import org.flinkreinforce.connectors.event.PendingReward;
@@ -243,20 +244,19 @@ public class JoinRewardsFunction
                 : settings.waitOf(policyId);
     }
 
-    private void onDecision(PolicyEvent event, ReadOnlyContext context) throws Exception {
+    private void onDecision(EncodedDecision decision, ReadOnlyContext context) throws Exception {
         JoinEntry entry = state.value();
         if (isDuplicate(entry)) {
             reject(
                     context,
                     DeadLetterReason.DUPLICATE_DECISION,
-                    duplicate(event.eventId),
-                    event.timestamp,
-                    EventFormat.JSON.encode(LoggedDecision.of(event)));
+                    duplicate(decision.eventId),
+                    decision.timestamp,
+                    EventFormat.JSON.encode(LoggedDecision.of(decision.decode())));
             return;
         }
-        buffer.clear();
-        PolicyEventSerializer.INSTANCE.serializeWithoutEventId(event, buffer);
-        open(entry, event.policyId, event.timestamp, buffer.getCopyOfBuffer(), false, context);
+        // The bytes as they came: the entry keeps them, never changed.
+        open(entry, decision.policyId, decision.timestamp, decision.bytes, false, context);
     }
 
     private void onRankerDecision(RankerRecord ranker, ReadOnlyContext context) throws Exception {

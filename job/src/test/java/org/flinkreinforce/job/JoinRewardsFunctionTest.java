@@ -298,7 +298,7 @@ class JoinRewardsFunctionTest {
                         Map.of("slow", 60_000L), WAIT, EARLY, RewardAggregation.SUM, 0.0, false);
         try (Harness harness = harness(settings)) {
             harness.open();
-            PolicyEvent slow = decision("s", 0).decision;
+            PolicyEvent slow = decision("s", 0).decision.decode();
             slow.policyId = "slow";
             harness.processElement(new StreamRecord<>(JoinInput.decision(slow), 0));
             harness.processElement(decision("f", 0), 0);
@@ -460,7 +460,7 @@ class JoinRewardsFunctionTest {
             harness.open();
             PolicyEvent first = null;
             for (int i = 0; i < decisions; i++) {
-                PolicyEvent event = decision(UUID.randomUUID().toString(), i).decision;
+                PolicyEvent event = decision(UUID.randomUUID().toString(), i).decision.decode();
                 event.features = new float[features];
                 event.policyId = "recommender";
                 event.baselineKey = "recommender";

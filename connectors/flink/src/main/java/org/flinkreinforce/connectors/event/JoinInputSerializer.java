@@ -14,7 +14,11 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
  * Flink's serializer of {@link JoinInput} on its way to the join (keyed by event id): one byte of
  * kind, then the decision ({@link PolicyEventSerializer}), the ranker decision's, the reward's or
  * the dead letter's fields; no reflection. The layout is versioned ({@link #LAYOUT}, recorded by
- * its {@link Snapshot}): layout 2 added the ranker decision's kind, and reads layout 1 unchanged.
+ * its {@link Snapshot}): layout 2 added the ranker decision's kind, and reads layout 1 unchanged;
+ * layout 3 writes a decision as its {@link EncodedDecision} (event id, policy id, time, then the
+ * bytes it holds, which are {@link PolicyEventSerializer}'s layout {@link
+ * PolicyEventSerializer#FORMAT_VERSION}: a new layout of that serializer is a new layout of this
+ * one), and reads a decision of the earlier layouts, the whole event, into one.
  */
 public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput> {
 
@@ -23,13 +27,14 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
     public static final JoinInputSerializer INSTANCE = new JoinInputSerializer();
 
     /** The layout this serializer writes. */
-    public static final int LAYOUT = 2;
+    public static final int LAYOUT = 3;
 
     private static final int DECISION = 0;
     private static final int REWARD = 1;
     private static final int REWARD_WITH_POLICY = 2;
     private static final int DEAD_LETTER = 3;
     private static final int RANKER_DECISION = 4;
+    private static final int ENCODED_DECISION = 5;
 
     @Override
     public boolean isImmutableType() {
@@ -44,9 +49,7 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
     @Override
     public JoinInput copy(JoinInput from) {
         JoinInput copy = new JoinInput();
-        if (from.decision != null) {
-            copy.decision = PolicyEventSerializer.INSTANCE.copy(from.decision);
-        }
+        copy.decision = from.decision;
         if (from.reward != null) {
             copy.reward = from.reward.copy();
         }
@@ -70,8 +73,13 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
     @Override
     public void serialize(JoinInput input, DataOutputView out) throws IOException {
         if (input.decision != null) {
-            out.writeByte(DECISION);
-            PolicyEventSerializer.INSTANCE.serialize(input.decision, out);
+            EncodedDecision decision = input.decision;
+            out.writeByte(ENCODED_DECISION);
+            StringValue.writeString(decision.eventId, out);
+            writeNullable(decision.policyId, out);
+            out.writeLong(decision.timestamp);
+            out.writeInt(decision.bytes.length);
+            out.write(decision.bytes);
         } else if (input.ranker != null) {
             out.writeByte(RANKER_DECISION);
             writeRanker(input.ranker, out);
@@ -95,8 +103,16 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         JoinInput input = new JoinInput();
         int kind = in.readUnsignedByte();
         switch (kind) {
+            case ENCODED_DECISION:
+                String eventId = StringValue.readString(in);
+                String policyId = readNullableString(in);
+                long timestamp = in.readLong();
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                input.decision = new EncodedDecision(eventId, policyId, timestamp, bytes);
+                break;
             case DECISION:
-                input.decision = PolicyEventSerializer.INSTANCE.deserialize(in);
+                input.decision = EncodedDecision.of(PolicyEventSerializer.INSTANCE.deserialize(in));
                 break;
             case REWARD:
             case REWARD_WITH_POLICY:

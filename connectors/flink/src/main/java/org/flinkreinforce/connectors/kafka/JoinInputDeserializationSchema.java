@@ -4,9 +4,11 @@ import java.io.Serializable;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flinkreinforce.connectors.event.EncodedDecision;
 import org.flinkreinforce.connectors.event.JoinInput;
 import org.flinkreinforce.connectors.event.PendingReward;
 import org.flinkreinforce.connectors.event.PolicyEvent;
@@ -38,6 +40,7 @@ public final class JoinInputDeserializationSchema
     private final Reading<?> decisions;
     private final Reading<?> rewards;
     private final Map<String, RankerSpec> rankers;
+    private transient DataOutputSerializer scratch;
 
     /** A schema for softmax policies' decisions alone: every ranker decision is refused. */
     public JoinInputDeserializationSchema(
@@ -64,8 +67,18 @@ public final class JoinInputDeserializationSchema
                         decisions,
                         decision ->
                                 JoinInput.decision(
-                                        PolicyEvent.of(decision.withReward(Double.NaN))));
+                                        EncodedDecision.of(
+                                                PolicyEvent.of(decision.withReward(Double.NaN)),
+                                                scratch())));
         this.rewards = new Reading<>(rewards, reward -> JoinInput.reward(PendingReward.of(reward)));
+    }
+
+    /** The buffer decisions are encoded through; this schema's reader's thread alone uses it. */
+    private DataOutputSerializer scratch() {
+        if (scratch == null) {
+            scratch = new DataOutputSerializer(256);
+        }
+        return scratch;
     }
 
     @Override

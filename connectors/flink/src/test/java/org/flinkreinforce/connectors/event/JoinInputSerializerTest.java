@@ -87,6 +87,38 @@ class JoinInputSerializerTest {
         }
     }
 
+    /**
+     * A decision as layouts 1 and 2 wrote it (kind 0, then the whole event) reads as the decision
+     * encoded, as layout 3 carries it.
+     */
+    @Test
+    void shouldReadADecisionOfAnEarlierLayoutIntoItsEncodedForm() throws Exception {
+        PolicyEvent decision =
+                new PolicyEvent(
+                        "recs",
+                        new float[] {0.5f, 4},
+                        new int[] {2},
+                        Double.NaN,
+                        0.5f,
+                        3,
+                        "other-key",
+                        "e-\u00e9",
+                        1_234);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        out.writeByte(0);
+        PolicyEventSerializer.INSTANCE.serialize(decision, out);
+        JoinInput read = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(read.decision)
+                .usingRecursiveComparison()
+                .isEqualTo(EncodedDecision.of(decision));
+        assertThat(read.eventId()).isEqualTo("e-\u00e9");
+        assertThat(read.timestamp()).isEqualTo(1_234);
+        assertThat(read.decision.decode())
+                .usingRecursiveComparison()
+                .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+                .isEqualTo(decision);
+    }
+
     @Test
     void shouldBeWhatFlinkUsesForTheJoinInput() {
         assertThat(TypeInformation.of(JoinInput.class)).isSameAs(JoinInputTypeInfo.INSTANCE);
