@@ -414,7 +414,11 @@ public class JoinRewardsFunction
         closed.start = open.start;
         closed.end = open.end;
         closed.timer = closed.forgetAt();
-        register(context, closed.timer);
+        if (settings.processingTime()) {
+            context.timerService().registerProcessingTimeTimer(closed.timer);
+        } else {
+            index.add(closed.timer, context.getCurrentKey(), true);
+        }
         state.update(closed);
         pending--;
         if (rewards == null && settings.dropsUnrewarded()) {
@@ -547,7 +551,15 @@ public class JoinRewardsFunction
         if (settings.processingTime()) {
             flinkTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, entry.timer);
         } else {
-            index.add(entry.timer, eventId);
+            index.add(entry.timer, eventId, entry.phase == JoinEntry.Phase.CLOSED);
         }
+    }
+
+    /**
+     * Forgets the current key's closed window at the time the index marked a forget: the entry is
+     * cleared unread (a closed entry changes no more, so its timer is still that time).
+     */
+    void forget() {
+        state.clear();
     }
 }

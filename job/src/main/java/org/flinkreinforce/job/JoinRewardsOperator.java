@@ -17,9 +17,10 @@ import org.flinkreinforce.connectors.event.PolicyEvent;
  * The operator of {@link JoinRewardsFunction}: Flink's keyed-broadcast operator, its first input
  * keyed by event id and its second the broadcast policy changes, whose event-time timers are the
  * join's own {@link EventTimeIndex} rather than Flink's timer heap. A watermark first fires the
- * index's pairs up to its time, each with its event id as the current key, then goes on as in
- * Flink's operator (which fires the event-time timers a checkpoint of an earlier build restored).
- * Processing-time timers stay Flink's.
+ * index's pairs up to its time, each with its event id as the current key (a forget clears the
+ * entry, the others go to {@link JoinRewardsFunction#onTimer}), then goes on as in Flink's operator
+ * (which fires the event-time timers a checkpoint of an earlier build restored). Processing-time
+ * timers stay Flink's.
  *
  * <p>The index is not checkpointed: when the operator opens it reads every event id of the keyed
  * state it has (after a restore or a rescale) and registers each entry's one timer again, in the
@@ -68,9 +69,14 @@ public final class JoinRewardsOperator
         long time = mark.getTimestamp();
         while (!index.isEmpty() && index.headTime() <= time) {
             timer.timestamp = index.headTime();
+            boolean forget = index.headForgets();
             timer.key = index.poll();
             setCurrentKey(timer.key);
-            onEventTime(timer);
+            if (forget) {
+                join.forget();
+            } else {
+                onEventTime(timer);
+            }
         }
         timer.key = null;
         super.processWatermark(mark);

@@ -11,7 +11,8 @@ class EventTimeIndexTest {
 
     /**
      * Random runs of adds and polls, times often equal and sometimes far apart, against Java's
-     * priority queue: the same times come out in the same order, each with a key added at it.
+     * priority queue: the same times come out in the same order, each with a key added at it and
+     * that key's forget mark.
      */
     @Test
     void shouldPollTheEarliestTimeFirst() {
@@ -25,7 +26,8 @@ class EventTimeIndexTest {
             for (int i = 0; i < operations; i++) {
                 if (reference.isEmpty() || random.nextInt(5) < 3) {
                     long time = random.nextInt(span) - span / 2;
-                    index.add(time, time + ":" + i);
+                    boolean forget = random.nextBoolean();
+                    index.add(time, time + ":" + i + ":" + forget, forget);
                     reference.add(new long[] {time, i});
                 } else {
                     pollBoth(index, reference);
@@ -42,8 +44,9 @@ class EventTimeIndexTest {
     private static void pollBoth(EventTimeIndex index, PriorityQueue<long[]> reference) {
         long expected = reference.poll()[0];
         assertThat(index.headTime()).isEqualTo(expected);
+        boolean forget = index.headForgets();
         String key = index.poll();
-        assertThat(key).startsWith(expected + ":");
+        assertThat(key).startsWith(expected + ":").endsWith(":" + forget);
     }
 
     /** A burst grows the arrays and its end gives them back, to the first size at the least. */

@@ -199,6 +199,54 @@ class JoinRewardsFunctionTest {
     }
 
     /**
+     * A closed window restored from a checkpoint is still remembered (a reward for it is late, a
+     * second decision a duplicate) until its forget time, and forgotten then.
+     */
+    @Test
+    void shouldRememberAClosedWindowThroughARestoreAndForgetItThen() throws Exception {
+        OperatorSubtaskState checkpoint;
+        RewardJoinSettings settings = settings(RewardAggregation.SUM, 0.0);
+        try (Harness harness = harness(settings)) {
+            harness.open();
+            harness.processElement(decision("a", 1_000), 1_000);
+            harness.processElement(decision("b", 5_000), 5_000);
+            harness.processWatermark(11_000);
+            assertThat(harness.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("a");
+            checkpoint = harness.snapshot(1, 1);
+        }
+        try (Harness restored = harness(settings)) {
+            restored.setup();
+            restored.initializeState(checkpoint);
+            restored.open();
+            assertThat(restored.indexed()).isEqualTo(2);
+            restored.processElement(reward("a", 1.0, 3_000), 11_500);
+            restored.processElement(decision("a", 1_000), 11_500);
+            assertThat(reasons(restored))
+                    .containsExactly(
+                            DeadLetterReason.LATE_REWARD, DeadLetterReason.DUPLICATE_DECISION);
+            restored.processWatermark(20_999);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("b");
+            assertThat(restored.entries()).isEqualTo(2);
+            restored.processWatermark(21_000);
+            assertThat(restored.entries()).isEqualTo(1);
+            restored.processWatermark(25_000);
+            assertThat(restored.entries()).isZero();
+            assertThat(restored.indexed()).isZero();
+            // Forgotten: the event id is new again.
+            restored.processElement(decision("a", 30_000), 30_000);
+            restored.processWatermark(40_000);
+            assertThat(restored.extractOutputValues())
+                    .extracting(e -> e.eventId)
+                    .containsExactly("b", "a");
+            assertThat(reasons(restored)).hasSize(2);
+        }
+    }
+
+    /**
      * A ranker policy's decision joins as a softmax one does, on its own wait, and goes on to the
      * side output with its record unchanged and the aggregated (or default) reward; a pending one
      * survives a restore, and a second one of its id is a duplicate.

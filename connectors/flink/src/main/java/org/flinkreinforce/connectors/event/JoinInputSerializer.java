@@ -1,6 +1,7 @@
 package org.flinkreinforce.connectors.event;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -18,7 +19,9 @@ import org.flinkreinforce.formats.deadletter.DeadLetterReason;
  * layout 3 writes a decision as its {@link EncodedDecision} (event id, policy id, time, then the
  * bytes it holds, which are {@link PolicyEventSerializer}'s layout {@link
  * PolicyEventSerializer#FORMAT_VERSION}: a new layout of that serializer is a new layout of this
- * one), and reads a decision of the earlier layouts, the whole event, into one.
+ * one), and reads a decision of the earlier layouts, the whole event, into one. From layout 3 the
+ * ids of decisions and rewards (event id, policy id) are written as their length and bytes where
+ * they are ASCII ({@link #writeId}), the join's thread reading each with one copy.
  */
 public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput> {
 
@@ -35,6 +38,8 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
     private static final int DEAD_LETTER = 3;
     private static final int RANKER_DECISION = 4;
     private static final int ENCODED_DECISION = 5;
+    private static final int REWARD_IDS = 6;
+    private static final int REWARD_IDS_WITH_POLICY = 7;
 
     @Override
     public boolean isImmutableType() {
@@ -75,8 +80,11 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         if (input.decision != null) {
             EncodedDecision decision = input.decision;
             out.writeByte(ENCODED_DECISION);
-            StringValue.writeString(decision.eventId, out);
-            writeNullable(decision.policyId, out);
+            writeId(decision.eventId, out);
+            out.writeBoolean(decision.policyId != null);
+            if (decision.policyId != null) {
+                writeId(decision.policyId, out);
+            }
             out.writeLong(decision.timestamp);
             out.writeInt(decision.bytes.length);
             out.write(decision.bytes);
@@ -85,12 +93,12 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
             writeRanker(input.ranker, out);
         } else if (input.reward != null) {
             PendingReward reward = input.reward;
-            out.writeByte(reward.policyId == null ? REWARD : REWARD_WITH_POLICY);
-            StringValue.writeString(reward.eventId, out);
+            out.writeByte(reward.policyId == null ? REWARD_IDS : REWARD_IDS_WITH_POLICY);
+            writeId(reward.eventId, out);
             out.writeDouble(reward.reward);
             out.writeLong(reward.timestamp);
             if (reward.policyId != null) {
-                StringValue.writeString(reward.policyId, out);
+                writeId(reward.policyId, out);
             }
         } else {
             out.writeByte(DEAD_LETTER);
@@ -104,8 +112,8 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         int kind = in.readUnsignedByte();
         switch (kind) {
             case ENCODED_DECISION:
-                String eventId = StringValue.readString(in);
-                String policyId = readNullableString(in);
+                String eventId = readId(in);
+                String policyId = in.readBoolean() ? readId(in) : null;
                 long timestamp = in.readLong();
                 byte[] bytes = new byte[in.readInt()];
                 in.readFully(bytes);
@@ -124,6 +132,17 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
                     reward.policyId = StringValue.readString(in);
                 }
                 input.reward = reward;
+                break;
+            case REWARD_IDS:
+            case REWARD_IDS_WITH_POLICY:
+                PendingReward ids = new PendingReward();
+                ids.eventId = readId(in);
+                ids.reward = in.readDouble();
+                ids.timestamp = in.readLong();
+                if (kind == REWARD_IDS_WITH_POLICY) {
+                    ids.policyId = readId(in);
+                }
+                input.reward = ids;
                 break;
             case DEAD_LETTER:
                 input.deadLetter = readDeadLetter(in);
@@ -217,6 +236,38 @@ public final class JoinInputSerializer extends TypeSerializerSingleton<JoinInput
         letter.keySha256 = readNullableString(in);
         letter.valueSha256 = readNullableString(in);
         return letter;
+    }
+
+    /**
+     * Writes an id as its length and its chars as bytes where every char is ASCII (an id's usual
+     * form, read back with one copy and no loop over its chars), else as -1 and {@link
+     * StringValue}'s form.
+     */
+    static void writeId(String id, DataOutputView out) throws IOException {
+        int length = id.length();
+        for (int i = 0; i < length; i++) {
+            if (id.charAt(i) >= 0x80) {
+                out.writeInt(-1);
+                StringValue.writeString(id, out);
+                return;
+            }
+        }
+        out.writeInt(length);
+        // Not writeBytes: DataOutputSerializer's moves its position past the string twice.
+        for (int i = 0; i < length; i++) {
+            out.writeByte(id.charAt(i));
+        }
+    }
+
+    /** Reads what {@link #writeId} wrote. */
+    static String readId(DataInputView in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return StringValue.readString(in);
+        }
+        byte[] ascii = new byte[length];
+        in.readFully(ascii);
+        return new String(ascii, StandardCharsets.ISO_8859_1);
     }
 
     private static void writeNullable(String value, DataOutputView out) throws IOException {

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.StringValue;
 import org.flinkreinforce.formats.deadletter.DeadLetter;
 import org.flinkreinforce.formats.deadletter.DeadLetterReason;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,43 @@ class JoinInputSerializerTest {
                 .usingRecursiveComparison()
                 .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
                 .isEqualTo(decision);
+    }
+
+    /** Rewards as layouts 1 and 2 wrote them (kinds 1 and 2, ids in StringValue's form) read. */
+    @Test
+    void shouldReadARewardOfAnEarlierLayout() throws Exception {
+        for (String policyId : new String[] {null, "nas"}) {
+            PendingReward reward = reward(policyId);
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            out.writeByte(policyId == null ? 1 : 2);
+            StringValue.writeString(reward.eventId, out);
+            out.writeDouble(reward.reward);
+            out.writeLong(reward.timestamp);
+            if (policyId != null) {
+                StringValue.writeString(policyId, out);
+            }
+            DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+            assertThat(serializer.deserialize(in).reward)
+                    .usingRecursiveComparison()
+                    .isEqualTo(reward);
+            assertThat(in.available()).isZero();
+        }
+    }
+
+    /** Ids of ASCII go as their bytes, others as StringValue's form; both read back. */
+    @Test
+    void shouldRoundTripIdsOfAsciiAndOfOtherChars() throws Exception {
+        for (String id :
+                new String[] {"", "0f8e-42", "\u007f~", "caf\u00e9", "\u4e16\ud83d\ude00"}) {
+            DataOutputSerializer out = new DataOutputSerializer(16);
+            JoinInputSerializer.writeId(id, out);
+            byte[] written = out.getCopyOfBuffer();
+            DataInputDeserializer in = new DataInputDeserializer(written);
+            assertThat(JoinInputSerializer.readId(in)).isEqualTo(id);
+            assertThat(in.available()).isZero();
+            boolean ascii = id.chars().allMatch(c -> c < 0x80);
+            assertThat(written.length == 4 + id.length()).isEqualTo(ascii);
+        }
     }
 
     @Test
