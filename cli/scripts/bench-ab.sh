@@ -4,11 +4,11 @@
 # (mvn package, no install: nothing in ~/.m2 changes) in a directory of its own, then the CLI is
 # run with the JVM flags ./reinforce uses. Prints one line per run and the medians.
 #
-#   [SHAPE=D:ACTIONS (32:10)] [ARGS_A="..."] [ARGS_B="..."] \
+#   [SHAPE=D:ACTIONS (32:10)] [ARGS_A="..."] [ARGS_B="..."] [JVM_A="..."] [JVM_B="..."] \
 #       cli/scripts/bench-ab.sh REV_A REV_B [EVENTS (2000000)] [PAIRS (4)] [FORMATS ("json binary")]
 #
 # ARGS_A and ARGS_B are more bench flags for one side, e.g. learner options, to compare two
-# settings on one revision.
+# settings on one revision; JVM_A and JVM_B more JVM flags, after ./reinforce's.
 # Example: cli/scripts/bench-ab.sh main~5 main 2000000 4 "json binary"
 # Example: ARGS_A="--learner-property estimator=reinforce" cli/scripts/bench-ab.sh main main
 # Example: ARGS_A="--rewards split" ARGS_B="--rewards split" cli/scripts/bench-ab.sh main~1 main 1000000 3 binary
@@ -17,7 +17,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 REV_A=$1 REV_B=$2 EVENTS=${3:-2000000} PAIRS=${4:-4} FORMATS=${5:-"json binary"} SHAPE=${SHAPE:-32:10}
-ARGS_A=${ARGS_A:-} ARGS_B=${ARGS_B:-}
+ARGS_A=${ARGS_A:-} ARGS_B=${ARGS_B:-} JVM_A=${JVM_A:-} JVM_B=${JVM_B:-}
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-ab.XXXXXX")"
 echo "Building $REV_A and $REV_B in $WORK ..." >&2
 for side in a b; do
@@ -30,12 +30,12 @@ done
 run() { # side format
     local tree="$WORK/$1"
     local out="$WORK/$1-$2-$RANDOM.json"
-    local extra=$ARGS_A
-    [ "$1" = b ] && extra=$ARGS_B
+    local extra=$ARGS_A jvm=$JVM_A
+    [ "$1" = b ] && extra=$ARGS_B jvm=$JVM_B
     (cd "$tree" && java --add-modules=jdk.incubator.vector \
         --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
         --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-        --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.awt.headless=true -Xmx1g -XX:+UseParallelGC \
+        --add-opens=java.base/java.nio=ALL-UNNAMED -Djava.awt.headless=true -Xmx1g -XX:+UseParallelGC $jvm \
         -cp "cli/target/reinforce-cli-0.1.0-SNAPSHOT.jar:$(cat cli/target/classpath.txt)" \
         org.flinkreinforce.cli.Reinforce bench --events "$EVENTS" --format "$2" --shape "$SHAPE" \
         --latency-seconds 2 --summary "$out" $extra >"$out.log" 2>&1)

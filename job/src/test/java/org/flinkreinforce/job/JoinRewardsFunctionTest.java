@@ -182,10 +182,7 @@ class JoinRewardsFunctionTest {
             harness.processWatermark(4_000);
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = harness(settings)) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(harness(settings), checkpoint)) {
             // The index is made again from the entries: one timer each.
             assertThat(restored.indexed()).isEqualTo(2);
             restored.processElement(reward("a", 2.0, 5_000), 5_000);
@@ -216,10 +213,7 @@ class JoinRewardsFunctionTest {
                     .containsExactly("a");
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = harness(settings)) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(harness(settings), checkpoint)) {
             assertThat(restored.indexed()).isEqualTo(2);
             restored.processElement(reward("a", 1.0, 3_000), 11_500);
             restored.processElement(decision("a", 1_000), 11_500);
@@ -266,10 +260,7 @@ class JoinRewardsFunctionTest {
             harness.processWatermark(2_500);
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = harness(settings)) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(harness(settings), checkpoint)) {
             restored.processElement(ranker("r1", 3_000, 9), 3_000);
             restored.processWatermark(4_999);
             assertThat(rankings(restored)).isEmpty();
@@ -324,10 +315,7 @@ class JoinRewardsFunctionTest {
             harness.processElement(reward("e", 2.0, 1), 1);
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = harness(settings)) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(harness(settings), checkpoint)) {
             assertThat(restored.numProcessingTimeTimers()).isEqualTo(1);
             assertThat(restored.indexed()).isZero();
             restored.setProcessingTime(109_999);
@@ -385,10 +373,7 @@ class JoinRewardsFunctionTest {
                     .containsExactly("before");
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = new Harness(new JoinRewardsFunction(settings, 10, resolver))) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(new Harness(new JoinRewardsFunction(settings, 10, resolver)), checkpoint)) {
             restored.processElement(decision("restored", 1_000), 1_000);
             restored.processWatermark(30_000);
             assertThat(restored.extractOutputValues())
@@ -467,10 +452,7 @@ class JoinRewardsFunctionTest {
         }
         // Restored into a job that read the control topic to offset 20 at its start: the wait of
         // "p" there (WAIT) stands for a change newer than the one in the restored state.
-        try (Harness restored = new Harness(new JoinRewardsFunction(settings, 20, resolver))) {
-            restored.setup();
-            restored.initializeState(checkpoint);
-            restored.open();
+        try (Harness restored = restore(new Harness(new JoinRewardsFunction(settings, 20, resolver)), checkpoint)) {
             restored.processElement(decision("e", 0), 0);
             restored.processWatermark(WAIT);
             assertThat(restored.extractOutputValues()).hasSize(1);
@@ -577,6 +559,15 @@ class JoinRewardsFunctionTest {
                 return keys.count();
             }
         }
+    }
+
+    /** {@code harness} opened on {@code checkpoint}. */
+    private static Harness restore(Harness harness, OperatorSubtaskState checkpoint)
+            throws Exception {
+        harness.setup();
+        harness.initializeState(checkpoint);
+        harness.open();
+        return harness;
     }
 
     private static Harness harness(RewardJoinSettings settings) throws Exception {
