@@ -321,7 +321,7 @@ public class JoinRewardsFunction
             }
         }
         opened.timer = opened.end;
-        register(context, opened.timer);
+        register(context, opened.timer, EventTimeIndex.ENDS);
         state.update(opened);
         pending++;
     }
@@ -332,7 +332,7 @@ public class JoinRewardsFunction
         if (entry == null) {
             // Its decision may still come: kept until the time passes the early window.
             entry = JoinEntry.early(reward, reward.timestamp + settings.earlyWindow());
-            register(context, entry.timer);
+            register(context, entry.timer, EventTimeIndex.EXPIRIES);
             state.update(entry);
             return;
         }
@@ -343,7 +343,7 @@ public class JoinRewardsFunction
                 if (expiry < entry.timer) {
                     delete(context, entry.timer);
                     entry.timer = expiry;
-                    register(context, expiry);
+                    register(context, expiry, EventTimeIndex.EXPIRIES);
                 }
                 state.update(entry);
                 break;
@@ -414,11 +414,7 @@ public class JoinRewardsFunction
         closed.start = open.start;
         closed.end = open.end;
         closed.timer = closed.forgetAt();
-        if (settings.processingTime()) {
-            context.timerService().registerProcessingTimeTimer(closed.timer);
-        } else {
-            index.add(closed.timer, context.getCurrentKey(), true);
-        }
+        register(context, closed.timer, EventTimeIndex.FORGETS);
         state.update(closed);
         pending--;
         if (rewards == null && settings.dropsUnrewarded()) {
@@ -464,7 +460,7 @@ public class JoinRewardsFunction
         }
         entry.early = kept;
         entry.timer = next;
-        register(context, next);
+        register(context, next, EventTimeIndex.EXPIRIES);
         state.update(entry);
     }
 
@@ -529,11 +525,12 @@ public class JoinRewardsFunction
         }
     }
 
-    private void register(ReadOnlyContext context, long time) {
+    /** Registers the timer at {@code time}, in event time in the index's {@code lane}. */
+    private void register(ReadOnlyContext context, long time, int lane) {
         if (settings.processingTime()) {
             context.timerService().registerProcessingTimeTimer(time);
         } else {
-            index.add(time, context.getCurrentKey());
+            index.add(time, context.getCurrentKey(), lane);
         }
     }
 
@@ -551,7 +548,20 @@ public class JoinRewardsFunction
         if (settings.processingTime()) {
             flinkTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, entry.timer);
         } else {
-            index.add(entry.timer, eventId, entry.phase == JoinEntry.Phase.CLOSED);
+            index.add(entry.timer, eventId, lane(entry.phase));
+        }
+    }
+
+    /** The index's lane of the timer of an entry in {@code phase}. */
+    private static int lane(JoinEntry.Phase phase) {
+        switch (phase) {
+            case EARLY:
+                return EventTimeIndex.EXPIRIES;
+            case OPEN:
+                return EventTimeIndex.ENDS;
+            case CLOSED:
+            default:
+                return EventTimeIndex.FORGETS;
         }
     }
 

@@ -373,7 +373,8 @@ class JoinRewardsFunctionTest {
                     .containsExactly("before");
             checkpoint = harness.snapshot(1, 1);
         }
-        try (Harness restored = restore(new Harness(new JoinRewardsFunction(settings, 10, resolver)), checkpoint)) {
+        try (Harness restored =
+                restore(new Harness(new JoinRewardsFunction(settings, 10, resolver)), checkpoint)) {
             restored.processElement(decision("restored", 1_000), 1_000);
             restored.processWatermark(30_000);
             assertThat(restored.extractOutputValues())
@@ -452,7 +453,8 @@ class JoinRewardsFunctionTest {
         }
         // Restored into a job that read the control topic to offset 20 at its start: the wait of
         // "p" there (WAIT) stands for a change newer than the one in the restored state.
-        try (Harness restored = restore(new Harness(new JoinRewardsFunction(settings, 20, resolver)), checkpoint)) {
+        try (Harness restored =
+                restore(new Harness(new JoinRewardsFunction(settings, 20, resolver)), checkpoint)) {
             restored.processElement(decision("e", 0), 0);
             restored.processWatermark(WAIT);
             assertThat(restored.extractOutputValues()).hasSize(1);
