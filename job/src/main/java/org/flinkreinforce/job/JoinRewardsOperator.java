@@ -34,21 +34,23 @@ public final class JoinRewardsOperator
     /** The name Flink's keyed-broadcast operator gives its timer service. */
     static final String FLINK_TIMERS = "user-timers";
 
-    private final JoinRewardsFunction join;
-
     private transient EventTimeIndex index;
     private transient IndexTimer timer;
 
     public JoinRewardsOperator(JoinRewardsFunction join) {
         super(join, List.of(JoinRewardsFunction.WAITS));
-        this.join = join;
+    }
+
+    /** The function this operator runs: the join its constructor took. */
+    private JoinRewardsFunction join() {
+        return (JoinRewardsFunction) userFunction;
     }
 
     @Override
     public void open() throws Exception {
         index = new EventTimeIndex();
         timer = new IndexTimer();
-        join.useIndex(index);
+        join().useIndex(index);
         super.open();
         InternalTimerService<VoidNamespace> flinkTimers =
                 getInternalTimerService(FLINK_TIMERS, VoidNamespaceSerializer.INSTANCE, this);
@@ -60,7 +62,7 @@ public final class JoinRewardsOperator
         }
         for (String key : keys) {
             setCurrentKey(key);
-            join.registerAgain(key, flinkTimers);
+            join().registerAgain(key, flinkTimers);
         }
     }
 
@@ -73,7 +75,7 @@ public final class JoinRewardsOperator
             timer.key = index.poll();
             setCurrentKey(timer.key);
             if (forget) {
-                join.forget();
+                join().forget();
             } else {
                 onEventTime(timer);
             }
